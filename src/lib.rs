@@ -1,0 +1,16 @@
+//! protectsim: a batch Monte Carlo engine for e-commerce purchase-protection insurance.
+//!
+//! A scenario file describes merchants (companies and their shops), the calendar their orders
+//! follow, and the insurance products sold on those orders. The engine simulates many
+//! independent paths of a horizon, streams every covered order through each product's contract
+//! rules, and summarises premiums, claims and loss ratios with their Monte Carlo standard
+//! errors. See `DESIGN.md` in the shared folder and the README for the data flow.
+
+pub mod calendar;
+pub mod catalogue;
+pub mod distributions;
+pub mod engine;
+pub mod money;
+pub mod products;
+pub mod scenario;
+pub mod stats;

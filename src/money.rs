@@ -1,0 +1,257 @@
+//! Money: integer cents inside the engine, decimal strings at the edges.
+//!
+//! Premiums, claims and ceilings are [`Cents`] so that sums over billions of orders are exact and
+//! do not depend on the order of addition (which is what makes results bit-identical for any
+//! thread count). Tariff amounts and rates arrive as decimal strings (`"0.98"`, `"0.015"`) parsed
+//! with `rust_decimal`, never through binary floating point. Every rounding the engine does is
+//! written in this file, once: [`Rounding`] for tariffs, [`Cents::from_eur`] for sampled values.
+
+use rust_decimal::Decimal;
+use std::fmt;
+use std::iter::Sum;
+use std::ops::{Add, AddAssign, Sub};
+use std::str::FromStr;
+
+/// An amount of money in euro cents. Sums use `i64`: 9.2e16 cents is 92 trillion EUR, far above
+/// any portfolio, and additions are checked in debug builds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Cents(pub i64);
+
+impl Cents {
+    pub const ZERO: Cents = Cents(0);
+
+    /// A sampled euro amount (basket value, for example) as the shop would charge it: rounded
+    /// to the nearest cent, halves away from zero. This is the only place an `f64` becomes
+    /// money.
+    #[inline]
+    pub fn from_eur(eur: f64) -> Cents {
+        Cents((eur * 100.0).round() as i64)
+    }
+
+    /// Euros as `f64` for output columns (exact to the cent for any realistic total).
+    pub fn to_eur(self) -> f64 {
+        self.0 as f64 / 100.0
+    }
+}
+
+impl Add for Cents {
+    type Output = Cents;
+    #[inline]
+    fn add(self, rhs: Cents) -> Cents {
+        Cents(self.0 + rhs.0)
+    }
+}
+
+impl Sub for Cents {
+    type Output = Cents;
+    #[inline]
+    fn sub(self, rhs: Cents) -> Cents {
+        Cents(self.0 - rhs.0)
+    }
+}
+
+impl AddAssign for Cents {
+    #[inline]
+    fn add_assign(&mut self, rhs: Cents) {
+        self.0 += rhs.0;
+    }
+}
+
+impl Sum for Cents {
+    fn sum<I: Iterator<Item = Cents>>(iter: I) -> Cents {
+        iter.fold(Cents::ZERO, Add::add)
+    }
+}
+
+impl fmt::Display for Cents {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let abs = self.0.unsigned_abs();
+        write!(f, "{sign}{}.{:02}", abs / 100, abs % 100)
+    }
+}
+
+/// Why a decimal string is not an amount or a rate; the scenario validator turns this into a
+/// message with the field path.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MoneyError {
+    #[error("is not a decimal number")]
+    NotDecimal,
+    #[error("is negative")]
+    Negative,
+    #[error("has more than {max} decimal places")]
+    TooPrecise { max: u32 },
+    #[error("is too large")]
+    TooLarge,
+}
+
+fn parse_decimal(text: &str) -> Result<Decimal, MoneyError> {
+    let d = Decimal::from_str(text.trim()).map_err(|_| MoneyError::NotDecimal)?;
+    if d.is_sign_negative() && !d.is_zero() {
+        return Err(MoneyError::Negative);
+    }
+    Ok(d.normalize())
+}
+
+/// Parses a non-negative euro amount with at most two decimals: `"0.98"` → `Cents(98)`.
+pub fn parse_eur(text: &str) -> Result<Cents, MoneyError> {
+    let d = parse_decimal(text)?;
+    if d.scale() > 2 {
+        return Err(MoneyError::TooPrecise { max: 2 });
+    }
+    let cents = d * Decimal::ONE_HUNDRED;
+    i64::try_from(cents).map(Cents).map_err(|_| MoneyError::TooLarge)
+}
+
+/// A rate applied to a money amount (a premium rate of the basket, say 1.5 %), held exactly as
+/// millionths so that the hot loop multiplies integers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Rate {
+    millionths: i64,
+}
+
+impl Rate {
+    const SCALE: i64 = 1_000_000;
+
+    /// Parses a rate written as a decimal fraction: `"0.015"` is 1.5 %. At most six decimals, so
+    /// that the rate is exact in millionths.
+    pub fn parse(text: &str) -> Result<Rate, MoneyError> {
+        let d = parse_decimal(text)?;
+        if d.scale() > 6 {
+            return Err(MoneyError::TooPrecise { max: 6 });
+        }
+        let m = d * Decimal::from(Self::SCALE);
+        let millionths = i64::try_from(m).map_err(|_| MoneyError::TooLarge)?;
+        if millionths > 1000 * Self::SCALE {
+            return Err(MoneyError::TooLarge);
+        }
+        Ok(Rate { millionths })
+    }
+
+    /// The rate as a fraction, for analytic formulas and output.
+    pub fn as_f64(self) -> f64 {
+        self.millionths as f64 / Self::SCALE as f64
+    }
+
+    /// `self × amount`, rounded to a cent by `rounding`: the one multiplication of a tariff.
+    #[inline]
+    pub fn apply(self, amount: Cents, rounding: Rounding) -> Cents {
+        Cents(rounding.div(amount.0 * self.millionths, Self::SCALE))
+    }
+}
+
+/// The rounding rule of a tariff, chosen once per tariff in the scenario (`rounding = "half_up"`)
+/// and applied once per premium.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rounding {
+    /// Nearest cent, halves away from zero (commercial rounding; the default).
+    HalfUp,
+    /// Nearest cent, halves to the even cent (banker's rounding).
+    HalfEven,
+    /// Always up to the next cent (in the insurer's favour).
+    Up,
+    /// Always down (in the buyer's favour).
+    Down,
+}
+
+impl Default for Rounding {
+    fn default() -> Self {
+        Rounding::HalfUp
+    }
+}
+
+impl Rounding {
+    /// `numerator / denominator` rounded by this rule; `denominator > 0`, `numerator >= 0`
+    /// (premiums are never negative; negative numerators are handled symmetrically anyway).
+    #[inline]
+    pub fn div(self, numerator: i64, denominator: i64) -> i64 {
+        debug_assert!(denominator > 0);
+        let q = numerator.div_euclid(denominator);
+        let r = numerator.rem_euclid(denominator);
+        if r == 0 {
+            return q;
+        }
+        match self {
+            Rounding::Down => q,
+            Rounding::Up => q + 1,
+            Rounding::HalfUp => {
+                // Away from zero: for negative numerators the half goes down.
+                if 2 * r > denominator || (2 * r == denominator && numerator >= 0) {
+                    q + 1
+                } else {
+                    q
+                }
+            }
+            Rounding::HalfEven => {
+                if 2 * r > denominator || (2 * r == denominator && q % 2 != 0) {
+                    q + 1
+                } else {
+                    q
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_eur_accepts_up_to_two_decimals() {
+        let cases: &[(&str, Result<Cents, MoneyError>)] = &[
+            ("0.98", Ok(Cents(98))),
+            ("5", Ok(Cents(500))),
+            ("100.00", Ok(Cents(10_000))),
+            (" 2500 ", Ok(Cents(250_000))),
+            ("0.985", Err(MoneyError::TooPrecise { max: 2 })),
+            ("-1", Err(MoneyError::Negative)),
+            ("abc", Err(MoneyError::NotDecimal)),
+            ("NaN", Err(MoneyError::NotDecimal)),
+            ("", Err(MoneyError::NotDecimal)),
+        ];
+        for (text, want) in cases {
+            assert_eq!(&parse_eur(text), want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn rates_are_exact_millionths() {
+        assert_eq!(Rate::parse("0.015").unwrap().as_f64(), 0.015);
+        assert_eq!(Rate::parse("0.0125").unwrap(), Rate { millionths: 12_500 });
+        assert_eq!(Rate::parse("0.0000001"), Err(MoneyError::TooPrecise { max: 6 }));
+        assert_eq!(Rate::parse("-0.01"), Err(MoneyError::Negative));
+    }
+
+    /// Tariff rounding, table-driven: 1.5 % of baskets whose premium falls on or near a half cent.
+    #[test]
+    fn tariff_rounding_rules() {
+        let rate = Rate::parse("0.015").unwrap();
+        // 1.5 % of 100.30 EUR = 1.5045 EUR = 150.45 cents; of 101.00 = 151.5 cents exactly.
+        let cases = [
+            (10_030, Rounding::HalfUp, 150),
+            (10_030, Rounding::HalfEven, 150),
+            (10_030, Rounding::Up, 151),
+            (10_030, Rounding::Down, 150),
+            (10_100, Rounding::HalfUp, 152),
+            (10_100, Rounding::HalfEven, 152),
+            (10_300, Rounding::HalfEven, 154), // 154.5 → even 154
+            (10_300, Rounding::HalfUp, 155),
+            (10_000, Rounding::Up, 150), // exact: no rounding at all
+            (12_345, Rounding::Down, 185), // 185.175
+        ];
+        for (basket, rule, want) in cases {
+            assert_eq!(rate.apply(Cents(basket), rule), Cents(want), "{basket} {rule:?}");
+        }
+    }
+
+    #[test]
+    fn from_eur_rounds_to_nearest_cent() {
+        assert_eq!(Cents::from_eur(37.994), Cents(3799));
+        assert_eq!(Cents::from_eur(37.995_000_1), Cents(3800));
+        assert_eq!(Cents::from_eur(0.0), Cents(0));
+        assert_eq!(format!("{}", Cents(-1234)), "-12.34");
+        assert_eq!(format!("{}", Cents(5)), "0.05");
+    }
+}

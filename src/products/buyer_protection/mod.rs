@@ -1,0 +1,346 @@
+//! Parcel buyer protection, sold at checkout: the buyer pays a small premium and is paid if the
+//! parcel is late (a flat amount), arrives unusable, or is lost (the goods' value).
+//!
+//! Contract rules modelled, with their scenario fields:
+//! - **Tariff** (`tariff`): a flat fee (0.98 EUR) when the basket is under `flat_below_eur`
+//!   (100 EUR), else a rate of the basket by the shop's risk class (1.5 % to 5 %), rounded once
+//!   by the tariff's rounding rule.
+//! - **Eligibility** (`exclusions`, `channels`): excluded categories are never covered, nor a
+//!   basket above its category's value cap (jewellery over 1,500 EUR, fine art over 10,000 EUR),
+//!   nor orders on channels where the widget is not offered. Ineligible orders pay no premium.
+//! - **Delay**: not delivered `after_days` after shipping (10 domestic, 30 international):
+//!   a flat payout (5 EUR). A lost parcel is paid under loss, not also under delay.
+//! - **Damage**: delivered unusable (cosmetic damage is not in the probability); reported within
+//!   `report_window_days` (15) of delivery.
+//! - **Loss**: never delivered; claimable once `after_days` (30 / 60) have passed after shipping;
+//!   the goods' value is paid.
+//! - **Reporting**: every report within `report_within_days` (90) of the order, else rejected.
+//!   A buyer with an incident claims with the peril's `claim_propensity`, after an exponential
+//!   reporting lag.
+//! - **Seasonality**: each peril's probability is multiplied by a month factor and a Black Week
+//!   factor (for delay, the probability of a late delivery).
+//!
+//! Results are on an underwriting basis: every claim of an order written in the horizon counts,
+//! whenever it is reported; claims reported after the horizon are also shown as IBNR.
+
+mod expected;
+pub mod simulate;
+
+pub use expected::Expected;
+pub use simulate::ShopBook;
+
+use crate::calendar::is_black_week;
+use crate::catalogue::{Category, Channel};
+use crate::money::{Cents, Rate, Rounding};
+use crate::scenario::locate::push_key;
+use crate::scenario::raw::{RawBuyerProtection, RawByDestination};
+use crate::scenario::validate::Validator;
+use chrono::{Datelike, NaiveDate};
+use std::collections::BTreeMap;
+
+/// Names of the perils, in the order of [`crate::products::ProductTotals::perils`].
+pub const PERILS: &[&str] = &["delay", "damage", "loss"];
+pub(crate) const DELAY: usize = 0;
+pub(crate) const DAMAGE: usize = 1;
+pub(crate) const LOSS: usize = 2;
+
+/// A value per destination, indexed by [`Destination::index`].
+pub type ByDestination<T> = [T; 2];
+
+/// Seasonal multipliers of a peril's probability.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Season {
+    pub months: [f64; 12],
+    pub black_week: f64,
+}
+
+impl Season {
+    pub fn at(&self, date: NaiveDate) -> f64 {
+        let bw = if is_black_week(date) { self.black_week } else { 1.0 };
+        self.months[date.month0() as usize] * bw
+    }
+
+    fn max(&self) -> f64 {
+        self.months.iter().fold(0.0_f64, |a, &b| a.max(b)) * self.black_week.max(1.0)
+    }
+}
+
+/// The tariff: flat under a threshold, else a rate of the basket by risk class.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParcelTariff {
+    pub flat_fee: Cents,
+    pub flat_below: Cents,
+    pub rates: BTreeMap<String, Rate>,
+    pub rounding: Rounding,
+}
+
+impl ParcelTariff {
+    /// The premium of one covered order.
+    #[inline]
+    pub fn premium(&self, basket: Cents, rate: Rate) -> Cents {
+        if basket < self.flat_below { self.flat_fee } else { rate.apply(basket, self.rounding) }
+    }
+}
+
+/// Late delivery: a flat payout.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Delay {
+    pub payout: Cents,
+    pub after_days: ByDestination<f64>,
+    pub claim_propensity: f64,
+    pub report_lag_mean_days: f64,
+    pub season: Season,
+}
+
+/// Delivered unusable: the goods' value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Damage {
+    pub probability: ByDestination<f64>,
+    pub claim_propensity: f64,
+    pub report_window_days: f64,
+    pub report_lag_mean_days: f64,
+    pub season: Season,
+}
+
+/// Never delivered: the goods' value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Loss {
+    pub probability: ByDestination<f64>,
+    pub after_days: ByDestination<f64>,
+    pub claim_propensity: f64,
+    pub report_lag_mean_days: f64,
+    pub season: Season,
+}
+
+/// A validated parcel buyer protection product.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BuyerProtection {
+    pub name: String,
+    /// Share of eligible-channel orders whose buyer buys the cover.
+    pub take_up: f64,
+    /// Whether the cover is offered on each channel, by [`Channel::index`].
+    pub offered: [bool; 3],
+    pub report_within_days: f64,
+    pub tariff: ParcelTariff,
+    /// Per category, by [`Category::index`]: excluded outright.
+    pub excluded: Vec<bool>,
+    /// Per category: largest covered basket in EUR (infinite when uncapped).
+    pub value_cap_eur: Vec<f64>,
+    pub delay: Delay,
+    pub damage: Damage,
+    pub loss: Loss,
+}
+
+/// The exclusions of the standard wording (see the module docs).
+pub const DEFAULT_EXCLUDED: &[Category] = &[
+    Category::CarsMotorbikes,
+    Category::Boats,
+    Category::LiveAnimals,
+    Category::Cash,
+    Category::Securities,
+    Category::Lumber,
+    Category::TilesSlabsStatues,
+    Category::Tobacco,
+    Category::Perishables,
+    Category::RawCotton,
+    Category::Pharmaceuticals,
+    Category::PreciousStonesMetals,
+    Category::Flowers,
+    Category::ScrapMetalUsedCarParts,
+    Category::FlatGlass,
+];
+
+fn season(
+    v: &mut Validator,
+    path: &str,
+    months: &Option<Vec<f64>>,
+    black_week: Option<f64>,
+    default: Season,
+) -> Season {
+    let months = match months {
+        Some(m) => v.multipliers::<12>(&format!("{path}.month_multipliers"), m, "January to December"),
+        None => default.months,
+    };
+    let black_week = match black_week {
+        Some(b) => v.positive(&format!("{path}.black_week_multiplier"), b, ""),
+        None => default.black_week,
+    };
+    Season { months, black_week }
+}
+
+fn by_destination(
+    v: &mut Validator,
+    path: &str,
+    raw: &Option<RawByDestination<f64>>,
+    default: ByDestination<f64>,
+    check: fn(&mut Validator, &str, f64) -> f64,
+) -> ByDestination<f64> {
+    match raw {
+        Some(r) => [
+            check(v, &format!("{path}.domestic"), r.domestic),
+            check(v, &format!("{path}.international"), r.international),
+        ],
+        None => default,
+    }
+}
+
+fn days(v: &mut Validator, path: &str, x: f64) -> f64 {
+    v.positive(path, x, " (days)")
+}
+
+fn probability(v: &mut Validator, path: &str, x: f64) -> f64 {
+    v.probability(path, x)
+}
+
+/// A peril probability times its largest seasonal multiplier must stay a probability.
+fn check_seasonal_probability(v: &mut Validator, path: &str, p: &ByDestination<f64>, s: &Season) {
+    let worst = p[0].max(p[1]) * s.max();
+    if worst > 1.0 {
+        v.fail(
+            &format!("{path}.month_multipliers"),
+            format!("peak multiplier {}", s.max()),
+            format!("probability × largest seasonal multiplier is {worst}, above 1: lower the multipliers or the probability"),
+        );
+    }
+}
+
+impl BuyerProtection {
+    /// Validates a `kind = "buyer_protection"` product table; `path` is e.g. `products[0]`.
+    /// Defaults are those of `calibration.md` section C.
+    pub fn validate(raw: &RawBuyerProtection, path: &str, v: &mut Validator) -> BuyerProtection {
+        let take_up = v.probability(&format!("{path}.take_up"), raw.take_up);
+        let mut offered = [true; 3];
+        if let Some(list) = &raw.channels {
+            offered = [false; 3];
+            for (i, name) in list.iter().enumerate() {
+                match Channel::parse(name) {
+                    Some(c) => offered[c.index()] = true,
+                    None => v.fail(&format!("{path}.channels[{i}]"), format!("{name:?}"), format!("is not a channel; use one of {}", Channel::allowed())),
+                }
+            }
+        }
+        let report_within_days = match raw.report_within_days {
+            Some(d) => days(v, &format!("{path}.report_within_days"), d),
+            None => 90.0,
+        };
+
+        let t = &raw.tariff;
+        let tp = format!("{path}.tariff");
+        let mut rates = BTreeMap::new();
+        match &t.rates {
+            Some(map) if !map.is_empty() => {
+                for (class, text) in map {
+                    let mut p = format!("{tp}.rates");
+                    push_key(&mut p, class);
+                    rates.insert(class.clone(), v.rate(&p, text));
+                }
+            }
+            Some(_) => v.fail_field(&format!("{tp}.rates"), "must name at least one risk class, e.g. { standard = \"0.015\" }"),
+            None => {
+                rates.insert("standard".to_string(), Rate::parse("0.015").expect("valid rate"));
+            }
+        }
+        let tariff = ParcelTariff {
+            flat_fee: t.flat_fee_eur.as_deref().map_or(Cents(98), |s| v.eur(&format!("{tp}.flat_fee_eur"), s)),
+            flat_below: t.flat_below_eur.as_deref().map_or(Cents(10_000), |s| v.eur(&format!("{tp}.flat_below_eur"), s)),
+            rates,
+            rounding: t.rounding.unwrap_or_default(),
+        };
+
+        let ep = format!("{path}.exclusions");
+        let mut excluded = vec![false; Category::ALL.len()];
+        match &raw.exclusions.categories {
+            Some(list) => {
+                for (i, name) in list.iter().enumerate() {
+                    match Category::parse(name) {
+                        Some(c) => excluded[c.index()] = true,
+                        None => v.fail(&format!("{ep}.categories[{i}]"), format!("{name:?}"), format!("is not a category; use one of {}", Category::allowed())),
+                    }
+                }
+            }
+            None => DEFAULT_EXCLUDED.iter().for_each(|c| excluded[c.index()] = true),
+        }
+        let mut value_cap_eur = vec![f64::INFINITY; Category::ALL.len()];
+        let caps_default = [(Category::Jewellery, "1500"), (Category::FineArt, "10000")];
+        let caps: Vec<(String, String)> = match &raw.exclusions.value_caps_eur {
+            Some(map) => map.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            None => caps_default.iter().map(|(c, s)| (c.as_str().to_string(), s.to_string())).collect(),
+        };
+        for (name, text) in caps {
+            let mut p = format!("{ep}.value_caps_eur");
+            push_key(&mut p, &name);
+            let cap = v.eur(&p, &text);
+            match Category::parse(&name) {
+                Some(c) => value_cap_eur[c.index()] = cap.to_eur(),
+                None => v.fail(&p, format!("{name:?}"), format!("is not a category; use one of {}", Category::allowed())),
+            }
+        }
+
+        let flat = Season { months: [1.0; 12], black_week: 1.0 };
+        let dp = format!("{path}.delay");
+        let d = &raw.delay;
+        let delay = Delay {
+            payout: d.payout_eur.as_deref().map_or(Cents(500), |s| v.eur(&format!("{dp}.payout_eur"), s)),
+            after_days: by_destination(v, &format!("{dp}.after_days"), &d.after_days, [10.0, 30.0], days),
+            claim_propensity: d.claim_propensity.map_or(0.4, |p| v.probability(&format!("{dp}.claim_propensity"), p)),
+            report_lag_mean_days: d.report_lag_mean_days.map_or(2.0, |x| days(v, &format!("{dp}.report_lag_mean_days"), x)),
+            season: season(v, &dp, &d.month_multipliers, d.black_week_multiplier, flat.clone()),
+        };
+
+        let gp = format!("{path}.damage");
+        let g = &raw.damage;
+        let damage = Damage {
+            probability: by_destination(v, &format!("{gp}.probability"), &g.probability, [0.01, 0.01], probability),
+            claim_propensity: g.claim_propensity.map_or(0.7, |p| v.probability(&format!("{gp}.claim_propensity"), p)),
+            report_window_days: g.report_window_days.map_or(15.0, |x| days(v, &format!("{gp}.report_window_days"), x)),
+            report_lag_mean_days: g.report_lag_mean_days.map_or(3.0, |x| days(v, &format!("{gp}.report_lag_mean_days"), x)),
+            season: season(v, &gp, &g.month_multipliers, g.black_week_multiplier, Season { months: [1.0; 12], black_week: 1.34 }),
+        };
+        check_seasonal_probability(v, &gp, &damage.probability, &damage.season);
+
+        let lp = format!("{path}.loss");
+        let l = &raw.loss;
+        let mut loss_months = [1.0; 12];
+        loss_months[10] = 1.4;
+        loss_months[11] = 1.2;
+        let loss = Loss {
+            probability: by_destination(v, &format!("{lp}.probability"), &l.probability, [0.003, 0.01], probability),
+            after_days: by_destination(v, &format!("{lp}.after_days"), &l.after_days, [30.0, 60.0], days),
+            claim_propensity: l.claim_propensity.map_or(0.9, |p| v.probability(&format!("{lp}.claim_propensity"), p)),
+            report_lag_mean_days: l.report_lag_mean_days.map_or(5.0, |x| days(v, &format!("{lp}.report_lag_mean_days"), x)),
+            season: season(v, &lp, &l.month_multipliers, l.black_week_multiplier, Season { months: loss_months, black_week: 1.2 }),
+        };
+        check_seasonal_probability(v, &lp, &loss.probability, &loss.season);
+        let worst_total = (loss.probability[0].max(loss.probability[1]) * loss.season.max())
+            + damage.probability[0].max(damage.probability[1]) * damage.season.max();
+        if worst_total > 1.0 {
+            v.fail_field(&format!("{path}.loss.probability"), "loss and damage probabilities at their seasonal peak add up to more than 1");
+        }
+
+        BuyerProtection {
+            name: raw.name.clone(),
+            take_up,
+            offered,
+            report_within_days,
+            tariff,
+            excluded,
+            value_cap_eur,
+            delay,
+            damage,
+            loss,
+        }
+    }
+
+    /// Whether an order of this category, channel and basket value can be covered.
+    #[inline]
+    pub fn eligible(&self, category: Category, channel: Channel, basket_eur: f64) -> bool {
+        self.offered[channel.index()]
+            && !self.excluded[category.index()]
+            && basket_eur <= self.value_cap_eur[category.index()]
+    }
+
+    /// Days after the order by which a claim must be reported.
+    pub fn report_within_days(&self) -> f64 {
+        self.report_within_days
+    }
+}

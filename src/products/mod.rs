@@ -1,0 +1,112 @@
+//! Insurance products: each file holds one product's eligibility, tariff and claim rules.
+
+pub mod buyer_protection;
+
+use crate::money::{Cents, Rate};
+use buyer_protection::BuyerProtection;
+use std::collections::BTreeMap;
+use std::ops::AddAssign;
+
+/// Most perils any product has; per-path totals keep a fixed array so they stay `Copy`.
+pub const MAX_PERILS: usize = 4;
+
+/// A product of the scenario, by `kind`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Product {
+    BuyerProtection(BuyerProtection),
+}
+
+impl Product {
+    /// The product's name in the scenario (`name = "parcel"`).
+    pub fn name(&self) -> &str {
+        match self {
+            Product::BuyerProtection(p) => &p.name,
+        }
+    }
+
+    /// The scenario `kind`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Product::BuyerProtection(_) => "buyer_protection",
+        }
+    }
+
+    /// The perils claims are split by, in output order.
+    pub fn perils(&self) -> &'static [&'static str] {
+        match self {
+            Product::BuyerProtection(_) => buyer_protection::PERILS,
+        }
+    }
+
+    /// Premium rates by risk class, for products whose tariff has them.
+    pub fn risk_class_rates(&self) -> Option<&BTreeMap<String, Rate>> {
+        match self {
+            Product::BuyerProtection(p) => Some(&p.tariff.rates),
+        }
+    }
+}
+
+/// Claims of one peril: how many were paid and how much.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PerilTotals {
+    pub count: u64,
+    pub amount: Cents,
+}
+
+/// What one path produced for one product, summed over its shops: the row of `paths.parquet`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ProductTotals {
+    /// Orders covered (bought the cover and eligible).
+    pub covered: u64,
+    /// Orders whose buyer took the cover up but that the wording excludes (category, value cap,
+    /// channel): no premium, no cover.
+    pub ineligible: u64,
+    /// Sum insured: the basket values of covered orders.
+    pub exposure: Cents,
+    /// Written premium.
+    pub premium: Cents,
+    /// Paid claims by peril (see [`Product::perils`]).
+    pub perils: [PerilTotals; MAX_PERILS],
+    /// Claims reported outside a reporting window, not paid.
+    pub rejected: u64,
+    /// Part of the claims reported after the horizon ends (incurred but not reported at its end).
+    pub ibnr: Cents,
+}
+
+impl ProductTotals {
+    /// All paid claims.
+    pub fn claims(&self) -> Cents {
+        self.perils.iter().map(|p| p.amount).sum()
+    }
+
+    /// Number of paid claims.
+    pub fn claim_count(&self) -> u64 {
+        self.perils.iter().map(|p| p.count).sum()
+    }
+
+    /// Claims over premium for this path; NaN when no premium was written.
+    pub fn loss_ratio(&self) -> f64 {
+        if self.premium.0 == 0 { f64::NAN } else { self.claims().0 as f64 / self.premium.0 as f64 }
+    }
+}
+
+impl AddAssign for PerilTotals {
+    fn add_assign(&mut self, rhs: PerilTotals) {
+        self.count += rhs.count;
+        self.amount += rhs.amount;
+    }
+}
+
+impl AddAssign for ProductTotals {
+    fn add_assign(&mut self, rhs: ProductTotals) {
+        self.covered += rhs.covered;
+        self.ineligible += rhs.ineligible;
+        self.exposure += rhs.exposure;
+        self.premium += rhs.premium;
+        for (a, b) in self.perils.iter_mut().zip(rhs.perils) {
+            *a += b;
+        }
+        self.rejected += rhs.rejected;
+        self.ibnr += rhs.ibnr;
+    }
+}

@@ -1,0 +1,120 @@
+//! Scenario files: TOML in, a validated [`Scenario`] out, or every mistake with its file, line,
+//! column, field path, bad value and what is allowed.
+//!
+//! Reading happens in three steps: the TOML is parsed into [`raw`] serde types (syntax, unknown
+//! fields, missing fields and wrong types fail here, located by the deserializer's span); the
+//! raw values are validated into domain types (`shape.rs`), collecting every issue; the issues'
+//! field paths are then located in the text ([`locate`]) so the message can point at the line.
+
+mod error;
+pub mod locate;
+pub mod raw;
+mod shape;
+pub mod validate;
+
+pub use error::{LocatedIssue, ScenarioError};
+
+use crate::calendar::{CalendarSpec, Horizon};
+use crate::catalogue::{Category, Channel};
+use crate::distributions::{Basket, DeliveryTime, Mix, VolumeMultiplier};
+use crate::products::Product;
+use sha2::{Digest, Sha256};
+use std::path::Path;
+
+/// A merchant shop: where orders come from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shop {
+    pub name: String,
+    /// Average orders per day over a year (before seasonality, before take-up).
+    pub orders_per_day: f64,
+    /// Per-path uncertainty of the shop's volume.
+    pub volume: VolumeMultiplier,
+    pub basket: Basket,
+    /// Days from order to shipping.
+    pub handling_days: f64,
+    /// Delivery time after shipping, by [`crate::catalogue::Destination::index`].
+    pub delivery: [DeliveryTime; 2],
+    pub categories: Mix<Category>,
+    /// Share of orders shipped abroad.
+    pub international_share: f64,
+    pub channels: Mix<Channel>,
+    /// The shop's risk class, which selects its premium rate.
+    pub risk_class: String,
+    /// Indices into [`Scenario::products`] of the products sold in this shop.
+    pub products: Vec<usize>,
+}
+
+/// A company: one legal entity, with one or more shops (guarantee frames apply per company).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Company {
+    pub name: String,
+    pub shops: Vec<Shop>,
+}
+
+/// A validated scenario. Built only by [`Scenario::load`] or [`Scenario::parse`], so every
+/// value in it has passed validation.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    name: String,
+    description: String,
+    hash: String,
+    horizon: Horizon,
+    seed: u64,
+    paths: u64,
+    calendar: CalendarSpec,
+    companies: Vec<Company>,
+    products: Vec<Product>,
+}
+
+impl Scenario {
+    /// Reads and validates a scenario file.
+    pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ScenarioError::Io { file: path.display().to_string(), source })?;
+        Scenario::parse(&text, &path.display().to_string())
+    }
+
+    /// Validates scenario text; `file` names it in error messages.
+    pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
+        let raw: raw::RawScenario = toml::from_str(text).map_err(|e| ScenarioError::from_toml(text, file, &e))?;
+        let hash = format!("{:x}", Sha256::digest(text.as_bytes()));
+        shape::validate(raw, hash).map_err(|issues| ScenarioError::invalid(text, file, issues))
+    }
+
+    /// Scenario name (the file's `name`, or "scenario").
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+    /// SHA-256 of the scenario file's bytes: the identity recorded in every manifest.
+    pub fn hash(&self) -> &str {
+        &self.hash
+    }
+    pub fn horizon(&self) -> Horizon {
+        self.horizon
+    }
+    /// Default seed (the command line may override it).
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+    /// Default number of paths (the command line may override it).
+    pub fn paths(&self) -> u64 {
+        self.paths
+    }
+    pub fn calendar(&self) -> &CalendarSpec {
+        &self.calendar
+    }
+    pub fn companies(&self) -> &[Company] {
+        &self.companies
+    }
+    pub fn products(&self) -> &[Product] {
+        &self.products
+    }
+
+    /// Every shop with its company, in file order.
+    pub fn shops(&self) -> impl Iterator<Item = (&Company, &Shop)> {
+        self.companies.iter().flat_map(|c| c.shops.iter().map(move |s| (c, s)))
+    }
+}

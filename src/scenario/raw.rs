@@ -1,0 +1,230 @@
+//! The scenario file exactly as written: serde types that mirror the TOML, with no meaning
+//! attached yet. Numbers that must be positive are read as signed or float so that a negative
+//! value reaches validation (and gets a message that says what is allowed) instead of failing
+//! as a type error. Unknown fields are errors everywhere.
+
+use crate::money::Rounding;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub horizon: RawHorizon,
+    pub simulation: RawSimulation,
+    #[serde(default)]
+    pub calendar: RawCalendar,
+    #[serde(default)]
+    pub companies: Vec<RawCompany>,
+    #[serde(default)]
+    pub products: Vec<RawProduct>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawHorizon {
+    /// `"2026-01-01"`.
+    pub start: String,
+    pub days: i64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSimulation {
+    pub seed: i64,
+    pub paths: i64,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCalendar {
+    pub weekday_multipliers: Option<Vec<f64>>,
+    pub month_shares_pct: Option<Vec<f64>>,
+    pub black_friday: Option<RawBlackFriday>,
+    pub christmas: Option<RawChristmas>,
+    pub winter_sales: Option<RawSales>,
+    pub summer_sales: Option<RawSales>,
+    #[serde(default)]
+    pub events: Vec<RawEvent>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBlackFriday {
+    pub day: Option<f64>,
+    pub week_mon_thu: Option<f64>,
+    pub saturday: Option<f64>,
+    pub sunday: Option<f64>,
+    pub cyber_monday: Option<f64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawChristmas {
+    pub ramp_first_day: Option<i64>,
+    pub ramp_last_day: Option<i64>,
+    pub ramp: Option<f64>,
+    pub cutoff_day: Option<i64>,
+    pub after_cutoff: Option<f64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSales {
+    pub start: Option<String>,
+    pub first_day: Option<f64>,
+    pub following_days: Option<f64>,
+    pub length_days: Option<i64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEvent {
+    pub name: String,
+    pub start: String,
+    pub days: i64,
+    pub multiplier: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCompany {
+    pub name: String,
+    #[serde(default)]
+    pub shops: Vec<RawShop>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawShop {
+    pub name: String,
+    pub orders_per_day: f64,
+    pub volume_cv: Option<f64>,
+    pub basket: RawBasket,
+    pub shipping: Option<RawShipping>,
+    pub categories: BTreeMap<String, f64>,
+    pub international_share: Option<f64>,
+    pub channels: Option<BTreeMap<String, f64>>,
+    pub risk_class: Option<String>,
+    #[serde(default)]
+    pub products: Vec<String>,
+}
+
+/// Lognormal basket value, by median and sigma or by mean and CV, with a cap.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBasket {
+    pub median_eur: Option<f64>,
+    pub sigma: Option<f64>,
+    pub mean_eur: Option<f64>,
+    pub cv: Option<f64>,
+    pub cap_eur: Option<f64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawShipping {
+    pub handling_days: Option<f64>,
+    pub domestic: Option<RawDeliveryTime>,
+    pub international: Option<RawDeliveryTime>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDeliveryTime {
+    pub median_days: f64,
+    pub sigma: f64,
+}
+
+/// A value per destination.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawByDestination<T> {
+    pub domestic: T,
+    pub international: T,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RawProduct {
+    BuyerProtection(RawBuyerProtection),
+}
+
+impl RawProduct {
+    pub fn name(&self) -> &str {
+        match self {
+            RawProduct::BuyerProtection(p) => &p.name,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBuyerProtection {
+    pub name: String,
+    pub take_up: f64,
+    pub channels: Option<Vec<String>>,
+    pub report_within_days: Option<f64>,
+    #[serde(default)]
+    pub tariff: RawParcelTariff,
+    #[serde(default)]
+    pub exclusions: RawExclusions,
+    #[serde(default)]
+    pub delay: RawDelay,
+    #[serde(default)]
+    pub damage: RawDamage,
+    #[serde(default)]
+    pub loss: RawLoss,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawParcelTariff {
+    pub flat_fee_eur: Option<String>,
+    pub flat_below_eur: Option<String>,
+    pub rates: Option<BTreeMap<String, String>>,
+    pub rounding: Option<Rounding>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawExclusions {
+    pub categories: Option<Vec<String>>,
+    pub value_caps_eur: Option<BTreeMap<String, String>>,
+}
+
+/// Seasonal multipliers of a peril's probability.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDelay {
+    pub payout_eur: Option<String>,
+    pub after_days: Option<RawByDestination<f64>>,
+    pub claim_propensity: Option<f64>,
+    pub report_lag_mean_days: Option<f64>,
+    pub month_multipliers: Option<Vec<f64>>,
+    pub black_week_multiplier: Option<f64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDamage {
+    pub probability: Option<RawByDestination<f64>>,
+    pub claim_propensity: Option<f64>,
+    pub report_window_days: Option<f64>,
+    pub report_lag_mean_days: Option<f64>,
+    pub month_multipliers: Option<Vec<f64>>,
+    pub black_week_multiplier: Option<f64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLoss {
+    pub probability: Option<RawByDestination<f64>>,
+    pub after_days: Option<RawByDestination<f64>>,
+    pub claim_propensity: Option<f64>,
+    pub report_lag_mean_days: Option<f64>,
+    pub month_multipliers: Option<Vec<f64>>,
+    pub black_week_multiplier: Option<f64>,
+}
