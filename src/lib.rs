@@ -14,3 +14,7 @@ pub mod money;
 pub mod products;
 pub mod scenario;
 pub mod stats;
+pub mod cli;
+pub mod commands;
+pub mod report;
+pub mod summary;

@@ -1,1 +1,27 @@
-fn main() {}
+//! `protectsim`: parse the command line, run the pipeline, print any error chain once.
+//! Exit codes: 0 ok, 1 runtime failure, 2 bad input (scenario or command line).
+
+use clap::Parser;
+use protectsim::cli::{Cli, Command, UsageError};
+use protectsim::commands;
+use protectsim::scenario::ScenarioError;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Run(args) => commands::run(args),
+        Command::Check(args) => commands::check(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            let bad_input = err.chain().any(|e| e.is::<ScenarioError>() || e.is::<UsageError>());
+            eprintln!("error: {err}");
+            for cause in err.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            ExitCode::from(if bad_input { 2 } else { 1 })
+        }
+    }
+}

@@ -1,0 +1,139 @@
+//! Command-line definitions (clap) and their validation into options with private fields.
+
+use crate::scenario::Scenario;
+use clap::{Args, Parser, Subcommand};
+use std::path::{Path, PathBuf};
+
+/// Monte Carlo engine for e-commerce purchase-protection insurance.
+#[derive(Debug, Parser)]
+#[command(name = "protectsim", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Simulate a scenario and write results (manifest, paths, summary) to a folder.
+    Run(RunArgs),
+    /// Validate a scenario and print its analytic expectations (orders, premium, claims).
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Scenario file (TOML).
+    pub scenario: PathBuf,
+    /// Number of Monte Carlo paths [default: the scenario's simulation.paths].
+    #[arg(long)]
+    pub paths: Option<u64>,
+    /// Seed of every random stream [default: the scenario's simulation.seed].
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads; 0 means one per core. Results do not depend on it.
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    /// Output folder [default: results/<scenario file stem>].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Simulate only shard K of N (a contiguous range of paths), e.g. 2/8.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Scenario file (TOML).
+    pub scenario: PathBuf,
+}
+
+/// A mistake on the command line found after parsing (exit code 2).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// Validated options of `run`.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    paths: u64,
+    seed: u64,
+    threads: usize,
+    out: PathBuf,
+    shard: (u64, u64),
+    quiet: bool,
+}
+
+impl RunOptions {
+    /// Combines the command line with the scenario's defaults and checks them.
+    pub fn new(args: &RunArgs, scenario: &Scenario) -> Result<RunOptions, UsageError> {
+        let paths = args.paths.unwrap_or(scenario.paths());
+        if paths == 0 {
+            return Err(UsageError("--paths must be at least 1".into()));
+        }
+        let shard = match &args.shard {
+            None => (1, 1),
+            Some(text) => parse_shard(text, paths)?,
+        };
+        let out = args.out.clone().unwrap_or_else(|| default_out(&args.scenario));
+        Ok(RunOptions { paths, seed: args.seed.unwrap_or(scenario.seed()), threads: args.threads, out, shard, quiet: args.quiet })
+    }
+
+    pub fn paths(&self) -> u64 {
+        self.paths
+    }
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+    pub fn threads(&self) -> usize {
+        self.threads
+    }
+    pub fn out(&self) -> &Path {
+        &self.out
+    }
+    pub fn quiet(&self) -> bool {
+        self.quiet
+    }
+    /// (K, N) of `--shard K/N`; (1, 1) for a whole run.
+    pub fn shard(&self) -> (u64, u64) {
+        self.shard
+    }
+
+    /// The contiguous path range of this shard: `[⌊(K−1)P/N⌋, ⌊KP/N⌋)`.
+    pub fn path_range(&self) -> std::ops::Range<u64> {
+        let (k, n) = self.shard;
+        let p = self.paths as u128;
+        ((p * (k as u128 - 1) / n as u128) as u64)..((p * k as u128 / n as u128) as u64)
+    }
+}
+
+fn parse_shard(text: &str, paths: u64) -> Result<(u64, u64), UsageError> {
+    let bad = || UsageError(format!("--shard {text:?}: write K/N with 1 ≤ K ≤ N ≤ paths ({paths}), e.g. --shard 2/8"));
+    let (k, n) = text.split_once('/').ok_or_else(bad)?;
+    let (k, n): (u64, u64) = (k.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
+    if k == 0 || n == 0 || k > n || n > paths {
+        return Err(bad());
+    }
+    Ok((k, n))
+}
+
+/// `results/<file stem>`.
+pub fn default_out(scenario: &Path) -> PathBuf {
+    let stem = scenario.file_stem().map_or("run".into(), |s| s.to_string_lossy().into_owned());
+    PathBuf::from("results").join(stem)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shard_syntax() {
+        assert_eq!(parse_shard("2/8", 100).unwrap(), (2, 8));
+        for bad in ["0/4", "5/4", "1/0", "a/b", "3", "1/200"] {
+            assert!(parse_shard(bad, 100).is_err(), "{bad}");
+        }
+    }
+}

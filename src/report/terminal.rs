@@ -1,0 +1,90 @@
+//! The short table a run prints on stdout: headline numbers as mean ± standard error, a few
+//! quantiles, and the analytic expectation beside the simulated mean.
+
+use crate::summary::MetricRow;
+use std::fmt::Write;
+
+/// Groups digits in thousands: 1234567.8 → "1,234,568".
+pub fn thousands(x: f64) -> String {
+    if !x.is_finite() {
+        return "-".into();
+    }
+    let n = x.round().abs() as u128;
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    if x.round() < 0.0 { format!("-{out}") } else { out }
+}
+
+fn value(unit: &str, x: f64) -> String {
+    if !x.is_finite() {
+        return "-".into();
+    }
+    match unit {
+        "ratio" | "probability" => format!("{:.2} %", 100.0 * x),
+        _ if x.abs() >= 1000.0 => thousands(x),
+        _ => format!("{x:.2}"),
+    }
+}
+
+/// Metrics shown in the terminal, with their labels (the rest are in summary.csv).
+const SHOWN: &[(&str, &str)] = &[
+    ("covered", "covered orders"),
+    ("premium_eur", "premium (EUR)"),
+    ("claims_eur", "claims (EUR)"),
+    ("delay_eur", "  delay (EUR)"),
+    ("damage_eur", "  damage (EUR)"),
+    ("loss_eur", "  loss (EUR)"),
+    ("loss_ratio", "loss ratio per path"),
+    ("portfolio_loss_ratio", "E[claims] / E[premium]"),
+    ("p_loss_ratio_above_1", "P(loss ratio > 100 %)"),
+];
+
+/// Renders the table for every product.
+pub fn render(rows: &[MetricRow]) -> String {
+    let mut out = String::new();
+    let mut products: Vec<(&str, &str)> = Vec::new();
+    for r in rows {
+        if !products.contains(&(&r.product, r.kind)) {
+            products.push((&r.product, r.kind));
+        }
+    }
+    for (name, kind) in products {
+        let _ = writeln!(out, "\n{name} ({kind})");
+        let _ = writeln!(out, "  {:<24} {:>28} {:>14} {:>14} {:>14} {:>14}", "", "mean ± se", "p50", "p99", "TVaR 99", "analytic");
+        for (metric, label) in SHOWN {
+            let Some(r) = rows.iter().find(|r| r.product == name && r.metric == *metric) else { continue };
+            let s = &r.summary;
+            let mean = format!("{} ± {}", value(r.unit, s.mean), value(r.unit, s.se));
+            let analytic = r.analytic.map_or("-".to_string(), |a| value(r.unit, a));
+            let _ = writeln!(
+                out,
+                "  {:<24} {:>28} {:>14} {:>14} {:>14} {:>14}",
+                label,
+                mean,
+                value(r.unit, s.p50),
+                value(r.unit, s.p99),
+                value(r.unit, s.tvar_99),
+                analytic
+            );
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_groups_digits() {
+        for (x, want) in [(0.0, "0"), (999.4, "999"), (1234.0, "1,234"), (1234567.8, "1,234,568"), (-1000.0, "-1,000")] {
+            assert_eq!(thousands(x), want);
+        }
+    }
+}
