@@ -1,0 +1,103 @@
+//! The `run` and `check` commands end to end: files written, values identical across thread
+//! counts, manifest present in JSON and in parquet metadata.
+
+use polars::prelude::*;
+use std::path::Path;
+use std::process::Command;
+
+const BIN: &str = env!("CARGO_BIN_EXE_protectsim");
+const QUICKSTART: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/quickstart.toml");
+
+fn run(out: &Path, threads: &str) -> String {
+    let output = Command::new(BIN)
+        .args(["run", QUICKSTART, "--paths", "40", "--seed", "99", "--threads", threads, "--out"])
+        .arg(out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "run failed: {stderr}");
+    String::from_utf8(output.stdout).unwrap()
+}
+
+fn read_parquet(path: &Path) -> DataFrame {
+    ParquetReader::new(std::fs::File::open(path).unwrap()).finish().unwrap()
+}
+
+#[test]
+fn run_writes_identical_values_for_1_and_8_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("t1"), dir.path().join("t8"));
+    let stdout = run(&a, "1");
+    run(&b, "8");
+    assert!(stdout.contains("mean ± se"), "{stdout}");
+    assert!(stdout.contains("E[claims] / E[premium]"), "{stdout}");
+
+    for name in ["paths.parquet", "summary.parquet"] {
+        let (x, y) = (read_parquet(&a.join(name)), read_parquet(&b.join(name)));
+        assert!(x.height() > 0);
+        assert!(x.equals_missing(&y), "{name} differs between 1 and 8 threads");
+    }
+    // The CSV carries no run metadata, so it is byte-identical.
+    assert_eq!(std::fs::read(a.join("summary.csv")).unwrap(), std::fs::read(b.join("summary.csv")).unwrap());
+
+    let paths = read_parquet(&a.join("paths.parquet"));
+    assert_eq!(paths.height(), 40);
+    for col in ["path", "product", "covered", "premium_eur", "claims_eur", "loss_ratio", "delay_count", "damage_eur", "loss_eur", "ibnr_eur"] {
+        assert!(paths.column(col).is_ok(), "paths.parquet lacks {col}");
+    }
+}
+
+#[test]
+fn manifest_is_written_as_json_and_in_parquet_metadata() {
+    let dir = tempfile::tempdir().unwrap();
+    run(dir.path(), "2");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["seed"], 99);
+    assert_eq!(manifest["paths"], 40);
+    assert_eq!(manifest["threads"], 2);
+    assert_eq!(manifest["shard"]["count"], 1);
+    let hash = manifest["scenario_hash"].as_str().unwrap();
+    assert_eq!(hash.len(), 64);
+    for name in ["paths.parquet", "summary.parquet"] {
+        let bytes = std::fs::read(dir.path().join(name)).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(text.contains("protectsim.manifest") && text.contains(hash), "{name} lacks the manifest");
+    }
+    // No temporary files are left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().contains(".tmp")).collect();
+    assert!(leftovers.is_empty());
+}
+
+#[test]
+fn shards_cover_the_paths_of_a_single_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let whole = dir.path().join("whole");
+    run(&whole, "2");
+    let mut shard_rows = Vec::new();
+    for k in 1..=3 {
+        let out = dir.path().join(format!("s{k}"));
+        let status = Command::new(BIN)
+            .args(["run", QUICKSTART, "--paths", "40", "--seed", "99", "--quiet", "--shard", &format!("{k}/3"), "--out"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(status.status.success());
+        shard_rows.push(read_parquet(&out.join("paths.parquet")));
+    }
+    let mut stacked = shard_rows[0].clone();
+    for df in &shard_rows[1..] {
+        stacked.vstack_mut(df).unwrap();
+    }
+    assert!(stacked.equals_missing(&read_parquet(&whole.join("paths.parquet"))));
+}
+
+#[test]
+fn check_prints_calendar_and_expectations() {
+    let output = Command::new(BIN).args(["check", QUICKSTART]).output().unwrap();
+    assert!(output.status.success());
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    for want in ["is valid", "Black Friday 2026-11-27", "Cyber Monday 2026-11-30", "peak days", "2026-11-27 Fri", "expected orders per month", "premium (EUR)", "loss ratio"] {
+        assert!(stdout.contains(want), "missing {want:?} in:\n{stdout}");
+    }
+}

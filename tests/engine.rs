@@ -1,0 +1,101 @@
+//! The engine against its contracts: bit-identical paths for any thread count, and simulated
+//! means within 4 standard errors of the closed forms (`../shared/validation.md`).
+
+use protectsim::distributions::{DeliveryTime, uniform};
+use protectsim::engine::{self, Model, PathResult, stream, stream_id};
+use protectsim::scenario::Scenario;
+use protectsim::stats::Moments;
+use protectsim::summary;
+use rand_distr::{Distribution, StandardNormal};
+
+fn quickstart() -> Scenario {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/quickstart.toml")).unwrap();
+    Scenario::parse(&text, "quickstart.toml").unwrap()
+}
+
+fn simulate(model: &Model, seed: u64, paths: u64, threads: usize) -> Vec<PathResult> {
+    engine::with_threads(threads, || model.simulate(seed, 0..paths, &|_| {})).unwrap()
+}
+
+#[test]
+fn paths_are_bit_identical_for_1_2_and_8_threads() {
+    let model = Model::new(&quickstart());
+    let one = simulate(&model, 7, 150, 1);
+    assert_eq!(one.len(), 150);
+    assert!(one.iter().all(|r| r.products[0].covered > 0));
+    assert_eq!(one, simulate(&model, 7, 150, 2));
+    assert_eq!(one, simulate(&model, 7, 150, 8));
+}
+
+#[test]
+fn a_path_does_not_depend_on_which_paths_run_beside_it() {
+    // Shards and resumed batches rely on this: path 100 alone equals path 100 of a full run.
+    let model = Model::new(&quickstart());
+    let full = simulate(&model, 7, 130, 2);
+    let alone = engine::with_threads(1, || model.simulate(7, 100..101, &|_| {})).unwrap();
+    assert_eq!(alone[0], full[100]);
+    assert_ne!(full[0], full[1], "paths must differ");
+    assert_ne!(simulate(&model, 8, 1, 1)[0], full[0], "seeds must differ");
+}
+
+/// Each simulated mean must lie within 4 standard errors of the analytic expectation
+/// (validation.md). Seed 11, 400 paths of the quickstart portfolio.
+#[test]
+fn simulated_means_match_closed_forms_within_4_standard_errors() {
+    let model = Model::new(&quickstart());
+    let results = simulate(&model, 11, 400, 2);
+    let rows = summary::summarise(&model, &results);
+    let mut checked = 0;
+    for r in rows.iter().filter(|r| r.analytic.is_some()) {
+        let (mean, se, want) = (r.summary.mean, r.summary.se, r.analytic.unwrap());
+        let z = (mean - want) / se;
+        assert!(z.abs() < 4.0, "{}: simulated {mean} ± {se}, analytic {want}, z = {z:.2}", r.metric);
+        checked += 1;
+    }
+    // covered, ineligible, exposure, premium, claims, 3 perils × (count, eur), portfolio LR
+    assert_eq!(checked, 12);
+}
+
+/// Removing the volume uncertainty makes covered counts Poisson: variance = mean.
+#[test]
+fn covered_counts_are_poisson_without_volume_uncertainty() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/quickstart.toml"))
+        .unwrap()
+        .replace("volume_cv = 0.10", "volume_cv = 0")
+        .replace("volume_cv = 0.15", "volume_cv = 0");
+    let model = Model::new(&Scenario::parse(&text, "q.toml").unwrap());
+    let results = simulate(&model, 3, 600, 2);
+    let covered_plus_ineligible: Moments =
+        results.iter().map(|r| (r.products[0].covered + r.products[0].ineligible) as f64).collect();
+    let mean = covered_plus_ineligible.mean();
+    let dispersion = covered_plus_ineligible.variance() / mean;
+    // Sample variance / mean of a Poisson has sd about sqrt(2/(n-1)) ≈ 0.058 for n = 600.
+    assert!((dispersion - 1.0).abs() < 4.0 * (2.0 / 599.0_f64).sqrt(), "dispersion {dispersion}");
+}
+
+/// validation.md, "Delivery-time tails": lognormal median 3 days, sigma 0.55. The tail and body
+/// samplers used for late and damaged parcels must reproduce the unconditional law.
+#[test]
+fn delivery_time_tails_match_validation_targets() {
+    let t = DeliveryTime::from_median_sigma(3.0, 0.55).unwrap();
+    let mut rng = stream(5, 0, stream_id("test/delivery"));
+    let n = 400_000;
+    let p10 = t.tail(10.0);
+    let (mut over5, mut over10, mut over5_split) = (0u64, 0u64, 0u64);
+    for _ in 0..n {
+        let z: f64 = StandardNormal.sample(&mut rng);
+        let direct = t.dist().at_z(z);
+        over5 += (direct > 5.0) as u64;
+        over10 += (direct > 10.0) as u64;
+        // The engine's way: one uniform decides late (beyond 10 days), a second places it.
+        let u = uniform(&mut rng);
+        let v = uniform(&mut rng);
+        let split = if u < p10 { t.sample_beyond(10.0, v) } else { t.sample_within(10.0, v) };
+        over5_split += (split > 5.0) as u64;
+    }
+    for (count, target) in [(over5, 0.17650), (over10, 0.014297), (over5_split, 0.17650)] {
+        let p = count as f64 / n as f64;
+        let se = (target * (1.0 - target) / n as f64).sqrt();
+        assert!((p - target).abs() < 4.0 * se, "P = {p}, target {target}, se {se}");
+    }
+}
