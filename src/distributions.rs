@@ -68,10 +68,11 @@ impl LogNormal {
         (self.mu + self.sigma * self.sigma / 2.0).exp()
     }
 
-    /// The value at standard-normal score `z`: `exp(mu + sigma z)`.
+    /// The value at standard-normal score `z`: `exp(mu + sigma z)`, with the deterministic
+    /// [`crate::fast_exp::exp`] (see there why not the platform's).
     #[inline]
     pub fn at_z(&self, z: f64) -> f64 {
-        (self.mu + self.sigma * z).exp()
+        crate::fast_exp::exp(self.mu + self.sigma * z)
     }
 
     /// P(X ≤ x).

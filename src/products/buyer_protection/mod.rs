@@ -78,7 +78,10 @@ impl ParcelTariff {
     /// The premium of one covered order.
     #[inline]
     pub fn premium(&self, basket: Cents, rate: Rate) -> Cents {
-        if basket < self.flat_below { self.flat_fee } else { rate.apply(basket, self.rounding) }
+        // Both computed, one selected: a branch here is mispredicted on about one order in
+        // five (the share of baskets over 100 EUR).
+        let rated = rate.apply(basket, self.rounding);
+        std::hint::select_unpredictable(basket < self.flat_below, self.flat_fee, rated)
     }
 }
 
