@@ -12,17 +12,32 @@ const SEED: u64 = 1;
 const PATHS: u64 = 4;
 
 fn path_loop(c: &mut Criterion) {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/quickstart.toml")).unwrap();
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/quickstart.toml"
+    ))
+    .unwrap();
     let model = Model::new(&Scenario::parse(&text, "quickstart.toml").unwrap());
     // Orders drawn per iteration (covered plus ineligible): fixed by the seed.
     let orders: u64 = (0..PATHS)
-        .map(|p| model.simulate_path(SEED, p).products.iter().map(|t| t.covered + t.ineligible).sum::<u64>())
+        .map(|p| {
+            model
+                .simulate_path(SEED, p)
+                .products
+                .iter()
+                .map(|t| t.covered + t.ineligible)
+                .sum::<u64>()
+        })
         .sum();
     let mut group = c.benchmark_group("buyer_protection");
     group.throughput(Throughput::Elements(orders));
     group.sample_size(20);
     group.bench_function("quickstart_4_paths_1_core", |b| {
-        b.iter(|| (0..PATHS).map(|p| black_box(model.simulate_path(black_box(SEED), p))).count())
+        b.iter(|| {
+            (0..PATHS)
+                .map(|p| black_box(model.simulate_path(black_box(SEED), p)))
+                .count()
+        })
     });
     group.finish();
 }

@@ -29,7 +29,8 @@ pub fn winter_sales_start(year: i32) -> NaiveDate {
 /// First day of the French summer sales: the last Wednesday of June.
 pub fn summer_sales_start(year: i32) -> NaiveDate {
     let last = NaiveDate::from_ymd_opt(year, 6, 30).expect("June 30 exists");
-    let back = (last.weekday().num_days_from_monday() + 7 - Weekday::Wed.num_days_from_monday()) % 7;
+    let back =
+        (last.weekday().num_days_from_monday() + 7 - Weekday::Wed.num_days_from_monday()) % 7;
     last - Duration::days(back as i64)
 }
 
@@ -42,11 +43,19 @@ pub fn is_black_week(date: NaiveDate) -> bool {
 
 /// Days in the calendar year of `date`'s year (365 or 366).
 pub fn days_in_year(year: i32) -> u32 {
-    if NaiveDate::from_ymd_opt(year, 2, 29).is_some() { 366 } else { 365 }
+    if NaiveDate::from_ymd_opt(year, 2, 29).is_some() {
+        366
+    } else {
+        365
+    }
 }
 
 fn days_in_month(year: i32, month: u32) -> u32 {
-    let (ny, nm) = if month == 12 { (year + 1, 1) } else { (year, month + 1) };
+    let (ny, nm) = if month == 12 {
+        (year + 1, 1)
+    } else {
+        (year, month + 1)
+    };
     let first = NaiveDate::from_ymd_opt(year, month, 1).expect("valid month");
     let next = NaiveDate::from_ymd_opt(ny, nm, 1).expect("valid month");
     (next - first).num_days() as u32
@@ -152,8 +161,18 @@ impl Default for CalendarSpec {
                 cutoff_day: 24,
                 after_cutoff: 0.7,
             },
-            winter_sales: Sales { start: None, first_day: 2.0, following_days: 1.3, length_days: 7 },
-            summer_sales: Sales { start: None, first_day: 2.0, following_days: 1.3, length_days: 7 },
+            winter_sales: Sales {
+                start: None,
+                first_day: 2.0,
+                following_days: 1.3,
+                length_days: 7,
+            },
+            summer_sales: Sales {
+                start: None,
+                first_day: 2.0,
+                following_days: 1.3,
+                length_days: 7,
+            },
             events: Vec::new(),
         }
     }
@@ -257,7 +276,11 @@ mod tests {
     /// Dates from validation.md ("Calendar").
     #[test]
     fn black_friday_and_cyber_monday_dates() {
-        let cases = [(2025, ymd(2025, 11, 28)), (2026, ymd(2026, 11, 27)), (2027, ymd(2027, 11, 26))];
+        let cases = [
+            (2025, ymd(2025, 11, 28)),
+            (2026, ymd(2026, 11, 27)),
+            (2027, ymd(2027, 11, 26)),
+        ];
         for (year, bf) in cases {
             assert_eq!(black_friday(year), bf);
             assert_eq!(cyber_monday(year), bf + Duration::days(3));
@@ -292,8 +315,13 @@ mod tests {
         let nov: f64 = shape[304..334].iter().sum();
         assert!((nov / 365.0 - 0.105).abs() < 1e-12);
         // Black Friday is the peak day of the year.
-        let peak = (0..365).max_by(|&a, &b| shape[a].total_cmp(&shape[b])).unwrap();
-        assert_eq!(ymd(2026, 1, 1) + Duration::days(peak as i64), black_friday(2026));
+        let peak = (0..365)
+            .max_by(|&a, &b| shape[a].total_cmp(&shape[b]))
+            .unwrap();
+        assert_eq!(
+            ymd(2026, 1, 1) + Duration::days(peak as i64),
+            black_friday(2026)
+        );
         // About 3× an average day, as calibrated (Criteo FR: ×3.15).
         let bf = shape[peak];
         assert!(bf > 2.8 && bf < 3.6, "{bf}");
@@ -303,8 +331,16 @@ mod tests {
     fn custom_event_multiplies_its_days_only() {
         let mut spec = CalendarSpec::default();
         let base = spec.raw_multiplier(ymd(2026, 3, 10));
-        spec.events.push(CustomEvent { name: "anniversary".into(), start: ymd(2026, 3, 10), days: 2, multiplier: 1.5 });
+        spec.events.push(CustomEvent {
+            name: "anniversary".into(),
+            start: ymd(2026, 3, 10),
+            days: 2,
+            multiplier: 1.5,
+        });
         assert_eq!(spec.raw_multiplier(ymd(2026, 3, 10)), base * 1.5);
-        assert_eq!(spec.raw_multiplier(ymd(2026, 3, 12)), CalendarSpec::default().raw_multiplier(ymd(2026, 3, 12)));
+        assert_eq!(
+            spec.raw_multiplier(ymd(2026, 3, 12)),
+            CalendarSpec::default().raw_multiplier(ymd(2026, 3, 12))
+        );
     }
 }

@@ -1,6 +1,6 @@
 //! Command-line definitions (clap) and their validation into options with private fields.
 
-use crate::scenario::Scenario;
+use crate::scenario::{MAX_PATHS, Scenario};
 use clap::{Args, Parser, Subcommand};
 use std::path::{Path, PathBuf};
 
@@ -70,15 +70,27 @@ impl RunOptions {
     /// Combines the command line with the scenario's defaults and checks them.
     pub fn new(args: &RunArgs, scenario: &Scenario) -> Result<RunOptions, UsageError> {
         let paths = args.paths.unwrap_or(scenario.paths());
-        if paths == 0 {
-            return Err(UsageError("--paths must be at least 1".into()));
+        if paths == 0 || paths > MAX_PATHS {
+            return Err(UsageError(format!(
+                "--paths {paths}: must be a whole number from 1 to {MAX_PATHS}"
+            )));
         }
         let shard = match &args.shard {
             None => (1, 1),
             Some(text) => parse_shard(text, paths)?,
         };
-        let out = args.out.clone().unwrap_or_else(|| default_out(&args.scenario));
-        Ok(RunOptions { paths, seed: args.seed.unwrap_or(scenario.seed()), threads: args.threads, out, shard, quiet: args.quiet })
+        let out = args
+            .out
+            .clone()
+            .unwrap_or_else(|| default_out(&args.scenario));
+        Ok(RunOptions {
+            paths,
+            seed: args.seed.unwrap_or(scenario.seed()),
+            threads: args.threads,
+            out,
+            shard,
+            quiet: args.quiet,
+        })
     }
 
     pub fn paths(&self) -> u64 {
@@ -110,9 +122,16 @@ impl RunOptions {
 }
 
 fn parse_shard(text: &str, paths: u64) -> Result<(u64, u64), UsageError> {
-    let bad = || UsageError(format!("--shard {text:?}: write K/N with 1 ≤ K ≤ N ≤ paths ({paths}), e.g. --shard 2/8"));
+    let bad = || {
+        UsageError(format!(
+            "--shard {text:?}: write K/N with 1 ≤ K ≤ N ≤ paths ({paths}), e.g. --shard 2/8"
+        ))
+    };
     let (k, n) = text.split_once('/').ok_or_else(bad)?;
-    let (k, n): (u64, u64) = (k.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
+    let (k, n): (u64, u64) = (
+        k.trim().parse().map_err(|_| bad())?,
+        n.trim().parse().map_err(|_| bad())?,
+    );
     if k == 0 || n == 0 || k > n || n > paths {
         return Err(bad());
     }
@@ -121,7 +140,9 @@ fn parse_shard(text: &str, paths: u64) -> Result<(u64, u64), UsageError> {
 
 /// `results/<file stem>`.
 pub fn default_out(scenario: &Path) -> PathBuf {
-    let stem = scenario.file_stem().map_or("run".into(), |s| s.to_string_lossy().into_owned());
+    let stem = scenario
+        .file_stem()
+        .map_or("run".into(), |s| s.to_string_lossy().into_owned());
     PathBuf::from("results").join(stem)
 }
 

@@ -33,7 +33,11 @@ pub enum ParamError {
 }
 
 fn positive(x: f64) -> Result<f64, ParamError> {
-    if x > 0.0 && x.is_finite() { Ok(x) } else { Err(ParamError::NotPositive) }
+    if x > 0.0 && x.is_finite() {
+        Ok(x)
+    } else {
+        Err(ParamError::NotPositive)
+    }
 }
 
 /// A lognormal variable: `ln X ~ Normal(mu, sigma)`. The actuary's parameterisations are
@@ -46,13 +50,19 @@ pub struct LogNormal {
 
 impl LogNormal {
     pub fn from_median_sigma(median: f64, sigma: f64) -> Result<LogNormal, ParamError> {
-        Ok(LogNormal { mu: positive(median)?.ln(), sigma: positive(sigma)? })
+        Ok(LogNormal {
+            mu: positive(median)?.ln(),
+            sigma: positive(sigma)?,
+        })
     }
 
     /// `sigma² = ln(1 + cv²)`, `mu = ln(mean) − sigma²/2`.
     pub fn from_mean_cv(mean: f64, cv: f64) -> Result<LogNormal, ParamError> {
         let s2 = (1.0 + positive(cv)?.powi(2)).ln();
-        Ok(LogNormal { mu: positive(mean)?.ln() - s2 / 2.0, sigma: s2.sqrt() })
+        Ok(LogNormal {
+            mu: positive(mean)?.ln() - s2 / 2.0,
+            sigma: s2.sqrt(),
+        })
     }
 
     pub fn mu(&self) -> f64 {
@@ -77,12 +87,20 @@ impl LogNormal {
 
     /// P(X ≤ x).
     pub fn cdf(&self, x: f64) -> f64 {
-        if x <= 0.0 { 0.0 } else { normal_cdf((x.ln() - self.mu) / self.sigma) }
+        if x <= 0.0 {
+            0.0
+        } else {
+            normal_cdf((x.ln() - self.mu) / self.sigma)
+        }
     }
 
     /// P(X > x), computed on the upper tail so small probabilities keep their digits.
     pub fn tail(&self, x: f64) -> f64 {
-        if x <= 0.0 { 1.0 } else { normal_cdf(-(x.ln() - self.mu) / self.sigma) }
+        if x <= 0.0 {
+            1.0
+        } else {
+            normal_cdf(-(x.ln() - self.mu) / self.sigma)
+        }
     }
 
     /// The p-quantile.
@@ -113,7 +131,10 @@ pub struct Basket {
 
 impl Basket {
     pub fn new(dist: LogNormal, cap_eur: f64) -> Result<Basket, ParamError> {
-        Ok(Basket { dist, cap_eur: positive(cap_eur)? })
+        Ok(Basket {
+            dist,
+            cap_eur: positive(cap_eur)?,
+        })
     }
 
     pub fn dist(&self) -> LogNormal {
@@ -256,10 +277,18 @@ impl<T: Copy> Mix<T> {
             .iter()
             .map(|s| {
                 cum += s;
-                if cum >= 1.0 { u64::MAX } else { (cum * 18_446_744_073_709_551_616.0) as u64 }
+                if cum >= 1.0 {
+                    u64::MAX
+                } else {
+                    (cum * 18_446_744_073_709_551_616.0) as u64
+                }
             })
             .collect();
-        Mix { items: pairs.into_iter().map(|p| p.0).collect(), shares, thresholds }
+        Mix {
+            items: pairs.into_iter().map(|p| p.0).collect(),
+            shares,
+            thresholds,
+        }
     }
 
     pub fn items(&self) -> &[T] {
@@ -281,7 +310,10 @@ impl<T: Copy> Mix<T> {
     #[inline]
     pub fn pick(&self, x: u64) -> T {
         let last = self.items.len() - 1;
-        let i = self.thresholds[..last].iter().position(|&t| x < t).unwrap_or(last);
+        let i = self.thresholds[..last]
+            .iter()
+            .position(|&t| x < t)
+            .unwrap_or(last);
         self.items[i]
     }
 }
@@ -300,7 +332,14 @@ mod tests {
 
     #[test]
     fn constructors_reject_bad_parameters() {
-        let cases = [(0.0, 1.0), (-1.0, 1.0), (f64::NAN, 1.0), (1.0, 0.0), (1.0, f64::NAN), (1.0, f64::INFINITY)];
+        let cases = [
+            (0.0, 1.0),
+            (-1.0, 1.0),
+            (f64::NAN, 1.0),
+            (1.0, 0.0),
+            (1.0, f64::NAN),
+            (1.0, f64::INFINITY),
+        ];
         for (a, b) in cases {
             assert!(LogNormal::from_median_sigma(a, b).is_err(), "{a} {b}");
             assert!(LogNormal::from_mean_cv(a, b).is_err(), "{a} {b}");

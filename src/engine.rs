@@ -5,10 +5,10 @@
 //! shard. Sums are integer cents, so the order in which shops are added cannot change them.
 
 use crate::calendar::Horizon;
+use crate::distributions::VolumeMultiplier;
 use crate::products::buyer_protection::{ShopBook, simulate::Streams};
 use crate::products::{Product, ProductTotals};
 use crate::scenario::Scenario;
-use crate::distributions::VolumeMultiplier;
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
@@ -31,7 +31,9 @@ fn mix(mut z: u64) -> u64 {
 
 /// FNV-1a hash of a stream name: stable across platforms and releases.
 pub fn stream_id(name: &str) -> u64 {
-    name.bytes().fold(0xCBF2_9CE4_8422_2325, |h, b| (h ^ b as u64).wrapping_mul(0x0100_0000_01B3))
+    name.bytes().fold(0xCBF2_9CE4_8422_2325, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x0100_0000_01B3)
+    })
 }
 
 /// The random stream named `id` of path `path` under `seed`. The state words are chained
@@ -95,7 +97,8 @@ impl Model {
                     .map(|&pi| {
                         let product = &scenario.products()[pi];
                         let Product::BuyerProtection(bp) = product;
-                        let name = |kind: &str| stream_id(&format!("{kind}/{prefix}/{}", product.name()));
+                        let name =
+                            |kind: &str| stream_id(&format!("{kind}/{prefix}/{}", product.name()));
                         BookModel {
                             product: pi,
                             book: ShopBook::new(bp, shop, &shape, horizon),
@@ -105,10 +108,18 @@ impl Model {
                         }
                     })
                     .collect();
-                ShopModel { volume: shop.volume, volume_stream: stream_id(&format!("volume/{prefix}")), books }
+                ShopModel {
+                    volume: shop.volume,
+                    volume_stream: stream_id(&format!("volume/{prefix}")),
+                    books,
+                }
             })
             .collect();
-        Model { horizon, products: scenario.products().to_vec(), shops }
+        Model {
+            horizon,
+            products: scenario.products().to_vec(),
+            shops,
+        }
     }
 
     pub fn horizon(&self) -> Horizon {
@@ -121,18 +132,29 @@ impl Model {
 
     /// Every shop's book of a product (for analytic expectations).
     pub fn books(&self) -> impl Iterator<Item = (usize, &ShopBook)> {
-        self.shops.iter().flat_map(|s| s.books.iter().map(|b| (b.product, &b.book)))
+        self.shops
+            .iter()
+            .flat_map(|s| s.books.iter().map(|b| (b.product, &b.book)))
     }
 
     /// Simulates one path.
     pub fn simulate_path(&self, seed: u64, path: u64) -> PathResult {
         let mut products = vec![ProductTotals::default(); self.products.len()];
         for shop in &self.shops {
-            let volume = shop.volume.sample(&mut stream(seed, path, shop.volume_stream));
+            let volume = shop
+                .volume
+                .sample(&mut stream(seed, path, shop.volume_stream));
             for b in &shop.books {
-                let (mut counts, mut orders, mut claims) =
-                    (stream(seed, path, b.counts), stream(seed, path, b.orders), stream(seed, path, b.claims));
-                let streams = Streams { counts: &mut counts, orders: &mut orders, claims: &mut claims };
+                let (mut counts, mut orders, mut claims) = (
+                    stream(seed, path, b.counts),
+                    stream(seed, path, b.orders),
+                    stream(seed, path, b.claims),
+                );
+                let streams = Streams {
+                    counts: &mut counts,
+                    orders: &mut orders,
+                    claims: &mut claims,
+                };
                 b.book.simulate(volume, streams, &mut products[b.product]);
             }
         }
@@ -141,7 +163,12 @@ impl Model {
 
     /// Simulates `paths` on the current rayon pool in fixed batches, calling `progress` with the
     /// number of paths finished by each batch. Results come back in path order.
-    pub fn simulate(&self, seed: u64, paths: Range<u64>, progress: &(dyn Fn(u64) + Sync)) -> Vec<PathResult> {
+    pub fn simulate(
+        &self,
+        seed: u64,
+        paths: Range<u64>,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Vec<PathResult> {
         let batches: Vec<Range<u64>> = (paths.start..paths.end)
             .step_by(BATCH_PATHS as usize)
             .map(|s| s..(s + BATCH_PATHS).min(paths.end))
@@ -161,7 +188,9 @@ impl Model {
 
 /// Runs `f` on a rayon pool of `threads` threads (0: one per core).
 pub fn with_threads<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> anyhow::Result<T> {
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()?;
     Ok(pool.install(f))
 }
 
@@ -183,7 +212,11 @@ mod tests {
         assert_eq!(got, GOLDEN.to_vec(), "stream output changed: {got:#x?}");
     }
 
-    const GOLDEN: [u64; 3] = [0xc4c3_5232_8184_f270, 0x6916_c87a_18ca_834f, 0xf8fe_a76d_eb09_a547];
+    const GOLDEN: [u64; 3] = [
+        0xc4c3_5232_8184_f270,
+        0x6916_c87a_18ca_834f,
+        0xf8fe_a76d_eb09_a547,
+    ];
 
     #[test]
     fn streams_differ_by_seed_path_and_name() {

@@ -8,14 +8,14 @@
 
 pub mod calendar;
 pub mod catalogue;
+pub mod cli;
+pub mod commands;
 pub mod distributions;
 pub mod engine;
 pub mod fast_exp;
 pub mod money;
 pub mod products;
+pub mod report;
 pub mod scenario;
 pub mod stats;
-pub mod cli;
-pub mod commands;
-pub mod report;
 pub mod summary;

@@ -16,10 +16,19 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            let bad_input = err.chain().any(|e| e.is::<ScenarioError>() || e.is::<UsageError>());
-            eprintln!("error: {err}");
+            let bad_input = err
+                .chain()
+                .any(|e| e.is::<ScenarioError>() || e.is::<UsageError>());
+            let mut shown = err.to_string();
+            eprintln!("error: {shown}");
             for cause in err.chain().skip(1) {
-                eprintln!("  caused by: {cause}");
+                // thiserror messages often embed their source ("cannot read scenario x: No such
+                // file"): print a cause only when it adds something.
+                let text = cause.to_string();
+                if !shown.contains(&text) {
+                    eprintln!("  caused by: {text}");
+                }
+                shown = text;
             }
             ExitCode::from(if bad_input { 2 } else { 1 })
         }

@@ -28,7 +28,11 @@ impl Cents {
         // `f64::round` is a library call on baseline x86-64 (no SSE4.1) and cost 11 % of the
         // order loop; adding ½ and truncating is one instruction and the same rule.
         let cents = eur * 100.0;
-        if cents >= 0.0 { Cents((cents + 0.5) as i64) } else { Cents(-((-cents + 0.5) as i64)) }
+        if cents >= 0.0 {
+            Cents((cents + 0.5) as i64)
+        } else {
+            Cents(-((-cents + 0.5) as i64))
+        }
     }
 
     /// Euros as `f64` for output columns (exact to the cent for any realistic total).
@@ -103,7 +107,9 @@ pub fn parse_eur(text: &str) -> Result<Cents, MoneyError> {
         return Err(MoneyError::TooPrecise { max: 2 });
     }
     let cents = d * Decimal::ONE_HUNDRED;
-    i64::try_from(cents).map(Cents).map_err(|_| MoneyError::TooLarge)
+    i64::try_from(cents)
+        .map(Cents)
+        .map_err(|_| MoneyError::TooLarge)
 }
 
 /// A rate applied to a money amount (a premium rate of the basket, say 1.5 %), held exactly as
@@ -223,7 +229,10 @@ mod tests {
     fn rates_are_exact_millionths() {
         assert_eq!(Rate::parse("0.015").unwrap().as_f64(), 0.015);
         assert_eq!(Rate::parse("0.0125").unwrap(), Rate { millionths: 12_500 });
-        assert_eq!(Rate::parse("0.0000001"), Err(MoneyError::TooPrecise { max: 6 }));
+        assert_eq!(
+            Rate::parse("0.0000001"),
+            Err(MoneyError::TooPrecise { max: 6 })
+        );
         assert_eq!(Rate::parse("-0.01"), Err(MoneyError::Negative));
     }
 
@@ -241,11 +250,15 @@ mod tests {
             (10_100, Rounding::HalfEven, 152),
             (10_300, Rounding::HalfEven, 154), // 154.5 → even 154
             (10_300, Rounding::HalfUp, 155),
-            (10_000, Rounding::Up, 150), // exact: no rounding at all
+            (10_000, Rounding::Up, 150),   // exact: no rounding at all
             (12_345, Rounding::Down, 185), // 185.175
         ];
         for (basket, rule, want) in cases {
-            assert_eq!(rate.apply(Cents(basket), rule), Cents(want), "{basket} {rule:?}");
+            assert_eq!(
+                rate.apply(Cents(basket), rule),
+                Cents(want),
+                "{basket} {rule:?}"
+            );
         }
     }
 

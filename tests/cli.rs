@@ -10,7 +10,17 @@ const QUICKSTART: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/quickst
 
 fn run(out: &Path, threads: &str) -> String {
     let output = Command::new(BIN)
-        .args(["run", QUICKSTART, "--paths", "40", "--seed", "99", "--threads", threads, "--out"])
+        .args([
+            "run",
+            QUICKSTART,
+            "--paths",
+            "40",
+            "--seed",
+            "99",
+            "--threads",
+            threads,
+            "--out",
+        ])
         .arg(out)
         .output()
         .unwrap();
@@ -20,7 +30,9 @@ fn run(out: &Path, threads: &str) -> String {
 }
 
 fn read_parquet(path: &Path) -> DataFrame {
-    ParquetReader::new(std::fs::File::open(path).unwrap()).finish().unwrap()
+    ParquetReader::new(std::fs::File::open(path).unwrap())
+        .finish()
+        .unwrap()
 }
 
 #[test]
@@ -35,14 +47,31 @@ fn run_writes_identical_values_for_1_and_8_threads() {
     for name in ["paths.parquet", "summary.parquet"] {
         let (x, y) = (read_parquet(&a.join(name)), read_parquet(&b.join(name)));
         assert!(x.height() > 0);
-        assert!(x.equals_missing(&y), "{name} differs between 1 and 8 threads");
+        assert!(
+            x.equals_missing(&y),
+            "{name} differs between 1 and 8 threads"
+        );
     }
     // The CSV carries no run metadata, so it is byte-identical.
-    assert_eq!(std::fs::read(a.join("summary.csv")).unwrap(), std::fs::read(b.join("summary.csv")).unwrap());
+    assert_eq!(
+        std::fs::read(a.join("summary.csv")).unwrap(),
+        std::fs::read(b.join("summary.csv")).unwrap()
+    );
 
     let paths = read_parquet(&a.join("paths.parquet"));
     assert_eq!(paths.height(), 40);
-    for col in ["path", "product", "covered", "premium_eur", "claims_eur", "loss_ratio", "delay_count", "damage_eur", "loss_eur", "ibnr_eur"] {
+    for col in [
+        "path",
+        "product",
+        "covered",
+        "premium_eur",
+        "claims_eur",
+        "loss_ratio",
+        "delay_count",
+        "damage_eur",
+        "loss_eur",
+        "ibnr_eur",
+    ] {
         assert!(paths.column(col).is_ok(), "paths.parquet lacks {col}");
     }
 }
@@ -52,7 +81,8 @@ fn manifest_is_written_as_json_and_in_parquet_metadata() {
     let dir = tempfile::tempdir().unwrap();
     run(dir.path(), "2");
     let manifest: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("manifest.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("manifest.json")).unwrap())
+            .unwrap();
     assert_eq!(manifest["seed"], 99);
     assert_eq!(manifest["paths"], 40);
     assert_eq!(manifest["threads"], 2);
@@ -62,10 +92,17 @@ fn manifest_is_written_as_json_and_in_parquet_metadata() {
     for name in ["paths.parquet", "summary.parquet"] {
         let bytes = std::fs::read(dir.path().join(name)).unwrap();
         let text = String::from_utf8_lossy(&bytes);
-        assert!(text.contains("protectsim.manifest") && text.contains(hash), "{name} lacks the manifest");
+        assert!(
+            text.contains("protectsim.manifest") && text.contains(hash),
+            "{name} lacks the manifest"
+        );
     }
     // No temporary files are left behind.
-    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().contains(".tmp")).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains(".tmp"))
+        .collect();
     assert!(leftovers.is_empty());
 }
 
@@ -78,7 +115,18 @@ fn shards_cover_the_paths_of_a_single_run() {
     for k in 1..=3 {
         let out = dir.path().join(format!("s{k}"));
         let status = Command::new(BIN)
-            .args(["run", QUICKSTART, "--paths", "40", "--seed", "99", "--quiet", "--shard", &format!("{k}/3"), "--out"])
+            .args([
+                "run",
+                QUICKSTART,
+                "--paths",
+                "40",
+                "--seed",
+                "99",
+                "--quiet",
+                "--shard",
+                &format!("{k}/3"),
+                "--out",
+            ])
             .arg(&out)
             .output()
             .unwrap();
@@ -94,10 +142,22 @@ fn shards_cover_the_paths_of_a_single_run() {
 
 #[test]
 fn check_prints_calendar_and_expectations() {
-    let output = Command::new(BIN).args(["check", QUICKSTART]).output().unwrap();
+    let output = Command::new(BIN)
+        .args(["check", QUICKSTART])
+        .output()
+        .unwrap();
     assert!(output.status.success());
     let stdout = String::from_utf8(output.stdout).unwrap();
-    for want in ["is valid", "Black Friday 2026-11-27", "Cyber Monday 2026-11-30", "peak days", "2026-11-27 Fri", "expected orders per month", "premium (EUR)", "loss ratio"] {
+    for want in [
+        "is valid",
+        "Black Friday 2026-11-27",
+        "Cyber Monday 2026-11-30",
+        "peak days",
+        "2026-11-27 Fri",
+        "expected orders per month",
+        "premium (EUR)",
+        "loss ratio",
+    ] {
         assert!(stdout.contains(want), "missing {want:?} in:\n{stdout}");
     }
 }

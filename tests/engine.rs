@@ -9,7 +9,11 @@ use protectsim::summary;
 use rand_distr::{Distribution, StandardNormal};
 
 fn quickstart() -> Scenario {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/quickstart.toml")).unwrap();
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/quickstart.toml"
+    ))
+    .unwrap();
     Scenario::parse(&text, "quickstart.toml").unwrap()
 }
 
@@ -49,7 +53,11 @@ fn simulated_means_match_closed_forms_within_4_standard_errors() {
     for r in rows.iter().filter(|r| r.analytic.is_some()) {
         let (mean, se, want) = (r.summary.mean, r.summary.se, r.analytic.unwrap());
         let z = (mean - want) / se;
-        assert!(z.abs() < 4.0, "{}: simulated {mean} ± {se}, analytic {want}, z = {z:.2}", r.metric);
+        assert!(
+            z.abs() < 4.0,
+            "{}: simulated {mean} ± {se}, analytic {want}, z = {z:.2}",
+            r.metric
+        );
         checked += 1;
     }
     // covered, ineligible, exposure, premium, claims, 3 perils × (count, eur), portfolio LR
@@ -59,18 +67,26 @@ fn simulated_means_match_closed_forms_within_4_standard_errors() {
 /// Removing the volume uncertainty makes covered counts Poisson: variance = mean.
 #[test]
 fn covered_counts_are_poisson_without_volume_uncertainty() {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/quickstart.toml"))
-        .unwrap()
-        .replace("volume_cv = 0.10", "volume_cv = 0")
-        .replace("volume_cv = 0.15", "volume_cv = 0");
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/quickstart.toml"
+    ))
+    .unwrap()
+    .replace("volume_cv = 0.10", "volume_cv = 0")
+    .replace("volume_cv = 0.15", "volume_cv = 0");
     let model = Model::new(&Scenario::parse(&text, "q.toml").unwrap());
     let results = simulate(&model, 3, 600, 2);
-    let covered_plus_ineligible: Moments =
-        results.iter().map(|r| (r.products[0].covered + r.products[0].ineligible) as f64).collect();
+    let covered_plus_ineligible: Moments = results
+        .iter()
+        .map(|r| (r.products[0].covered + r.products[0].ineligible) as f64)
+        .collect();
     let mean = covered_plus_ineligible.mean();
     let dispersion = covered_plus_ineligible.variance() / mean;
     // Sample variance / mean of a Poisson has sd about sqrt(2/(n-1)) ≈ 0.058 for n = 600.
-    assert!((dispersion - 1.0).abs() < 4.0 * (2.0 / 599.0_f64).sqrt(), "dispersion {dispersion}");
+    assert!(
+        (dispersion - 1.0).abs() < 4.0 * (2.0 / 599.0_f64).sqrt(),
+        "dispersion {dispersion}"
+    );
 }
 
 /// validation.md, "Delivery-time tails": lognormal median 3 days, sigma 0.55. The tail and body
@@ -90,12 +106,19 @@ fn delivery_time_tails_match_validation_targets() {
         // The engine's way: one uniform decides late (beyond 10 days), a second places it.
         let u = uniform(&mut rng);
         let v = uniform(&mut rng);
-        let split = if u < p10 { t.sample_beyond(10.0, v) } else { t.sample_within(10.0, v) };
+        let split = if u < p10 {
+            t.sample_beyond(10.0, v)
+        } else {
+            t.sample_within(10.0, v)
+        };
         over5_split += (split > 5.0) as u64;
     }
     for (count, target) in [(over5, 0.17650), (over10, 0.014297), (over5_split, 0.17650)] {
         let p = count as f64 / n as f64;
         let se = (target * (1.0 - target) / n as f64).sqrt();
-        assert!((p - target).abs() < 4.0 * se, "P = {p}, target {target}, se {se}");
+        assert!(
+            (p - target).abs() < 4.0 * se,
+            "P = {p}, target {target}, se {se}"
+        );
     }
 }

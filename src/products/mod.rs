@@ -86,7 +86,11 @@ impl ProductTotals {
 
     /// Claims over premium for this path; NaN when no premium was written.
     pub fn loss_ratio(&self) -> f64 {
-        if self.premium.0 == 0 { f64::NAN } else { self.claims().0 as f64 / self.premium.0 as f64 }
+        if self.premium.0 == 0 {
+            f64::NAN
+        } else {
+            self.claims().0 as f64 / self.premium.0 as f64
+        }
     }
 }
 

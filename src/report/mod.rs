@@ -22,15 +22,21 @@ pub const MANIFEST_KEY: &str = "protectsim.manifest";
 
 /// Writes `dir/name` atomically: into a hidden temporary file in the same folder, flushed to
 /// disk, then renamed over the target.
-pub fn write_atomic(dir: &Path, name: &str, write: impl FnOnce(&mut File) -> Result<()>) -> Result<PathBuf> {
+pub fn write_atomic(
+    dir: &Path,
+    name: &str,
+    write: impl FnOnce(&mut File) -> Result<()>,
+) -> Result<PathBuf> {
     let target = dir.join(name);
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let result = (|| {
-        let mut file = File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+        let mut file =
+            File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
         write(&mut file)?;
         file.flush()?;
         file.sync_all()?;
-        std::fs::rename(&tmp, &target).with_context(|| format!("cannot rename {} to {}", tmp.display(), target.display()))
+        std::fs::rename(&tmp, &target)
+            .with_context(|| format!("cannot rename {} to {}", tmp.display(), target.display()))
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
@@ -54,18 +60,47 @@ pub fn paths_frame(products: &[Product], results: &[PathResult]) -> PolarsResult
         }
     }
     // (index into results, product index), path-major like the simulation.
-    let rows: Vec<(usize, usize)> = (0..results.len()).flat_map(|r| (0..products.len()).map(move |pi| (r, pi))).collect();
+    let rows: Vec<(usize, usize)> = (0..results.len())
+        .flat_map(|r| (0..products.len()).map(move |pi| (r, pi)))
+        .collect();
     let total = |r: usize, pi: usize| &results[r].products[pi];
     let mut cols: Vec<Column> = vec![
-        Column::new("path".into(), rows.iter().map(|r| results[r.0].path).collect::<Vec<u64>>()),
-        Column::new("product".into(), rows.iter().map(|r| products[r.1].name()).collect::<Vec<&str>>()),
-        Column::new("kind".into(), rows.iter().map(|r| products[r.1].kind()).collect::<Vec<&str>>()),
+        Column::new(
+            "path".into(),
+            rows.iter().map(|r| results[r.0].path).collect::<Vec<u64>>(),
+        ),
+        Column::new(
+            "product".into(),
+            rows.iter()
+                .map(|r| products[r.1].name())
+                .collect::<Vec<&str>>(),
+        ),
+        Column::new(
+            "kind".into(),
+            rows.iter()
+                .map(|r| products[r.1].kind())
+                .collect::<Vec<&str>>(),
+        ),
     ];
-    let u = |name: &str, f: &dyn Fn(usize, usize) -> u64| Column::new(name.into(), rows.iter().map(|&(p, i)| f(p, i)).collect::<Vec<u64>>());
-    let f = |name: &str, f: &dyn Fn(usize, usize) -> Option<f64>| Column::new(name.into(), rows.iter().map(|&(p, i)| f(p, i)).collect::<Vec<Option<f64>>>());
+    let u = |name: &str, f: &dyn Fn(usize, usize) -> u64| {
+        Column::new(
+            name.into(),
+            rows.iter().map(|&(p, i)| f(p, i)).collect::<Vec<u64>>(),
+        )
+    };
+    let f = |name: &str, f: &dyn Fn(usize, usize) -> Option<f64>| {
+        Column::new(
+            name.into(),
+            rows.iter()
+                .map(|&(p, i)| f(p, i))
+                .collect::<Vec<Option<f64>>>(),
+        )
+    };
     cols.push(u("covered", &|p, i| total(p, i).covered));
     cols.push(u("ineligible", &|p, i| total(p, i).ineligible));
-    cols.push(f("exposure_eur", &|p, i| Some(total(p, i).exposure.to_eur())));
+    cols.push(f("exposure_eur", &|p, i| {
+        Some(total(p, i).exposure.to_eur())
+    }));
     cols.push(f("premium_eur", &|p, i| Some(total(p, i).premium.to_eur())));
     cols.push(f("claims_eur", &|p, i| Some(total(p, i).claims().to_eur())));
     cols.push(u("claim_count", &|p, i| total(p, i).claim_count()));
@@ -74,9 +109,13 @@ pub fn paths_frame(products: &[Product], results: &[PathResult]) -> PolarsResult
         let k = |i: usize| products[i].perils().iter().position(|x| x == peril);
         cols.push(Column::new(
             format!("{peril}_count").into(),
-            rows.iter().map(|&(p, i)| k(i).map(|k| total(p, i).perils[k].count)).collect::<Vec<Option<u64>>>(),
+            rows.iter()
+                .map(|&(p, i)| k(i).map(|k| total(p, i).perils[k].count))
+                .collect::<Vec<Option<u64>>>(),
         ));
-        cols.push(f(&format!("{peril}_eur"), &|p, i| k(i).map(|k| total(p, i).perils[k].amount.to_eur())));
+        cols.push(f(&format!("{peril}_eur"), &|p, i| {
+            k(i).map(|k| total(p, i).perils[k].amount.to_eur())
+        }));
     }
     cols.push(u("rejected_count", &|p, i| total(p, i).rejected));
     cols.push(f("ibnr_eur", &|p, i| Some(total(p, i).ibnr.to_eur())));
@@ -85,14 +124,26 @@ pub fn paths_frame(products: &[Product], results: &[PathResult]) -> PolarsResult
 
 /// One row per (product, metric): the summary statistics over paths.
 pub fn summary_frame(rows: &[MetricRow]) -> PolarsResult<DataFrame> {
-    let s = |name: &str, f: &dyn Fn(&MetricRow) -> String| Column::new(name.into(), rows.iter().map(f).collect::<Vec<String>>());
-    let x = |name: &str, f: &dyn Fn(&MetricRow) -> f64| Column::new(name.into(), rows.iter().map(|r| nullable(f(r))).collect::<Vec<Option<f64>>>());
+    let s = |name: &str, f: &dyn Fn(&MetricRow) -> String| {
+        Column::new(name.into(), rows.iter().map(f).collect::<Vec<String>>())
+    };
+    let x = |name: &str, f: &dyn Fn(&MetricRow) -> f64| {
+        Column::new(
+            name.into(),
+            rows.iter()
+                .map(|r| nullable(f(r)))
+                .collect::<Vec<Option<f64>>>(),
+        )
+    };
     let cols = vec![
         s("product", &|r| r.product.clone()),
         s("kind", &|r| r.kind.to_string()),
         s("metric", &|r| r.metric.clone()),
         s("unit", &|r| r.unit.to_string()),
-        Column::new("n".into(), rows.iter().map(|r| r.summary.n).collect::<Vec<u64>>()),
+        Column::new(
+            "n".into(),
+            rows.iter().map(|r| r.summary.n).collect::<Vec<u64>>(),
+        ),
         x("mean", &|r| r.summary.mean),
         x("sd", &|r| r.summary.sd),
         x("se", &|r| r.summary.se),
@@ -109,10 +160,17 @@ pub fn summary_frame(rows: &[MetricRow]) -> PolarsResult<DataFrame> {
 }
 
 /// Writes a frame as parquet (zstd) with the manifest in its metadata.
-pub fn write_parquet(dir: &Path, name: &str, df: &mut DataFrame, manifest: &Manifest) -> Result<PathBuf> {
+pub fn write_parquet(
+    dir: &Path,
+    name: &str,
+    df: &mut DataFrame,
+    manifest: &Manifest,
+) -> Result<PathBuf> {
     let meta = KeyValueMetadata::from_static(vec![(MANIFEST_KEY.to_string(), manifest.to_json()?)]);
     write_atomic(dir, name, |file| {
-        ParquetWriter::new(file).with_key_value_metadata(Some(meta)).finish(df)?;
+        ParquetWriter::new(file)
+            .with_key_value_metadata(Some(meta))
+            .finish(df)?;
         Ok(())
     })
 }
@@ -127,9 +185,20 @@ pub fn write_csv(dir: &Path, name: &str, df: &mut DataFrame) -> Result<PathBuf> 
 
 /// Writes every output file of a run into `dir` (created if needed); the manifest last, so a
 /// folder with a manifest is complete.
-pub fn write_run(dir: &Path, manifest: &mut Manifest, products: &[Product], results: &[PathResult], rows: &[MetricRow]) -> Result<()> {
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create output folder {}", dir.display()))?;
-    manifest.files = vec!["paths.parquet".into(), "summary.parquet".into(), "summary.csv".into()];
+pub fn write_run(
+    dir: &Path,
+    manifest: &mut Manifest,
+    products: &[Product],
+    results: &[PathResult],
+    rows: &[MetricRow],
+) -> Result<()> {
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create output folder {}", dir.display()))?;
+    manifest.files = vec![
+        "paths.parquet".into(),
+        "summary.parquet".into(),
+        "summary.csv".into(),
+    ];
     let mut paths = paths_frame(products, results)?;
     write_parquet(dir, "paths.parquet", &mut paths, manifest)?;
     let mut summary = summary_frame(rows)?;

@@ -18,7 +18,11 @@ pub fn thousands(x: f64) -> String {
         }
         out.push(ch);
     }
-    if x.round() < 0.0 { format!("-{out}") } else { out }
+    if x.round() < 0.0 {
+        format!("-{out}")
+    } else {
+        out
+    }
 }
 
 fn value(unit: &str, x: f64) -> String {
@@ -56,9 +60,18 @@ pub fn render(rows: &[MetricRow]) -> String {
     }
     for (name, kind) in products {
         let _ = writeln!(out, "\n{name} ({kind})");
-        let _ = writeln!(out, "  {:<24} {:>28} {:>14} {:>14} {:>14} {:>14}", "", "mean ± se", "p50", "p99", "TVaR 99", "analytic");
+        let _ = writeln!(
+            out,
+            "  {:<24} {:>28} {:>14} {:>14} {:>14} {:>14}",
+            "", "mean ± se", "p50", "p99", "TVaR 99", "analytic"
+        );
         for (metric, label) in SHOWN {
-            let Some(r) = rows.iter().find(|r| r.product == name && r.metric == *metric) else { continue };
+            let Some(r) = rows
+                .iter()
+                .find(|r| r.product == name && r.metric == *metric)
+            else {
+                continue;
+            };
             let s = &r.summary;
             let mean = format!("{} ± {}", value(r.unit, s.mean), value(r.unit, s.se));
             let analytic = r.analytic.map_or("-".to_string(), |a| value(r.unit, a));
@@ -83,7 +96,13 @@ mod tests {
 
     #[test]
     fn thousands_groups_digits() {
-        for (x, want) in [(0.0, "0"), (999.4, "999"), (1234.0, "1,234"), (1234567.8, "1,234,568"), (-1000.0, "-1,000")] {
+        for (x, want) in [
+            (0.0, "0"),
+            (999.4, "999"),
+            (1234.0, "1,234"),
+            (1234567.8, "1,234,568"),
+            (-1000.0, "-1,000"),
+        ] {
             assert_eq!(thousands(x), want);
         }
     }

@@ -21,6 +21,10 @@ use crate::products::Product;
 use sha2::{Digest, Sha256};
 use std::path::Path;
 
+/// Most Monte Carlo paths accepted in one run, from the scenario or from `--paths` (shards split
+/// bigger jobs).
+pub const MAX_PATHS: u64 = 1_000_000_000;
+
 /// A merchant shop: where orders come from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Shop {
@@ -69,14 +73,18 @@ pub struct Scenario {
 impl Scenario {
     /// Reads and validates a scenario file.
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| ScenarioError::Io { file: path.display().to_string(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
+            file: path.display().to_string(),
+            source,
+        })?;
         Scenario::parse(&text, &path.display().to_string())
     }
 
     /// Validates scenario text; `file` names it in error messages.
     pub fn parse(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
-        let raw: raw::RawScenario = toml::from_str(text).map_err(|e| ScenarioError::from_toml(text, file, &e))?;
+        let raw: raw::RawScenario = toml::from_str(text).map_err(|e| {
+            ScenarioError::from_toml(text, file, &raw::precise_product_error(text, e))
+        })?;
         let hash = format!("{:x}", Sha256::digest(text.as_bytes()));
         shape::validate(raw, hash).map_err(|issues| ScenarioError::invalid(text, file, issues))
     }
@@ -115,6 +123,8 @@ impl Scenario {
 
     /// Every shop with its company, in file order.
     pub fn shops(&self) -> impl Iterator<Item = (&Company, &Shop)> {
-        self.companies.iter().flat_map(|c| c.shops.iter().map(move |s| (c, s)))
+        self.companies
+            .iter()
+            .flat_map(|c| c.shops.iter().map(move |s| (c, s)))
     }
 }

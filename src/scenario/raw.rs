@@ -6,6 +6,7 @@
 use crate::money::Rounding;
 use serde::Deserialize;
 use std::collections::BTreeMap;
+use toml::de::{DeTable, DeValue, ValueDeserializer};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -158,6 +159,65 @@ impl RawProduct {
             RawProduct::BuyerProtection(p) => &p.name,
         }
     }
+}
+
+/// Makes an error raised inside a product table precise.
+///
+/// serde buffers an internally tagged enum (`kind = "..."`) before choosing the variant, which
+/// drops the deserializer's spans: an unknown field or a wrong type anywhere in a product is then
+/// blamed on the whole `products[i]` table (or on the whole `products = [...]` array when the
+/// products are inline tables). When `error` blames such a table or array, this reads the
+/// product(s) again with the span-keeping deserializer, as the type their `kind` names, and
+/// returns the first error found there (the same mistake, with the span of the offending key or
+/// value). Any other error is returned unchanged.
+pub(super) fn precise_product_error(text: &str, error: toml::de::Error) -> toml::de::Error {
+    let Some(span) = error.span() else {
+        return error;
+    };
+    let path = super::locate::path_at(text, span);
+    let only: Option<usize> = if path == "products" {
+        None
+    } else {
+        match path
+            .strip_prefix("products[")
+            .and_then(|rest| rest.strip_suffix(']'))
+            .and_then(|n| n.parse().ok())
+        {
+            Some(i) => Some(i),
+            None => return error,
+        }
+    };
+    let Ok(root) = DeTable::parse(text) else {
+        return error;
+    };
+    let Some(products) = root
+        .get_ref()
+        .get("products")
+        .and_then(|p| p.get_ref().as_array())
+    else {
+        return error;
+    };
+    let precise = products
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| only.is_none_or(|only| only == *i))
+        .find_map(|(_, product)| {
+            let mut product = product.clone();
+            let DeValue::Table(table) = product.get_mut() else {
+                return None;
+            };
+            let kind = table
+                .remove("kind")
+                .and_then(|k| k.get_ref().as_str().map(str::to_owned));
+            match kind.as_deref() {
+                Some("buyer_protection") => {
+                    RawBuyerProtection::deserialize(ValueDeserializer::from(product)).err()
+                }
+                _ => None,
+            }
+            .filter(|e| e.span().is_some())
+        });
+    precise.unwrap_or(error)
 }
 
 #[derive(Debug, Deserialize)]

@@ -1,7 +1,7 @@
 //! Raw scenario → validated [`Scenario`]: horizon, calendar, companies, shops and products.
 
 use super::raw::*;
-use super::validate::{Issue, Validator};
+use super::validate::{Issue, Validator, show};
 use super::{Company, Scenario, Shop};
 use crate::calendar::{BlackFriday, CalendarSpec, Christmas, CustomEvent, Horizon, Sales};
 use crate::catalogue::{Category, Channel};
@@ -14,14 +14,34 @@ use std::collections::{BTreeMap, HashSet};
 /// Longest horizon accepted: ten years of days.
 const MAX_DAYS: i64 = 3660;
 /// Most paths accepted in one run (shards split bigger jobs).
-const MAX_PATHS: i64 = 1_000_000_000;
+const MAX_PATHS: i64 = super::MAX_PATHS as i64;
+/// Largest average daily order count of one shop: far above any real merchant, low enough that a
+/// run still ends and its sums stay finite.
+const MAX_ORDERS_PER_DAY: f64 = 10_000_000.0;
+/// Largest basket coefficient of variation (lognormal sigma ≈ 3.03); beyond it the distribution
+/// degenerates (an infinite `cv²` gives NaN parameters).
+const MAX_BASKET_CV: f64 = 100.0;
+/// Largest per-path volume coefficient of variation.
+const MAX_VOLUME_CV: f64 = 10.0;
 
 pub(super) fn validate(raw: RawScenario, hash: String) -> Result<Scenario, Vec<Issue>> {
     let mut v = Validator::new();
     let start = v.date("horizon.start", &raw.horizon.start);
-    let days = v.integer_in("horizon.days", raw.horizon.days, 1, MAX_DAYS, " (days simulated from the start date)") as u32;
+    let days = v.integer_in(
+        "horizon.days",
+        raw.horizon.days,
+        1,
+        MAX_DAYS,
+        " (days simulated from the start date)",
+    ) as u32;
     let seed = v.integer_in("simulation.seed", raw.simulation.seed, 0, i64::MAX, "") as u64;
-    let paths = v.integer_in("simulation.paths", raw.simulation.paths, 1, MAX_PATHS, " (independent Monte Carlo paths)") as u64;
+    let paths = v.integer_in(
+        "simulation.paths",
+        raw.simulation.paths,
+        1,
+        MAX_PATHS,
+        " (independent Monte Carlo paths)",
+    ) as u64;
     let calendar = calendar(&mut v, &raw.calendar);
 
     let mut names = HashSet::new();
@@ -29,10 +49,16 @@ pub(super) fn validate(raw: RawScenario, hash: String) -> Result<Scenario, Vec<I
     for (i, p) in raw.products.iter().enumerate() {
         let path = format!("products[{i}]");
         if !names.insert(p.name().to_string()) {
-            v.fail(&format!("{path}.name"), format!("{:?}", p.name()), "is used by an earlier product; product names must be unique");
+            v.fail(
+                &format!("{path}.name"),
+                format!("{:?}", p.name()),
+                "is used by an earlier product; product names must be unique",
+            );
         }
         products.push(match p {
-            RawProduct::BuyerProtection(bp) => Product::BuyerProtection(BuyerProtection::validate(bp, &path, &mut v)),
+            RawProduct::BuyerProtection(bp) => {
+                Product::BuyerProtection(BuyerProtection::validate(bp, &path, &mut v))
+            }
         });
     }
 
@@ -47,10 +73,17 @@ pub(super) fn validate(raw: RawScenario, hash: String) -> Result<Scenario, Vec<I
         .map(|(ci, c)| {
             let cp = format!("companies[{ci}]");
             if !company_names.insert(c.name.clone()) {
-                v.fail(&format!("{cp}.name"), format!("{:?}", c.name), "is used by an earlier company; company names must be unique");
+                v.fail(
+                    &format!("{cp}.name"),
+                    format!("{:?}", c.name),
+                    "is used by an earlier company; company names must be unique",
+                );
             }
             if c.shops.is_empty() {
-                v.fail_field(&cp, "has no shops: add a [[companies.shops]] table after it");
+                v.fail_field(
+                    &cp,
+                    "has no shops: add a [[companies.shops]] table after it",
+                );
             }
             let mut shop_names = HashSet::new();
             let shops = c
@@ -60,12 +93,19 @@ pub(super) fn validate(raw: RawScenario, hash: String) -> Result<Scenario, Vec<I
                 .map(|(si, s)| {
                     let sp = format!("{cp}.shops[{si}]");
                     if !shop_names.insert(s.name.clone()) {
-                        v.fail(&format!("{sp}.name"), format!("{:?}", s.name), "is used by an earlier shop of this company");
+                        v.fail(
+                            &format!("{sp}.name"),
+                            format!("{:?}", s.name),
+                            "is used by an earlier shop of this company",
+                        );
                     }
                     shop(&mut v, &sp, s, &products)
                 })
                 .collect();
-            Company { name: c.name.clone(), shops }
+            Company {
+                name: c.name.clone(),
+                shops,
+            }
         })
         .collect();
 
@@ -85,21 +125,46 @@ pub(super) fn validate(raw: RawScenario, hash: String) -> Result<Scenario, Vec<I
 
 fn param(v: &mut Validator, path: &str, value: f64, r: Result<(), ParamError>) {
     if let Err(e) = r {
-        v.fail(path, format!("{value}"), e.to_string());
+        v.fail(path, show(value), e.to_string());
     }
 }
 
 fn basket(v: &mut Validator, path: &str, b: &RawBasket) -> Basket {
-    let cap = b.cap_eur.map_or(2500.0, |c| v.positive(&format!("{path}.cap_eur"), c, " (EUR)"));
+    let cap = b.cap_eur.map_or(2500.0, |c| {
+        v.positive(&format!("{path}.cap_eur"), c, " (EUR)")
+    });
     let dist = match (b.median_eur, b.sigma, b.mean_eur, b.cv) {
         (Some(median), Some(sigma), None, None) => {
-            param(v, &format!("{path}.median_eur"), median, LogNormal::from_median_sigma(median, 1.0).map(|_| ()));
-            param(v, &format!("{path}.sigma"), sigma, LogNormal::from_median_sigma(1.0, sigma).map(|_| ()));
+            param(
+                v,
+                &format!("{path}.median_eur"),
+                median,
+                LogNormal::from_median_sigma(median, 1.0).map(|_| ()),
+            );
+            param(
+                v,
+                &format!("{path}.sigma"),
+                sigma,
+                LogNormal::from_median_sigma(1.0, sigma).map(|_| ()),
+            );
             LogNormal::from_median_sigma(median, sigma)
         }
         (None, None, Some(mean), Some(cv)) => {
-            param(v, &format!("{path}.mean_eur"), mean, LogNormal::from_mean_cv(mean, 1.0).map(|_| ()));
-            param(v, &format!("{path}.cv"), cv, LogNormal::from_mean_cv(1.0, cv).map(|_| ()));
+            param(
+                v,
+                &format!("{path}.mean_eur"),
+                mean,
+                LogNormal::from_mean_cv(mean, 1.0).map(|_| ()),
+            );
+            param(
+                v,
+                &format!("{path}.cv"),
+                cv,
+                LogNormal::from_mean_cv(1.0, cv).map(|_| ()),
+            );
+            if cv.is_finite() && cv > MAX_BASKET_CV {
+                v.fail(&format!("{path}.cv"), show(cv), format!("must be at most {MAX_BASKET_CV} (coefficient of variation of the basket value; 1.2 is typical)"));
+            }
             LogNormal::from_mean_cv(mean, cv)
         }
         _ => {
@@ -111,11 +176,20 @@ fn basket(v: &mut Validator, path: &str, b: &RawBasket) -> Basket {
     Basket::new(dist, cap).expect("cap validated")
 }
 
-fn delivery(v: &mut Validator, path: &str, raw: Option<&RawDeliveryTime>, default: (f64, f64)) -> DeliveryTime {
+fn delivery(
+    v: &mut Validator,
+    path: &str,
+    raw: Option<&RawDeliveryTime>,
+    default: (f64, f64),
+) -> DeliveryTime {
     let (median, sigma) = raw.map_or(default, |r| {
-        (v.positive(&format!("{path}.median_days"), r.median_days, " (days)"), v.positive(&format!("{path}.sigma"), r.sigma, ""))
+        (
+            v.positive(&format!("{path}.median_days"), r.median_days, " (days)"),
+            v.positive(&format!("{path}.sigma"), r.sigma, ""),
+        )
     });
-    DeliveryTime::from_median_sigma(median, sigma).unwrap_or_else(|_| DeliveryTime::from_median_sigma(1.0, 1.0).expect("valid"))
+    DeliveryTime::from_median_sigma(median, sigma)
+        .unwrap_or_else(|_| DeliveryTime::from_median_sigma(1.0, 1.0).expect("valid"))
 }
 
 /// A `{ name = share }` table over a closed vocabulary, shares adding up to 1.
@@ -128,65 +202,141 @@ fn mix<T: Copy + Ord>(
     what: &str,
 ) -> Mix<T> {
     let mut pairs = Vec::new();
+    let mut unknown = false;
     for (name, &share) in map {
         let mut p = path.to_string();
         push_key(&mut p, name);
         let share = v.probability(&p, share);
         match parse(name) {
             Some(item) => pairs.push((item, share)),
-            None => v.fail(&p, format!("{name:?}"), format!("is not a known {what}; use one of {allowed}")),
+            None => {
+                unknown = true;
+                v.fail(
+                    &p,
+                    format!("{name:?}"),
+                    format!("is not a known {what}; use one of {allowed}"),
+                );
+            }
         }
     }
     pairs.sort_by_key(|p| p.0);
     let shares: Vec<f64> = pairs.iter().map(|p| p.1).collect();
     if pairs.is_empty() || shares.iter().sum::<f64>() <= 0.0 {
         if map.is_empty() || !v.has_issues() {
-            v.fail_field(path, format!("must give at least one {what} with a share above 0"));
+            v.fail_field(
+                path,
+                format!("must give at least one {what} with a share above 0"),
+            );
         }
         return Mix::new(vec![(parse_first(parse, &allowed), 1.0)]);
     }
-    v.shares_sum_to_one(path, &shares);
+    // With a misspelt name the shares written may well add up to 1; the sum of the known ones
+    // would be a second, misleading complaint about the same mistake.
+    if !unknown {
+        v.shares_sum_to_one(path, &shares);
+    }
     Mix::new(pairs)
 }
 
 fn parse_first<T>(parse: fn(&str) -> Option<T>, allowed: &str) -> T {
-    parse(allowed.split(", ").next().expect("non-empty vocabulary")).expect("vocabulary parses its own names")
+    parse(allowed.split(", ").next().expect("non-empty vocabulary"))
+        .expect("vocabulary parses its own names")
 }
 
 fn shop(v: &mut Validator, sp: &str, s: &RawShop, products: &[Product]) -> Shop {
-    let orders_per_day = v.positive(&format!("{sp}.orders_per_day"), s.orders_per_day, " (average orders per day over the year)");
+    let orders_per_day = v.positive_at_most(
+        &format!("{sp}.orders_per_day"),
+        s.orders_per_day,
+        MAX_ORDERS_PER_DAY,
+        " (average orders per day over the year)",
+    );
     let cv = s.volume_cv.unwrap_or(0.0);
-    let volume = VolumeMultiplier::from_cv(cv).unwrap_or_else(|e| {
-        v.fail(&format!("{sp}.volume_cv"), format!("{cv}"), format!("{e} (0 means no volume uncertainty; 0.15 is typical)"));
-        VolumeMultiplier::from_cv(0.0).expect("valid")
-    });
+    let volume = match VolumeMultiplier::from_cv(cv) {
+        Ok(volume) if cv <= MAX_VOLUME_CV => volume,
+        _ => {
+            v.fail(
+                &format!("{sp}.volume_cv"),
+                show(cv),
+                format!("must be a number from 0 to {MAX_VOLUME_CV} (0 means no volume uncertainty; 0.15 is typical)"),
+            );
+            VolumeMultiplier::from_cv(0.0).expect("valid")
+        }
+    };
     let ship = s.shipping.as_ref();
-    let handling_days = ship.and_then(|r| r.handling_days).map_or(1.0, |h| v.non_negative(&format!("{sp}.shipping.handling_days"), h, " (days)"));
+    let handling_days = ship.and_then(|r| r.handling_days).map_or(1.0, |h| {
+        v.non_negative(&format!("{sp}.shipping.handling_days"), h, " (days)")
+    });
     let delivery = [
-        delivery(v, &format!("{sp}.shipping.domestic"), ship.and_then(|r| r.domestic.as_ref()), (3.0, 0.55)),
-        delivery(v, &format!("{sp}.shipping.international"), ship.and_then(|r| r.international.as_ref()), (6.0, 0.5)),
+        delivery(
+            v,
+            &format!("{sp}.shipping.domestic"),
+            ship.and_then(|r| r.domestic.as_ref()),
+            (3.0, 0.55),
+        ),
+        delivery(
+            v,
+            &format!("{sp}.shipping.international"),
+            ship.and_then(|r| r.international.as_ref()),
+            (6.0, 0.5),
+        ),
     ];
-    let categories = mix(v, &format!("{sp}.categories"), &s.categories, Category::parse, Category::allowed(), "category");
+    let categories = mix(
+        v,
+        &format!("{sp}.categories"),
+        &s.categories,
+        Category::parse,
+        Category::allowed(),
+        "category",
+    );
     let web_only = BTreeMap::from([("web".to_string(), 1.0)]);
-    let channels = mix(v, &format!("{sp}.channels"), s.channels.as_ref().unwrap_or(&web_only), Channel::parse, Channel::allowed(), "channel");
-    let international_share = s.international_share.map_or(0.0, |p| v.probability(&format!("{sp}.international_share"), p));
-    let risk_class = s.risk_class.clone().unwrap_or_else(|| "standard".to_string());
+    let channels = mix(
+        v,
+        &format!("{sp}.channels"),
+        s.channels.as_ref().unwrap_or(&web_only),
+        Channel::parse,
+        Channel::allowed(),
+        "channel",
+    );
+    let international_share = s.international_share.map_or(0.0, |p| {
+        v.probability(&format!("{sp}.international_share"), p)
+    });
+    let risk_class = s
+        .risk_class
+        .clone()
+        .unwrap_or_else(|| "standard".to_string());
 
     let mut attached = Vec::new();
     for (i, name) in s.products.iter().enumerate() {
         let path = format!("{sp}.products[{i}]");
         let Some(idx) = products.iter().position(|p| p.name() == name) else {
             let known: Vec<&str> = products.iter().map(|p| p.name()).collect();
-            v.fail(&path, format!("{name:?}"), format!("is not a product of this scenario; defined products: [{}]", known.join(", ")));
+            v.fail(
+                &path,
+                format!("{name:?}"),
+                format!(
+                    "is not a product of this scenario; defined products: [{}]",
+                    known.join(", ")
+                ),
+            );
             continue;
         };
         if attached.contains(&idx) {
             v.fail(&path, format!("{name:?}"), "is listed twice for this shop");
             continue;
         }
-        if let Some(rates) = products[idx].risk_class_rates().filter(|r| !r.contains_key(&risk_class)) {
+        if let Some(rates) = products[idx]
+            .risk_class_rates()
+            .filter(|r| !r.contains_key(&risk_class))
+        {
             let classes: Vec<&str> = rates.keys().map(|k| k.as_str()).collect();
-            v.fail(&format!("{sp}.risk_class"), format!("{risk_class:?}"), format!("has no rate in product {name:?}; its tariff.rates define [{}]", classes.join(", ")));
+            v.fail(
+                &format!("{sp}.risk_class"),
+                format!("{risk_class:?}"),
+                format!(
+                    "has no rate in product {name:?}; its tariff.rates define [{}]",
+                    classes.join(", ")
+                ),
+            );
         }
         attached.push(idx);
     }
@@ -207,48 +357,137 @@ fn shop(v: &mut Validator, sp: &str, s: &RawShop, products: &[Product]) -> Shop 
 
 fn calendar(v: &mut Validator, c: &RawCalendar) -> CalendarSpec {
     let d = CalendarSpec::default();
-    let weekday_multipliers = c.weekday_multipliers.as_ref().map_or(d.weekday_multipliers, |w| {
-        v.multipliers::<7>("calendar.weekday_multipliers", w, "Monday to Sunday")
-    });
+    let weekday_multipliers = c
+        .weekday_multipliers
+        .as_ref()
+        .map_or(d.weekday_multipliers, |w| {
+            v.multipliers::<7>("calendar.weekday_multipliers", w, "Monday to Sunday")
+        });
     let month_shares = match &c.month_shares_pct {
         Some(m) => {
-            let pct = v.multipliers::<12>("calendar.month_shares_pct", m, "January to December, in percent of the year's orders");
+            let pct = v.multipliers::<12>(
+                "calendar.month_shares_pct",
+                m,
+                "January to December, in percent of the year's orders",
+            );
             let sum: f64 = pct.iter().sum();
             if m.len() == 12 && (sum - 100.0).abs() > 0.01 {
-                v.fail("calendar.month_shares_pct", format!("shares adding up to {sum}"), "the twelve monthly shares must add up to 100 (percent)");
+                v.fail(
+                    "calendar.month_shares_pct",
+                    format!("shares adding up to {sum}"),
+                    "the twelve monthly shares must add up to 100 (percent)",
+                );
             }
             pct.map(|p| p / sum)
         }
         None => d.month_shares,
     };
-    let mult = |v: &mut Validator, path: &str, x: Option<f64>, default: f64| x.map_or(default, |x| v.positive(path, x, ""));
+    let mult = |v: &mut Validator, path: &str, x: Option<f64>, default: f64| {
+        x.map_or(default, |x| v.positive(path, x, ""))
+    };
     let bf = c.black_friday.as_ref();
     let black_friday = BlackFriday {
-        day: mult(v, "calendar.black_friday.day", bf.and_then(|b| b.day), d.black_friday.day),
-        week_mon_thu: mult(v, "calendar.black_friday.week_mon_thu", bf.and_then(|b| b.week_mon_thu), d.black_friday.week_mon_thu),
-        saturday: mult(v, "calendar.black_friday.saturday", bf.and_then(|b| b.saturday), d.black_friday.saturday),
-        sunday: mult(v, "calendar.black_friday.sunday", bf.and_then(|b| b.sunday), d.black_friday.sunday),
-        cyber_monday: mult(v, "calendar.black_friday.cyber_monday", bf.and_then(|b| b.cyber_monday), d.black_friday.cyber_monday),
+        day: mult(
+            v,
+            "calendar.black_friday.day",
+            bf.and_then(|b| b.day),
+            d.black_friday.day,
+        ),
+        week_mon_thu: mult(
+            v,
+            "calendar.black_friday.week_mon_thu",
+            bf.and_then(|b| b.week_mon_thu),
+            d.black_friday.week_mon_thu,
+        ),
+        saturday: mult(
+            v,
+            "calendar.black_friday.saturday",
+            bf.and_then(|b| b.saturday),
+            d.black_friday.saturday,
+        ),
+        sunday: mult(
+            v,
+            "calendar.black_friday.sunday",
+            bf.and_then(|b| b.sunday),
+            d.black_friday.sunday,
+        ),
+        cyber_monday: mult(
+            v,
+            "calendar.black_friday.cyber_monday",
+            bf.and_then(|b| b.cyber_monday),
+            d.black_friday.cyber_monday,
+        ),
     };
     let x = c.christmas.as_ref();
     let dec_day = |v: &mut Validator, path: &str, x: Option<i64>, default: u32| {
-        x.map_or(default, |n| v.integer_in(path, n, 1, 31, " (a day of December)") as u32)
+        x.map_or(default, |n| {
+            v.integer_in(path, n, 1, 31, " (a day of December)") as u32
+        })
     };
     let christmas = Christmas {
-        ramp_first_day: dec_day(v, "calendar.christmas.ramp_first_day", x.and_then(|c| c.ramp_first_day), d.christmas.ramp_first_day),
-        ramp_last_day: dec_day(v, "calendar.christmas.ramp_last_day", x.and_then(|c| c.ramp_last_day), d.christmas.ramp_last_day),
-        ramp: mult(v, "calendar.christmas.ramp", x.and_then(|c| c.ramp), d.christmas.ramp),
-        cutoff_day: dec_day(v, "calendar.christmas.cutoff_day", x.and_then(|c| c.cutoff_day), d.christmas.cutoff_day),
-        after_cutoff: mult(v, "calendar.christmas.after_cutoff", x.and_then(|c| c.after_cutoff), d.christmas.after_cutoff),
+        ramp_first_day: dec_day(
+            v,
+            "calendar.christmas.ramp_first_day",
+            x.and_then(|c| c.ramp_first_day),
+            d.christmas.ramp_first_day,
+        ),
+        ramp_last_day: dec_day(
+            v,
+            "calendar.christmas.ramp_last_day",
+            x.and_then(|c| c.ramp_last_day),
+            d.christmas.ramp_last_day,
+        ),
+        ramp: mult(
+            v,
+            "calendar.christmas.ramp",
+            x.and_then(|c| c.ramp),
+            d.christmas.ramp,
+        ),
+        cutoff_day: dec_day(
+            v,
+            "calendar.christmas.cutoff_day",
+            x.and_then(|c| c.cutoff_day),
+            d.christmas.cutoff_day,
+        ),
+        after_cutoff: mult(
+            v,
+            "calendar.christmas.after_cutoff",
+            x.and_then(|c| c.after_cutoff),
+            d.christmas.after_cutoff,
+        ),
     };
     let sales = |v: &mut Validator, path: &str, s: Option<&RawSales>, d: Sales| Sales {
-        start: s.and_then(|s| s.start.as_deref()).map(|t| v.date(&format!("{path}.start"), t)),
-        first_day: mult(v, &format!("{path}.first_day"), s.and_then(|s| s.first_day), d.first_day),
-        following_days: mult(v, &format!("{path}.following_days"), s.and_then(|s| s.following_days), d.following_days),
-        length_days: s.and_then(|s| s.length_days).map_or(d.length_days, |n| v.integer_in(&format!("{path}.length_days"), n, 1, 60, " (days)") as u32),
+        start: s
+            .and_then(|s| s.start.as_deref())
+            .map(|t| v.date(&format!("{path}.start"), t)),
+        first_day: mult(
+            v,
+            &format!("{path}.first_day"),
+            s.and_then(|s| s.first_day),
+            d.first_day,
+        ),
+        following_days: mult(
+            v,
+            &format!("{path}.following_days"),
+            s.and_then(|s| s.following_days),
+            d.following_days,
+        ),
+        length_days: s.and_then(|s| s.length_days).map_or(d.length_days, |n| {
+            v.integer_in(&format!("{path}.length_days"), n, 1, 60, " (days)") as u32
+        }),
     };
-    let winter_sales = sales(v, "calendar.winter_sales", c.winter_sales.as_ref(), d.winter_sales);
-    let summer_sales = sales(v, "calendar.summer_sales", c.summer_sales.as_ref(), d.summer_sales);
+    let winter_sales = sales(
+        v,
+        "calendar.winter_sales",
+        c.winter_sales.as_ref(),
+        d.winter_sales,
+    );
+    let summer_sales = sales(
+        v,
+        "calendar.summer_sales",
+        c.summer_sales.as_ref(),
+        d.summer_sales,
+    );
     let events = c
         .events
         .iter()
@@ -263,5 +502,13 @@ fn calendar(v: &mut Validator, c: &RawCalendar) -> CalendarSpec {
             }
         })
         .collect();
-    CalendarSpec { weekday_multipliers, month_shares, black_friday, christmas, winter_sales, summer_sales, events }
+    CalendarSpec {
+        weekday_multipliers,
+        month_shares,
+        black_friday,
+        christmas,
+        winter_sales,
+        summer_sales,
+        events,
+    }
 }

@@ -23,8 +23,14 @@ pub struct Validator {
 }
 
 /// Formats a number for an error message the way it was probably written.
-fn show(x: f64) -> String {
-    if x.is_nan() { "nan".to_string() } else { format!("{x}") }
+pub(crate) fn show(x: f64) -> String {
+    if x.is_nan() {
+        "nan".to_string()
+    } else if x.is_finite() && x != 0.0 && !(1e-6..1e15).contains(&x.abs()) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
 }
 
 impl Validator {
@@ -34,12 +40,20 @@ impl Validator {
 
     /// Records an issue with the offending value shown.
     pub fn fail(&mut self, path: &str, value: impl Into<String>, rule: impl Into<String>) {
-        self.issues.push(Issue { path: path.to_string(), value: Some(value.into()), rule: rule.into() });
+        self.issues.push(Issue {
+            path: path.to_string(),
+            value: Some(value.into()),
+            rule: rule.into(),
+        });
     }
 
     /// Records an issue about a field as a whole (missing, or inconsistent with others).
     pub fn fail_field(&mut self, path: &str, rule: impl Into<String>) {
-        self.issues.push(Issue { path: path.to_string(), value: None, rule: rule.into() });
+        self.issues.push(Issue {
+            path: path.to_string(),
+            value: None,
+            rule: rule.into(),
+        });
     }
 
     pub fn has_issues(&self) -> bool {
@@ -48,15 +62,36 @@ impl Validator {
 
     /// The issues found, or `Ok` if the scenario is valid.
     pub fn finish(self) -> Result<(), Vec<Issue>> {
-        if self.issues.is_empty() { Ok(()) } else { Err(self.issues) }
+        if self.issues.is_empty() {
+            Ok(())
+        } else {
+            Err(self.issues)
+        }
     }
 
     /// A finite number strictly greater than 0 (a median, a spread, a volume). NaN fails:
     /// `!(x > 0.0)` is true for NaN.
     pub fn positive(&mut self, path: &str, x: f64, hint: &str) -> f64 {
         if !(x > 0.0) || !x.is_finite() {
-            self.fail(path, show(x), format!("must be a finite number greater than 0{hint}"));
+            self.fail(
+                path,
+                show(x),
+                format!("must be a finite number greater than 0{hint}"),
+            );
             return 1.0;
+        }
+        x
+    }
+
+    /// A number strictly greater than 0 and at most `max` (NaN and infinities fail).
+    pub fn positive_at_most(&mut self, path: &str, x: f64, max: f64, hint: &str) -> f64 {
+        if !(x > 0.0 && x <= max) {
+            self.fail(
+                path,
+                show(x),
+                format!("must be a number greater than 0 and at most {max}{hint}"),
+            );
+            return max.min(1.0);
         }
         x
     }
@@ -64,7 +99,11 @@ impl Validator {
     /// A finite number of at least 0.
     pub fn non_negative(&mut self, path: &str, x: f64, hint: &str) -> f64 {
         if !(x >= 0.0) || !x.is_finite() {
-            self.fail(path, show(x), format!("must be a finite number of at least 0{hint}"));
+            self.fail(
+                path,
+                show(x),
+                format!("must be a finite number of at least 0{hint}"),
+            );
             return 0.0;
         }
         x
@@ -73,7 +112,11 @@ impl Validator {
     /// A probability or share in [0, 1].
     pub fn probability(&mut self, path: &str, p: f64) -> f64 {
         if !(0.0..=1.0).contains(&p) {
-            self.fail(path, show(p), "must be a probability between 0 and 1 (write 2 % as 0.02)");
+            self.fail(
+                path,
+                show(p),
+                "must be a probability between 0 and 1 (write 2 % as 0.02)",
+            );
             return 0.0;
         }
         p
@@ -82,7 +125,11 @@ impl Validator {
     /// A whole number within `min..=max`.
     pub fn integer_in(&mut self, path: &str, n: i64, min: i64, max: i64, hint: &str) -> i64 {
         if n < min || n > max {
-            self.fail(path, n.to_string(), format!("must be a whole number from {min} to {max}{hint}"));
+            self.fail(
+                path,
+                n.to_string(),
+                format!("must be a whole number from {min} to {max}{hint}"),
+            );
             return min;
         }
         n
@@ -91,7 +138,13 @@ impl Validator {
     /// A money amount written as a decimal string with at most two decimals.
     pub fn eur(&mut self, path: &str, text: &str) -> Cents {
         money::parse_eur(text).unwrap_or_else(|e| {
-            self.fail(path, format!("{text:?}"), format!("{e}: write euros as a decimal string with at most 2 decimals, e.g. \"0.98\""));
+            self.fail(
+                path,
+                format!("{text:?}"),
+                format!(
+                    "{e}: write euros as a decimal string with at most 2 decimals, e.g. \"0.98\""
+                ),
+            );
             Cents::ZERO
         })
     }
@@ -99,7 +152,11 @@ impl Validator {
     /// A rate written as a decimal string fraction with at most six decimals.
     pub fn rate(&mut self, path: &str, text: &str) -> Rate {
         Rate::parse(text).unwrap_or_else(|e| {
-            self.fail(path, format!("{text:?}"), format!("{e}: write a rate as a decimal string fraction, e.g. \"0.015\" for 1.5 %"));
+            self.fail(
+                path,
+                format!("{text:?}"),
+                format!("{e}: write a rate as a decimal string fraction, e.g. \"0.015\" for 1.5 %"),
+            );
             Rate::parse("0").expect("zero is a rate")
         })
     }
@@ -107,16 +164,29 @@ impl Validator {
     /// A calendar date written `"YYYY-MM-DD"`.
     pub fn date(&mut self, path: &str, text: &str) -> NaiveDate {
         NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").unwrap_or_else(|_| {
-            self.fail(path, format!("{text:?}"), "must be a real calendar date written \"YYYY-MM-DD\", e.g. \"2026-01-01\"");
+            self.fail(
+                path,
+                format!("{text:?}"),
+                "must be a real calendar date written \"YYYY-MM-DD\", e.g. \"2026-01-01\"",
+            );
             NaiveDate::from_ymd_opt(2000, 1, 1).expect("valid date")
         })
     }
 
     /// A fixed-length list of positive multipliers (weekday or month factors).
-    pub fn multipliers<const N: usize>(&mut self, path: &str, values: &[f64], what: &str) -> [f64; N] {
+    pub fn multipliers<const N: usize>(
+        &mut self,
+        path: &str,
+        values: &[f64],
+        what: &str,
+    ) -> [f64; N] {
         let mut out = [1.0; N];
         if values.len() != N {
-            self.fail(path, format!("a list of {}", values.len()), format!("must list exactly {N} multipliers, {what}"));
+            self.fail(
+                path,
+                format!("a list of {}", values.len()),
+                format!("must list exactly {N} multipliers, {what}"),
+            );
             return out;
         }
         for (i, (&x, o)) in values.iter().zip(out.iter_mut()).enumerate() {
@@ -129,7 +199,11 @@ impl Validator {
     pub fn shares_sum_to_one(&mut self, path: &str, shares: &[f64]) {
         let sum: f64 = shares.iter().sum();
         if shares.iter().all(|s| (0.0..=1.0).contains(s)) && (sum - 1.0).abs() > 1e-6 {
-            self.fail(path, format!("shares adding up to {sum}"), "the shares must add up to 1");
+            self.fail(
+                path,
+                format!("shares adding up to {sum}"),
+                "the shares must add up to 1",
+            );
         }
     }
 }
@@ -167,7 +241,10 @@ mod tests {
     #[test]
     fn dates_must_exist() {
         let mut v = Validator::new();
-        assert_eq!(v.date("d", "2026-02-28"), NaiveDate::from_ymd_opt(2026, 2, 28).unwrap());
+        assert_eq!(
+            v.date("d", "2026-02-28"),
+            NaiveDate::from_ymd_opt(2026, 2, 28).unwrap()
+        );
         assert!(!v.has_issues());
         v.date("d", "2026-02-30");
         v.date("d", "28/02/2026");

@@ -40,13 +40,20 @@ impl AddAssign for Expected {
 
 /// P(Exponential(mean) ≤ x).
 fn lag_within(x: f64, mean: f64) -> f64 {
-    if x <= 0.0 { 0.0 } else { 1.0 - (-x / mean).exp() }
+    if x <= 0.0 {
+        0.0
+    } else {
+        1.0 - (-x / mean).exp()
+    }
 }
 
 /// Midpoint rule of `g` over the quantiles given by `sample(u)`, u in (0, 1).
 fn average(sample: impl Fn(f64) -> f64, g: impl Fn(f64) -> f64) -> f64 {
     const K: usize = 4000;
-    (0..K).map(|k| g(sample((k as f64 + 0.5) / K as f64))).sum::<f64>() / K as f64
+    (0..K)
+        .map(|k| g(sample((k as f64 + 0.5) / K as f64)))
+        .sum::<f64>()
+        / K as f64
 }
 
 impl Expected {
@@ -59,7 +66,12 @@ impl Expected {
         let rate = book.rate().as_f64();
 
         // Per order that took the cover up: eligibility, insured value and premium.
-        let p_channel: f64 = book.channels().iter().filter(|(c, _)| p.offered[c.index()]).map(|(_, s)| s).sum();
+        let p_channel: f64 = book
+            .channels()
+            .iter()
+            .filter(|(c, _)| p.offered[c.index()])
+            .map(|(_, s)| s)
+            .sum();
         let (mut p_elig, mut value, mut premium) = (0.0, 0.0, 0.0);
         for (cat, share) in book.categories().iter() {
             if p.excluded[cat.index()] {
@@ -79,13 +91,24 @@ impl Expected {
         let h = book.handling_days();
         let abroad = book.international_share();
         let dest_share = [1.0 - abroad, abroad];
-        let loss_ok = [0, 1].map(|i| p.loss.claim_propensity * lag_within(w - h - p.loss.after_days[i], p.loss.report_lag_mean_days));
-        let delay_ok = [0, 1].map(|i| p.delay.claim_propensity * lag_within(w - h - p.delay.after_days[i], p.delay.report_lag_mean_days));
+        let loss_ok = [0, 1].map(|i| {
+            p.loss.claim_propensity
+                * lag_within(w - h - p.loss.after_days[i], p.loss.report_lag_mean_days)
+        });
+        let delay_ok = [0, 1].map(|i| {
+            p.delay.claim_propensity
+                * lag_within(w - h - p.delay.after_days[i], p.delay.report_lag_mean_days)
+        });
         // Damage: reported within the window after delivery and within w days of the order.
         let damage_ok = [0, 1].map(|i| {
             let t = book.delivery()[i];
             let threshold = p.delay.after_days[i];
-            let g = |transit: f64| lag_within(p.damage.report_window_days.min(w - h - transit), p.damage.report_lag_mean_days);
+            let g = |transit: f64| {
+                lag_within(
+                    p.damage.report_window_days.min(w - h - transit),
+                    p.damage.report_lag_mean_days,
+                )
+            };
             let tail = average(|u| t.sample_beyond(threshold, u), g);
             let body = average(|u| t.sample_within(threshold, u), g);
             (tail, body)
@@ -105,7 +128,11 @@ impl Expected {
                 let lost = n * r.p_loss * loss_ok[i];
                 let late = n * delivered * r.p_late * delay_ok[i];
                 let (tail, body) = damage_ok[i];
-                let damaged = n * delivered * r.p_damage * p.damage.claim_propensity * (r.p_late * tail + (1.0 - r.p_late) * body);
+                let damaged = n
+                    * delivered
+                    * r.p_damage
+                    * p.damage.claim_propensity
+                    * (r.p_late * tail + (1.0 - r.p_late) * body);
                 e.claim_counts[LOSS] += lost * p_elig;
                 e.claims_eur[LOSS] += lost * value;
                 e.claim_counts[DELAY] += late * p_elig;

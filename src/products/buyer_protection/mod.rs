@@ -56,7 +56,11 @@ pub struct Season {
 
 impl Season {
     pub fn at(&self, date: NaiveDate) -> f64 {
-        let bw = if is_black_week(date) { self.black_week } else { 1.0 };
+        let bw = if is_black_week(date) {
+            self.black_week
+        } else {
+            1.0
+        };
         self.months[date.month0() as usize] * bw
     }
 
@@ -161,7 +165,11 @@ fn season(
     default: Season,
 ) -> Season {
     let months = match months {
-        Some(m) => v.multipliers::<12>(&format!("{path}.month_multipliers"), m, "January to December"),
+        Some(m) => v.multipliers::<12>(
+            &format!("{path}.month_multipliers"),
+            m,
+            "January to December",
+        ),
         None => default.months,
     };
     let black_week = match black_week {
@@ -218,7 +226,11 @@ impl BuyerProtection {
             for (i, name) in list.iter().enumerate() {
                 match Channel::parse(name) {
                     Some(c) => offered[c.index()] = true,
-                    None => v.fail(&format!("{path}.channels[{i}]"), format!("{name:?}"), format!("is not a channel; use one of {}", Channel::allowed())),
+                    None => v.fail(
+                        &format!("{path}.channels[{i}]"),
+                        format!("{name:?}"),
+                        format!("is not a channel; use one of {}", Channel::allowed()),
+                    ),
                 }
             }
         }
@@ -238,14 +250,26 @@ impl BuyerProtection {
                     rates.insert(class.clone(), v.rate(&p, text));
                 }
             }
-            Some(_) => v.fail_field(&format!("{tp}.rates"), "must name at least one risk class, e.g. { standard = \"0.015\" }"),
+            Some(_) => v.fail_field(
+                &format!("{tp}.rates"),
+                "must name at least one risk class, e.g. { standard = \"0.015\" }",
+            ),
             None => {
-                rates.insert("standard".to_string(), Rate::parse("0.015").expect("valid rate"));
+                rates.insert(
+                    "standard".to_string(),
+                    Rate::parse("0.015").expect("valid rate"),
+                );
             }
         }
         let tariff = ParcelTariff {
-            flat_fee: t.flat_fee_eur.as_deref().map_or(Cents(98), |s| v.eur(&format!("{tp}.flat_fee_eur"), s)),
-            flat_below: t.flat_below_eur.as_deref().map_or(Cents(10_000), |s| v.eur(&format!("{tp}.flat_below_eur"), s)),
+            flat_fee: t
+                .flat_fee_eur
+                .as_deref()
+                .map_or(Cents(98), |s| v.eur(&format!("{tp}.flat_fee_eur"), s)),
+            flat_below: t
+                .flat_below_eur
+                .as_deref()
+                .map_or(Cents(10_000), |s| v.eur(&format!("{tp}.flat_below_eur"), s)),
             rates,
             rounding: t.rounding.unwrap_or_default(),
         };
@@ -257,17 +281,26 @@ impl BuyerProtection {
                 for (i, name) in list.iter().enumerate() {
                     match Category::parse(name) {
                         Some(c) => excluded[c.index()] = true,
-                        None => v.fail(&format!("{ep}.categories[{i}]"), format!("{name:?}"), format!("is not a category; use one of {}", Category::allowed())),
+                        None => v.fail(
+                            &format!("{ep}.categories[{i}]"),
+                            format!("{name:?}"),
+                            format!("is not a category; use one of {}", Category::allowed()),
+                        ),
                     }
                 }
             }
-            None => DEFAULT_EXCLUDED.iter().for_each(|c| excluded[c.index()] = true),
+            None => DEFAULT_EXCLUDED
+                .iter()
+                .for_each(|c| excluded[c.index()] = true),
         }
         let mut value_cap_eur = vec![f64::INFINITY; Category::ALL.len()];
         let caps_default = [(Category::Jewellery, "1500"), (Category::FineArt, "10000")];
         let caps: Vec<(String, String)> = match &raw.exclusions.value_caps_eur {
             Some(map) => map.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
-            None => caps_default.iter().map(|(c, s)| (c.as_str().to_string(), s.to_string())).collect(),
+            None => caps_default
+                .iter()
+                .map(|(c, s)| (c.as_str().to_string(), s.to_string()))
+                .collect(),
         };
         for (name, text) in caps {
             let mut p = format!("{ep}.value_caps_eur");
@@ -275,29 +308,76 @@ impl BuyerProtection {
             let cap = v.eur(&p, &text);
             match Category::parse(&name) {
                 Some(c) => value_cap_eur[c.index()] = cap.to_eur(),
-                None => v.fail(&p, format!("{name:?}"), format!("is not a category; use one of {}", Category::allowed())),
+                None => v.fail(
+                    &p,
+                    format!("{name:?}"),
+                    format!("is not a category; use one of {}", Category::allowed()),
+                ),
             }
         }
 
-        let flat = Season { months: [1.0; 12], black_week: 1.0 };
+        let flat = Season {
+            months: [1.0; 12],
+            black_week: 1.0,
+        };
         let dp = format!("{path}.delay");
         let d = &raw.delay;
         let delay = Delay {
-            payout: d.payout_eur.as_deref().map_or(Cents(500), |s| v.eur(&format!("{dp}.payout_eur"), s)),
-            after_days: by_destination(v, &format!("{dp}.after_days"), &d.after_days, [10.0, 30.0], days),
-            claim_propensity: d.claim_propensity.map_or(0.4, |p| v.probability(&format!("{dp}.claim_propensity"), p)),
-            report_lag_mean_days: d.report_lag_mean_days.map_or(2.0, |x| days(v, &format!("{dp}.report_lag_mean_days"), x)),
-            season: season(v, &dp, &d.month_multipliers, d.black_week_multiplier, flat.clone()),
+            payout: d
+                .payout_eur
+                .as_deref()
+                .map_or(Cents(500), |s| v.eur(&format!("{dp}.payout_eur"), s)),
+            after_days: by_destination(
+                v,
+                &format!("{dp}.after_days"),
+                &d.after_days,
+                [10.0, 30.0],
+                days,
+            ),
+            claim_propensity: d
+                .claim_propensity
+                .map_or(0.4, |p| v.probability(&format!("{dp}.claim_propensity"), p)),
+            report_lag_mean_days: d
+                .report_lag_mean_days
+                .map_or(2.0, |x| days(v, &format!("{dp}.report_lag_mean_days"), x)),
+            season: season(
+                v,
+                &dp,
+                &d.month_multipliers,
+                d.black_week_multiplier,
+                flat.clone(),
+            ),
         };
 
         let gp = format!("{path}.damage");
         let g = &raw.damage;
         let damage = Damage {
-            probability: by_destination(v, &format!("{gp}.probability"), &g.probability, [0.01, 0.01], probability),
-            claim_propensity: g.claim_propensity.map_or(0.7, |p| v.probability(&format!("{gp}.claim_propensity"), p)),
-            report_window_days: g.report_window_days.map_or(15.0, |x| days(v, &format!("{gp}.report_window_days"), x)),
-            report_lag_mean_days: g.report_lag_mean_days.map_or(3.0, |x| days(v, &format!("{gp}.report_lag_mean_days"), x)),
-            season: season(v, &gp, &g.month_multipliers, g.black_week_multiplier, Season { months: [1.0; 12], black_week: 1.34 }),
+            probability: by_destination(
+                v,
+                &format!("{gp}.probability"),
+                &g.probability,
+                [0.01, 0.01],
+                probability,
+            ),
+            claim_propensity: g
+                .claim_propensity
+                .map_or(0.7, |p| v.probability(&format!("{gp}.claim_propensity"), p)),
+            report_window_days: g
+                .report_window_days
+                .map_or(15.0, |x| days(v, &format!("{gp}.report_window_days"), x)),
+            report_lag_mean_days: g
+                .report_lag_mean_days
+                .map_or(3.0, |x| days(v, &format!("{gp}.report_lag_mean_days"), x)),
+            season: season(
+                v,
+                &gp,
+                &g.month_multipliers,
+                g.black_week_multiplier,
+                Season {
+                    months: [1.0; 12],
+                    black_week: 1.34,
+                },
+            ),
         };
         check_seasonal_probability(v, &gp, &damage.probability, &damage.season);
 
@@ -307,17 +387,45 @@ impl BuyerProtection {
         loss_months[10] = 1.4;
         loss_months[11] = 1.2;
         let loss = Loss {
-            probability: by_destination(v, &format!("{lp}.probability"), &l.probability, [0.003, 0.01], probability),
-            after_days: by_destination(v, &format!("{lp}.after_days"), &l.after_days, [30.0, 60.0], days),
-            claim_propensity: l.claim_propensity.map_or(0.9, |p| v.probability(&format!("{lp}.claim_propensity"), p)),
-            report_lag_mean_days: l.report_lag_mean_days.map_or(5.0, |x| days(v, &format!("{lp}.report_lag_mean_days"), x)),
-            season: season(v, &lp, &l.month_multipliers, l.black_week_multiplier, Season { months: loss_months, black_week: 1.2 }),
+            probability: by_destination(
+                v,
+                &format!("{lp}.probability"),
+                &l.probability,
+                [0.003, 0.01],
+                probability,
+            ),
+            after_days: by_destination(
+                v,
+                &format!("{lp}.after_days"),
+                &l.after_days,
+                [30.0, 60.0],
+                days,
+            ),
+            claim_propensity: l
+                .claim_propensity
+                .map_or(0.9, |p| v.probability(&format!("{lp}.claim_propensity"), p)),
+            report_lag_mean_days: l
+                .report_lag_mean_days
+                .map_or(5.0, |x| days(v, &format!("{lp}.report_lag_mean_days"), x)),
+            season: season(
+                v,
+                &lp,
+                &l.month_multipliers,
+                l.black_week_multiplier,
+                Season {
+                    months: loss_months,
+                    black_week: 1.2,
+                },
+            ),
         };
         check_seasonal_probability(v, &lp, &loss.probability, &loss.season);
         let worst_total = (loss.probability[0].max(loss.probability[1]) * loss.season.max())
             + damage.probability[0].max(damage.probability[1]) * damage.season.max();
         if worst_total > 1.0 {
-            v.fail_field(&format!("{path}.loss.probability"), "loss and damage probabilities at their seasonal peak add up to more than 1");
+            v.fail_field(
+                &format!("{path}.loss.probability"),
+                "loss and damage probabilities at their seasonal peak add up to more than 1",
+            );
         }
 
         BuyerProtection {

@@ -69,7 +69,12 @@ pub struct Streams<'a, R> {
 
 impl ShopBook {
     /// `shape` is the calendar's daily shape over the horizon (1 = an average day).
-    pub fn new(product: &BuyerProtection, shop: &Shop, shape: &[f64], horizon: Horizon) -> ShopBook {
+    pub fn new(
+        product: &BuyerProtection,
+        shop: &Shop,
+        shape: &[f64],
+        horizon: Horizon,
+    ) -> ShopBook {
         let rate = product
             .tariff
             .rates
@@ -87,9 +92,17 @@ impl ShopBook {
                     let tail = shop.delivery[i].tail(product.delay.after_days[i]);
                     let p_late = (tail * product.delay.season.at(date)).min(1.0);
                     let p_any = p_loss + (1.0 - p_loss) * (p_damage + (1.0 - p_damage) * p_late);
-                    Risk { p_loss, p_damage, p_late, p_any }
+                    Risk {
+                        p_loss,
+                        p_damage,
+                        p_late,
+                        p_any,
+                    }
                 });
-                Day { covered_mean: shop.orders_per_day * s * product.take_up, risk }
+                Day {
+                    covered_mean: shop.orders_per_day * s * product.take_up,
+                    risk,
+                }
             })
             .collect();
         let abroad = match shop.international_share {
@@ -144,14 +157,26 @@ impl ShopBook {
     /// Simulates every day of the horizon for one path, adding into `t`. `volume` is the
     /// path's volume multiplier of the shop.
     pub fn simulate<R: Rng>(&self, volume: f64, s: Streams<'_, R>, t: &mut ProductTotals) {
-        let Streams { counts, orders, claims } = s;
+        let Streams {
+            counts,
+            orders,
+            claims,
+        } = s;
         for (d, day) in self.days.iter().enumerate() {
             let n = poisson(day.covered_mean * volume, counts);
             for _ in 0..n {
                 // Every order draws the same attributes in the same order, eligible or not,
                 // so a change of wording does not shift the stream of later orders.
-                let category = if self.categories.is_certain() { self.categories.items()[0] } else { self.categories.pick(orders.next_u64()) };
-                let channel = if self.channels.is_certain() { self.channels.items()[0] } else { self.channels.pick(orders.next_u64()) };
+                let category = if self.categories.is_certain() {
+                    self.categories.items()[0]
+                } else {
+                    self.categories.pick(orders.next_u64())
+                };
+                let channel = if self.channels.is_certain() {
+                    self.channels.items()[0]
+                } else {
+                    self.channels.pick(orders.next_u64())
+                };
                 let z: f64 = orders.sample(StandardNormal);
                 let dest = match self.abroad {
                     Abroad::Never => 0,
@@ -180,19 +205,34 @@ impl ShopBook {
     /// the delivery time is drawn (by inverse CDF) only for damaged or late parcels.
     #[allow(clippy::too_many_arguments)]
     #[cold]
-    fn incident<R: Rng>(&self, order_day: f64, r: &Risk, dest: usize, u: f64, basket: Cents, claims: &mut R, t: &mut ProductTotals) {
+    fn incident<R: Rng>(
+        &self,
+        order_day: f64,
+        r: &Risk,
+        dest: usize,
+        u: f64,
+        basket: Cents,
+        claims: &mut R,
+        t: &mut ProductTotals,
+    ) {
         let p = &self.product;
         let lag = |claims: &mut R, mean: f64| -mean * (1.0 - uniform(claims)).ln();
         if u < r.p_loss {
             if uniform(claims) < p.loss.claim_propensity {
-                let report = self.handling_days + p.loss.after_days[dest] + lag(claims, p.loss.report_lag_mean_days);
+                let report = self.handling_days
+                    + p.loss.after_days[dest]
+                    + lag(claims, p.loss.report_lag_mean_days);
                 self.settle(LOSS, order_day, report, basket, t);
             }
             return;
         }
         let v = (u - r.p_loss) / (1.0 - r.p_loss);
         let damaged = v < r.p_damage;
-        let w = if damaged { v / r.p_damage } else { (v - r.p_damage) / (1.0 - r.p_damage) };
+        let w = if damaged {
+            v / r.p_damage
+        } else {
+            (v - r.p_damage) / (1.0 - r.p_damage)
+        };
         let late = w < r.p_late;
         let threshold = p.delay.after_days[dest];
         if late && uniform(claims) < p.delay.claim_propensity {
@@ -209,13 +249,26 @@ impl ShopBook {
             if report_lag > p.damage.report_window_days {
                 t.rejected += 1;
             } else {
-                self.settle(DAMAGE, order_day, self.handling_days + transit + report_lag, basket, t);
+                self.settle(
+                    DAMAGE,
+                    order_day,
+                    self.handling_days + transit + report_lag,
+                    basket,
+                    t,
+                );
             }
         }
     }
 
     /// Pays a claim reported `report` days after the order, if within the reporting window.
-    fn settle(&self, peril: usize, order_day: f64, report: f64, amount: Cents, t: &mut ProductTotals) {
+    fn settle(
+        &self,
+        peril: usize,
+        order_day: f64,
+        report: f64,
+        amount: Cents,
+        t: &mut ProductTotals,
+    ) {
         if report > self.product.report_within_days {
             t.rejected += 1;
             return;
