@@ -127,6 +127,8 @@ impl LogNormal {
 pub struct Basket {
     dist: LogNormal,
     cap_eur: f64,
+    /// `mu + ln 100`: the log of the basket in cents, so the hot loop skips a multiplication.
+    mu_cents: f64,
 }
 
 impl Basket {
@@ -134,6 +136,7 @@ impl Basket {
         Ok(Basket {
             dist,
             cap_eur: positive(cap_eur)?,
+            mu_cents: dist.mu + 100f64.ln(),
         })
     }
 
@@ -144,10 +147,16 @@ impl Basket {
         self.cap_eur
     }
 
-    /// A basket value from one standard-normal draw.
+    /// A basket value in EUR from one standard-normal draw.
     #[inline]
     pub fn value_at_z(&self, z: f64) -> f64 {
         self.dist.at_z(z).min(self.cap_eur)
+    }
+
+    /// The same basket value in (fractional) cents: `value_at_z(z) × 100` up to the last bit.
+    #[inline]
+    pub fn cents_at_z(&self, z: f64) -> f64 {
+        crate::fast_exp::exp(self.mu_cents + self.dist.sigma * z).min(self.cap_eur * 100.0)
     }
 
     /// P(lo ≤ B ≤ hi) for the capped basket B.
@@ -263,7 +272,8 @@ pub fn poisson(mean: f64, rng: &mut impl Rng) -> u64 {
 pub struct Mix<T> {
     items: Vec<T>,
     shares: Vec<f64>,
-    thresholds: Vec<u64>,
+    /// Cumulative shares scaled to 2^32 (shares are exact to 2.3e-10).
+    thresholds: Vec<u32>,
 }
 
 impl<T: Copy> Mix<T> {
@@ -278,9 +288,9 @@ impl<T: Copy> Mix<T> {
             .map(|s| {
                 cum += s;
                 if cum >= 1.0 {
-                    u64::MAX
+                    u32::MAX
                 } else {
-                    (cum * 18_446_744_073_709_551_616.0) as u64
+                    (cum * 4_294_967_296.0) as u32
                 }
             })
             .collect();
@@ -301,19 +311,16 @@ impl<T: Copy> Mix<T> {
         self.items.iter().copied().zip(self.shares.iter().copied())
     }
 
-    /// A single item needs no draw at all.
-    pub fn is_certain(&self) -> bool {
-        self.items.len() == 1
-    }
-
-    /// The item chosen by one uniform 64-bit draw `x`.
+    /// The item chosen by one uniform 32-bit draw `x`.
     #[inline]
-    pub fn pick(&self, x: u64) -> T {
+    pub fn pick(&self, x: u32) -> T {
+        // Count the thresholds at or below x instead of searching: no data-dependent branch,
+        // which a mix of 3–5 shares would mispredict on about every other order.
         let last = self.items.len() - 1;
-        let i = self.thresholds[..last]
+        let i: usize = self.thresholds[..last]
             .iter()
-            .position(|&t| x < t)
-            .unwrap_or(last);
+            .map(|&t| (x >= t) as usize)
+            .sum();
         self.items[i]
     }
 }
@@ -382,8 +389,8 @@ mod tests {
     fn mix_picks_by_threshold() {
         let m = Mix::new(vec![('a', 0.5), ('b', 0.25), ('c', 0.25)]);
         assert_eq!(m.pick(0), 'a');
-        assert_eq!(m.pick(u64::MAX / 2 - 1), 'a');
-        assert_eq!(m.pick(u64::MAX / 2 + 2), 'b');
-        assert_eq!(m.pick(u64::MAX), 'c');
+        assert_eq!(m.pick(u32::MAX / 2 - 1), 'a');
+        assert_eq!(m.pick(u32::MAX / 2 + 2), 'b');
+        assert_eq!(m.pick(u32::MAX), 'c');
     }
 }

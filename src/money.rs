@@ -35,6 +35,16 @@ impl Cents {
         }
     }
 
+    /// A sampled amount already in (fractional) cents, rounded like [`Cents::from_eur`].
+    #[inline]
+    pub fn round(cents: f64) -> Cents {
+        if cents >= 0.0 {
+            Cents((cents + 0.5) as i64)
+        } else {
+            Cents(-((-cents + 0.5) as i64))
+        }
+    }
+
     /// Euros as `f64` for output columns (exact to the cent for any realistic total).
     pub fn to_eur(self) -> f64 {
         self.0 as f64 / 100.0
@@ -145,7 +155,15 @@ impl Rate {
     /// `self × amount`, rounded to a cent by `rounding`: the one multiplication of a tariff.
     #[inline]
     pub fn apply(self, amount: Cents, rounding: Rounding) -> Cents {
-        Cents(rounding.div(amount.0 * self.millionths, Self::SCALE))
+        let n = amount.0 * self.millionths;
+        if n >= 0 {
+            // Premiums: non-negative, so an unsigned division by the constant scale, which
+            // compiles to a multiply and shifts (`div_euclid` cost 11 % of the order loop).
+            let (q, r) = (n as u64 / Self::SCALE as u64, n as u64 % Self::SCALE as u64);
+            Cents(q as i64 + rounding.rounds_up(q, r, Self::SCALE as u64) as i64)
+        } else {
+            Cents(rounding.div(n, Self::SCALE))
+        }
     }
 }
 
@@ -171,6 +189,18 @@ impl Default for Rounding {
 }
 
 impl Rounding {
+    /// Whether the quotient `q` with remainder `r` of a division by `d` (all non-negative)
+    /// rounds up to `q + 1` under this rule.
+    #[inline]
+    fn rounds_up(self, q: u64, r: u64, d: u64) -> bool {
+        match self {
+            Rounding::Down => false,
+            Rounding::Up => r != 0,
+            Rounding::HalfUp => 2 * r >= d,
+            Rounding::HalfEven => 2 * r > d || (2 * r == d && q % 2 == 1),
+        }
+    }
+
     /// `numerator / denominator` rounded by this rule; `denominator > 0`, `numerator >= 0`
     /// (premiums are never negative; negative numerators are handled symmetrically anyway).
     #[inline]

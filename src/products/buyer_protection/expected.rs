@@ -77,7 +77,7 @@ impl Expected {
             if p.excluded[cat.index()] {
                 continue;
             }
-            let cap = p.value_cap_eur[cat.index()];
+            let cap = p.value_cap_cents[cat.index()] / 100.0;
             let (pe, me) = basket.moment_between(0.0, cap);
             let (p_flat, _) = basket.moment_between(0.0, flat_below.min(cap));
             let (_, m_rated) = basket.moment_between(flat_below, cap);

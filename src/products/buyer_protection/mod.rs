@@ -131,8 +131,8 @@ pub struct BuyerProtection {
     pub tariff: ParcelTariff,
     /// Per category, by [`Category::index`]: excluded outright.
     pub excluded: Vec<bool>,
-    /// Per category: largest covered basket in EUR (infinite when uncapped).
-    pub value_cap_eur: Vec<f64>,
+    /// Per category: largest covered basket in cents (infinite when uncapped).
+    pub value_cap_cents: Vec<f64>,
     pub delay: Delay,
     pub damage: Damage,
     pub loss: Loss,
@@ -293,7 +293,7 @@ impl BuyerProtection {
                 .iter()
                 .for_each(|c| excluded[c.index()] = true),
         }
-        let mut value_cap_eur = vec![f64::INFINITY; Category::ALL.len()];
+        let mut value_cap_cents = vec![f64::INFINITY; Category::ALL.len()];
         let caps_default = [(Category::Jewellery, "1500"), (Category::FineArt, "10000")];
         let caps: Vec<(String, String)> = match &raw.exclusions.value_caps_eur {
             Some(map) => map.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
@@ -307,7 +307,7 @@ impl BuyerProtection {
             push_key(&mut p, &name);
             let cap = v.eur(&p, &text);
             match Category::parse(&name) {
-                Some(c) => value_cap_eur[c.index()] = cap.to_eur(),
+                Some(c) => value_cap_cents[c.index()] = cap.0 as f64,
                 None => v.fail(
                     &p,
                     format!("{name:?}"),
@@ -435,19 +435,19 @@ impl BuyerProtection {
             report_within_days,
             tariff,
             excluded,
-            value_cap_eur,
+            value_cap_cents,
             delay,
             damage,
             loss,
         }
     }
 
-    /// Whether an order of this category, channel and basket value can be covered.
+    /// Whether an order of this category, channel and basket value (in cents) can be covered.
     #[inline]
-    pub fn eligible(&self, category: Category, channel: Channel, basket_eur: f64) -> bool {
+    pub fn eligible(&self, category: Category, channel: Channel, basket_cents: f64) -> bool {
         self.offered[channel.index()]
             && !self.excluded[category.index()]
-            && basket_eur <= self.value_cap_eur[category.index()]
+            && basket_cents <= self.value_cap_cents[category.index()]
     }
 
     /// Days after the order by which a claim must be reported.

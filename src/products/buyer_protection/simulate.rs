@@ -167,16 +167,10 @@ impl ShopBook {
             for _ in 0..n {
                 // Every order draws the same attributes in the same order, eligible or not,
                 // so a change of wording does not shift the stream of later orders.
-                let category = if self.categories.is_certain() {
-                    self.categories.items()[0]
-                } else {
-                    self.categories.pick(orders.next_u64())
-                };
-                let channel = if self.channels.is_certain() {
-                    self.channels.items()[0]
-                } else {
-                    self.channels.pick(orders.next_u64())
-                };
+                // One draw, two 32-bit halves: category and channel.
+                let mix = orders.next_u64();
+                let category = self.categories.pick((mix >> 32) as u32);
+                let channel = self.channels.pick(mix as u32);
                 let z: f64 = orders.sample(StandardNormal);
                 let dest = match self.abroad {
                     Abroad::Never => 0,
@@ -184,12 +178,12 @@ impl ShopBook {
                     Abroad::Share(threshold) => (orders.next_u64() < threshold) as usize,
                 };
                 let u = uniform(orders);
-                let basket_eur = self.basket.value_at_z(z);
-                if !self.product.eligible(category, channel, basket_eur) {
+                let basket_cents = self.basket.cents_at_z(z);
+                if !self.product.eligible(category, channel, basket_cents) {
                     t.ineligible += 1;
                     continue;
                 }
-                let basket = Cents::from_eur(basket_eur);
+                let basket = Cents::round(basket_cents);
                 t.covered += 1;
                 t.exposure += basket;
                 t.premium += self.product.tariff.premium(basket, self.rate);
