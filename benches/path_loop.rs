@@ -21,7 +21,14 @@ fn path_loop(c: &mut Criterion) {
     // Covered orders per iteration (fixed by the seed). Ineligible orders (about 4 % more) are
     // drawn too but not counted, so the figure is covered orders per second per core.
     let orders: u64 = (0..PATHS)
-        .map(|p| model.simulate_path(SEED, p).products.iter().map(|t| t.covered).sum::<u64>())
+        .map(|p| {
+            model
+                .simulate_path(SEED, p)
+                .products
+                .iter()
+                .map(|t| t.covered)
+                .sum::<u64>()
+        })
         .sum();
     let mut group = c.benchmark_group("buyer_protection");
     group.throughput(Throughput::Elements(orders));
