@@ -355,6 +355,29 @@ fn shop(v: &mut Validator, sp: &str, s: &RawShop, products: &[Product]) -> Shop 
     }
 }
 
+/// An optional field of an optional table, validated by `check` when written, else the default:
+/// `optional!(v, "calendar.christmas", (raw_table, &defaults), ramp, multiplier)`.
+macro_rules! optional {
+    ($v:expr, $table:expr, $raw:expr, $field:ident, $check:ident) => {
+        match $raw.0.and_then(|r| r.$field) {
+            Some(x) => $check($v, &format!("{}.{}", $table, stringify!($field)), x),
+            None => $raw.1.$field,
+        }
+    };
+}
+
+fn multiplier(v: &mut Validator, path: &str, x: f64) -> f64 {
+    v.positive(path, x, "")
+}
+
+fn december_day(v: &mut Validator, path: &str, n: i64) -> u32 {
+    v.integer_in(path, n, 1, 31, " (a day of December)") as u32
+}
+
+fn sales_days(v: &mut Validator, path: &str, n: i64) -> u32 {
+    v.integer_in(path, n, 1, 60, " (days)") as u32
+}
+
 fn calendar(v: &mut Validator, c: &RawCalendar) -> CalendarSpec {
     let d = CalendarSpec::default();
     let weekday_multipliers = c
@@ -382,111 +405,46 @@ fn calendar(v: &mut Validator, c: &RawCalendar) -> CalendarSpec {
         }
         None => d.month_shares,
     };
-    let mult = |v: &mut Validator, path: &str, x: Option<f64>, default: f64| {
-        x.map_or(default, |x| v.positive(path, x, ""))
-    };
-    let bf = c.black_friday.as_ref();
+    let t = "calendar.black_friday";
+    let r = (c.black_friday.as_ref(), &d.black_friday);
     let black_friday = BlackFriday {
-        day: mult(
-            v,
-            "calendar.black_friday.day",
-            bf.and_then(|b| b.day),
-            d.black_friday.day,
-        ),
-        week_mon_thu: mult(
-            v,
-            "calendar.black_friday.week_mon_thu",
-            bf.and_then(|b| b.week_mon_thu),
-            d.black_friday.week_mon_thu,
-        ),
-        saturday: mult(
-            v,
-            "calendar.black_friday.saturday",
-            bf.and_then(|b| b.saturday),
-            d.black_friday.saturday,
-        ),
-        sunday: mult(
-            v,
-            "calendar.black_friday.sunday",
-            bf.and_then(|b| b.sunday),
-            d.black_friday.sunday,
-        ),
-        cyber_monday: mult(
-            v,
-            "calendar.black_friday.cyber_monday",
-            bf.and_then(|b| b.cyber_monday),
-            d.black_friday.cyber_monday,
-        ),
+        day: optional!(v, t, r, day, multiplier),
+        week_mon_thu: optional!(v, t, r, week_mon_thu, multiplier),
+        saturday: optional!(v, t, r, saturday, multiplier),
+        sunday: optional!(v, t, r, sunday, multiplier),
+        cyber_monday: optional!(v, t, r, cyber_monday, multiplier),
     };
-    let x = c.christmas.as_ref();
-    let dec_day = |v: &mut Validator, path: &str, x: Option<i64>, default: u32| {
-        x.map_or(default, |n| {
-            v.integer_in(path, n, 1, 31, " (a day of December)") as u32
-        })
-    };
+    let t = "calendar.christmas";
+    let r = (c.christmas.as_ref(), &d.christmas);
     let christmas = Christmas {
-        ramp_first_day: dec_day(
-            v,
-            "calendar.christmas.ramp_first_day",
-            x.and_then(|c| c.ramp_first_day),
-            d.christmas.ramp_first_day,
-        ),
-        ramp_last_day: dec_day(
-            v,
-            "calendar.christmas.ramp_last_day",
-            x.and_then(|c| c.ramp_last_day),
-            d.christmas.ramp_last_day,
-        ),
-        ramp: mult(
-            v,
-            "calendar.christmas.ramp",
-            x.and_then(|c| c.ramp),
-            d.christmas.ramp,
-        ),
-        cutoff_day: dec_day(
-            v,
-            "calendar.christmas.cutoff_day",
-            x.and_then(|c| c.cutoff_day),
-            d.christmas.cutoff_day,
-        ),
-        after_cutoff: mult(
-            v,
-            "calendar.christmas.after_cutoff",
-            x.and_then(|c| c.after_cutoff),
-            d.christmas.after_cutoff,
-        ),
+        ramp_first_day: optional!(v, t, r, ramp_first_day, december_day),
+        ramp_last_day: optional!(v, t, r, ramp_last_day, december_day),
+        ramp: optional!(v, t, r, ramp, multiplier),
+        cutoff_day: optional!(v, t, r, cutoff_day, december_day),
+        after_cutoff: optional!(v, t, r, after_cutoff, multiplier),
     };
-    let sales = |v: &mut Validator, path: &str, s: Option<&RawSales>, d: Sales| Sales {
-        start: s
-            .and_then(|s| s.start.as_deref())
-            .map(|t| v.date(&format!("{path}.start"), t)),
-        first_day: mult(
-            v,
-            &format!("{path}.first_day"),
-            s.and_then(|s| s.first_day),
-            d.first_day,
-        ),
-        following_days: mult(
-            v,
-            &format!("{path}.following_days"),
-            s.and_then(|s| s.following_days),
-            d.following_days,
-        ),
-        length_days: s.and_then(|s| s.length_days).map_or(d.length_days, |n| {
-            v.integer_in(&format!("{path}.length_days"), n, 1, 60, " (days)") as u32
-        }),
+    let sales = |v: &mut Validator, t: &str, raw: Option<&RawSales>, d: &Sales| {
+        let r = (raw, d);
+        Sales {
+            start: raw
+                .and_then(|s| s.start.as_deref())
+                .map(|s| v.date(&format!("{t}.start"), s)),
+            first_day: optional!(v, t, r, first_day, multiplier),
+            following_days: optional!(v, t, r, following_days, multiplier),
+            length_days: optional!(v, t, r, length_days, sales_days),
+        }
     };
     let winter_sales = sales(
         v,
         "calendar.winter_sales",
         c.winter_sales.as_ref(),
-        d.winter_sales,
+        &d.winter_sales,
     );
     let summer_sales = sales(
         v,
         "calendar.summer_sales",
         c.summer_sales.as_ref(),
-        d.summer_sales,
+        &d.summer_sales,
     );
     let events = c
         .events
