@@ -18,6 +18,17 @@ pub enum Command {
     Run(RunArgs),
     /// Validate a scenario and print its analytic expectations (orders, premium, claims).
     Check(CheckArgs),
+    /// Simulate, then recommend the guarantee frame each company needs.
+    Frame(FrameArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct FrameArgs {
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Required probability of no saturation over the horizon.
+    #[arg(long, default_value_t = 0.99)]
+    pub confidence: f64,
 }
 
 #[derive(Debug, Args)]

@@ -1,11 +1,15 @@
 //! The pipelines behind each subcommand: scenario → model → paths → statistics → files.
 
+use crate::analytic;
 use crate::calendar::{self, Horizon};
-use crate::cli::{CheckArgs, RunArgs, RunOptions};
-use crate::engine::{self, BATCH_PATHS, Model};
+use crate::cli::{CheckArgs, FrameArgs, RunArgs, RunOptions, UsageError};
+use crate::engine::PathResult;
+use crate::engine::{self, BATCH_PATHS, FrameSource, Model};
+use crate::frame::{DailyBand, FramePath, Recommendation};
 use crate::report::{self, Manifest, Shard, terminal};
 use crate::scenario::Scenario;
 use crate::summary;
+use crate::summary::MetricRow;
 use anyhow::Result;
 use chrono::{Datelike, Duration, Utc};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -48,8 +52,19 @@ fn progress_bar(total: u64, quiet: bool) -> ProgressBar {
     bar
 }
 
-/// `protectsim run`: simulate and write the result folder; prints the summary table.
-pub fn run(args: &RunArgs) -> Result<()> {
+/// A finished run: what `run` and `frame` print from.
+struct Run {
+    scenario: Scenario,
+    opts: RunOptions,
+    model: Model,
+    results: Vec<PathResult>,
+    rows: Vec<MetricRow>,
+    bands: Vec<DailyBand>,
+    manifest: Manifest,
+}
+
+/// Simulates the paths of `args` and writes the result folder.
+fn simulate_and_write(args: &RunArgs) -> Result<Run> {
     let scenario = Scenario::load(&args.scenario)?;
     let opts = RunOptions::new(args, &scenario)?;
     let model = Model::new(&scenario);
@@ -89,30 +104,125 @@ pub fn run(args: &RunArgs) -> Result<()> {
         wall_time_s: wall,
         files: Vec::new(),
     };
-    report::write_run(opts.out(), &mut manifest, model.products(), &results, &rows)?;
+    let bands = report::write_run(opts.out(), &mut manifest, &model, &results, &rows)?;
+    Ok(Run {
+        scenario,
+        opts,
+        model,
+        results,
+        rows,
+        bands,
+        manifest,
+    })
+}
 
-    let n = range.end - range.start;
-    let covered: u64 = results
+/// The header line and summary table of a run.
+fn render_run(run: &Run) -> String {
+    let covered: u64 = run
+        .results
         .iter()
         .flat_map(|r| r.products.iter())
         .map(|t| t.covered)
         .sum();
+    let wall = run.manifest.wall_time_s;
     let mut out = String::new();
     line!(
         out,
-        "protectsim run · {} · {} paths · seed {} · {} threads · {:.2} s · {:.1} M covered orders/s",
-        scenario.name(),
-        terminal::thousands(n as f64),
-        opts.seed(),
-        threads,
+        "protectsim · {} · {} paths · seed {} · {} threads · {:.2} s · {:.1} M covered orders/s",
+        run.scenario.name(),
+        terminal::thousands(run.results.len() as f64),
+        run.opts.seed(),
+        run.manifest.threads,
         wall,
         covered as f64 / wall / 1e6
     );
-    out.push_str(&terminal::render(&rows));
+    out.push_str(&terminal::render(&run.rows));
+    out
+}
+
+/// `protectsim run`: simulate and write the result folder; prints the summary table.
+pub fn run(args: &RunArgs) -> Result<()> {
+    let run = simulate_and_write(args)?;
+    let mut out = render_run(&run);
     line!(
         out,
-        "\nresults: {}/ (manifest.json, paths.parquet, summary.parquet, summary.csv)",
-        opts.out().display()
+        "\nresults: {}/ ({})",
+        run.opts.out().display(),
+        run.manifest.files.join(", ")
+    );
+    emit(&out)
+}
+
+/// `protectsim frame`: simulate, then recommend per company the frame that keeps the
+/// probability of any saturation over the horizon under `1 − confidence`.
+pub fn frame(args: &FrameArgs) -> Result<()> {
+    let confidence = args.confidence;
+    if !(confidence > 0.0 && confidence < 1.0) {
+        return Err(UsageError(format!(
+            "--confidence {confidence}: must be between 0 and 1 (exclusive), e.g. 0.99"
+        ))
+        .into());
+    }
+    let run = simulate_and_write(&args.run)?;
+    if run.model.frames().is_empty() {
+        return Err(UsageError(format!(
+            "{} has no guarantee_frame product: add a [[products]] table with kind = \"guarantee_frame\" and list it in the shops' products",
+            args.run.scenario.display()
+        ))
+        .into());
+    }
+    let dates: Vec<_> = run.model.horizon().dates().collect();
+    let recs: Vec<Recommendation> = run
+        .model
+        .frames()
+        .iter()
+        .enumerate()
+        .map(|(c, f)| {
+            let paths: Vec<&FramePath> = run.results.iter().map(|r| &r.frames[c]).collect();
+            crate::frame::recommend(&f.name, f.frame, &paths, &run.bands[c], &dates, confidence)
+        })
+        .collect();
+    let mut table = report::frames::recommendation_frame(&recs, confidence)?;
+    report::write_csv(run.opts.out(), "frame_recommendation.csv", &mut table)?;
+
+    let mut out = render_run(&run);
+    line!(
+        out,
+        "\nrecommended frames: P(any saturation over the horizon) ≤ {:.1} %",
+        100.0 * (1.0 - confidence)
+    );
+    line!(
+        out,
+        "  {:<28} {:>14} {:>18} {:>10} {:>12} {:>16} {:>14}",
+        "company",
+        "frame (EUR)",
+        "P(saturation)",
+        "E[days]",
+        "peak date",
+        "required (EUR)",
+        "raise by"
+    );
+    for r in &recs {
+        line!(
+            out,
+            "  {:<28} {:>14} {:>18} {:>10.1} {:>12} {:>16} {:>14}",
+            r.company,
+            terminal::thousands(r.frame_eur),
+            format!(
+                "{:.1} % ± {:.1} %",
+                100.0 * r.p_saturation.0,
+                100.0 * r.p_saturation.1
+            ),
+            r.expected_days_over,
+            r.peak_date.to_string(),
+            terminal::thousands(r.required_frame_eur),
+            terminal::thousands(r.raise_by_eur)
+        );
+    }
+    line!(
+        out,
+        "\nresults: {}/ (with frame_recommendation.csv)",
+        run.opts.out().display()
     );
     emit(&out)
 }
@@ -158,30 +268,74 @@ pub fn check(args: &CheckArgs) -> Result<()> {
         "\nanalytic expectations per product over the horizon (E[volume multiplier] = 1):"
     );
     for (pi, product) in scenario.products().iter().enumerate() {
-        let Some(e) = summary::expected(&model, pi) else {
-            continue;
-        };
+        let m = analytic::product_metrics(&model, pi);
         line!(out, "\n{} ({})", product.name(), product.kind());
-        let mut row = |label: &str, v: String| line!(out, "  {label:<28} {v:>16}");
-        row("covered orders", terminal::thousands(e.covered));
-        row(
-            "ineligible (excluded) orders",
-            terminal::thousands(e.ineligible),
-        );
-        row("sum insured (EUR)", terminal::thousands(e.exposure_eur));
-        row("premium (EUR)", terminal::thousands(e.premium_eur));
-        for (k, peril) in product.perils().iter().enumerate().take(e.claims_eur.len()) {
+        let mut row = |metric: &str, label: &str| {
+            if let Some(&x) = m.get(metric) {
+                let v = if metric.ends_with("loss_ratio") {
+                    format!("{:.2} %", 100.0 * x)
+                } else {
+                    terminal::thousands(x)
+                };
+                line!(out, "  {label:<30} {v:>16}");
+            }
+        };
+        row("covered", "covered orders");
+        row("ineligible", "ineligible (excluded) orders");
+        row("exposure_eur", "sum insured (EUR)");
+        row("premium_eur", "premium (EUR)");
+        for peril in product.perils() {
             row(
+                &format!("{peril}_count"),
                 &format!("{peril} claims (count)"),
-                terminal::thousands(e.claim_counts[k]),
             );
-            row(
-                &format!("{peril} claims (EUR)"),
-                terminal::thousands(e.claims_eur[k]),
-            );
+            row(&format!("{peril}_eur"), &format!("{peril} claims (EUR)"));
         }
-        row("claims (EUR)", terminal::thousands(e.claims_total_eur()));
-        row("loss ratio", format!("{:.2} %", 100.0 * e.loss_ratio()));
+        row("claims_eur", "claims (EUR)");
+        row("portfolio_loss_ratio", "loss ratio");
+    }
+    if !model.frames().is_empty() {
+        line!(
+            out,
+            "\nguarantee frames (expected active volume: the M_t/G/inf mean; an order of day d is active on days d..d+D-1)"
+        );
+        line!(
+            out,
+            "  {:<28} {:>14} {:<28} {:>16} {:<12} {:>10}",
+            "company",
+            "frame (EUR)",
+            "set by",
+            "E[peak] (EUR)",
+            "on",
+            "P(default)"
+        );
+    }
+    for (c, f) in model.frames().iter().enumerate() {
+        let mean = analytic::expected_active_volume(&model, c);
+        let peak = (0..mean.len())
+            .max_by(|&a, &b| mean[a].total_cmp(&mean[b]).then(b.cmp(&a)))
+            .unwrap_or(0);
+        let source = match f.source {
+            FrameSource::Given => "frame_eur".to_string(),
+            FrameSource::RuleOnTurnover => format!(
+                "rule on turnover {}",
+                terminal::thousands(f.turnover.to_eur())
+            ),
+            FrameSource::RuleOnExpectedTurnover => format!(
+                "rule on E[turnover] {}",
+                terminal::thousands(f.turnover.to_eur())
+            ),
+        };
+        line!(
+            out,
+            "  {:<28} {:>14} {:<28} {:>16} {:<12} {:>9.2} %",
+            f.name,
+            terminal::thousands(f.frame.to_eur()),
+            source,
+            terminal::thousands(mean[peak]),
+            h.date(peak as u32).to_string(),
+            100.0 * f.p_default
+        );
     }
     emit(&out)
 }

@@ -6,9 +6,14 @@
 
 use crate::calendar::Horizon;
 use crate::distributions::VolumeMultiplier;
-use crate::products::buyer_protection::{ShopBook, simulate::Streams};
+use crate::distributions::uniform;
+use crate::frame::{self, FramePath};
+use crate::money::Cents;
+use crate::products::Streams;
+use crate::products::buyer_protection::ShopBook;
+use crate::products::guarantee_frame::{FrameShopBook, Insolvency};
 use crate::products::{Product, ProductTotals};
-use crate::scenario::Scenario;
+use crate::scenario::{Company, Scenario};
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
@@ -50,11 +55,22 @@ pub fn stream(seed: u64, path: u64, id: u64) -> PathRng {
     PathRng::from_seed(bytes)
 }
 
+/// A product's precomputed book in one shop.
+#[derive(Debug, Clone)]
+enum Book {
+    Parcel(ShopBook),
+    /// `company` indexes [`Model::frames`].
+    Frame {
+        company: usize,
+        book: FrameShopBook,
+    },
+}
+
 /// One product sold in one shop, with its stream ids.
 #[derive(Debug, Clone)]
 struct BookModel {
     product: usize,
-    book: ShopBook,
+    book: Book,
     counts: u64,
     orders: u64,
     claims: u64,
@@ -67,6 +83,34 @@ struct ShopModel {
     books: Vec<BookModel>,
 }
 
+/// How a company's frame was set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FrameSource {
+    /// `frame_eur` in the scenario.
+    Given,
+    /// The product's rule applied to `online_turnover_eur`.
+    RuleOnTurnover,
+    /// The product's rule applied to the expected turnover of the company's shops.
+    RuleOnExpectedTurnover,
+}
+
+/// A company selling a guarantee-frame product: its frame and insolvency parameters.
+#[derive(Debug, Clone)]
+pub struct FrameCompany {
+    pub name: String,
+    /// Index of the guarantee-frame product in [`Model::products`].
+    pub product: usize,
+    pub frame: Cents,
+    pub source: FrameSource,
+    /// Annual turnover the rule used (given or expected).
+    pub turnover: Cents,
+    /// Probability of insolvency within the horizon.
+    pub p_default: f64,
+    pub duration_days: u32,
+    pub monthly_fees: Cents,
+    insolvency_stream: u64,
+}
+
 /// Everything a path needs that does not depend on the path: daily intensities, peril
 /// probabilities, samplers. Built once per run.
 #[derive(Debug, Clone)]
@@ -74,51 +118,75 @@ pub struct Model {
     horizon: Horizon,
     products: Vec<Product>,
     shops: Vec<ShopModel>,
+    frames: Vec<FrameCompany>,
 }
 
-/// What one path produced: totals per product (in scenario order).
+/// What one path produced: totals per product (in scenario order) and the frame outcome of
+/// each company with a guarantee-frame product (in [`Model::frames`] order).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PathResult {
     pub path: u64,
     pub products: Vec<ProductTotals>,
+    pub frames: Vec<FramePath>,
 }
 
 impl Model {
     pub fn new(scenario: &Scenario) -> Model {
         let horizon = scenario.horizon();
-        let shape = scenario.calendar().daily_shape(horizon.start, horizon.days);
-        let shops = scenario
-            .shops()
-            .map(|(company, shop)| {
+        let calendar = scenario.calendar();
+        let shape = calendar.daily_shape(horizon.start, horizon.days);
+        let mut frames = Vec::new();
+        let mut shops = Vec::new();
+        for company in scenario.companies() {
+            let frame_index = frame_company(scenario, company, horizon).map(|f| {
+                frames.push(f);
+                frames.len() - 1
+            });
+            for shop in &company.shops {
                 let prefix = format!("{}/{}", company.name, shop.name);
                 let books = shop
                     .products
                     .iter()
                     .map(|&pi| {
                         let product = &scenario.products()[pi];
-                        let Product::BuyerProtection(bp) = product;
                         let name =
                             |kind: &str| stream_id(&format!("{kind}/{prefix}/{}", product.name()));
+                        let book = match product {
+                            Product::BuyerProtection(bp) => {
+                                Book::Parcel(ShopBook::new(bp, shop, &shape, horizon))
+                            }
+                            Product::GuaranteeFrame(gf) => {
+                                let warmup = gf.warmup_days();
+                                let start = horizon.start - chrono::Duration::days(warmup as i64);
+                                let shape = calendar.daily_shape(start, horizon.days + warmup);
+                                Book::Frame {
+                                    company: frame_index
+                                        .expect("a company selling a frame product has a frame"),
+                                    book: FrameShopBook::new(gf, shop, &shape, horizon),
+                                }
+                            }
+                        };
                         BookModel {
                             product: pi,
-                            book: ShopBook::new(bp, shop, &shape, horizon),
+                            book,
                             counts: name("counts"),
                             orders: name("orders"),
                             claims: name("claims"),
                         }
                     })
                     .collect();
-                ShopModel {
+                shops.push(ShopModel {
                     volume: shop.volume,
                     volume_stream: stream_id(&format!("volume/{prefix}")),
                     books,
-                }
-            })
-            .collect();
+                });
+            }
+        }
         Model {
             horizon,
             products: scenario.products().to_vec(),
             shops,
+            frames,
         }
     }
 
@@ -130,16 +198,53 @@ impl Model {
         &self.products
     }
 
-    /// Every shop's book of a product (for analytic expectations).
+    /// Companies with a guarantee frame, in scenario order.
+    pub fn frames(&self) -> &[FrameCompany] {
+        &self.frames
+    }
+
+    /// Every shop's parcel book with its product index (for analytic expectations).
     pub fn books(&self) -> impl Iterator<Item = (usize, &ShopBook)> {
-        self.shops
-            .iter()
-            .flat_map(|s| s.books.iter().map(|b| (b.product, &b.book)))
+        self.shops.iter().flat_map(|s| {
+            s.books.iter().filter_map(|b| match &b.book {
+                Book::Parcel(book) => Some((b.product, book)),
+                Book::Frame { .. } => None,
+            })
+        })
+    }
+
+    /// Every shop's guarantee book with its frame-company index.
+    pub fn frame_books(&self) -> impl Iterator<Item = (usize, &FrameShopBook)> {
+        self.shops.iter().flat_map(|s| {
+            s.books.iter().filter_map(|b| match &b.book {
+                Book::Frame { company, book } => Some((*company, book)),
+                Book::Parcel(_) => None,
+            })
+        })
     }
 
     /// Simulates one path.
     pub fn simulate_path(&self, seed: u64, path: u64) -> PathResult {
+        let days = self.horizon.days;
         let mut products = vec![ProductTotals::default(); self.products.len()];
+        let insolvency: Vec<Insolvency> = self
+            .frames
+            .iter()
+            .map(|f| {
+                let mut rng = stream(seed, path, f.insolvency_stream);
+                let defaults = uniform(&mut rng) < f.p_default;
+                let day = ((uniform(&mut rng) * days as f64) as u32).min(days - 1);
+                Insolvency {
+                    default_day: defaults.then_some(day),
+                }
+            })
+            .collect();
+        let mut new: Vec<Vec<i64>> = self
+            .frames
+            .iter()
+            .map(|f| vec![0; (days + f.duration_days - 1) as usize])
+            .collect();
+        let mut frame_totals = vec![ProductTotals::default(); self.frames.len()];
         for shop in &self.shops {
             let volume = shop
                 .volume
@@ -155,10 +260,43 @@ impl Model {
                     orders: &mut orders,
                     claims: &mut claims,
                 };
-                b.book.simulate(volume, streams, &mut products[b.product]);
+                match &b.book {
+                    Book::Parcel(book) => book.simulate(volume, streams, &mut products[b.product]),
+                    Book::Frame { company, book } => {
+                        let c = *company;
+                        book.simulate(
+                            volume,
+                            streams,
+                            insolvency[c],
+                            &mut new[c],
+                            &mut frame_totals[c],
+                        )
+                    }
+                }
             }
         }
-        PathResult { path, products }
+        let frames = self
+            .frames
+            .iter()
+            .enumerate()
+            .map(|(c, f)| {
+                frame_totals[c].premium += f.monthly_fees;
+                products[f.product] += frame_totals[c];
+                let warmup = (f.duration_days - 1) as usize;
+                let active = frame::active_volume(&new[c], f.duration_days as usize, warmup);
+                FramePath {
+                    saturation: frame::saturation(&active, f.frame),
+                    default_day: insolvency[c].default_day,
+                    insolvency_loss: frame_totals[c].perils[0].amount,
+                    active_eur: active.iter().map(|&a| (a as f64 / 100.0) as f32).collect(),
+                }
+            })
+            .collect();
+        PathResult {
+            path,
+            products,
+            frames,
+        }
     }
 
     /// Simulates `paths` on the current rayon pool in fixed batches, calling `progress` with the
@@ -184,6 +322,46 @@ impl Model {
             .collect();
         nested.into_iter().flatten().collect()
     }
+}
+
+/// The frame of a company whose shops sell a guarantee-frame product, if any: `frame_eur`, else
+/// the product's rule on `online_turnover_eur`, else on the shops' expected turnover
+/// (orders per day × days in a year × mean capped basket).
+fn frame_company(scenario: &Scenario, company: &Company, horizon: Horizon) -> Option<FrameCompany> {
+    let product = company
+        .shops
+        .iter()
+        .flat_map(|s| s.products.iter().copied())
+        .find(|&p| matches!(scenario.products()[p], Product::GuaranteeFrame(_)))?;
+    let Product::GuaranteeFrame(gf) = &scenario.products()[product] else {
+        unreachable!()
+    };
+    let expected_turnover = || {
+        let eur: f64 = company
+            .shops
+            .iter()
+            .map(|s| s.orders_per_day * 365.0 * s.basket.moment_between(0.0, f64::INFINITY).1)
+            .sum();
+        (Cents::from_eur(eur), FrameSource::RuleOnExpectedTurnover)
+    };
+    let (turnover, rule_source) = company
+        .online_turnover
+        .map_or_else(expected_turnover, |t| (t, FrameSource::RuleOnTurnover));
+    let (frame, source) = match company.frame {
+        Some(f) => (f, FrameSource::Given),
+        None => (gf.frame_by_rule(turnover), rule_source),
+    };
+    Some(FrameCompany {
+        name: company.name.clone(),
+        product,
+        frame,
+        source,
+        turnover,
+        p_default: gf.default_probability(company.default_probability, horizon.days),
+        duration_days: gf.duration_days,
+        monthly_fees: gf.monthly_fees(horizon.days),
+        insolvency_stream: stream_id(&format!("insolvency/{}", company.name)),
+    })
 }
 
 /// Runs `f` on a rayon pool of `threads` threads (0: one per core).

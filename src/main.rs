@@ -12,6 +12,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Run(args) => commands::run(args),
         Command::Check(args) => commands::check(args),
+        Command::Frame(args) => commands::frame(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -169,10 +169,11 @@ impl Rate {
 
 /// The rounding rule of a tariff, chosen once per tariff in the scenario (`rounding = "half_up"`)
 /// and applied once per premium.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Rounding {
     /// Nearest cent, halves away from zero (commercial rounding; the default).
+    #[default]
     HalfUp,
     /// Nearest cent, halves to the even cent (banker's rounding).
     HalfEven,
@@ -180,12 +181,6 @@ pub enum Rounding {
     Up,
     /// Always down (in the buyer's favour).
     Down,
-}
-
-impl Default for Rounding {
-    fn default() -> Self {
-        Rounding::HalfUp
-    }
 }
 
 impl Rounding {

@@ -1,10 +1,11 @@
-//! From per-path totals to the rows of `summary.parquet`: for each product and metric, the
+//! From per-path results to the rows of `summary.parquet`: for each product and metric, the
 //! distribution over paths (mean, sd, Monte Carlo standard error, quantiles, TVaR) beside the
-//! analytic expectation where a closed form exists.
+//! analytic expectation where a closed form exists; for each company with a guarantee frame,
+//! its saturation and insolvency figures.
 
+use crate::analytic;
 use crate::engine::{Model, PathResult};
-use crate::products::buyer_protection::Expected;
-use crate::products::{Product, ProductTotals};
+use crate::products::ProductTotals;
 use crate::stats::{self, Summary};
 
 /// One row of the summary table.
@@ -12,26 +13,15 @@ use crate::stats::{self, Summary};
 pub struct MetricRow {
     pub product: String,
     pub kind: &'static str,
-    /// Metric name, e.g. `premium_eur`, `loss_ratio`, `damage_count`.
+    /// The company for company-level rows (guarantee frames); `None` for product totals.
+    pub company: Option<String>,
+    /// Metric name, e.g. `premium_eur`, `loss_ratio`, `damage_count`, `p_saturation`.
     pub metric: String,
-    /// Unit of the values: `orders`, `claims`, `EUR` or `ratio`.
+    /// Unit of the values: `orders`, `claims`, `days`, `EUR`, `ratio` or `probability`.
     pub unit: &'static str,
     pub summary: Summary,
     /// Closed-form expectation of the mean, where one exists.
     pub analytic: Option<f64>,
-}
-
-/// Analytic expectations of a product, summed over the shops that sell it.
-pub fn expected(model: &Model, product: usize) -> Option<Expected> {
-    match &model.products()[product] {
-        Product::BuyerProtection(_) => {
-            let mut e = Expected::default();
-            for (_, book) in model.books().filter(|(p, _)| *p == product) {
-                e += Expected::of(book);
-            }
-            Some(e)
-        }
-    }
 }
 
 /// A summary with only a mean and standard error (for ratio estimators and probabilities).
@@ -52,77 +42,50 @@ fn point(n: u64, mean: f64, se: f64) -> Summary {
     }
 }
 
-/// Summarises every product's metrics over the paths.
+/// Summarises every product's metrics, then every frame company's, over the paths.
 pub fn summarise(model: &Model, results: &[PathResult]) -> Vec<MetricRow> {
     let mut rows = Vec::new();
     for (pi, product) in model.products().iter().enumerate() {
         let totals: Vec<ProductTotals> = results.iter().map(|r| r.products[pi]).collect();
-        let exp = expected(model, pi);
-        let mut push =
-            |metric: String, unit: &'static str, summary: Summary, analytic: Option<f64>| {
-                rows.push(MetricRow {
-                    product: product.name().to_string(),
-                    kind: product.kind(),
-                    metric,
-                    unit,
-                    summary,
-                    analytic,
-                });
-            };
+        let expected = analytic::product_metrics(model, pi);
+        let mut push = |metric: String, unit: &'static str, summary: Summary| {
+            let analytic = expected.get(&metric).copied();
+            rows.push(MetricRow {
+                product: product.name().into(),
+                kind: product.kind(),
+                company: None,
+                metric,
+                unit,
+                summary,
+                analytic,
+            });
+        };
         let column = |f: &dyn Fn(&ProductTotals) -> f64| totals.iter().map(f).collect::<Vec<f64>>();
         let of = |f: &dyn Fn(&ProductTotals) -> f64| Summary::of(&column(f));
 
-        push(
-            "covered".into(),
-            "orders",
-            of(&|t| t.covered as f64),
-            exp.map(|e| e.covered),
-        );
-        push(
-            "ineligible".into(),
-            "orders",
-            of(&|t| t.ineligible as f64),
-            exp.map(|e| e.ineligible),
-        );
-        push(
-            "exposure_eur".into(),
-            "EUR",
-            of(&|t| t.exposure.to_eur()),
-            exp.map(|e| e.exposure_eur),
-        );
-        push(
-            "premium_eur".into(),
-            "EUR",
-            of(&|t| t.premium.to_eur()),
-            exp.map(|e| e.premium_eur),
-        );
-        push(
-            "claims_eur".into(),
-            "EUR",
-            of(&|t| t.claims().to_eur()),
-            exp.map(|e| e.claims_total_eur()),
-        );
+        push("covered".into(), "orders", of(&|t| t.covered as f64));
+        push("ineligible".into(), "orders", of(&|t| t.ineligible as f64));
+        push("exposure_eur".into(), "EUR", of(&|t| t.exposure.to_eur()));
+        push("premium_eur".into(), "EUR", of(&|t| t.premium.to_eur()));
+        push("claims_eur".into(), "EUR", of(&|t| t.claims().to_eur()));
         for (k, peril) in product.perils().iter().enumerate() {
             push(
                 format!("{peril}_count"),
                 "claims",
                 of(&|t| t.perils[k].count as f64),
-                exp.map(|e| e.claim_counts[k]),
             );
             push(
                 format!("{peril}_eur"),
                 "EUR",
                 of(&|t| t.perils[k].amount.to_eur()),
-                exp.map(|e| e.claims_eur[k]),
             );
         }
         push(
             "rejected_count".into(),
             "claims",
             of(&|t| t.rejected as f64),
-            None,
         );
-        push("ibnr_eur".into(), "EUR", of(&|t| t.ibnr.to_eur()), None);
+        push("ibnr_eur".into(), "EUR", of(&|t| t.ibnr.to_eur()));
 
         // Per-path loss ratios; paths with no premium have none and are left out (n says so).
         let ratios: Vec<f64> = totals
@@ -130,7 +93,7 @@ pub fn summarise(model: &Model, results: &[PathResult]) -> Vec<MetricRow> {
             .map(|t| t.loss_ratio())
             .filter(|x| !x.is_nan())
             .collect();
-        push("loss_ratio".into(), "ratio", Summary::of(&ratios), None);
+        push("loss_ratio".into(), "ratio", Summary::of(&ratios));
         let (lr, se) = stats::ratio_of_means(
             &column(&|t| t.claims().to_eur()),
             &column(&|t| t.premium.to_eur()),
@@ -139,14 +102,69 @@ pub fn summarise(model: &Model, results: &[PathResult]) -> Vec<MetricRow> {
             "portfolio_loss_ratio".into(),
             "ratio",
             point(totals.len() as u64, lr, se),
-            exp.map(|e| e.loss_ratio()),
         );
         let (p, se) = stats::exceedance(&ratios, 1.0);
         push(
             "p_loss_ratio_above_1".into(),
             "probability",
             point(ratios.len() as u64, p, se),
-            None,
+        );
+    }
+    for (c, f) in model.frames().iter().enumerate() {
+        let product = &model.products()[f.product];
+        let mut push = |metric: &str, unit: &'static str, summary: Summary| {
+            rows.push(MetricRow {
+                product: product.name().into(),
+                kind: product.kind(),
+                company: Some(f.name.clone()),
+                metric: metric.into(),
+                unit,
+                summary,
+                analytic: None,
+            });
+        };
+        let column = |g: &dyn Fn(&crate::frame::FramePath) -> f64| {
+            results
+                .iter()
+                .map(|r| g(&r.frames[c]))
+                .collect::<Vec<f64>>()
+        };
+        push(
+            "frame_eur",
+            "EUR",
+            point(results.len() as u64, f.frame.to_eur(), 0.0),
+        );
+        push(
+            "peak_eur",
+            "EUR",
+            Summary::of(&column(&|p| p.saturation.peak.to_eur())),
+        );
+        push(
+            "days_over_frame",
+            "days",
+            Summary::of(&column(&|p| p.saturation.days_over as f64)),
+        );
+        push(
+            "max_excess_eur",
+            "EUR",
+            Summary::of(&column(&|p| p.saturation.max_excess.to_eur())),
+        );
+        let (p, se) = stats::exceedance(&column(&|p| p.saturation.days_over as f64), 0.0);
+        push(
+            "p_saturation",
+            "probability",
+            point(results.len() as u64, p, se),
+        );
+        let (p, se) = stats::exceedance(&column(&|p| p.default_day.is_some() as u8 as f64), 0.5);
+        push(
+            "p_insolvency",
+            "probability",
+            point(results.len() as u64, p, se),
+        );
+        push(
+            "insolvency_loss_eur",
+            "EUR",
+            Summary::of(&column(&|p| p.insolvency_loss.to_eur())),
         );
     }
     rows

@@ -1,9 +1,11 @@
 //! Insurance products: each file holds one product's eligibility, tariff and claim rules.
 
 pub mod buyer_protection;
+pub mod guarantee_frame;
 
 use crate::money::{Cents, Rate};
 use buyer_protection::BuyerProtection;
+use guarantee_frame::GuaranteeFrame;
 use std::collections::BTreeMap;
 use std::ops::AddAssign;
 
@@ -14,6 +16,7 @@ pub const MAX_PERILS: usize = 4;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Product {
     BuyerProtection(BuyerProtection),
+    GuaranteeFrame(GuaranteeFrame),
 }
 
 impl Product {
@@ -21,6 +24,7 @@ impl Product {
     pub fn name(&self) -> &str {
         match self {
             Product::BuyerProtection(p) => &p.name,
+            Product::GuaranteeFrame(p) => &p.name,
         }
     }
 
@@ -28,6 +32,7 @@ impl Product {
     pub fn kind(&self) -> &'static str {
         match self {
             Product::BuyerProtection(_) => "buyer_protection",
+            Product::GuaranteeFrame(_) => "guarantee_frame",
         }
     }
 
@@ -35,6 +40,7 @@ impl Product {
     pub fn perils(&self) -> &'static [&'static str] {
         match self {
             Product::BuyerProtection(_) => buyer_protection::PERILS,
+            Product::GuaranteeFrame(_) => guarantee_frame::PERILS,
         }
     }
 
@@ -42,8 +48,16 @@ impl Product {
     pub fn risk_class_rates(&self) -> Option<&BTreeMap<String, Rate>> {
         match self {
             Product::BuyerProtection(p) => Some(&p.tariff.rates),
+            Product::GuaranteeFrame(_) => None,
         }
     }
+}
+
+/// Draw counts, attributes and claim details from three independent streams.
+pub struct Streams<'a, R> {
+    pub counts: &'a mut R,
+    pub orders: &'a mut R,
+    pub claims: &'a mut R,
 }
 
 /// Claims of one peril: how many were paid and how much.

@@ -3,12 +3,15 @@
 //! looks whole but is not. The manifest is also stored in every parquet file's key-value
 //! metadata under `protectsim.manifest`.
 
+pub mod fan_chart;
+pub mod frames;
 mod manifest;
 pub mod terminal;
 
 pub use manifest::{Manifest, Shard};
 
-use crate::engine::PathResult;
+use crate::engine::{Model, PathResult};
+use crate::frame::DailyBand;
 use crate::products::Product;
 use crate::summary::MetricRow;
 use anyhow::{Context, Result};
@@ -138,6 +141,12 @@ pub fn summary_frame(rows: &[MetricRow]) -> PolarsResult<DataFrame> {
     let cols = vec![
         s("product", &|r| r.product.clone()),
         s("kind", &|r| r.kind.to_string()),
+        Column::new(
+            "company".into(),
+            rows.iter()
+                .map(|r| r.company.clone())
+                .collect::<Vec<Option<String>>>(),
+        ),
         s("metric", &|r| r.metric.clone()),
         s("unit", &|r| r.unit.to_string()),
         Column::new(
@@ -184,14 +193,15 @@ pub fn write_csv(dir: &Path, name: &str, df: &mut DataFrame) -> Result<PathBuf> 
 }
 
 /// Writes every output file of a run into `dir` (created if needed); the manifest last, so a
-/// folder with a manifest is complete.
+/// folder with a manifest is complete. Frame files and fan charts only when the scenario has
+/// guarantee frames; their daily bands are returned for the `frame` command.
 pub fn write_run(
     dir: &Path,
     manifest: &mut Manifest,
-    products: &[Product],
+    model: &Model,
     results: &[PathResult],
     rows: &[MetricRow],
-) -> Result<()> {
+) -> Result<Vec<DailyBand>> {
     std::fs::create_dir_all(dir)
         .with_context(|| format!("cannot create output folder {}", dir.display()))?;
     manifest.files = vec![
@@ -199,12 +209,25 @@ pub fn write_run(
         "summary.parquet".into(),
         "summary.csv".into(),
     ];
-    let mut paths = paths_frame(products, results)?;
+    let mut paths = paths_frame(model.products(), results)?;
     write_parquet(dir, "paths.parquet", &mut paths, manifest)?;
     let mut summary = summary_frame(rows)?;
     write_parquet(dir, "summary.parquet", &mut summary, manifest)?;
     write_csv(dir, "summary.csv", &mut summary)?;
+    let bands = frames::bands(model, results);
+    if !model.frames().is_empty() {
+        let mut daily = frames::daily_frame(model, &bands)?;
+        write_parquet(dir, "frame_daily.parquet", &mut daily, manifest)?;
+        let mut per_path = frames::paths_frame(model, results)?;
+        write_parquet(dir, "frame_paths.parquet", &mut per_path, manifest)?;
+        manifest
+            .files
+            .extend(["frame_daily.parquet".into(), "frame_paths.parquet".into()]);
+        manifest
+            .files
+            .extend(frames::write_fan_charts(dir, model, &bands)?);
+    }
     let json = manifest.to_json()?;
     write_atomic(dir, "manifest.json", |f| Ok(f.write_all(json.as_bytes())?))?;
-    Ok(())
+    Ok(bands)
 }

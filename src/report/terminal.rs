@@ -13,7 +13,7 @@ pub fn thousands(x: f64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);
@@ -68,7 +68,7 @@ pub fn render(rows: &[MetricRow]) -> String {
         for (metric, label) in SHOWN {
             let Some(r) = rows
                 .iter()
-                .find(|r| r.product == name && r.metric == *metric)
+                .find(|r| r.product == name && r.company.is_none() && r.metric == *metric)
             else {
                 continue;
             };
@@ -87,7 +87,66 @@ pub fn render(rows: &[MetricRow]) -> String {
             );
         }
     }
+    render_frames(&mut out, rows);
     out
+}
+
+/// One line per company with a guarantee frame: saturation and insolvency at a glance.
+fn render_frames(out: &mut String, rows: &[MetricRow]) {
+    let mut companies: Vec<&str> = Vec::new();
+    for r in rows {
+        if let Some(c) = r.company.as_deref().filter(|c| !companies.contains(c)) {
+            companies.push(c);
+        }
+    }
+    if companies.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\nguarantee frames");
+    let _ = writeln!(
+        out,
+        "  {:<26} {:>12} {:>20} {:>10} {:>12} {:>12} {:>22} {:>12}",
+        "company",
+        "frame",
+        "P(saturation)",
+        "E[days]",
+        "peak p50",
+        "peak p99",
+        "insolvency loss",
+        "TVaR 99"
+    );
+    for c in companies {
+        let get = |metric: &str| {
+            rows.iter()
+                .find(|r| r.company.as_deref() == Some(c) && r.metric == metric)
+                .map(|r| r.summary)
+        };
+        let (Some(frame), Some(sat), Some(days), Some(peak), Some(loss)) = (
+            get("frame_eur"),
+            get("p_saturation"),
+            get("days_over_frame"),
+            get("peak_eur"),
+            get("insolvency_loss_eur"),
+        ) else {
+            continue;
+        };
+        let _ = writeln!(
+            out,
+            "  {:<26} {:>12} {:>20} {:>10.1} {:>12} {:>12} {:>22} {:>12}",
+            c,
+            value("EUR", frame.mean),
+            format!(
+                "{} ± {}",
+                value("probability", sat.mean),
+                value("probability", sat.se)
+            ),
+            days.mean,
+            value("EUR", peak.p50),
+            value("EUR", peak.p99),
+            format!("{} ± {}", value("EUR", loss.mean), value("EUR", loss.se)),
+            value("EUR", loss.tvar_99)
+        );
+    }
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ pub use error::{LocatedIssue, ScenarioError};
 use crate::calendar::{CalendarSpec, Horizon};
 use crate::catalogue::{Category, Channel};
 use crate::distributions::{Basket, DeliveryTime, Mix, VolumeMultiplier};
+use crate::money::Cents;
 use crate::products::Product;
 use sha2::{Digest, Sha256};
 use std::path::Path;
@@ -53,6 +54,12 @@ pub struct Shop {
 pub struct Company {
     pub name: String,
     pub shops: Vec<Shop>,
+    /// The guarantee frame set by the guarantor (`frame_eur`), if given.
+    pub frame: Option<Cents>,
+    /// Annual online turnover (`online_turnover_eur`) for the default frame rule, if given.
+    pub online_turnover: Option<Cents>,
+    /// Annual probability of insolvency.
+    pub default_probability: f64,
 }
 
 /// A validated scenario. Built only by [`Scenario::load`] or [`Scenario::parse`], so every

@@ -93,6 +93,12 @@ pub struct RawEvent {
 #[serde(deny_unknown_fields)]
 pub struct RawCompany {
     pub name: String,
+    /// Guarantee frame set by the guarantor, a decimal string in EUR.
+    pub frame_eur: Option<String>,
+    /// Annual online turnover, for the default frame rule; derived from the shops if absent.
+    pub online_turnover_eur: Option<String>,
+    /// Annual probability that the company becomes insolvent.
+    pub default_probability: Option<f64>,
     #[serde(default)]
     pub shops: Vec<RawShop>,
 }
@@ -151,14 +157,45 @@ pub struct RawByDestination<T> {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum RawProduct {
     BuyerProtection(RawBuyerProtection),
+    GuaranteeFrame(RawGuaranteeFrame),
 }
 
 impl RawProduct {
     pub fn name(&self) -> &str {
         match self {
             RawProduct::BuyerProtection(p) => &p.name,
+            RawProduct::GuaranteeFrame(p) => &p.name,
         }
     }
+}
+
+/// `kind = "guarantee_frame"`: a trust-mark guarantee with a capacity frame per company.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGuaranteeFrame {
+    pub name: String,
+    pub take_up: f64,
+    pub duration_days: Option<i64>,
+    pub max_per_order_eur: Option<String>,
+    pub fee_per_guarantee_eur: Option<String>,
+    pub fee_per_month_eur: Option<String>,
+    pub default_frame: Option<RawDefaultFrame>,
+    pub insolvency: Option<RawInsolvency>,
+}
+
+/// The frame rule for companies without `frame_eur`: turnover ÷ divisor, at least the floor.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDefaultFrame {
+    pub turnover_divisor: Option<f64>,
+    pub floor_eur: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawInsolvency {
+    pub stress_multiplier: Option<f64>,
+    pub refund_share: Option<f64>,
 }
 
 /// Makes an error raised inside a product table precise.
@@ -212,6 +249,9 @@ pub(super) fn precise_product_error(text: &str, error: toml::de::Error) -> toml:
             match kind.as_deref() {
                 Some("buyer_protection") => {
                     RawBuyerProtection::deserialize(ValueDeserializer::from(product)).err()
+                }
+                Some("guarantee_frame") => {
+                    RawGuaranteeFrame::deserialize(ValueDeserializer::from(product)).err()
                 }
                 _ => None,
             }

@@ -6,8 +6,10 @@ use super::{Company, Scenario, Shop};
 use crate::calendar::{BlackFriday, CalendarSpec, Christmas, CustomEvent, Horizon, Sales};
 use crate::catalogue::{Category, Channel};
 use crate::distributions::{Basket, DeliveryTime, LogNormal, Mix, ParamError, VolumeMultiplier};
+use crate::money::Cents;
 use crate::products::Product;
 use crate::products::buyer_protection::BuyerProtection;
+use crate::products::guarantee_frame::GuaranteeFrame;
 use crate::scenario::locate::push_key;
 use std::collections::{BTreeMap, HashSet};
 
@@ -59,6 +61,9 @@ pub(super) fn validate(raw: RawScenario, hash: String) -> Result<Scenario, Vec<I
             RawProduct::BuyerProtection(bp) => {
                 Product::BuyerProtection(BuyerProtection::validate(bp, &path, &mut v))
             }
+            RawProduct::GuaranteeFrame(gf) => {
+                Product::GuaranteeFrame(GuaranteeFrame::validate(gf, &path, &mut v))
+            }
         });
     }
 
@@ -102,10 +107,7 @@ pub(super) fn validate(raw: RawScenario, hash: String) -> Result<Scenario, Vec<I
                     shop(&mut v, &sp, s, &products)
                 })
                 .collect();
-            Company {
-                name: c.name.clone(),
-                shops,
-            }
+            company(&mut v, &cp, c, shops, &products)
         })
         .collect();
 
@@ -121,6 +123,48 @@ pub(super) fn validate(raw: RawScenario, hash: String) -> Result<Scenario, Vec<I
         companies,
         products,
     })
+}
+
+/// A company: its shops, and the frame and default fields the guarantee frame uses. A company's
+/// shops may sell at most one guarantee-frame product, since the frame is the company's.
+fn company(
+    v: &mut Validator,
+    cp: &str,
+    c: &RawCompany,
+    shops: Vec<Shop>,
+    products: &[Product],
+) -> Company {
+    let mut frames: Vec<usize> = shops
+        .iter()
+        .flat_map(|s| s.products.iter().copied())
+        .filter(|&p| matches!(products[p], Product::GuaranteeFrame(_)))
+        .collect();
+    frames.sort_unstable();
+    frames.dedup();
+    if frames.len() > 1 {
+        let names: Vec<&str> = frames.iter().map(|&p| products[p].name()).collect();
+        v.fail_field(cp, format!("its shops sell {} guarantee-frame products ({}); a company has one frame, so one such product", names.len(), names.join(", ")));
+    }
+    let money = |v: &mut Validator, field: &str, text: &Option<String>| {
+        text.as_deref().map(|t| v.eur(&format!("{cp}.{field}"), t))
+    };
+    let frame = money(v, "frame_eur", &c.frame_eur);
+    if frame == Some(Cents::ZERO) {
+        v.fail(
+            &format!("{cp}.frame_eur"),
+            "\"0\"",
+            "must be above 0 (omit it to use the product's default frame rule)",
+        );
+    }
+    Company {
+        name: c.name.clone(),
+        shops,
+        frame,
+        online_turnover: money(v, "online_turnover_eur", &c.online_turnover_eur),
+        default_probability: c.default_probability.map_or(0.0, |p| {
+            v.probability(&format!("{cp}.default_probability"), p)
+        }),
+    }
 }
 
 fn param(v: &mut Validator, path: &str, value: f64, r: Result<(), ParamError>) {

@@ -12,7 +12,7 @@ use crate::calendar::Horizon;
 use crate::catalogue::{Category, Channel, Destination};
 use crate::distributions::{Basket, DeliveryTime, Mix, poisson, uniform};
 use crate::money::{Cents, Rate};
-use crate::products::ProductTotals;
+use crate::products::{ProductTotals, Streams};
 use crate::scenario::Shop;
 use rand::{Rng, RngExt};
 use rand_distr::StandardNormal;
@@ -58,13 +58,6 @@ pub struct ShopBook {
     delivery: [DeliveryTime; 2],
     pub(crate) days: Vec<Day>,
     horizon_days: f64,
-}
-
-/// Draw counts, attributes and claim details from three independent streams.
-pub struct Streams<'a, R> {
-    pub counts: &'a mut R,
-    pub orders: &'a mut R,
-    pub claims: &'a mut R,
 }
 
 impl ShopBook {

@@ -1,0 +1,230 @@
+//! Guarantee frames: a company's active guaranteed volume over calendar time, saturation of its
+//! frame, and the frame it would need.
+//!
+//! Convention: an order of day d is active on days d .. d+D−1 (D = `duration_days`), so the
+//! active volume of day t is the guaranteed value of the orders of days t−D+1 .. t. Orders of
+//! the D−1 days before the horizon are simulated too (warm-up), so the first day of the horizon
+//! starts with the guarantees then in force rather than at zero.
+//!
+//! Because a guarantee stays active for D days, the active volume integrates the last D days of
+//! orders: after the Black Friday surge it keeps rising as long as the days entering the window
+//! carry more orders than the days leaving it, and peaks about D days after the surge began
+//! (M_t/G/∞ queue, Eick, Massey and Whitt 1993), typically mid to late December.
+//!
+//! Memory: each path keeps its companies' daily active volumes as `f32` euros (4 bytes per
+//! company-day), so a run holds `4 × paths × companies × days` bytes of frame series: 730 MB for
+//! 10,000 paths × 50 companies × 365 days. Daily quantiles are exact order statistics of these
+//! values (`f32` keeps 7 significant digits); never a sketch, so they are deterministic.
+
+use crate::money::Cents;
+use crate::stats::{self, Summary};
+use chrono::NaiveDate;
+
+/// Active volume per horizon day from the new guaranteed value per day (warm-up days first):
+/// `active[t] = Σ new[t+warmup−D+1 ..= t+warmup]`, a running window sum in exact cents.
+pub fn active_volume(new: &[i64], duration: usize, warmup: usize) -> Vec<i64> {
+    let mut active = Vec::with_capacity(new.len().saturating_sub(warmup));
+    let mut sum = 0i64;
+    for (i, &x) in new.iter().enumerate() {
+        sum += x;
+        if i >= duration {
+            sum -= new[i - duration];
+        }
+        if i >= warmup {
+            active.push(sum);
+        }
+    }
+    active
+}
+
+/// How one path's active volume of one company met its frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Saturation {
+    pub peak: Cents,
+    /// Horizon day of the (first) peak.
+    pub peak_day: u32,
+    /// Days with active volume strictly above the frame.
+    pub days_over: u32,
+    /// Largest excess over the frame (0 when never over).
+    pub max_excess: Cents,
+    /// First day over the frame.
+    pub first_over: Option<u32>,
+}
+
+/// Saturation figures of an active-volume series against `frame`.
+pub fn saturation(active: &[i64], frame: Cents) -> Saturation {
+    let mut s = Saturation {
+        peak: Cents(0),
+        peak_day: 0,
+        days_over: 0,
+        max_excess: Cents(0),
+        first_over: None,
+    };
+    for (day, &a) in active.iter().enumerate() {
+        if a > s.peak.0 {
+            s.peak = Cents(a);
+            s.peak_day = day as u32;
+        }
+        if a > frame.0 {
+            s.days_over += 1;
+            s.max_excess = Cents(s.max_excess.0.max(a - frame.0));
+            s.first_over.get_or_insert(day as u32);
+        }
+    }
+    s
+}
+
+/// One company's frame outcome on one path: the row of `frame_paths.parquet`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FramePath {
+    pub saturation: Saturation,
+    /// Horizon day of insolvency, if the company defaults on this path.
+    pub default_day: Option<u32>,
+    /// Refunds paid at insolvency.
+    pub insolvency_loss: Cents,
+    /// Active volume per horizon day, EUR as `f32` (for daily quantiles over paths).
+    pub active_eur: Vec<f32>,
+}
+
+/// Daily distribution over paths of one company's active volume: rows of `frame_daily.parquet`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DailyBand {
+    pub mean: Vec<f64>,
+    pub p05: Vec<f64>,
+    pub p50: Vec<f64>,
+    pub p95: Vec<f64>,
+    pub p99: Vec<f64>,
+    pub p_over_frame: Vec<f64>,
+}
+
+/// Exact daily quantiles of one company's active volume across `paths`.
+pub fn daily_band<'a>(
+    paths: impl Iterator<Item = &'a FramePath> + Clone,
+    days: usize,
+    frame: Cents,
+) -> DailyBand {
+    let frame_eur = frame.to_eur();
+    let mut band = DailyBand {
+        mean: vec![],
+        p05: vec![],
+        p50: vec![],
+        p95: vec![],
+        p99: vec![],
+        p_over_frame: vec![],
+    };
+    let mut column: Vec<f64> = Vec::new();
+    for day in 0..days {
+        column.clear();
+        column.extend(paths.clone().map(|p| p.active_eur[day] as f64));
+        column.sort_by(f64::total_cmp);
+        let n = column.len() as f64;
+        band.mean.push(column.iter().sum::<f64>() / n);
+        band.p05.push(stats::quantile_sorted(&column, 0.05));
+        band.p50.push(stats::quantile_sorted(&column, 0.50));
+        band.p95.push(stats::quantile_sorted(&column, 0.95));
+        band.p99.push(stats::quantile_sorted(&column, 0.99));
+        band.p_over_frame
+            .push(column.iter().filter(|&&a| a > frame_eur).count() as f64 / n);
+    }
+    band
+}
+
+/// The frame a company needs, beside the one it has: a row of `frame_recommendation.csv`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recommendation {
+    pub company: String,
+    pub frame_eur: f64,
+    /// P(active volume above the frame on any day of the horizon), with its standard error.
+    pub p_saturation: (f64, f64),
+    pub expected_days_over: f64,
+    /// The day with the highest mean active volume.
+    pub peak_date: NaiveDate,
+    pub peak_mean_eur: f64,
+    /// Smallest frame with P(any saturation) ≤ 1 − confidence: the confidence-quantile of
+    /// the path peaks.
+    pub required_frame_eur: f64,
+    pub raise_by_eur: f64,
+    /// Distribution of the path peaks.
+    pub peak: Summary,
+}
+
+/// Recommends a frame from one company's paths.
+pub fn recommend(
+    company: &str,
+    frame: Cents,
+    paths: &[&FramePath],
+    band: &DailyBand,
+    dates: &[NaiveDate],
+    confidence: f64,
+) -> Recommendation {
+    let peaks: Vec<f64> = paths.iter().map(|p| p.saturation.peak.to_eur()).collect();
+    let mut sorted = peaks.clone();
+    sorted.sort_by(f64::total_cmp);
+    let required = stats::quantile_sorted(&sorted, confidence);
+    let any_over: Vec<f64> = paths
+        .iter()
+        .map(|p| (p.saturation.days_over > 0) as u8 as f64)
+        .collect();
+    let (p, se) = stats::exceedance(&any_over, 0.5);
+    let days_over = paths
+        .iter()
+        .map(|p| p.saturation.days_over as f64)
+        .sum::<f64>()
+        / paths.len() as f64;
+    let peak_day = (0..band.mean.len())
+        .max_by(|&a, &b| band.mean[a].total_cmp(&band.mean[b]).then(b.cmp(&a)))
+        .unwrap_or(0);
+    Recommendation {
+        company: company.to_string(),
+        frame_eur: frame.to_eur(),
+        p_saturation: (p, se),
+        expected_days_over: days_over,
+        peak_date: dates[peak_day],
+        peak_mean_eur: band.mean[peak_day],
+        required_frame_eur: required,
+        raise_by_eur: (required - frame.to_eur()).max(0.0),
+        peak: Summary::of(&peaks),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The example: orders of 500, 1,000 and 500 EUR on 1, 10 and 16 January are
+    /// active 30 days each: 500, then 1,500, then 2,000, back to 1,500 on 31 January.
+    #[test]
+    fn three_orders_make_500_1500_2000_then_1500() {
+        let warmup = 29;
+        let mut new = vec![0i64; warmup + 40];
+        new[warmup] = 50_000; // 1 January (day 0)
+        new[warmup + 9] = 100_000; // 10 January
+        new[warmup + 15] = 50_000; // 16 January
+        let a = active_volume(&new, 30, warmup);
+        assert_eq!(a[0], 50_000);
+        assert_eq!(a[8], 50_000);
+        assert_eq!(a[9], 150_000);
+        assert_eq!(a[15], 200_000);
+        assert_eq!(a[29], 200_000); // 30 January: the first guarantee's last day
+        assert_eq!(a[30], 150_000); // 31 January
+        let s = saturation(&a, Cents(200_000));
+        assert_eq!(
+            (s.peak, s.peak_day, s.days_over),
+            (Cents(200_000), 15, 0),
+            "a frame of 2,000 suffices"
+        );
+        let s = saturation(&a, Cents(199_999));
+        assert_eq!(
+            (s.days_over, s.first_over, s.max_excess),
+            (15, Some(15), Cents(1))
+        );
+    }
+
+    #[test]
+    fn warm_up_orders_are_active_on_the_first_days() {
+        // An order 29 days before the start (warm-up index 0) is active on day 0 only.
+        let mut new = vec![0i64; 29 + 3];
+        new[0] = 7;
+        assert_eq!(active_volume(&new, 30, 29), vec![7, 0, 0]);
+    }
+}

@@ -1,0 +1,254 @@
+//! Merchant guarantee with a capacity frame (trust-mark buyer guarantee).
+//!
+//! A buyer who takes the guarantee is protected for `duration_days` (30) from the order day:
+//! an order of day d is **active on days d .. d+D−1**. The guarantor and its credit insurer cap
+//! the sum of a company's active guarantees (all its shops together) at the company's frame.
+//! Buyers can still take guarantees when the frame is exhausted; saturation is a signal to
+//! the underwriter, computed in [`crate::frame`]. Each order is guaranteed up to
+//! `max_per_order_eur` (2,500 EUR standard, up to 20,000 in a premium tier).
+//!
+//! Insolvency: each company defaults in the horizon with probability
+//! `1 − (1 − pd × stress)^(days/365)`, on a day drawn uniformly over the horizon. Guaranteed
+//! orders still active on that day and not yet delivered then become refund claims, each with
+//! probability `refund_share`. Fees (per guarantee and per company-month) are the premium.
+
+use super::{ProductTotals, Streams};
+use crate::calendar::Horizon;
+use crate::distributions::{Basket, DeliveryTime, poisson, uniform};
+use crate::money::Cents;
+use crate::scenario::Shop;
+use crate::scenario::raw::RawGuaranteeFrame;
+use crate::scenario::validate::Validator;
+use rand::{Rng, RngExt};
+use rand_distr::StandardNormal;
+
+/// The one peril: refunds of active, undelivered guaranteed orders at merchant insolvency.
+pub const PERILS: &[&str] = &["insolvency"];
+
+/// A validated guarantee-frame product.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GuaranteeFrame {
+    pub name: String,
+    /// Share of orders whose buyer takes the guarantee (about 1/3: the ÷3 of the frame rule).
+    pub take_up: f64,
+    /// Days a guarantee stays active, the order day included.
+    pub duration_days: u32,
+    /// Largest guaranteed amount of one order.
+    pub max_per_order: Cents,
+    pub fee_per_guarantee: Cents,
+    /// Fee per company and month (charged pro rata over the horizon: days × 12 / 365).
+    pub fee_per_month: Cents,
+    /// Frame rule for companies without `frame_eur`: annual turnover ÷ this (12 × 3 = 36).
+    pub turnover_divisor: f64,
+    /// Smallest frame the rule gives.
+    pub frame_floor: Cents,
+    /// Multiplier of every company's annual default probability (a stress year: 1.3).
+    pub stress_multiplier: f64,
+    /// Share of active undelivered orders whose buyer claims a refund at insolvency.
+    pub refund_share: f64,
+}
+
+impl GuaranteeFrame {
+    /// Validates a `kind = "guarantee_frame"` table; defaults from calibration.md section G/H.
+    pub fn validate(raw: &RawGuaranteeFrame, path: &str, v: &mut Validator) -> GuaranteeFrame {
+        let p = |field: &str| format!("{path}.{field}");
+        let eur = |v: &mut Validator, field: &str, text: &Option<String>, default: Cents| {
+            text.as_deref().map_or(default, |t| v.eur(&p(field), t))
+        };
+        let duration_days = raw.duration_days.map_or(30, |d| {
+            v.integer_in(
+                &p("duration_days"),
+                d,
+                1,
+                366,
+                " (days a guarantee stays active)",
+            ) as u32
+        });
+        let max_per_order = eur(
+            v,
+            "max_per_order_eur",
+            &raw.max_per_order_eur,
+            Cents(250_000),
+        );
+        if max_per_order.0 == 0 {
+            v.fail(
+                &p("max_per_order_eur"),
+                "\"0\"",
+                "must be above 0 (2500 standard, up to 20000 in a premium tier)",
+            );
+        }
+        let rule = raw.default_frame.as_ref();
+        let turnover_divisor = rule.and_then(|r| r.turnover_divisor).map_or(36.0, |d| {
+            v.positive(
+                &p("default_frame.turnover_divisor"),
+                d,
+                " (12 months × 3 = 36)",
+            )
+        });
+        let frame_floor = rule
+            .and_then(|r| r.floor_eur.as_deref())
+            .map_or(Cents(500_000), |t| v.eur(&p("default_frame.floor_eur"), t));
+        let ins = raw.insolvency.as_ref();
+        GuaranteeFrame {
+            name: raw.name.clone(),
+            take_up: v.probability(&p("take_up"), raw.take_up),
+            duration_days,
+            max_per_order,
+            fee_per_guarantee: eur(
+                v,
+                "fee_per_guarantee_eur",
+                &raw.fee_per_guarantee_eur,
+                Cents::ZERO,
+            ),
+            fee_per_month: eur(v, "fee_per_month_eur", &raw.fee_per_month_eur, Cents::ZERO),
+            turnover_divisor,
+            frame_floor,
+            stress_multiplier: ins.and_then(|i| i.stress_multiplier).map_or(1.0, |m| {
+                v.non_negative(
+                    &p("insolvency.stress_multiplier"),
+                    m,
+                    " (1 = a normal year, 1.3 = stress)",
+                )
+            }),
+            refund_share: ins
+                .and_then(|i| i.refund_share)
+                .map_or(1.0, |s| v.probability(&p("insolvency.refund_share"), s)),
+        }
+    }
+
+    /// The frame the default rule gives for an annual turnover.
+    pub fn frame_by_rule(&self, turnover: Cents) -> Cents {
+        Cents(((turnover.0 as f64 / self.turnover_divisor).round() as i64).max(self.frame_floor.0))
+    }
+
+    /// Days before the horizon whose orders are still active on its first day.
+    pub fn warmup_days(&self) -> u32 {
+        self.duration_days - 1
+    }
+
+    /// Probability that a company with annual default probability `pd` defaults within
+    /// `days`, under this product's stress multiplier.
+    pub fn default_probability(&self, pd: f64, days: u32) -> f64 {
+        let annual = (pd * self.stress_multiplier).min(1.0);
+        1.0 - (1.0 - annual).powf(days as f64 / 365.0)
+    }
+
+    /// Fees per month for one company over the horizon, pro rata.
+    pub fn monthly_fees(&self, days: u32) -> Cents {
+        Cents((self.fee_per_month.0 as f64 * days as f64 * 12.0 / 365.0).round() as i64)
+    }
+}
+
+/// The guarantee book of one shop: expected guaranteed orders per day from `warmup_days` before
+/// the horizon (index 0) to its end, and what an order needs.
+#[derive(Debug, Clone)]
+pub struct FrameShopBook {
+    product: GuaranteeFrame,
+    basket: Basket,
+    handling_days: f64,
+    delivery: [DeliveryTime; 2],
+    international_share: f64,
+    /// λ(d) × take-up for each day, warm-up days first.
+    pub(crate) daily_mean: Vec<f64>,
+}
+
+/// Where the company stands in this path: its default day (horizon index) if it defaults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Insolvency {
+    pub default_day: Option<u32>,
+}
+
+impl FrameShopBook {
+    /// `shape(date)` is the calendar's daily shape, for warm-up dates as well.
+    pub fn new(
+        product: &GuaranteeFrame,
+        shop: &Shop,
+        shape: &[f64],
+        horizon: Horizon,
+    ) -> FrameShopBook {
+        let daily_mean = shape
+            .iter()
+            .map(|s| shop.orders_per_day * s * product.take_up)
+            .collect();
+        debug_assert_eq!(shape.len(), (horizon.days + product.warmup_days()) as usize);
+        FrameShopBook {
+            product: product.clone(),
+            basket: shop.basket,
+            handling_days: shop.handling_days,
+            delivery: shop.delivery,
+            international_share: shop.international_share,
+            daily_mean,
+        }
+    }
+
+    pub fn basket(&self) -> &Basket {
+        &self.basket
+    }
+
+    /// Expected guaranteed amount of one order: E[min(basket, max per order)].
+    pub fn mean_guaranteed_eur(&self) -> f64 {
+        let max = self.product.max_per_order.to_eur();
+        let (_, below) = self.basket.moment_between(0.0, max);
+        below + max * (1.0 - self.basket.prob_between(0.0, max))
+    }
+
+    /// Simulates one path: adds each day's new guaranteed value (cents) into `new` (warm-up
+    /// days first), guarantees and fees of horizon days into `t`, and refund claims if the
+    /// company defaults.
+    pub fn simulate<R: Rng>(
+        &self,
+        volume: f64,
+        s: Streams<'_, R>,
+        insolvency: Insolvency,
+        new: &mut [i64],
+        t: &mut ProductTotals,
+    ) {
+        let Streams {
+            counts,
+            orders,
+            claims,
+        } = s;
+        let p = &self.product;
+        let warmup = p.warmup_days() as i64;
+        let max_cents = p.max_per_order.0 as f64;
+        // Orders placed in [τ − D + 1, τ] are active when the company defaults on day τ.
+        let window = insolvency
+            .default_day
+            .map(|tau| (tau as i64 - warmup, tau as i64));
+        for (i, &mean) in self.daily_mean.iter().enumerate() {
+            let day = i as i64 - warmup; // horizon day index; negative in the warm-up
+            let n = poisson(mean * volume, counts);
+            let at_risk = window.filter(|&(lo, hi)| day >= lo && day <= hi);
+            for _ in 0..n {
+                let z: f64 = orders.sample(StandardNormal);
+                let guaranteed = Cents::round(self.basket.cents_at_z(z).min(max_cents));
+                new[i] += guaranteed.0;
+                if day >= 0 {
+                    t.covered += 1;
+                    t.exposure += guaranteed;
+                    t.premium += p.fee_per_guarantee;
+                }
+                if let Some((_, tau)) = at_risk {
+                    self.refund(claims, (tau - day) as f64, guaranteed, t);
+                }
+            }
+        }
+    }
+
+    /// At insolvency `elapsed` days after the order: refunded if not yet delivered and claimed.
+    fn refund<R: Rng>(
+        &self,
+        claims: &mut R,
+        elapsed: f64,
+        guaranteed: Cents,
+        t: &mut ProductTotals,
+    ) {
+        let dest = (uniform(claims) < self.international_share) as usize;
+        let z: f64 = claims.sample(StandardNormal);
+        let delivered_after = self.handling_days + self.delivery[dest].dist().at_z(z);
+        if delivered_after > elapsed && uniform(claims) < self.product.refund_share {
+            t.perils[0].count += 1;
+            t.perils[0].amount += guaranteed;
+        }
+    }
+}

@@ -1,0 +1,244 @@
+//! Frame tables: `frame_daily.parquet` (company × day bands over paths, with the analytic mean
+//! beside them), `frame_paths.parquet` (one row per path and company) and
+//! `frame_recommendation.csv` (the frame each company needs).
+
+use crate::analytic;
+use crate::engine::{Model, PathResult};
+use crate::frame::{self, DailyBand, Recommendation};
+use chrono::NaiveDate;
+use polars::prelude::*;
+
+/// Dates as ISO 8601 strings (`2026-11-27`): polars' Date type would need its `temporal`
+/// feature and another crate to build; `pl.col(name).str.to_date()` converts in a notebook.
+fn date_column(name: &str, dates: Vec<Option<NaiveDate>>) -> PolarsResult<Column> {
+    let text: Vec<Option<String>> = dates
+        .into_iter()
+        .map(|d| d.map(|d| d.to_string()))
+        .collect();
+    Ok(Column::new(name.into(), text))
+}
+
+/// The daily bands of every frame company, in [`Model::frames`] order.
+pub fn bands(model: &Model, results: &[PathResult]) -> Vec<DailyBand> {
+    let days = model.horizon().days as usize;
+    (0..model.frames().len())
+        .map(|c| {
+            frame::daily_band(
+                results.iter().map(|r| &r.frames[c]),
+                days,
+                model.frames()[c].frame,
+            )
+        })
+        .collect()
+}
+
+/// One row per (date, company).
+pub fn daily_frame(model: &Model, bands: &[DailyBand]) -> PolarsResult<DataFrame> {
+    let h = model.horizon();
+    let (mut date, mut company, mut frame_eur, mut analytic_mean) =
+        (vec![], vec![], vec![], vec![]);
+    let (mut mean, mut p05, mut p50, mut p95, mut p99, mut p_over) =
+        (vec![], vec![], vec![], vec![], vec![], vec![]);
+    for (c, (f, band)) in model.frames().iter().zip(bands).enumerate() {
+        let expected = analytic::expected_active_volume(model, c);
+        for d in 0..h.days as usize {
+            date.push(Some(h.date(d as u32)));
+            company.push(f.name.clone());
+            frame_eur.push(f.frame.to_eur());
+            analytic_mean.push(expected[d]);
+            mean.push(band.mean[d]);
+            p05.push(band.p05[d]);
+            p50.push(band.p50[d]);
+            p95.push(band.p95[d]);
+            p99.push(band.p99[d]);
+            p_over.push(band.p_over_frame[d]);
+        }
+    }
+    let n = date.len();
+    DataFrame::new(
+        n,
+        vec![
+            date_column("date", date)?,
+            Column::new("company".into(), company),
+            Column::new("frame_eur".into(), frame_eur),
+            Column::new("mean".into(), mean),
+            Column::new("p05".into(), p05),
+            Column::new("p50".into(), p50),
+            Column::new("p95".into(), p95),
+            Column::new("p99".into(), p99),
+            Column::new("p_over_frame".into(), p_over),
+            Column::new("analytic_mean".into(), analytic_mean),
+        ],
+    )
+}
+
+/// One row per (path, company).
+pub fn paths_frame(model: &Model, results: &[PathResult]) -> PolarsResult<DataFrame> {
+    let h = model.horizon();
+    let day = |d: Option<u32>| d.map(|d| h.date(d));
+    let rows: Vec<(&PathResult, usize)> = results
+        .iter()
+        .flat_map(|r| (0..model.frames().len()).map(move |c| (r, c)))
+        .collect();
+    fn fp<'a>(&(r, c): &(&'a PathResult, usize)) -> &'a crate::frame::FramePath {
+        &r.frames[c]
+    }
+    DataFrame::new(
+        rows.len(),
+        vec![
+            Column::new(
+                "path".into(),
+                rows.iter().map(|(r, _)| r.path).collect::<Vec<u64>>(),
+            ),
+            Column::new(
+                "company".into(),
+                rows.iter()
+                    .map(|(_, c)| model.frames()[*c].name.as_str())
+                    .collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "frame_eur".into(),
+                rows.iter()
+                    .map(|(_, c)| model.frames()[*c].frame.to_eur())
+                    .collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "peak_eur".into(),
+                rows.iter()
+                    .map(|x| fp(x).saturation.peak.to_eur())
+                    .collect::<Vec<_>>(),
+            ),
+            date_column(
+                "peak_date",
+                rows.iter()
+                    .map(|x| day(Some(fp(x).saturation.peak_day)))
+                    .collect(),
+            )?,
+            Column::new(
+                "days_over_frame".into(),
+                rows.iter()
+                    .map(|x| fp(x).saturation.days_over)
+                    .collect::<Vec<u32>>(),
+            ),
+            Column::new(
+                "max_excess_eur".into(),
+                rows.iter()
+                    .map(|x| fp(x).saturation.max_excess.to_eur())
+                    .collect::<Vec<_>>(),
+            ),
+            date_column(
+                "first_saturation_date",
+                rows.iter()
+                    .map(|x| day(fp(x).saturation.first_over))
+                    .collect(),
+            )?,
+            date_column(
+                "default_date",
+                rows.iter().map(|x| day(fp(x).default_day)).collect(),
+            )?,
+            Column::new(
+                "insolvency_loss_eur".into(),
+                rows.iter()
+                    .map(|x| fp(x).insolvency_loss.to_eur())
+                    .collect::<Vec<_>>(),
+            ),
+        ],
+    )
+}
+
+/// The recommendation table.
+pub fn recommendation_frame(recs: &[Recommendation], confidence: f64) -> PolarsResult<DataFrame> {
+    let col = |name: &str, f: &dyn Fn(&Recommendation) -> f64| {
+        Column::new(name.into(), recs.iter().map(f).collect::<Vec<f64>>())
+    };
+    DataFrame::new(
+        recs.len(),
+        vec![
+            Column::new(
+                "company".into(),
+                recs.iter().map(|r| r.company.as_str()).collect::<Vec<_>>(),
+            ),
+            col("frame_eur", &|r| r.frame_eur),
+            col("p_saturation", &|r| r.p_saturation.0),
+            col("p_saturation_se", &|r| r.p_saturation.1),
+            col("expected_days_over", &|r| r.expected_days_over),
+            date_column(
+                "peak_date",
+                recs.iter().map(|r| Some(r.peak_date)).collect(),
+            )?,
+            col("peak_mean_eur", &|r| r.peak_mean_eur),
+            col("peak_p50_eur", &|r| r.peak.p50),
+            col("peak_p99_eur", &|r| r.peak.p99),
+            col("confidence", &|_| confidence),
+            col("required_frame_eur", &|r| r.required_frame_eur),
+            col("raise_by_eur", &|r| r.raise_by_eur),
+        ],
+    )
+}
+
+/// A file-name-safe version of a company name: `Maison Lumière SAS` → `maison-lumi-re-sas`.
+fn slug(name: &str) -> String {
+    let s: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    s.split('-')
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// Writes `plots/frame_<company>.svg` for every frame company (atomically: temporary name,
+/// then rename) and returns the paths written, relative to `dir`.
+pub fn write_fan_charts(
+    dir: &std::path::Path,
+    model: &Model,
+    bands: &[DailyBand],
+) -> anyhow::Result<Vec<String>> {
+    let plots = dir.join("plots");
+    std::fs::create_dir_all(&plots)?;
+    let h = model.horizon();
+    let dates: Vec<NaiveDate> = h.dates().collect();
+    let mut years: Vec<i32> = dates.iter().map(|d| chrono::Datelike::year(d)).collect();
+    years.dedup();
+    let labels: Vec<(NaiveDate, String)> = years
+        .iter()
+        .flat_map(|&y| {
+            [
+                (crate::calendar::black_friday(y), "Black Friday".to_string()),
+                (
+                    NaiveDate::from_ymd_opt(y, 12, 25).expect("valid date"),
+                    "Christmas".to_string(),
+                ),
+            ]
+        })
+        .collect();
+    let markers: Vec<(NaiveDate, &str)> = labels.iter().map(|(d, l)| (*d, l.as_str())).collect();
+    let mut written = Vec::new();
+    for (f, band) in model.frames().iter().zip(bands) {
+        let name = format!("frame_{}.svg", slug(&f.name));
+        let title = format!("{}: active guaranteed volume", f.name);
+        let chart = super::fan_chart::FanChart {
+            title: &title,
+            dates: &dates,
+            p05: &band.p05,
+            p50: &band.p50,
+            p95: &band.p95,
+            p99: &band.p99,
+            mean: &band.mean,
+            frame_eur: f.frame.to_eur(),
+            markers: &markers,
+        };
+        let tmp = plots.join(format!(".{name}.tmp-{}", std::process::id()));
+        super::fan_chart::write_svg(&tmp, &chart)?;
+        std::fs::rename(&tmp, plots.join(&name))?;
+        written.push(format!("plots/{name}"));
+    }
+    Ok(written)
+}

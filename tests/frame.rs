@@ -1,0 +1,232 @@
+//! Active guarantees as an M_t/G/∞ queue (`../shared/validation.md`, Eick, Massey and Whitt
+//! 1993): with no volume uncertainty the active count on day t is Poisson with mean
+//! m(t) = Σ_{d=t−D+1..t} λ(d) (an order of day d is active on days d..d+D−1), the active value is
+//! compound Poisson; with a gamma volume multiplier of CV c the count's variance is m + c²m².
+//!
+//! To observe counts, baskets are capped at 1 EUR (every basket is the cap), so the active value
+//! in EUR is the active count.
+
+use protectsim::engine::{stream, stream_id};
+use protectsim::frame::active_volume;
+use protectsim::money::Cents;
+use protectsim::products::guarantee_frame::{FrameShopBook, Insolvency};
+use protectsim::products::{Product, ProductTotals, Streams};
+use protectsim::scenario::Scenario;
+use protectsim::stats::{Moments, quantile_sorted};
+
+const DAYS: u32 = 120;
+const D: usize = 30;
+
+/// A flat calendar (every day weighs the same) with one shop of 1000 orders a day.
+fn scenario(basket: &str, volume_cv: f64) -> Scenario {
+    let days = [
+        31.0, 28.0, 31.0, 30.0, 31.0, 30.0, 31.0, 31.0, 30.0, 31.0, 30.0, 31.0,
+    ];
+    let shares: Vec<String> = days
+        .iter()
+        .map(|d: &f64| format!("{}", d / 365.0 * 100.0))
+        .collect();
+    let text = format!(
+        r#"
+[horizon]
+start = "2026-02-01"
+days = {DAYS}
+[simulation]
+seed = 1
+paths = 10
+[calendar]
+weekday_multipliers = [1, 1, 1, 1, 1, 1, 1]
+month_shares_pct = [{}]
+black_friday = {{ day = 1, week_mon_thu = 1, saturday = 1, sunday = 1, cyber_monday = 1 }}
+christmas = {{ ramp = 1, after_cutoff = 1 }}
+winter_sales = {{ first_day = 1, following_days = 1 }}
+summer_sales = {{ first_day = 1, following_days = 1 }}
+[[products]]
+name = "g"
+kind = "guarantee_frame"
+take_up = 1.0
+max_per_order_eur = "1000000000"
+[[companies]]
+name = "c"
+frame_eur = "100000"
+[[companies.shops]]
+name = "s"
+orders_per_day = 1000
+volume_cv = {volume_cv}
+basket = {basket}
+categories = {{ other = 1.0 }}
+products = ["g"]
+"#,
+        shares.join(", ")
+    );
+    Scenario::parse(&text, "mgi.toml").unwrap()
+}
+
+/// Simulates the active volume (EUR) of `paths` paths of a book with daily `rates` (warm-up
+/// days first), through the engine's streams and the frame's window sum.
+fn active_paths(s: &Scenario, rates: &[f64], paths: u64) -> Vec<Vec<f64>> {
+    let Product::GuaranteeFrame(g) = &s.products()[0] else {
+        panic!()
+    };
+    let shop = &s.companies()[0].shops[0];
+    let shape: Vec<f64> = rates.iter().map(|r| r / shop.orders_per_day).collect();
+    let book = FrameShopBook::new(g, shop, &shape, s.horizon());
+    (0..paths)
+        .map(|p| {
+            let volume = shop.volume.sample(&mut stream(9, p, stream_id("volume")));
+            let (mut a, mut b, mut c) = (
+                stream(9, p, stream_id("counts")),
+                stream(9, p, stream_id("orders")),
+                stream(9, p, stream_id("claims")),
+            );
+            let mut new = vec![0i64; rates.len()];
+            let mut t = ProductTotals::default();
+            let streams = Streams {
+                counts: &mut a,
+                orders: &mut b,
+                claims: &mut c,
+            };
+            book.simulate(
+                volume,
+                streams,
+                Insolvency { default_day: None },
+                &mut new,
+                &mut t,
+            );
+            active_volume(&new, D, D - 1)
+                .iter()
+                .map(|&x| Cents(x).to_eur())
+                .collect()
+        })
+        .collect()
+}
+
+fn at(paths: &[Vec<f64>], day: usize) -> Moments {
+    paths.iter().map(|p| p[day]).collect()
+}
+
+/// validation.md, stationary case: λ = 1000/day, D = 30: active count mean 30,000,
+/// q0.99 = 30,404. Seed 9, 2,000 paths.
+#[test]
+fn stationary_active_count_is_poisson_30000() {
+    let s = scenario("{ median_eur = 100, sigma = 0.5, cap_eur = 1 }", 0.0);
+    let rates = vec![1000.0; DAYS as usize + D - 1];
+    let paths = active_paths(&s, &rates, 2000);
+    let m = at(&paths, 60);
+    assert!(
+        (m.mean() - 30_000.0).abs() < 4.0 * m.standard_error(),
+        "mean {}",
+        m.mean()
+    );
+    // Poisson: variance = mean; the sample variance has relative sd sqrt(2/(n−1)).
+    assert!(
+        (m.variance() / 30_000.0 - 1.0).abs() < 4.0 * (2.0 / 1999.0_f64).sqrt(),
+        "var {}",
+        m.variance()
+    );
+    // q0.99 = 30,404 lies between the order statistics at ranks n q ∓ 4 sqrt(n q (1−q)).
+    let mut v: Vec<f64> = paths.iter().map(|p| p[60]).collect();
+    v.sort_by(f64::total_cmp);
+    let (n, q) = (2000.0, 0.99);
+    let half = 4.0 * (n * q * (1.0 - q) as f64).sqrt();
+    let lo = quantile_sorted(&v, (n * q - half) / n);
+    let hi = quantile_sorted(&v, ((n * q + half) / n).min(1.0));
+    assert!(
+        lo <= 30_404.0 && 30_404.0 <= hi,
+        "q0.99 bracket [{lo}, {hi}]"
+    );
+}
+
+/// validation.md, stationary case: X lognormal mean 60 EUR, CV 1: active value mean
+/// 1,800,000, sd 14,697.
+#[test]
+fn stationary_active_value_is_compound_poisson() {
+    let s = scenario("{ mean_eur = 60, cv = 1.0, cap_eur = 1000000000 }", 0.0);
+    let rates = vec![1000.0; DAYS as usize + D - 1];
+    let paths = active_paths(&s, &rates, 2000);
+    let m = at(&paths, 90);
+    assert!(
+        (m.mean() - 1_800_000.0).abs() < 4.0 * m.standard_error(),
+        "mean {}",
+        m.mean()
+    );
+    // sd within 10 % (the sd estimate's relative error is about 2 % here).
+    assert!((m.sd() / 14_697.0 - 1.0).abs() < 0.10, "sd {}", m.sd());
+}
+
+/// validation.md, surge case: λ = 1000 before day s, 3000 on [s, s+5), 1500 on [s+5, s+35),
+/// 1000 after. The expected count peaks at 52,500 on day s+29 (the 30th day of the surge, not
+/// during it) and the simulation follows within 4 standard errors.
+#[test]
+fn surge_peaks_thirty_days_after_it_began() {
+    let s = scenario("{ median_eur = 100, sigma = 0.5, cap_eur = 1 }", 0.0);
+    let surge = 40; // horizon day the surge starts
+    let warm = D - 1;
+    let rates: Vec<f64> = (0..DAYS as usize + warm)
+        .map(|i| {
+            let day = i as i64 - warm as i64 - surge;
+            match day {
+                0..5 => 3000.0,
+                5..35 => 1500.0,
+                _ => 1000.0,
+            }
+        })
+        .collect();
+    // The formula: m(t) = Σ of the last D days' rates.
+    let m: Vec<f64> = (0..DAYS as usize)
+        .map(|t| rates[t..t + D].iter().sum())
+        .collect();
+    let peak = (0..m.len()).max_by(|&a, &b| m[a].total_cmp(&m[b])).unwrap();
+    assert_eq!(peak, surge as usize + 29);
+    assert_eq!(m[peak], 52_500.0);
+    assert_eq!(m[peak + 1], 51_000.0);
+
+    let paths = active_paths(&s, &rates, 1000);
+    for t in [
+        surge as usize - 1,
+        surge as usize + 4,
+        peak,
+        peak + 3,
+        surge as usize + 40,
+    ] {
+        let x = at(&paths, t);
+        assert!(
+            (x.mean() - m[t]).abs() < 4.0 * x.standard_error(),
+            "day {t}: {} vs {}",
+            x.mean(),
+            m[t]
+        );
+    }
+    // The simulated mean's highest day is the formula's (neighbours differ by 500 ± ~7).
+    let means: Vec<f64> = (0..DAYS as usize).map(|t| at(&paths, t).mean()).collect();
+    let sim_peak = (0..means.len())
+        .max_by(|&a, &b| means[a].total_cmp(&means[b]))
+        .unwrap();
+    assert_eq!(sim_peak, peak);
+}
+
+/// A gamma volume multiplier with CV c makes the active count negative binomial:
+/// variance m + c²m² (validation.md).
+#[test]
+fn gamma_volume_gives_variance_m_plus_c2_m2() {
+    let c = 0.2;
+    let s = scenario("{ median_eur = 100, sigma = 0.5, cap_eur = 1 }", c);
+    let rates = vec![1000.0; DAYS as usize + D - 1];
+    let paths = active_paths(&s, &rates, 2000);
+    let x = at(&paths, 60);
+    let m = 30_000.0;
+    let want = m + c * c * m * m;
+    assert!(
+        (x.mean() - m).abs() < 4.0 * x.standard_error(),
+        "mean {}",
+        x.mean()
+    );
+    // Relative sd of a variance estimate: sqrt((kurtosis − 1)/n); gamma shape 25 has kurtosis
+    // 3 + 6/25.
+    let rel = ((3.0 + 6.0 / 25.0 - 1.0) / 2000.0_f64).sqrt();
+    assert!(
+        (x.variance() / want - 1.0).abs() < 4.0 * rel,
+        "variance {} vs {want}",
+        x.variance()
+    );
+}
