@@ -64,10 +64,17 @@ struct Run {
 }
 
 /// Simulates the paths of `args` and writes the result folder.
-fn simulate_and_write(args: &RunArgs) -> Result<Run> {
+fn simulate_and_write(args: &RunArgs, require_frames: bool) -> Result<Run> {
     let scenario = Scenario::load(&args.scenario)?;
     let opts = RunOptions::new(args, &scenario)?;
     let model = Model::new(&scenario);
+    if require_frames && model.frames().is_empty() {
+        return Err(UsageError(format!(
+            "{} has no guarantee_frame product: add a [[products]] table with kind = \"guarantee_frame\" and list it in the shops' products",
+            args.scenario.display()
+        ))
+        .into());
+    }
     let range = opts.path_range();
 
     let started_at = Utc::now();
@@ -142,7 +149,7 @@ fn render_run(run: &Run) -> String {
 
 /// `protectsim run`: simulate and write the result folder; prints the summary table.
 pub fn run(args: &RunArgs) -> Result<()> {
-    let run = simulate_and_write(args)?;
+    let run = simulate_and_write(args, false)?;
     let mut out = render_run(&run);
     line!(
         out,
@@ -163,14 +170,7 @@ pub fn frame(args: &FrameArgs) -> Result<()> {
         ))
         .into());
     }
-    let run = simulate_and_write(&args.run)?;
-    if run.model.frames().is_empty() {
-        return Err(UsageError(format!(
-            "{} has no guarantee_frame product: add a [[products]] table with kind = \"guarantee_frame\" and list it in the shops' products",
-            args.run.scenario.display()
-        ))
-        .into());
-    }
+    let mut run = simulate_and_write(&args.run, true)?;
     let dates: Vec<_> = run.model.horizon().dates().collect();
     let recs: Vec<Recommendation> = run
         .model
@@ -184,6 +184,8 @@ pub fn frame(args: &FrameArgs) -> Result<()> {
         .collect();
     let mut table = report::frames::recommendation_frame(&recs, confidence)?;
     report::write_csv(run.opts.out(), "frame_recommendation.csv", &mut table)?;
+    run.manifest.files.push("frame_recommendation.csv".into());
+    report::write_manifest(run.opts.out(), &run.manifest)?;
 
     let mut out = render_run(&run);
     line!(

@@ -161,3 +161,115 @@ fn check_prints_calendar_and_expectations() {
         assert!(stdout.contains(want), "missing {want:?} in:\n{stdout}");
     }
 }
+
+const FRAMES: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/scenarios/frame_black_friday.toml"
+);
+
+fn frame_cmd(out: &Path, threads: &str) -> std::process::Output {
+    Command::new(BIN)
+        .args([
+            "frame",
+            FRAMES,
+            "--paths",
+            "30",
+            "--threads",
+            threads,
+            "--confidence",
+            "0.9",
+            "--out",
+        ])
+        .arg(out)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn frame_writes_frame_files_and_recommendations_identically_for_any_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("t1"), dir.path().join("t8"));
+    let output = frame_cmd(&a, "1");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(frame_cmd(&b, "8").status.success());
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    for want in [
+        "guarantee frames",
+        "recommended frames",
+        "Maison Lumière SAS",
+        "2026-12-",
+    ] {
+        assert!(stdout.contains(want), "missing {want:?} in:\n{stdout}");
+    }
+    for name in [
+        "frame_daily.parquet",
+        "frame_paths.parquet",
+        "paths.parquet",
+        "summary.parquet",
+    ] {
+        let (x, y) = (read_parquet(&a.join(name)), read_parquet(&b.join(name)));
+        assert!(x.height() > 0);
+        assert!(
+            x.equals_missing(&y),
+            "{name} differs between 1 and 8 threads"
+        );
+    }
+    let daily = read_parquet(&a.join("frame_daily.parquet"));
+    assert_eq!(daily.height(), 5 * 365, "one row per company and day");
+    for col in [
+        "date",
+        "company",
+        "frame_eur",
+        "mean",
+        "p05",
+        "p50",
+        "p95",
+        "p99",
+        "p_over_frame",
+        "analytic_mean",
+    ] {
+        assert!(daily.column(col).is_ok(), "frame_daily lacks {col}");
+    }
+    assert_eq!(
+        read_parquet(&a.join("frame_paths.parquet")).height(),
+        5 * 30
+    );
+    let csv = std::fs::read_to_string(a.join("frame_recommendation.csv")).unwrap();
+    assert!(csv.starts_with("company,frame_eur,p_saturation"), "{csv}");
+    assert_eq!(csv.lines().count(), 6);
+    let manifest = std::fs::read_to_string(a.join("manifest.json")).unwrap();
+    for f in [
+        "frame_daily.parquet",
+        "frame_recommendation.csv",
+        "plots/frame_maison-lumiere-sas.svg",
+    ] {
+        assert!(manifest.contains(f), "manifest lacks {f}");
+        assert!(a.join(f).exists(), "{f} not written");
+    }
+    let svg = std::fs::read_to_string(a.join("plots/frame_pichon-jouets.svg")).unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains("frame"));
+}
+
+#[test]
+fn frame_refuses_scenarios_without_frames_and_bad_confidence() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN)
+        .args(["frame", QUICKSTART, "--paths", "5", "--out"])
+        .arg(dir.path().join("q"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no guarantee_frame product"));
+    let out = Command::new(BIN)
+        .args(["frame", FRAMES, "--confidence", "1.5"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--confidence 1.5: must be between 0 and 1")
+    );
+}

@@ -176,18 +176,19 @@ pub fn recommendation_frame(recs: &[Recommendation], confidence: f64) -> PolarsR
     )
 }
 
-/// A file-name-safe version of a company name: `Maison Lumière SAS` → `maison-lumi-re-sas`.
+/// A file-name-safe version of a company name: `Maison Lumière SAS` → `maison-lumiere-sas`.
 fn slug(name: &str) -> String {
-    let s: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect();
+    let plain = |c: char| match c {
+        'à' | 'â' | 'ä' | 'á' | 'À' | 'Â' => 'a',
+        'é' | 'è' | 'ê' | 'ë' | 'É' | 'È' | 'Ê' => 'e',
+        'î' | 'ï' | 'í' | 'Î' => 'i',
+        'ô' | 'ö' | 'ó' | 'Ô' => 'o',
+        'ù' | 'û' | 'ü' | 'ú' | 'Û' => 'u',
+        'ç' | 'Ç' => 'c',
+        c if c.is_ascii_alphanumeric() => c.to_ascii_lowercase(),
+        _ => '-',
+    };
+    let s: String = name.chars().map(plain).collect();
     s.split('-')
         .filter(|p| !p.is_empty())
         .collect::<Vec<_>>()
@@ -241,4 +242,17 @@ pub fn write_fan_charts(
         written.push(format!("plots/{name}"));
     }
     Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn slugs_are_plain_ascii() {
+        assert_eq!(super::slug("Maison Lumière SAS"), "maison-lumiere-sas");
+        assert_eq!(
+            super::slug("Bijouterie Vasseur & Fils"),
+            "bijouterie-vasseur-fils"
+        );
+        assert_eq!(super::slug("  Ça  "), "ca");
+    }
 }

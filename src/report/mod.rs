@@ -227,7 +227,12 @@ pub fn write_run(
             .files
             .extend(frames::write_fan_charts(dir, model, &bands)?);
     }
-    let json = manifest.to_json()?;
-    write_atomic(dir, "manifest.json", |f| Ok(f.write_all(json.as_bytes())?))?;
+    write_manifest(dir, manifest)?;
     Ok(bands)
+}
+
+/// Writes `manifest.json` (atomically). Written last: a folder with a manifest is complete.
+pub fn write_manifest(dir: &Path, manifest: &Manifest) -> Result<PathBuf> {
+    let json = manifest.to_json()?;
+    write_atomic(dir, "manifest.json", |f| Ok(f.write_all(json.as_bytes())?))
 }
