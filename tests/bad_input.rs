@@ -297,6 +297,40 @@ fn cases() -> Vec<Case> {
             value: None,
             allowed: &["TOML syntax error"],
         },
+        // Guarantee-frame fields.
+        Case {
+            name: "frame_zero",
+            edit: Replace(
+                "name = \"Maison Exemple SAS\"",
+                "name = \"Maison Exemple SAS\"\nframe_eur = \"0\"",
+            ),
+            at: Text("\"0\""),
+            path: "companies[0].frame_eur",
+            value: Some("\"0\""),
+            allowed: &["must be above 0", "default frame rule"],
+        },
+        Case {
+            name: "default_probability_above_1",
+            edit: Replace(
+                "name = \"Maison Exemple SAS\"",
+                "name = \"Maison Exemple SAS\"\ndefault_probability = 1.2",
+            ),
+            at: Text("1.2"),
+            path: "companies[0].default_probability",
+            value: Some("1.2"),
+            allowed: &["between 0 and 1"],
+        },
+        Case {
+            name: "guarantee_duration_0",
+            edit: Replace(
+                "[[companies]]\nname = \"Maison Exemple SAS\"",
+                "[[products]]\nname = \"g\"\nkind = \"guarantee_frame\"\ntake_up = 0.3\nduration_days = 0\n\n[[companies]]\nname = \"Maison Exemple SAS\"",
+            ),
+            at: Text("0\n\n[[companies"),
+            path: "products[1].duration_days",
+            value: Some("0"),
+            allowed: &["from 1 to 366"],
+        },
     ]
 }
 
