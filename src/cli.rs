@@ -20,6 +20,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Simulate, then recommend the guarantee frame each company needs.
     Frame(FrameArgs),
+    /// Join the result folders of a sharded run into the result of a single run.
+    Merge(MergeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -50,9 +52,22 @@ pub struct RunArgs {
     /// Simulate only shard K of N (a contiguous range of paths), e.g. 2/8.
     #[arg(long, value_name = "K/N")]
     pub shard: Option<String>,
+    /// Reuse the batches of paths an interrupted run left in --out and simulate only the rest.
+    #[arg(long)]
+    pub resume: bool,
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Result folders of the shards of one run (`--shard K/N`), in any order.
+    #[arg(required = true)]
+    pub shards: Vec<PathBuf>,
+    /// Folder for the merged result.
+    #[arg(long)]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -75,6 +90,7 @@ pub struct RunOptions {
     out: PathBuf,
     shard: (u64, u64),
     quiet: bool,
+    resume: bool,
 }
 
 impl RunOptions {
@@ -101,6 +117,7 @@ impl RunOptions {
             out,
             shard,
             quiet: args.quiet,
+            resume: args.resume,
         })
     }
 
@@ -118,6 +135,9 @@ impl RunOptions {
     }
     pub fn quiet(&self) -> bool {
         self.quiet
+    }
+    pub fn resume(&self) -> bool {
+        self.resume
     }
     /// (K, N) of `--shard K/N`; (1, 1) for a whole run.
     pub fn shard(&self) -> (u64, u64) {

@@ -2,7 +2,8 @@
 
 use crate::analytic;
 use crate::calendar::{self, Horizon};
-use crate::cli::{CheckArgs, FrameArgs, RunArgs, RunOptions, UsageError};
+use crate::checkpoint::{self, RunKey};
+use crate::cli::{CheckArgs, FrameArgs, MergeArgs, RunArgs, RunOptions, UsageError};
 use crate::engine::PathResult;
 use crate::engine::{self, BATCH_PATHS, FrameSource, Model};
 use crate::frame::{DailyBand, FramePath, Recommendation};
@@ -10,11 +11,12 @@ use crate::report::{self, Manifest, Shard, terminal};
 use crate::scenario::Scenario;
 use crate::summary;
 use crate::summary::MetricRow;
-use anyhow::Result;
+use anyhow::{Context, Result, bail};
 use chrono::{Datelike, Duration, Utc};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write as _};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 /// `writeln!` into a `String`, which cannot fail.
@@ -52,6 +54,26 @@ fn progress_bar(total: u64, quiet: bool) -> ProgressBar {
     bar
 }
 
+/// The copy of the scenario file in every result folder.
+pub const SCENARIO_COPY: &str = "scenario.toml";
+
+/// The run stopped on Ctrl-C; what is done is stored (exit code 130).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Interrupted(pub String);
+
+/// Set by Ctrl-C: batches not yet started are skipped, finished ones are kept.
+fn interrupt_flag() -> &'static AtomicBool {
+    static STOP: AtomicBool = AtomicBool::new(false);
+    static HANDLER: std::sync::Once = std::sync::Once::new();
+    HANDLER.call_once(|| {
+        // If no handler can be installed (another one exists), Ctrl-C simply kills the
+        // process; the stored batches still allow --resume.
+        let _ = ctrlc::set_handler(|| STOP.store(true, Ordering::SeqCst));
+    });
+    &STOP
+}
+
 /// A finished run: what `run` and `frame` print from.
 struct Run {
     scenario: Scenario,
@@ -76,14 +98,64 @@ fn simulate_and_write(args: &RunArgs, require_frames: bool) -> Result<Run> {
         .into());
     }
     let range = opts.path_range();
+    let out = opts.out();
+    let key = RunKey {
+        scenario_hash: scenario.hash().into(),
+        seed: opts.seed(),
+        paths: opts.paths(),
+        version: env!("CARGO_PKG_VERSION").into(),
+    };
 
     let started_at = Utc::now();
     let clock = Instant::now();
+    std::fs::create_dir_all(out)
+        .with_context(|| format!("cannot create output folder {}", out.display()))?;
+    // The scenario travels with its results: `merge` rebuilds the model from this copy.
+    let text = std::fs::read(&args.scenario)?;
+    report::write_atomic(out, SCENARIO_COPY, |f| Ok(f.write_all(&text)?))?;
+    let mut stored = if opts.resume() {
+        checkpoint::read_batches(out, &key)?
+    } else {
+        checkpoint::clear(out)?;
+        Vec::new()
+    };
+    stored.retain(|(b, _)| b.start >= range.start && b.end <= range.end);
+    let todo: Vec<_> = engine::batches(range.clone())
+        .into_iter()
+        .filter(|b| !stored.iter().any(|(s, _)| s == b))
+        .collect();
+    if opts.resume() {
+        eprintln!(
+            "resuming: {} of {} batches already done",
+            stored.len(),
+            stored.len() + todo.len()
+        );
+    }
+
+    let stop = interrupt_flag();
     let bar = progress_bar(range.end - range.start, opts.quiet());
-    let results = engine::with_threads(opts.threads(), || {
-        model.simulate(opts.seed(), range.clone(), &|n| bar.inc(n))
-    })?;
+    bar.inc(stored.iter().map(|(b, _)| b.end - b.start).sum());
+    let total = todo.len();
+    let fresh = engine::with_threads(opts.threads(), || {
+        model.simulate_batches(opts.seed(), todo, stop, &|batch, results| {
+            checkpoint::write_batch(out, &key, batch, results)?;
+            bar.inc(batch.end - batch.start);
+            Ok(())
+        })
+    })??;
     bar.finish_and_clear();
+    if fresh.len() < total {
+        return Err(Interrupted(format!(
+            "interrupted: {} of {} batches of this run are stored in {}; finish with the same command plus --resume",
+            stored.len() + fresh.len(),
+            stored.len() + total,
+            out.join(checkpoint::DIR).display()
+        ))
+        .into());
+    }
+    stored.extend(fresh);
+    stored.sort_by_key(|(b, _)| b.start);
+    let results: Vec<PathResult> = stored.into_iter().flat_map(|(_, r)| r).collect();
     let threads = engine::with_threads(opts.threads(), rayon::current_num_threads)?;
     let wall = clock.elapsed().as_secs_f64();
 
@@ -226,6 +298,157 @@ pub fn frame(args: &FrameArgs) -> Result<()> {
         "\nresults: {}/ (with frame_recommendation.csv)",
         run.opts.out().display()
     );
+    emit(&out)
+}
+
+/// `protectsim merge`: checks that the shard folders belong to one run and cover its paths
+/// exactly once, reloads their stored batches and writes the result a single machine would have
+/// written. Nothing is simulated.
+pub fn merge(args: &MergeArgs) -> Result<()> {
+    let clock = Instant::now();
+    let mut shards = Vec::new();
+    for dir in &args.shards {
+        let path = dir.join("manifest.json");
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            UsageError(format!(
+                "{}: not a finished result folder ({e})",
+                path.display()
+            ))
+        })?;
+        let m: Manifest = serde_json::from_str(&text).map_err(|e| {
+            UsageError(format!(
+                "{}: not a protectsim manifest ({e})",
+                path.display()
+            ))
+        })?;
+        shards.push((dir.clone(), m));
+    }
+    shards.sort_by_key(|(_, m)| m.shard.index);
+    let (first_dir, first) = &shards[0];
+    let n = first.shard.count;
+    for (dir, m) in &shards {
+        let differs = |what: &str| {
+            UsageError(format!(
+                "{} is not a shard of the same run as {}: {what} differs",
+                dir.display(),
+                first_dir.display()
+            ))
+        };
+        if m.scenario_hash != first.scenario_hash {
+            return Err(differs("the scenario (hash)").into());
+        }
+        if m.seed != first.seed {
+            return Err(differs("the seed").into());
+        }
+        if m.paths != first.paths {
+            return Err(differs("the path count").into());
+        }
+        if m.version != first.version {
+            return Err(differs("the protectsim version").into());
+        }
+        if m.shard.count != n {
+            return Err(differs("the shard count N").into());
+        }
+    }
+    let indices: Vec<u64> = shards.iter().map(|(_, m)| m.shard.index).collect();
+    for k in 1..=n {
+        let times = indices.iter().filter(|&&i| i == k).count();
+        if times != 1 {
+            let what = if times == 0 {
+                "missing"
+            } else {
+                "given more than once"
+            };
+            return Err(UsageError(format!(
+                "shard {k}/{n} is {what}: merge needs each of the {n} shards exactly once"
+            ))
+            .into());
+        }
+    }
+    let mut expected_first = 0;
+    for (dir, m) in &shards {
+        if m.shard.first_path != expected_first {
+            return Err(UsageError(format!(
+                "{}: shard {}/{n} starts at path {}, expected {expected_first}",
+                dir.display(),
+                m.shard.index,
+                m.shard.first_path
+            ))
+            .into());
+        }
+        expected_first = m.shard.end_path;
+    }
+    if expected_first != first.paths {
+        return Err(UsageError(format!(
+            "the shards end at path {expected_first}, the run has {} paths",
+            first.paths
+        ))
+        .into());
+    }
+
+    let text = std::fs::read_to_string(first_dir.join(SCENARIO_COPY))
+        .with_context(|| format!("{} has no {SCENARIO_COPY}", first_dir.display()))?;
+    let scenario = Scenario::parse(&text, &first_dir.join(SCENARIO_COPY).display().to_string())?;
+    if scenario.hash() != first.scenario_hash {
+        bail!(
+            "{}/{SCENARIO_COPY} does not match the manifest's scenario hash",
+            first_dir.display()
+        );
+    }
+    let key = RunKey {
+        scenario_hash: first.scenario_hash.clone(),
+        seed: first.seed,
+        paths: first.paths,
+        version: first.version.clone(),
+    };
+    let mut results = Vec::with_capacity(first.paths as usize);
+    for (dir, m) in &shards {
+        let batches = checkpoint::read_batches(dir, &key)?;
+        let covered: Vec<_> = batches.iter().map(|(b, _)| b.clone()).collect();
+        if covered != engine::batches(m.shard.first_path..m.shard.end_path) {
+            bail!(
+                "{}: its stored batches do not cover paths {}..{}",
+                dir.display(),
+                m.shard.first_path,
+                m.shard.end_path
+            );
+        }
+        results.extend(batches.into_iter().flat_map(|(_, r)| r));
+    }
+
+    let model = Model::new(&scenario);
+    let rows = summary::summarise(&model, &results);
+    std::fs::create_dir_all(&args.out)?;
+    report::write_atomic(&args.out, SCENARIO_COPY, |f| {
+        Ok(f.write_all(text.as_bytes())?)
+    })?;
+    let mut manifest = Manifest {
+        shard: Shard {
+            index: 1,
+            count: 1,
+            first_path: 0,
+            end_path: first.paths,
+        },
+        threads: shards.iter().map(|(_, m)| m.threads).max().unwrap_or(1),
+        started_at: shards
+            .iter()
+            .map(|(_, m)| m.started_at.clone())
+            .min()
+            .unwrap_or_default(),
+        wall_time_s: shards.iter().map(|(_, m)| m.wall_time_s).sum::<f64>()
+            + clock.elapsed().as_secs_f64(),
+        files: Vec::new(),
+        ..first.clone()
+    };
+    report::write_run(&args.out, &mut manifest, &model, &results, &rows)?;
+    let mut out = String::new();
+    line!(
+        out,
+        "merged {n} shards ({} paths) into {}/",
+        first.paths,
+        args.out.display()
+    );
+    out.push_str(&terminal::render(&rows));
     emit(&out)
 }
 

@@ -18,6 +18,7 @@ use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
 use std::ops::Range;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The generator of every stream: xoshiro256++, a named, portable algorithm whose output is
 /// fixed by its reference implementation (unlike `StdRng`, which may change between releases).
@@ -123,7 +124,7 @@ pub struct Model {
 
 /// What one path produced: totals per product (in scenario order) and the frame outcome of
 /// each company with a guarantee-frame product (in [`Model::frames`] order).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PathResult {
     pub path: u64,
     pub products: Vec<ProductTotals>,
@@ -307,17 +308,34 @@ impl Model {
         paths: Range<u64>,
         progress: &(dyn Fn(u64) + Sync),
     ) -> Vec<PathResult> {
-        let batches: Vec<Range<u64>> = (paths.start..paths.end)
-            .step_by(BATCH_PATHS as usize)
-            .map(|s| s..(s + BATCH_PATHS).min(paths.end))
-            .collect();
-        let nested: Vec<Vec<PathResult>> = batches
+        let never = AtomicBool::new(false);
+        let done = self.simulate_batches(seed, batches(paths), &never, &|_, r| {
+            progress(r.len() as u64);
+            Ok(())
+        });
+        let done = done.expect("no batch callback fails here");
+        done.into_iter().flat_map(|(_, r)| r).collect()
+    }
+
+    /// Simulates the given batches in parallel. After each batch, `finished` receives it (to
+    /// store it); a batch not yet started when `stop` is set is skipped, so the returned list
+    /// may be shorter than `batches`. Results come back in the order of `batches`.
+    pub fn simulate_batches(
+        &self,
+        seed: u64,
+        batches: Vec<Range<u64>>,
+        stop: &AtomicBool,
+        finished: &(dyn Fn(&Range<u64>, &[PathResult]) -> anyhow::Result<()> + Sync),
+    ) -> anyhow::Result<Vec<(Range<u64>, Vec<PathResult>)>> {
+        let nested: Vec<Option<anyhow::Result<(Range<u64>, Vec<PathResult>)>>> = batches
             .into_par_iter()
             .map(|batch| {
-                let n = batch.end - batch.start;
-                let out: Vec<PathResult> = batch.map(|p| self.simulate_path(seed, p)).collect();
-                progress(n);
-                out
+                if stop.load(Ordering::Relaxed) {
+                    return None;
+                }
+                let out: Vec<PathResult> =
+                    batch.clone().map(|p| self.simulate_path(seed, p)).collect();
+                Some(finished(&batch, &out).map(|()| (batch, out)))
             })
             .collect();
         nested.into_iter().flatten().collect()
@@ -362,6 +380,14 @@ fn frame_company(scenario: &Scenario, company: &Company, horizon: Horizon) -> Op
         monthly_fees: gf.monthly_fees(horizon.days),
         insolvency_stream: stream_id(&format!("insolvency/{}", company.name)),
     })
+}
+
+/// The fixed batches of a path range: `BATCH_PATHS` paths from its start, the last one shorter.
+pub fn batches(paths: Range<u64>) -> Vec<Range<u64>> {
+    (paths.start..paths.end)
+        .step_by(BATCH_PATHS as usize)
+        .map(|s| s..(s + BATCH_PATHS).min(paths.end))
+        .collect()
 }
 
 /// Runs `f` on a rayon pool of `threads` threads (0: one per core).

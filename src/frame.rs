@@ -38,7 +38,7 @@ pub fn active_volume(new: &[i64], duration: usize, warmup: usize) -> Vec<i64> {
 }
 
 /// How one path's active volume of one company met its frame.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Saturation {
     pub peak: Cents,
     /// Horizon day of the (first) peak.
@@ -75,7 +75,7 @@ pub fn saturation(active: &[i64], frame: Cents) -> Saturation {
 }
 
 /// One company's frame outcome on one path: the row of `frame_paths.parquet`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FramePath {
     pub saturation: Saturation,
     /// Horizon day of insolvency, if the company defaults on this path.

@@ -13,6 +13,7 @@
 pub mod analytic;
 pub mod calendar;
 pub mod catalogue;
+pub mod checkpoint;
 pub mod cli;
 pub mod commands;
 pub mod distributions;

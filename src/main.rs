@@ -13,6 +13,7 @@ fn main() -> ExitCode {
         Command::Run(args) => commands::run(args),
         Command::Check(args) => commands::check(args),
         Command::Frame(args) => commands::frame(args),
+        Command::Merge(args) => commands::merge(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -31,7 +32,14 @@ fn main() -> ExitCode {
                 }
                 shown = text;
             }
-            ExitCode::from(if bad_input { 2 } else { 1 })
+            let interrupted = err.chain().any(|e| e.is::<commands::Interrupted>());
+            ExitCode::from(if bad_input {
+                2
+            } else if interrupted {
+                130
+            } else {
+                1
+            })
         }
     }
 }

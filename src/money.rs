@@ -14,7 +14,19 @@ use std::str::FromStr;
 
 /// An amount of money in euro cents. Sums use `i64`: 9.2e16 cents is 92 trillion EUR, far above
 /// any portfolio, and additions are checked in debug builds.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct Cents(pub i64);
 
 impl Cents {

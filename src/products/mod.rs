@@ -61,14 +61,14 @@ pub struct Streams<'a, R> {
 }
 
 /// Claims of one peril: how many were paid and how much.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PerilTotals {
     pub count: u64,
     pub amount: Cents,
 }
 
 /// What one path produced for one product, summed over its shops: the row of `paths.parquet`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ProductTotals {
     /// Orders covered (bought the cover and eligible).
     pub covered: u64,

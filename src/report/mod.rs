@@ -209,6 +209,11 @@ pub fn write_run(
         "summary.parquet".into(),
         "summary.csv".into(),
     ];
+    for extra in ["scenario.toml", "batches"] {
+        if dir.join(extra).exists() {
+            manifest.files.push(extra.into());
+        }
+    }
     let mut paths = paths_frame(model.products(), results)?;
     write_parquet(dir, "paths.parquet", &mut paths, manifest)?;
     let mut summary = summary_frame(rows)?;
