@@ -346,14 +346,14 @@ impl Model {
 /// the product's rule on `online_turnover_eur`, else on the shops' expected turnover
 /// (orders per day × days in a year × mean capped basket).
 fn frame_company(scenario: &Scenario, company: &Company, horizon: Horizon) -> Option<FrameCompany> {
-    let product = company
+    let (product, gf) = company
         .shops
         .iter()
         .flat_map(|s| s.products.iter().copied())
-        .find(|&p| matches!(scenario.products()[p], Product::GuaranteeFrame(_)))?;
-    let Product::GuaranteeFrame(gf) = &scenario.products()[product] else {
-        unreachable!()
-    };
+        .find_map(|p| match &scenario.products()[p] {
+            Product::GuaranteeFrame(gf) => Some((p, gf)),
+            _ => None,
+        })?;
     let expected_turnover = || {
         let eur: f64 = company
             .shops

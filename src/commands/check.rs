@@ -1,0 +1,187 @@
+//! `protectsim check`: validation, the calendar and the analytic expectations.
+
+use super::emit;
+use crate::analytic;
+use crate::calendar::{self, Horizon};
+use crate::cli::CheckArgs;
+use crate::engine::{FrameSource, Model};
+use crate::report::terminal;
+use crate::scenario::Scenario;
+use anyhow::Result;
+use chrono::{Datelike, Duration};
+use std::fmt::Write as _;
+/// `protectsim check`: validate, then print the calendar and the analytic expectations.
+pub fn check(args: &CheckArgs) -> Result<()> {
+    let scenario = Scenario::load(&args.scenario)?;
+    let h = scenario.horizon();
+    let mut out = String::new();
+    line!(
+        out,
+        "scenario {} ({}) is valid",
+        scenario.name(),
+        args.scenario.display()
+    );
+    if !scenario.description().is_empty() {
+        line!(out, "  {}", scenario.description().trim());
+    }
+    line!(out, "  sha256 {}", scenario.hash());
+    line!(
+        out,
+        "  horizon {} to {} ({} days), seed {}, {} paths",
+        h.start,
+        h.end(),
+        h.days,
+        scenario.seed(),
+        scenario.paths()
+    );
+    let n_shops = scenario.shops().count();
+    line!(
+        out,
+        "  {} companies, {} shops, {} products",
+        scenario.companies().len(),
+        n_shops,
+        scenario.products().len()
+    );
+
+    print_calendar(&mut out, &scenario, h);
+
+    let model = Model::new(&scenario);
+    line!(
+        out,
+        "\nanalytic expectations per product over the horizon (E[volume multiplier] = 1):"
+    );
+    for (pi, product) in scenario.products().iter().enumerate() {
+        let m = analytic::product_metrics(&model, pi);
+        line!(out, "\n{} ({})", product.name(), product.kind());
+        let mut row = |metric: &str, label: &str| {
+            if let Some(&x) = m.get(metric) {
+                let v = if metric.ends_with("loss_ratio") {
+                    format!("{:.2} %", 100.0 * x)
+                } else {
+                    terminal::thousands(x)
+                };
+                line!(out, "  {label:<30} {v:>16}");
+            }
+        };
+        row("covered", "covered orders");
+        row("ineligible", "ineligible (excluded) orders");
+        row("exposure_eur", "sum insured (EUR)");
+        row("premium_eur", "premium (EUR)");
+        for peril in product.perils() {
+            row(
+                &format!("{peril}_count"),
+                &format!("{peril} claims (count)"),
+            );
+            row(&format!("{peril}_eur"), &format!("{peril} claims (EUR)"));
+        }
+        row("claims_eur", "claims (EUR)");
+        row("portfolio_loss_ratio", "loss ratio");
+    }
+    if !model.frames().is_empty() {
+        line!(
+            out,
+            "\nguarantee frames (expected active volume: the M_t/G/inf mean; an order of day d is active on days d..d+D-1)"
+        );
+        line!(
+            out,
+            "  {:<28} {:>14} {:<28} {:>16} {:<12} {:>10}",
+            "company",
+            "frame (EUR)",
+            "set by",
+            "E[peak] (EUR)",
+            "on",
+            "P(default)"
+        );
+    }
+    for (c, f) in model.frames().iter().enumerate() {
+        let mean = analytic::expected_active_volume(&model, c);
+        let peak = (0..mean.len())
+            .max_by(|&a, &b| mean[a].total_cmp(&mean[b]).then(b.cmp(&a)))
+            .unwrap_or(0);
+        let source = match f.source {
+            FrameSource::Given => "frame_eur".to_string(),
+            FrameSource::RuleOnTurnover => format!(
+                "rule on turnover {}",
+                terminal::thousands(f.turnover.to_eur())
+            ),
+            FrameSource::RuleOnExpectedTurnover => format!(
+                "rule on E[turnover] {}",
+                terminal::thousands(f.turnover.to_eur())
+            ),
+        };
+        line!(
+            out,
+            "  {:<28} {:>14} {:<28} {:>16} {:<12} {:>9.2} %",
+            f.name,
+            terminal::thousands(f.frame.to_eur()),
+            source,
+            terminal::thousands(mean[peak]),
+            h.date(peak as u32).to_string(),
+            100.0 * f.p_default
+        );
+    }
+    emit(&out)
+}
+
+fn print_calendar(out: &mut String, scenario: &Scenario, h: Horizon) {
+    let shape = scenario.calendar().daily_shape(h.start, h.days);
+    let base: f64 = scenario.shops().map(|(_, s)| s.orders_per_day).sum();
+    let lambda: Vec<f64> = shape.iter().map(|s| s * base).collect();
+    let mut years: Vec<i32> = h.dates().map(|d| d.year()).collect();
+    years.dedup();
+    line!(out, "\ncalendar");
+    for y in years {
+        line!(
+            out,
+            "  {y}: Black Friday {}, Cyber Monday {}, winter sales from {}, summer sales from {}",
+            calendar::black_friday(y),
+            calendar::cyber_monday(y),
+            calendar::winter_sales_start(y),
+            calendar::summer_sales_start(y)
+        );
+    }
+    let mut order: Vec<usize> = (0..lambda.len()).collect();
+    order.sort_by(|&a, &b| lambda[b].total_cmp(&lambda[a]));
+    line!(
+        out,
+        "  peak days (all shops, expected orders before take-up):"
+    );
+    for &d in order.iter().take(5) {
+        let date = h.start + Duration::days(d as i64);
+        line!(
+            out,
+            "    {} {}  {:>12}  ({:.2}× an average day)",
+            date,
+            date.format("%a"),
+            terminal::thousands(lambda[d]),
+            shape[d]
+        );
+    }
+    line!(
+        out,
+        "  expected orders per month (all shops, before take-up):"
+    );
+    let mut month: Option<(i32, u32, f64)> = None;
+    let flush = |out: &mut String, m: Option<(i32, u32, f64)>| {
+        if let Some((y, mo, total)) = m {
+            line!(out, "    {y}-{mo:02}  {:>14}", terminal::thousands(total));
+        }
+    };
+    for (d, date) in h.dates().enumerate() {
+        match month {
+            Some((y, mo, ref mut total)) if y == date.year() && mo == date.month() => {
+                *total += lambda[d]
+            }
+            _ => {
+                flush(out, month);
+                month = Some((date.year(), date.month(), lambda[d]));
+            }
+        }
+    }
+    flush(out, month);
+    line!(
+        out,
+        "  total {:>14}",
+        terminal::thousands(lambda.iter().sum())
+    );
+}

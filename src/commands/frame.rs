@@ -1,0 +1,77 @@
+//! `protectsim frame`: the frame each company needs.
+
+use super::emit;
+use super::run::{render_run, simulate_and_write};
+use crate::cli::{FrameArgs, UsageError};
+use crate::frame::{FramePath, Recommendation};
+use crate::report::{self, terminal};
+use anyhow::Result;
+use std::fmt::Write as _;
+/// `protectsim frame`: simulate, then recommend per company the frame that keeps the
+/// probability of any saturation over the horizon under `1 − confidence`.
+pub fn frame(args: &FrameArgs) -> Result<()> {
+    let confidence = args.confidence;
+    if !(confidence > 0.0 && confidence < 1.0) {
+        return Err(UsageError(format!(
+            "--confidence {confidence}: must be between 0 and 1 (exclusive), e.g. 0.99"
+        ))
+        .into());
+    }
+    let mut run = simulate_and_write(&args.run, true)?;
+    let dates: Vec<_> = run.model.horizon().dates().collect();
+    let recs: Vec<Recommendation> = run
+        .model
+        .frames()
+        .iter()
+        .enumerate()
+        .map(|(c, f)| {
+            let paths: Vec<&FramePath> = run.results.iter().map(|r| &r.frames[c]).collect();
+            crate::frame::recommend(&f.name, f.frame, &paths, &run.bands[c], &dates, confidence)
+        })
+        .collect();
+    let mut table = report::frames::recommendation_frame(&recs, confidence)?;
+    report::write_csv(run.opts.out(), "frame_recommendation.csv", &mut table)?;
+    run.manifest.files.push("frame_recommendation.csv".into());
+    report::write_manifest(run.opts.out(), &run.manifest)?;
+
+    let mut out = render_run(&run);
+    line!(
+        out,
+        "\nrecommended frames: P(any saturation over the horizon) ≤ {:.1} %",
+        100.0 * (1.0 - confidence)
+    );
+    line!(
+        out,
+        "  {:<28} {:>14} {:>18} {:>10} {:>12} {:>16} {:>14}",
+        "company",
+        "frame (EUR)",
+        "P(saturation)",
+        "E[days]",
+        "peak date",
+        "required (EUR)",
+        "raise by"
+    );
+    for r in &recs {
+        line!(
+            out,
+            "  {:<28} {:>14} {:>18} {:>10.1} {:>12} {:>16} {:>14}",
+            r.company,
+            terminal::thousands(r.frame_eur),
+            format!(
+                "{:.1} % ± {:.1} %",
+                100.0 * r.p_saturation.0,
+                100.0 * r.p_saturation.1
+            ),
+            r.expected_days_over,
+            r.peak_date.to_string(),
+            terminal::thousands(r.required_frame_eur),
+            terminal::thousands(r.raise_by_eur)
+        );
+    }
+    line!(
+        out,
+        "\nresults: {}/ (with frame_recommendation.csv)",
+        run.opts.out().display()
+    );
+    emit(&out)
+}

@@ -1,0 +1,34 @@
+//! The pipelines behind each subcommand: scenario → model → paths → statistics → files.
+//! One file per subcommand; shared output helpers here.
+
+/// `writeln!` into a `String`, which cannot fail.
+macro_rules! line {
+    ($out:expr) => {{ $out.push('\n'); }};
+    ($out:expr, $($arg:tt)*) => {{ let _ = writeln!($out, $($arg)*); }};
+}
+
+mod check;
+mod frame;
+mod merge;
+mod run;
+
+pub use check::check;
+pub use frame::frame;
+pub use merge::merge;
+pub use run::{Interrupted, RNG_SCHEME, SCENARIO_COPY, run};
+
+use anyhow::Result;
+use std::io::Write as _;
+
+/// Writes a command's output to stdout at once. A reader that closes the pipe early
+/// (`protectsim check x.toml | head`) is not an error: the command just ends.
+pub(crate) fn emit(text: &str) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
+}
