@@ -2,6 +2,7 @@
 //!
 //! Text is written by the SVG backend as `<text>` elements, so no font file and no `ttf`
 //! feature of plotters is needed; text sizes used for layout are plotters' own estimates.
+use crate::report::terminal::thousands;
 use anyhow::{Context, Result, bail};
 use chrono::{Datelike, Months, NaiveDate};
 use plotters::coord::combinators::BindKeyPoints;
@@ -60,7 +61,7 @@ pub fn window(dates: &[NaiveDate]) -> std::ops::Range<usize> {
     let full = 0..dates.len();
     let anchor = dates
         .iter()
-        .find(|d| black_friday(d.year()) == Some(**d))
+        .find(|d| crate::calendar::black_friday(d.year()) == **d)
         .or_else(|| dates.iter().find(|d| d.month() == 11));
     let Some(anchor) = anchor else {
         return full;
@@ -78,14 +79,6 @@ pub fn window(dates: &[NaiveDate]) -> std::ops::Range<usize> {
         None => dates.len(),
     };
     start..end.max(start)
-}
-
-/// The day after the fourth Thursday of November.
-fn black_friday(year: i32) -> Option<NaiveDate> {
-    let first = NaiveDate::from_ymd_opt(year, 11, 1)?;
-    // Days from 1 November to its first Thursday (Thursday is 3 days from Monday).
-    let to_thursday = (3 + 7 - first.weekday().num_days_from_monday()) % 7;
-    NaiveDate::from_ymd_opt(year, 11, 1 + to_thursday + 21 + 1)
 }
 
 /// Checks the input and renders the windowed chart into an SVG string.
@@ -169,7 +162,7 @@ fn render_svg(chart: &FanChart) -> Result<String> {
     let (ticks, tick_format) = date_ticks(x0, x1);
     let widest_y_label = [y0, y1]
         .iter()
-        .map(|v| fmt_thousands(*v).chars().count())
+        .map(|v| thousands(*v).chars().count())
         .max()
         .unwrap_or(1);
     let y_label_area = (text_width(widest_y_label, LABEL_SIZE) + 16.0).clamp(40.0, 160.0) as u32;
@@ -194,7 +187,7 @@ fn render_svg(chart: &FanChart) -> Result<String> {
             format!("date ({}–{})", x0.year(), x1.year())
         };
         let format_x = move |d: &NaiveDate| tick_format.format(*d);
-        let format_y = |v: &f64| fmt_thousands(*v);
+        let format_y = |v: &f64| thousands(*v);
         ctx.configure_mesh()
             .bold_line_style(RGBColor(225, 225, 225))
             .light_line_style(TRANSPARENT)
@@ -325,7 +318,7 @@ fn render_svg(chart: &FanChart) -> Result<String> {
         }
 
         // Frame label above the line at the right end, on a light background.
-        let frame_label = format!("frame {} EUR", fmt_thousands(chart.frame_eur));
+        let frame_label = format!("frame {} EUR", thousands(chart.frame_eur));
         let (_, fy) = ctx.backend_coord(&(x1, chart.frame_eur));
         let label_w = text_width(frame_label.chars().count(), NOTE_SIZE);
         let label_h = NOTE_SIZE / 1.24;
@@ -390,26 +383,6 @@ fn finite_runs(n: usize, ok: impl Fn(usize) -> bool) -> Vec<std::ops::Range<usiz
         runs.push(s..n);
     }
     runs
-}
-
-/// An amount rounded to whole euros with thousands separators: `1,250,000`.
-fn fmt_thousands(v: f64) -> String {
-    if !v.is_finite() || v.abs() >= 1e15 {
-        return format!("{v:.3e}");
-    }
-    let n = v.round() as i64;
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
-    if n < 0 {
-        out.push('-');
-    }
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// How the x-axis ticks are labelled.
@@ -635,14 +608,6 @@ mod tests {
     }
 
     #[test]
-    fn black_friday_is_day_after_fourth_thursday() {
-        assert_eq!(black_friday(2026), Some(day(2026, 11, 27)));
-        assert_eq!(black_friday(2025), Some(day(2025, 11, 28)));
-        assert_eq!(black_friday(2024), Some(day(2024, 11, 29)));
-        assert_eq!(black_friday(2023), Some(day(2023, 11, 24)));
-    }
-
-    #[test]
     fn bad_input_is_an_error() {
         let s = synthetic();
         let path = temp_path("bad.svg");
@@ -738,9 +703,9 @@ mod tests {
         assert!(!t.is_empty() && t.len() <= 13);
         let (t, _) = date_ticks(NaiveDate::MIN, NaiveDate::MAX);
         assert!(t.len() <= 13);
-        assert_eq!(fmt_thousands(1_250_000.4), "1,250,000");
-        assert_eq!(fmt_thousands(-150_000.0), "-150,000");
-        assert_eq!(fmt_thousands(999.0), "999");
-        assert_eq!(fmt_thousands(0.0), "0");
+        assert_eq!(thousands(1_250_000.4), "1,250,000");
+        assert_eq!(thousands(-150_000.0), "-150,000");
+        assert_eq!(thousands(999.0), "999");
+        assert_eq!(thousands(0.0), "0");
     }
 }

@@ -9,6 +9,9 @@ pub fn thousands(x: f64) -> String {
     if !x.is_finite() {
         return "-".into();
     }
+    if x.abs() >= 1e15 {
+        return format!("{x:.3e}");
+    }
     let n = x.round().abs() as u128;
     let digits = n.to_string();
     let mut out = String::new();
