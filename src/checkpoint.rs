@@ -8,7 +8,7 @@
 //! whose key matches and simulates only the missing ones; `merge` reloads every shard's batches
 //! and writes the result one machine would have written.
 
-use crate::engine::PathResult;
+use crate::engine::{Batch, PathResult};
 use crate::report;
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
@@ -64,7 +64,7 @@ pub fn write_batch(
 
 /// The stored batches of `out` that belong to the run `key`, sorted by first path. A batch of
 /// another run is an error that says which field differs (resuming it would mix two runs).
-pub fn read_batches(out: &Path, key: &RunKey) -> Result<Vec<(Range<u64>, Vec<PathResult>)>> {
+pub fn read_batches(out: &Path, key: &RunKey) -> Result<Vec<Batch>> {
     let dir = out.join(DIR);
     let Ok(entries) = std::fs::read_dir(&dir) else {
         return Ok(Vec::new());

@@ -56,8 +56,10 @@ pub fn stream(seed: u64, path: u64, id: u64) -> PathRng {
     PathRng::from_seed(bytes)
 }
 
-/// A product's precomputed book in one shop.
+/// A product's precomputed book in one shop. Built once per run, so the size difference of
+/// the variants costs nothing worth a box.
 #[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)]
 enum Book {
     Parcel(ShopBook),
     /// `company` indexes [`Model::frames`].
@@ -121,6 +123,12 @@ pub struct Model {
     shops: Vec<ShopModel>,
     frames: Vec<FrameCompany>,
 }
+
+/// A batch of consecutive paths and their results.
+pub type Batch = (Range<u64>, Vec<PathResult>);
+
+/// Called with each finished batch (to store it); an error stops the run.
+pub type OnBatch<'a> = dyn Fn(&Range<u64>, &[PathResult]) -> anyhow::Result<()> + Sync + 'a;
 
 /// What one path produced: totals per product (in scenario order) and the frame outcome of
 /// each company with a guarantee-frame product (in [`Model::frames`] order).
@@ -325,9 +333,9 @@ impl Model {
         seed: u64,
         batches: Vec<Range<u64>>,
         stop: &AtomicBool,
-        finished: &(dyn Fn(&Range<u64>, &[PathResult]) -> anyhow::Result<()> + Sync),
-    ) -> anyhow::Result<Vec<(Range<u64>, Vec<PathResult>)>> {
-        let nested: Vec<Option<anyhow::Result<(Range<u64>, Vec<PathResult>)>>> = batches
+        finished: &OnBatch<'_>,
+    ) -> anyhow::Result<Vec<Batch>> {
+        let nested: Vec<Option<anyhow::Result<Batch>>> = batches
             .into_par_iter()
             .map(|batch| {
                 if stop.load(Ordering::Relaxed) {

@@ -127,8 +127,8 @@ fn stationary_active_count_is_poisson_30000() {
     // q0.99 = 30,404 lies between the order statistics at ranks n q ∓ 4 sqrt(n q (1−q)).
     let mut v: Vec<f64> = paths.iter().map(|p| p[60]).collect();
     v.sort_by(f64::total_cmp);
-    let (n, q) = (2000.0, 0.99);
-    let half = 4.0 * (n * q * (1.0 - q) as f64).sqrt();
+    let (n, q): (f64, f64) = (2000.0, 0.99);
+    let half = 4.0 * (n * q * (1.0 - q)).sqrt();
     let lo = quantile_sorted(&v, (n * q - half) / n);
     let hi = quantile_sorted(&v, ((n * q + half) / n).min(1.0));
     assert!(

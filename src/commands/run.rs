@@ -35,8 +35,6 @@ fn progress_bar(total: u64, quiet: bool) -> ProgressBar {
 }
 
 /// The copy of the scenario file in every result folder.
-
-/// The copy of the scenario file in every result folder.
 pub const SCENARIO_COPY: &str = "scenario.toml";
 
 /// The run stopped on Ctrl-C; what is done is stored (exit code 130).

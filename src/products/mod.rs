@@ -12,8 +12,9 @@ use std::ops::AddAssign;
 /// Most perils any product has; per-path totals keep a fixed array so they stay `Copy`.
 pub const MAX_PERILS: usize = 4;
 
-/// A product of the scenario, by `kind`.
+/// A product of the scenario, by `kind`. Few per scenario, so variants are not boxed.
 #[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum Product {
     BuyerProtection(BuyerProtection),
     GuaranteeFrame(GuaranteeFrame),

@@ -41,11 +41,11 @@ pub fn daily_frame(model: &Model, bands: &[DailyBand]) -> PolarsResult<DataFrame
         (vec![], vec![], vec![], vec![], vec![], vec![]);
     for (c, (f, band)) in model.frames().iter().zip(bands).enumerate() {
         let expected = analytic::expected_active_volume(model, c);
-        for d in 0..h.days as usize {
+        for (d, &e) in expected.iter().enumerate() {
             date.push(Some(h.date(d as u32)));
             company.push(f.name.clone());
             frame_eur.push(f.frame.to_eur());
-            analytic_mean.push(expected[d]);
+            analytic_mean.push(e);
             mean.push(band.mean[d]);
             p05.push(band.p05[d]);
             p50.push(band.p50[d]);
@@ -206,7 +206,7 @@ pub fn write_fan_charts(
     std::fs::create_dir_all(&plots)?;
     let h = model.horizon();
     let dates: Vec<NaiveDate> = h.dates().collect();
-    let mut years: Vec<i32> = dates.iter().map(|d| chrono::Datelike::year(d)).collect();
+    let mut years: Vec<i32> = dates.iter().map(chrono::Datelike::year).collect();
     years.dedup();
     let labels: Vec<(NaiveDate, String)> = years
         .iter()

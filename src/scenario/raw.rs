@@ -155,6 +155,7 @@ pub struct RawByDestination<T> {
 
 #[derive(Debug, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[allow(clippy::large_enum_variant)] // read once per scenario
 pub enum RawProduct {
     BuyerProtection(RawBuyerProtection),
     GuaranteeFrame(RawGuaranteeFrame),
