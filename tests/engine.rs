@@ -122,3 +122,34 @@ fn delivery_time_tails_match_validation_targets() {
         );
     }
 }
+
+/// Golden values: path 3 of seed 42 of both example scenarios, to the cent. Any change that
+/// alters sampled output (a draw added or reordered, a distribution or tariff rule changed)
+/// fails here first; if the change is intended, update the numbers and say so in the change
+/// log, since every result users have computed changes with it.
+#[test]
+fn golden_path_totals() {
+    let load = |f: &str| {
+        let path = format!("{}/scenarios/{f}.toml", env!("CARGO_MANIFEST_DIR"));
+        Model::new(&Scenario::parse(&std::fs::read_to_string(path).unwrap(), f).unwrap())
+    };
+    let r = load("quickstart").simulate_path(42, 3);
+    let t = &r.products[0];
+    assert_eq!((t.covered, t.ineligible), (173_155, 6_969));
+    assert_eq!((t.exposure.0, t.premium.0), (1_355_469_373, 32_266_560));
+    let perils: Vec<(u64, i64)> = t.perils.iter().map(|p| (p.count, p.amount.0)).collect();
+    assert_eq!(
+        perils,
+        [(913, 456_500), (1_212, 9_791_586), (583, 4_523_538), (0, 0)]
+    );
+    assert_eq!((t.rejected, t.ibnr.0), (11, 819_281));
+
+    let r = load("frame_black_friday").simulate_path(42, 3);
+    let t = &r.products[0];
+    assert_eq!(
+        (t.covered, t.exposure.0, t.premium.0),
+        (560_318, 3_938_353_268, 1_974_954)
+    );
+    let s = r.frames[0].saturation;
+    assert_eq!((s.peak.0, s.peak_day, s.days_over), (213_684_296, 355, 171));
+}
