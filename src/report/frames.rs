@@ -8,14 +8,15 @@ use crate::frame::{self, DailyBand, Recommendation};
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-/// Dates as ISO 8601 strings (`2026-11-27`): polars' Date type would need its `temporal`
-/// feature and another crate to build; `pl.col(name).str.to_date()` converts in a notebook.
+/// Days since 1970-01-01, polars' physical representation of a Date.
+fn epoch_days(d: NaiveDate) -> i32 {
+    (d - NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date")).num_days() as i32
+}
+
+/// A polars Date column (nullable).
 fn date_column(name: &str, dates: Vec<Option<NaiveDate>>) -> PolarsResult<Column> {
-    let text: Vec<Option<String>> = dates
-        .into_iter()
-        .map(|d| d.map(|d| d.to_string()))
-        .collect();
-    Ok(Column::new(name.into(), text))
+    let days: Vec<Option<i32>> = dates.into_iter().map(|d| d.map(epoch_days)).collect();
+    Column::new(name.into(), days).cast(&DataType::Date)
 }
 
 /// The daily bands of every frame company, in [`Model::frames`] order.
