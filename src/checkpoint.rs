@@ -28,12 +28,23 @@ pub struct RunKey {
     pub version: String,
 }
 
-#[derive(Serialize, Deserialize)]
+/// A stored batch as read back.
+#[derive(Deserialize)]
 struct BatchFile {
     key: RunKey,
     first: u64,
     end: u64,
     results: Vec<PathResult>,
+}
+
+/// The same layout, borrowed, for writing without copying the batch (postcard encodes a slice
+/// and a `Vec` the same way).
+#[derive(Serialize)]
+struct BatchRef<'a> {
+    key: &'a RunKey,
+    first: u64,
+    end: u64,
+    results: &'a [PathResult],
 }
 
 fn file_name(batch: &Range<u64>) -> String {
@@ -49,11 +60,11 @@ pub fn write_batch(
 ) -> Result<()> {
     let dir = out.join(DIR);
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let file = BatchFile {
-        key: key.clone(),
+    let file = BatchRef {
+        key,
         first: batch.start,
         end: batch.end,
-        results: results.to_vec(),
+        results,
     };
     let bytes = postcard::to_stdvec(&file)?;
     report::write_atomic(&dir, &file_name(batch), |f| {
