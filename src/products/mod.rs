@@ -45,6 +45,21 @@ impl Product {
         }
     }
 
+    /// What `covered` counts for this product: `orders`, `plans` or `policies`.
+    pub fn exposure_unit(&self) -> &'static str {
+        match self {
+            Product::BuyerProtection(_) | Product::GuaranteeFrame(_) => "orders",
+        }
+    }
+
+    /// Names of the segments this product's results are also split by (plan types, sales
+    /// channels, policy segments), in output order; empty when it has none.
+    pub fn segments(&self) -> Vec<String> {
+        match self {
+            Product::BuyerProtection(_) | Product::GuaranteeFrame(_) => Vec::new(),
+        }
+    }
+
     /// Premium rates by risk class, for products whose tariff has them.
     pub fn risk_class_rates(&self) -> Option<&BTreeMap<String, Rate>> {
         match self {
@@ -86,6 +101,15 @@ pub struct ProductTotals {
     pub rejected: u64,
     /// Part of the claims reported after the horizon ends (incurred but not reported at its end).
     pub ibnr: Cents,
+    /// Part of the claims paid after the horizon ends: claims less this is the paid-to-date
+    /// amount at the end of the horizon (a court case paid months after the order, an unpaid
+    /// instalment falling due next year).
+    pub outstanding: Cents,
+    /// Amounts the insurer gets back after paying (subrogation against a defaulting buyer).
+    pub recoveries: Cents,
+    /// What the insured bears themselves: costs above the per-case ceiling, deductibles and
+    /// losses the cover does not pay. Not part of claims.
+    pub retained: Cents,
 }
 
 impl ProductTotals {
@@ -94,18 +118,38 @@ impl ProductTotals {
         self.perils.iter().map(|p| p.amount).sum()
     }
 
+    /// Claims less recoveries: the insurer's ultimate net cost.
+    pub fn net_claims(&self) -> Cents {
+        self.claims() - self.recoveries
+    }
+
+    /// Claims paid by the end of the horizon.
+    pub fn paid_to_date(&self) -> Cents {
+        self.claims() - self.outstanding
+    }
+
     /// Number of paid claims.
     pub fn claim_count(&self) -> u64 {
         self.perils.iter().map(|p| p.count).sum()
     }
 
-    /// Claims over premium for this path; NaN when no premium was written.
+    /// Claims net of recoveries over premium for this path (ultimate, underwriting basis);
+    /// NaN when no premium was written.
     pub fn loss_ratio(&self) -> f64 {
-        if self.premium.0 == 0 {
-            f64::NAN
-        } else {
-            self.claims().0 as f64 / self.premium.0 as f64
-        }
+        ratio(self.net_claims(), self.premium)
+    }
+
+    /// Claims paid by the end of the horizon over premium; NaN when no premium was written.
+    pub fn paid_loss_ratio(&self) -> f64 {
+        ratio(self.paid_to_date(), self.premium)
+    }
+}
+
+fn ratio(a: Cents, b: Cents) -> f64 {
+    if b.0 == 0 {
+        f64::NAN
+    } else {
+        a.0 as f64 / b.0 as f64
     }
 }
 
@@ -127,5 +171,8 @@ impl AddAssign for ProductTotals {
         }
         self.rejected += rhs.rejected;
         self.ibnr += rhs.ibnr;
+        self.outstanding += rhs.outstanding;
+        self.recoveries += rhs.recoveries;
+        self.retained += rhs.retained;
     }
 }

@@ -53,20 +53,52 @@ fn nullable(x: f64) -> Option<f64> {
 
 /// One row per (path, product): the per-path totals, money in EUR with two decimals.
 pub fn paths_frame(products: &[Product], results: &[PathResult]) -> PolarsResult<DataFrame> {
+    let lines: Vec<Line> = (0..products.len()).map(|pi| (pi, None)).collect();
+    totals_frame(products, &[], results, &lines)
+}
+
+/// One row per (path, product, segment) for the products split into segments (plan types,
+/// sales channels, policy segments); `None` when no product has segments.
+pub fn segment_paths_frame(
+    model: &Model,
+    results: &[PathResult],
+) -> Option<PolarsResult<DataFrame>> {
+    let lines: Vec<Line> = model
+        .segments()
+        .iter()
+        .enumerate()
+        .map(|(s, seg)| (seg.product, Some(s)))
+        .collect();
+    let names: Vec<&str> = model.segments().iter().map(|s| s.name.as_str()).collect();
+    (!lines.is_empty()).then(|| totals_frame(model.products(), &names, results, &lines))
+}
+
+/// A product, or one of its segments (an index into the path's segment totals).
+type Line = (usize, Option<usize>);
+
+fn totals_frame(
+    products: &[Product],
+    segment_names: &[&str],
+    results: &[PathResult],
+    lines: &[Line],
+) -> PolarsResult<DataFrame> {
     // Union of peril names over products, in first-seen order; absent perils are null.
     let mut perils: Vec<&str> = Vec::new();
-    for p in products {
-        for peril in p.perils() {
+    for &(pi, _) in lines {
+        for peril in products[pi].perils() {
             if !perils.contains(peril) {
                 perils.push(peril);
             }
         }
     }
-    // (index into results, product index), path-major like the simulation.
-    let rows: Vec<(usize, usize)> = (0..results.len())
-        .flat_map(|r| (0..products.len()).map(move |pi| (r, pi)))
+    // (index into results, line), path-major like the simulation.
+    let rows: Vec<(usize, Line)> = (0..results.len())
+        .flat_map(|r| lines.iter().map(move |&l| (r, l)))
         .collect();
-    let total = |r: usize, pi: usize| &results[r].products[pi];
+    let total = |r: usize, l: Line| match l.1 {
+        Some(s) => &results[r].segments[s],
+        None => &results[r].products[l.0],
+    };
     let mut cols: Vec<Column> = vec![
         Column::new(
             "path".into(),
@@ -75,53 +107,74 @@ pub fn paths_frame(products: &[Product], results: &[PathResult]) -> PolarsResult
         Column::new(
             "product".into(),
             rows.iter()
-                .map(|r| products[r.1].name())
+                .map(|r| products[r.1.0].name())
                 .collect::<Vec<&str>>(),
         ),
         Column::new(
             "kind".into(),
             rows.iter()
-                .map(|r| products[r.1].kind())
+                .map(|r| products[r.1.0].kind())
                 .collect::<Vec<&str>>(),
         ),
     ];
-    let u = |name: &str, f: &dyn Fn(usize, usize) -> u64| {
+    if !segment_names.is_empty() {
+        cols.push(Column::new(
+            "segment".into(),
+            rows.iter()
+                .map(|r| r.1.1.map_or("", |s| segment_names[s]))
+                .collect::<Vec<&str>>(),
+        ));
+    }
+    let u = |name: &str, f: &dyn Fn(usize, Line) -> u64| {
         Column::new(
             name.into(),
-            rows.iter().map(|&(p, i)| f(p, i)).collect::<Vec<u64>>(),
+            rows.iter().map(|&(p, l)| f(p, l)).collect::<Vec<u64>>(),
         )
     };
-    let f = |name: &str, f: &dyn Fn(usize, usize) -> Option<f64>| {
+    let f = |name: &str, f: &dyn Fn(usize, Line) -> Option<f64>| {
         Column::new(
             name.into(),
             rows.iter()
-                .map(|&(p, i)| f(p, i))
+                .map(|&(p, l)| f(p, l))
                 .collect::<Vec<Option<f64>>>(),
         )
     };
-    cols.push(u("covered", &|p, i| total(p, i).covered));
-    cols.push(u("ineligible", &|p, i| total(p, i).ineligible));
-    cols.push(f("exposure_eur", &|p, i| {
-        Some(total(p, i).exposure.to_eur())
-    }));
-    cols.push(f("premium_eur", &|p, i| Some(total(p, i).premium.to_eur())));
-    cols.push(f("claims_eur", &|p, i| Some(total(p, i).claims().to_eur())));
-    cols.push(u("claim_count", &|p, i| total(p, i).claim_count()));
-    cols.push(f("loss_ratio", &|p, i| nullable(total(p, i).loss_ratio())));
+    let eur = |name: &str, f: &dyn Fn(&crate::products::ProductTotals) -> crate::money::Cents| {
+        Column::new(
+            name.into(),
+            rows.iter()
+                .map(|&(p, l)| f(total(p, l)).to_eur())
+                .collect::<Vec<f64>>(),
+        )
+    };
+    cols.push(u("covered", &|p, l| total(p, l).covered));
+    cols.push(u("ineligible", &|p, l| total(p, l).ineligible));
+    cols.push(eur("exposure_eur", &|t| t.exposure));
+    cols.push(eur("premium_eur", &|t| t.premium));
+    cols.push(eur("claims_eur", &|t| t.claims()));
+    cols.push(u("claim_count", &|p, l| total(p, l).claim_count()));
+    cols.push(f("loss_ratio", &|p, l| nullable(total(p, l).loss_ratio())));
     for peril in &perils {
-        let k = |i: usize| products[i].perils().iter().position(|x| x == peril);
+        let k = |pi: usize| products[pi].perils().iter().position(|x| x == peril);
         cols.push(Column::new(
             format!("{peril}_count").into(),
             rows.iter()
-                .map(|&(p, i)| k(i).map(|k| total(p, i).perils[k].count))
+                .map(|&(p, l)| k(l.0).map(|k| total(p, l).perils[k].count))
                 .collect::<Vec<Option<u64>>>(),
         ));
-        cols.push(f(&format!("{peril}_eur"), &|p, i| {
-            k(i).map(|k| total(p, i).perils[k].amount.to_eur())
+        cols.push(f(&format!("{peril}_eur"), &|p, l| {
+            k(l.0).map(|k| total(p, l).perils[k].amount.to_eur())
         }));
     }
-    cols.push(u("rejected_count", &|p, i| total(p, i).rejected));
-    cols.push(f("ibnr_eur", &|p, i| Some(total(p, i).ibnr.to_eur())));
+    cols.push(u("rejected_count", &|p, l| total(p, l).rejected));
+    cols.push(eur("ibnr_eur", &|t| t.ibnr));
+    cols.push(eur("outstanding_eur", &|t| t.outstanding));
+    cols.push(f("paid_loss_ratio", &|p, l| {
+        nullable(total(p, l).paid_loss_ratio())
+    }));
+    cols.push(eur("recoveries_eur", &|t| t.recoveries));
+    cols.push(eur("net_claims_eur", &|t| t.net_claims()));
+    cols.push(eur("retained_eur", &|t| t.retained));
     DataFrame::new(rows.len(), cols)
 }
 
@@ -145,6 +198,12 @@ pub fn summary_frame(rows: &[MetricRow]) -> PolarsResult<DataFrame> {
             "company".into(),
             rows.iter()
                 .map(|r| r.company.clone())
+                .collect::<Vec<Option<String>>>(),
+        ),
+        Column::new(
+            "segment".into(),
+            rows.iter()
+                .map(|r| r.segment.clone())
                 .collect::<Vec<Option<String>>>(),
         ),
         s("metric", &|r| r.metric.clone()),
@@ -216,6 +275,10 @@ pub fn write_run(
     }
     let mut paths = paths_frame(model.products(), results)?;
     write_parquet(dir, "paths.parquet", &mut paths, manifest)?;
+    if let Some(df) = segment_paths_frame(model, results) {
+        write_parquet(dir, "segment_paths.parquet", &mut df?, manifest)?;
+        manifest.files.push("segment_paths.parquet".into());
+    }
     let mut summary = summary_frame(rows)?;
     write_parquet(dir, "summary.parquet", &mut summary, manifest)?;
     write_csv(dir, "summary.csv", &mut summary)?;

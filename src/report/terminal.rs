@@ -39,20 +39,25 @@ fn value(unit: &str, x: f64) -> String {
     }
 }
 
-/// Metrics shown in the terminal, with their labels (the rest are in summary.csv).
-const SHOWN: &[(&str, &str)] = &[
-    ("covered", "covered orders"),
+/// Metrics shown in the terminal before the perils, with their labels (the rest are in
+/// summary.csv).
+const HEAD: &[(&str, &str)] = &[
+    ("covered", "covered"),
     ("premium_eur", "premium (EUR)"),
     ("claims_eur", "claims (EUR)"),
-    ("delay_eur", "  delay (EUR)"),
-    ("damage_eur", "  damage (EUR)"),
-    ("loss_eur", "  loss (EUR)"),
-    ("loss_ratio", "loss ratio per path"),
-    ("portfolio_loss_ratio", "E[claims] / E[premium]"),
-    ("p_loss_ratio_above_1", "P(loss ratio > 100 %)"),
 ];
 
-/// Renders the table for every product.
+/// Metrics shown after the perils; those marked `true` only when not zero on average.
+const TAIL: &[(&str, &str, bool)] = &[
+    ("recoveries_eur", "recoveries (EUR)", true),
+    ("retained_eur", "retained by insured (EUR)", true),
+    ("loss_ratio", "loss ratio per path", false),
+    ("portfolio_loss_ratio", "E[net claims] / E[premium]", false),
+    ("paid_loss_ratio", "paid-to-date loss ratio", true),
+    ("p_loss_ratio_above_1", "P(loss ratio > 100 %)", false),
+];
+
+/// Renders the table for every product, then its segments, then the frames.
 pub fn render(rows: &[MetricRow]) -> String {
     let mut out = String::new();
     let mut products: Vec<(&str, &str)> = Vec::new();
@@ -65,22 +70,48 @@ pub fn render(rows: &[MetricRow]) -> String {
         let _ = writeln!(out, "\n{name} ({kind})");
         let _ = writeln!(
             out,
-            "  {:<24} {:>28} {:>14} {:>14} {:>14} {:>14}",
+            "  {:<26} {:>28} {:>14} {:>14} {:>14} {:>14}",
             "", "mean ± se", "p50", "p99", "TVaR 99", "analytic"
         );
-        for (metric, label) in SHOWN {
-            let Some(r) = rows
-                .iter()
-                .find(|r| r.product == name && r.company.is_none() && r.metric == *metric)
-            else {
-                continue;
-            };
+        let own: Vec<&MetricRow> = rows
+            .iter()
+            .filter(|r| r.product == name && r.company.is_none() && r.segment.is_none())
+            .collect();
+        let find = |metric: &str| own.iter().copied().find(|r| r.metric == metric);
+        let mut lines: Vec<(String, &MetricRow)> = Vec::new();
+        for (metric, label) in HEAD {
+            if let Some(r) = find(metric) {
+                let label = if *metric == "covered" {
+                    format!("covered {}", r.unit)
+                } else {
+                    label.to_string()
+                };
+                lines.push((label, r));
+            }
+        }
+        // Perils: every `<peril>_eur` row with a `<peril>_count` beside it.
+        for r in &own {
+            if let Some(peril) = r.metric.strip_suffix("_count")
+                && peril != "rejected"
+                && let Some(eur) = find(&format!("{peril}_eur"))
+            {
+                lines.push((format!("  {peril} (EUR)"), eur));
+            }
+        }
+        for (metric, label, only_if_nonzero) in TAIL {
+            if let Some(r) = find(metric)
+                && !(*only_if_nonzero && r.summary.mean == 0.0)
+            {
+                lines.push((label.to_string(), r));
+            }
+        }
+        for (label, r) in lines {
             let s = &r.summary;
             let mean = format!("{} ± {}", value(r.unit, s.mean), value(r.unit, s.se));
             let analytic = r.analytic.map_or("-".to_string(), |a| value(r.unit, a));
             let _ = writeln!(
                 out,
-                "  {:<24} {:>28} {:>14} {:>14} {:>14} {:>14}",
+                "  {:<26} {:>28} {:>14} {:>14} {:>14} {:>14}",
                 label,
                 mean,
                 value(r.unit, s.p50),
@@ -89,9 +120,56 @@ pub fn render(rows: &[MetricRow]) -> String {
                 analytic
             );
         }
+        render_segments(&mut out, rows, name);
     }
     render_frames(&mut out, rows);
     out
+}
+
+/// One line per segment of a product: volume, premium, net claims and loss ratio.
+fn render_segments(out: &mut String, rows: &[MetricRow], product: &str) {
+    let mut segments: Vec<&str> = Vec::new();
+    for r in rows.iter().filter(|r| r.product == product) {
+        if let Some(s) = r.segment.as_deref().filter(|s| !segments.contains(s)) {
+            segments.push(s);
+        }
+    }
+    if segments.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "  {:<26} {:>14} {:>14} {:>14} {:>22} {:>14}",
+        "by segment", "covered", "premium", "net claims", "E[net] / E[premium]", "P(LR > 1)"
+    );
+    for seg in segments {
+        let get = |metric: &str| {
+            rows.iter()
+                .find(|r| {
+                    r.product == product && r.segment.as_deref() == Some(seg) && r.metric == metric
+                })
+                .map(|r| r.summary)
+        };
+        let (Some(covered), Some(premium), Some(net), Some(lr), Some(p1)) = (
+            get("covered"),
+            get("premium_eur"),
+            get("net_claims_eur"),
+            get("portfolio_loss_ratio"),
+            get("p_loss_ratio_above_1"),
+        ) else {
+            continue;
+        };
+        let _ = writeln!(
+            out,
+            "  {:<26} {:>14} {:>14} {:>14} {:>22} {:>14}",
+            format!("  {seg}"),
+            value("", covered.mean),
+            value("EUR", premium.mean),
+            value("EUR", net.mean),
+            format!("{} ± {}", value("ratio", lr.mean), value("ratio", lr.se)),
+            value("probability", p1.mean)
+        );
+    }
 }
 
 /// One line per company with a guarantee frame: saturation and insolvency at a glance.

@@ -15,7 +15,7 @@ pub mod validate;
 pub use error::{LocatedIssue, ScenarioError};
 
 use crate::calendar::{CalendarSpec, Horizon};
-use crate::catalogue::{Category, Channel};
+use crate::catalogue::{Category, Channel, Site};
 use crate::distributions::{Basket, DeliveryTime, Mix, VolumeMultiplier};
 use crate::money::Cents;
 use crate::products::Product;
@@ -45,6 +45,12 @@ pub struct Shop {
     pub channels: Mix<Channel>,
     /// The shop's risk class, which selects its premium rate.
     pub risk_class: String,
+    /// Shipping fee charged to the buyer per order (part of the basket "shipping included").
+    pub shipping_fee: Cents,
+    /// Share of orders of second-hand goods.
+    pub used_goods_share: f64,
+    /// The kind of site the shop sells through.
+    pub site: Site,
     /// Indices into [`Scenario::products`] of the products sold in this shop.
     pub products: Vec<usize>,
 }

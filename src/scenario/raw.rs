@@ -115,6 +115,10 @@ pub struct RawShop {
     pub international_share: Option<f64>,
     pub channels: Option<BTreeMap<String, f64>>,
     pub risk_class: Option<String>,
+    /// Share of orders of second-hand goods.
+    pub used_goods_share: Option<f64>,
+    /// `referenced`, `unreferenced` or `peer_to_peer`.
+    pub site: Option<String>,
     #[serde(default)]
     pub products: Vec<String>,
 }
@@ -134,6 +138,8 @@ pub struct RawBasket {
 #[serde(deny_unknown_fields)]
 pub struct RawShipping {
     pub handling_days: Option<f64>,
+    /// Shipping fee charged to the buyer per order, a decimal string in EUR.
+    pub fee_eur: Option<String>,
     pub domestic: Option<RawDeliveryTime>,
     pub international: Option<RawDeliveryTime>,
 }

@@ -4,7 +4,7 @@ use super::raw::*;
 use super::validate::{Issue, Validator, show};
 use super::{Company, Scenario, Shop};
 use crate::calendar::{BlackFriday, CalendarSpec, Christmas, CustomEvent, Horizon, Sales};
-use crate::catalogue::{Category, Channel};
+use crate::catalogue::{Category, Channel, Site};
 use crate::distributions::{Basket, DeliveryTime, LogNormal, Mix, ParamError, VolumeMultiplier};
 use crate::money::Cents;
 use crate::products::Product;
@@ -344,6 +344,23 @@ fn shop(v: &mut Validator, sp: &str, s: &RawShop, products: &[Product]) -> Shop 
     let international_share = s.international_share.map_or(0.0, |p| {
         v.probability(&format!("{sp}.international_share"), p)
     });
+    let shipping_fee = ship
+        .and_then(|r| r.fee_eur.as_deref())
+        .map_or(Cents::ZERO, |t| v.eur(&format!("{sp}.shipping.fee_eur"), t));
+    let used_goods_share = s
+        .used_goods_share
+        .map_or(0.0, |p| v.probability(&format!("{sp}.used_goods_share"), p));
+    let site = match s.site.as_deref() {
+        None => Site::Referenced,
+        Some(name) => Site::parse(name).unwrap_or_else(|| {
+            v.fail(
+                &format!("{sp}.site"),
+                format!("{name:?}"),
+                format!("is not a kind of site; use one of {}", Site::allowed()),
+            );
+            Site::Referenced
+        }),
+    };
     let risk_class = s
         .risk_class
         .clone()
@@ -395,6 +412,9 @@ fn shop(v: &mut Validator, sp: &str, s: &RawShop, products: &[Product]) -> Shop 
         international_share,
         channels,
         risk_class,
+        shipping_fee,
+        used_goods_share,
+        site,
         products: attached,
     }
 }

@@ -155,6 +155,14 @@ pub const DEFAULT_EXCLUDED: &[Category] = &[
     Category::Flowers,
     Category::ScrapMetalUsedCarParts,
     Category::FlatGlass,
+    // Nothing ships, so there is no parcel to protect.
+    Category::DigitalGoods,
+    Category::Services,
+    Category::Subscriptions,
+    Category::GiftCards,
+    Category::Gambling,
+    Category::FinancialInstruments,
+    Category::Crowdfunding,
 ];
 
 fn season(

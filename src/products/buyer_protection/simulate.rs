@@ -262,8 +262,10 @@ impl ShopBook {
         }
         t.perils[peril].count += 1;
         t.perils[peril].amount += amount;
+        // Paid when reported: what is reported after the horizon is also outstanding at its end.
         if order_day + report >= self.horizon_days {
             t.ibnr += amount;
+            t.outstanding += amount;
         }
     }
 }
