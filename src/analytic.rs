@@ -4,6 +4,7 @@
 use crate::engine::Model;
 use crate::products::Product;
 use crate::products::buyer_protection::Expected;
+use crate::products::legal_protection as legal;
 use std::collections::BTreeMap;
 
 /// Parcel buyer protection: the expectations of a product, summed over the shops selling it.
@@ -61,6 +62,13 @@ pub fn product_metrics(model: &Model, product: usize) -> BTreeMap<String, f64> {
                 m.insert(format!("{peril}_eur"), e.claims_eur[k]);
             }
         }
+        Product::LegalProtection(_) => {
+            let mut e = legal::Expected::default();
+            for sale in 0..legal::SALES.len() {
+                e += legal_expected(model, product, sale);
+            }
+            insert_legal(&mut m, &e);
+        }
         Product::GuaranteeFrame(p) => {
             let (n, value) = guarantees(model, product, p.warmup_days() as usize);
             let monthly: f64 = model
@@ -84,6 +92,35 @@ pub fn product_metrics(model: &Model, product: usize) -> BTreeMap<String, f64> {
 /// Analytic means of a segment's per-path metrics, by summary metric name (empty where the
 /// product has no closed form per segment).
 pub fn segment_metrics(model: &Model, segment: usize) -> BTreeMap<String, f64> {
-    let _ = (model, segment);
-    BTreeMap::new()
+    let mut m = BTreeMap::new();
+    let seg = &model.segments()[segment];
+    let index = segment - model.segment_range(seg.product).start;
+    if let Product::LegalProtection(_) = &model.products()[seg.product] {
+        insert_legal(&mut m, &legal_expected(model, seg.product, index));
+    }
+    m
+}
+
+/// Legal protection: the expectations of one way of sale, summed over the shops.
+pub fn legal_expected(model: &Model, product: usize, sale: usize) -> legal::Expected {
+    let mut e = legal::Expected::default();
+    for (_, book) in model.legal_books().filter(|(p, _)| *p == product) {
+        e += legal::Expected::of(book, sale);
+    }
+    e
+}
+
+fn insert_legal(m: &mut BTreeMap<String, f64>, e: &legal::Expected) {
+    m.insert("covered".into(), e.covered);
+    m.insert("ineligible".into(), e.ineligible);
+    m.insert("exposure_eur".into(), e.exposure_eur);
+    m.insert("premium_eur".into(), e.premium_eur);
+    m.insert("claims_eur".into(), e.claims_total_eur());
+    m.insert("net_claims_eur".into(), e.claims_total_eur());
+    m.insert("retained_eur".into(), e.retained_eur);
+    m.insert("portfolio_loss_ratio".into(), e.loss_ratio());
+    for (k, peril) in legal::PERILS.iter().enumerate() {
+        m.insert(format!("{peril}_count"), e.claim_counts[k]);
+        m.insert(format!("{peril}_eur"), e.claims_eur[k]);
+    }
 }

@@ -12,6 +12,7 @@ use crate::money::Cents;
 use crate::products::Streams;
 use crate::products::buyer_protection::ShopBook;
 use crate::products::guarantee_frame::{FrameShopBook, Insolvency};
+use crate::products::legal_protection::LegalBook;
 use crate::products::{Product, ProductTotals};
 use crate::scenario::{Company, Scenario};
 use rand::SeedableRng;
@@ -67,6 +68,8 @@ enum Book {
         company: usize,
         book: FrameShopBook,
     },
+    /// Writes into its product's segments (ways of sale).
+    Legal(LegalBook),
 }
 
 /// One product sold in one shop, with its stream ids.
@@ -177,6 +180,9 @@ impl Model {
                             Product::BuyerProtection(bp) => {
                                 Book::Parcel(ShopBook::new(bp, shop, &shape, horizon))
                             }
+                            Product::LegalProtection(lp) => {
+                                Book::Legal(LegalBook::new(lp, shop, &shape, horizon))
+                            }
                             Product::GuaranteeFrame(gf) => {
                                 let warmup = gf.warmup_days();
                                 let start = horizon.start - chrono::Duration::days(warmup as i64);
@@ -258,7 +264,17 @@ impl Model {
         self.shops.iter().flat_map(|s| {
             s.books.iter().filter_map(|b| match &b.book {
                 Book::Parcel(book) => Some((b.product, book)),
-                Book::Frame { .. } => None,
+                _ => None,
+            })
+        })
+    }
+
+    /// Every shop's legal-protection book with its product index.
+    pub fn legal_books(&self) -> impl Iterator<Item = (usize, &LegalBook)> {
+        self.shops.iter().flat_map(|s| {
+            s.books.iter().filter_map(|b| match &b.book {
+                Book::Legal(book) => Some((b.product, book)),
+                _ => None,
             })
         })
     }
@@ -268,7 +284,7 @@ impl Model {
         self.shops.iter().flat_map(|s| {
             s.books.iter().filter_map(|b| match &b.book {
                 Book::Frame { company, book } => Some((*company, book)),
-                Book::Parcel(_) => None,
+                _ => None,
             })
         })
     }
@@ -313,6 +329,10 @@ impl Model {
                 };
                 match &b.book {
                     Book::Parcel(book) => book.simulate(volume, streams, &mut products[b.product]),
+                    Book::Legal(book) => {
+                        let range = self.segment_range(b.product);
+                        book.simulate(volume, streams, &mut segments[range])
+                    }
                     Book::Frame { company, book } => {
                         let c = *company;
                         book.simulate(

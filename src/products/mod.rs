@@ -2,10 +2,12 @@
 
 pub mod buyer_protection;
 pub mod guarantee_frame;
+pub mod legal_protection;
 
 use crate::money::{Cents, Rate};
 use buyer_protection::BuyerProtection;
 use guarantee_frame::GuaranteeFrame;
+use legal_protection::LegalProtection;
 use std::collections::BTreeMap;
 use std::ops::AddAssign;
 
@@ -18,6 +20,7 @@ pub const MAX_PERILS: usize = 4;
 pub enum Product {
     BuyerProtection(BuyerProtection),
     GuaranteeFrame(GuaranteeFrame),
+    LegalProtection(LegalProtection),
 }
 
 impl Product {
@@ -26,6 +29,7 @@ impl Product {
         match self {
             Product::BuyerProtection(p) => &p.name,
             Product::GuaranteeFrame(p) => &p.name,
+            Product::LegalProtection(p) => &p.name,
         }
     }
 
@@ -34,6 +38,7 @@ impl Product {
         match self {
             Product::BuyerProtection(_) => "buyer_protection",
             Product::GuaranteeFrame(_) => "guarantee_frame",
+            Product::LegalProtection(_) => "legal_protection",
         }
     }
 
@@ -42,13 +47,16 @@ impl Product {
         match self {
             Product::BuyerProtection(_) => buyer_protection::PERILS,
             Product::GuaranteeFrame(_) => guarantee_frame::PERILS,
+            Product::LegalProtection(_) => legal_protection::PERILS,
         }
     }
 
     /// What `covered` counts for this product: `orders`, `plans` or `policies`.
     pub fn exposure_unit(&self) -> &'static str {
         match self {
-            Product::BuyerProtection(_) | Product::GuaranteeFrame(_) => "orders",
+            Product::BuyerProtection(_)
+            | Product::GuaranteeFrame(_)
+            | Product::LegalProtection(_) => "orders",
         }
     }
 
@@ -57,6 +65,10 @@ impl Product {
     pub fn segments(&self) -> Vec<String> {
         match self {
             Product::BuyerProtection(_) | Product::GuaranteeFrame(_) => Vec::new(),
+            Product::LegalProtection(_) => legal_protection::SALES
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
         }
     }
 
@@ -64,7 +76,7 @@ impl Product {
     pub fn risk_class_rates(&self) -> Option<&BTreeMap<String, Rate>> {
         match self {
             Product::BuyerProtection(p) => Some(&p.tariff.rates),
-            Product::GuaranteeFrame(_) => None,
+            Product::GuaranteeFrame(_) | Product::LegalProtection(_) => None,
         }
     }
 }

@@ -165,6 +165,7 @@ pub struct RawByDestination<T> {
 pub enum RawProduct {
     BuyerProtection(RawBuyerProtection),
     GuaranteeFrame(RawGuaranteeFrame),
+    LegalProtection(RawLegalProtection),
 }
 
 impl RawProduct {
@@ -172,6 +173,7 @@ impl RawProduct {
         match self {
             RawProduct::BuyerProtection(p) => &p.name,
             RawProduct::GuaranteeFrame(p) => &p.name,
+            RawProduct::LegalProtection(p) => &p.name,
         }
     }
 }
@@ -260,6 +262,9 @@ pub(super) fn precise_product_error(text: &str, error: toml::de::Error) -> toml:
                 Some("guarantee_frame") => {
                     RawGuaranteeFrame::deserialize(ValueDeserializer::from(product)).err()
                 }
+                Some("legal_protection") => {
+                    RawLegalProtection::deserialize(ValueDeserializer::from(product)).err()
+                }
                 _ => None,
             }
             .filter(|e| e.span().is_some())
@@ -334,4 +339,87 @@ pub struct RawLoss {
     pub report_lag_mean_days: Option<f64>,
     pub month_multipliers: Option<Vec<f64>>,
     pub black_week_multiplier: Option<f64>,
+}
+
+/// `kind = "legal_protection"`: legal protection of online purchases, sold per basket.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLegalProtection {
+    pub name: String,
+    /// Smallest covered basket, shipping included, a decimal string in EUR.
+    pub min_basket_eur: Option<String>,
+    #[serde(default)]
+    pub sales: RawLegalSales,
+    #[serde(default)]
+    pub exclusions: RawLegalExclusions,
+    #[serde(default)]
+    pub dispute: RawDispute,
+    #[serde(default)]
+    pub mediation: RawMediation,
+    #[serde(default)]
+    pub court: RawCourt,
+}
+
+/// The two ways the cover is sold, each with its take-up and price per basket.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLegalSales {
+    pub checkout: Option<RawSaleChannel>,
+    pub direct: Option<RawSaleChannel>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSaleChannel {
+    pub take_up: f64,
+    pub price_eur: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLegalExclusions {
+    pub categories: Option<Vec<String>>,
+}
+
+/// A lognormal duration in days, by median and sigma.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDays {
+    pub median_days: f64,
+    pub sigma: f64,
+}
+
+/// A lognormal amount in EUR, by median and sigma.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCost {
+    pub median_eur: f64,
+    pub sigma: f64,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDispute {
+    pub probability: Option<f64>,
+    pub category_multipliers: Option<BTreeMap<String, f64>>,
+    pub month_multipliers: Option<Vec<f64>>,
+    pub black_week_multiplier: Option<f64>,
+    pub declare_lag: Option<RawDays>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMediation {
+    pub success_probability: Option<f64>,
+    pub duration: Option<RawDays>,
+    pub handling_cost_eur: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCourt {
+    pub probability: Option<f64>,
+    pub cost: Option<RawCost>,
+    pub ceiling_eur: Option<String>,
+    pub duration: Option<RawDays>,
 }

@@ -10,6 +10,7 @@ use crate::money::Cents;
 use crate::products::Product;
 use crate::products::buyer_protection::BuyerProtection;
 use crate::products::guarantee_frame::GuaranteeFrame;
+use crate::products::legal_protection::LegalProtection;
 use crate::scenario::locate::push_key;
 use std::collections::{BTreeMap, HashSet};
 
@@ -63,6 +64,9 @@ pub(super) fn validate(raw: RawScenario, hash: String) -> Result<Scenario, Vec<I
             }
             RawProduct::GuaranteeFrame(gf) => {
                 Product::GuaranteeFrame(GuaranteeFrame::validate(gf, &path, &mut v))
+            }
+            RawProduct::LegalProtection(lp) => {
+                Product::LegalProtection(LegalProtection::validate(lp, &path, &mut v))
             }
         });
     }

@@ -64,7 +64,8 @@ impl Season {
         self.months[date.month0() as usize] * bw
     }
 
-    fn max(&self) -> f64 {
+    /// The largest multiplier of the year.
+    pub(crate) fn max(&self) -> f64 {
         self.months.iter().fold(0.0_f64, |a, &b| a.max(b)) * self.black_week.max(1.0)
     }
 }
@@ -165,7 +166,8 @@ pub const DEFAULT_EXCLUDED: &[Category] = &[
     Category::Crowdfunding,
 ];
 
-fn season(
+/// Reads `month_multipliers` and `black_week_multiplier` of the table at `path`.
+pub(crate) fn season(
     v: &mut Validator,
     path: &str,
     months: &Option<Vec<f64>>,

@@ -1,0 +1,99 @@
+//! Closed-form expectations of one shop's legal-protection book, per way of sale: buyers of the
+//! cover, premium, disputes, mediation and court costs (the court cost is a capped lognormal:
+//! `E[min(X, C)] = E[X; X ≤ C] + C·P(X > C)`). They follow from independence of category,
+//! basket, second-hand status and dispute; premium is exact, amounts ignore the rounding of a
+//! sampled cost to the cent (unbiased to well under a cent per case).
+
+use super::simulate::LegalBook;
+use super::{COURT, MEDIATION, SALES};
+use std::ops::AddAssign;
+
+/// Expected values over one horizon for one way of sale of one book (or a sum of them).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Expected {
+    pub covered: f64,
+    pub ineligible: f64,
+    pub exposure_eur: f64,
+    pub premium_eur: f64,
+    /// Case counts by peril (mediation, court).
+    pub claim_counts: [f64; 2],
+    /// Insurer's costs in EUR by peril.
+    pub claims_eur: [f64; 2],
+    /// Court costs above the ceiling, borne by the buyer.
+    pub retained_eur: f64,
+}
+
+impl AddAssign for Expected {
+    fn add_assign(&mut self, o: Expected) {
+        self.covered += o.covered;
+        self.ineligible += o.ineligible;
+        self.exposure_eur += o.exposure_eur;
+        self.premium_eur += o.premium_eur;
+        for i in 0..2 {
+            self.claim_counts[i] += o.claim_counts[i];
+            self.claims_eur[i] += o.claims_eur[i];
+        }
+        self.retained_eur += o.retained_eur;
+    }
+}
+
+impl Expected {
+    /// The expectations of one book's sales of kind `sale` (an index into [`SALES`]).
+    pub fn of(book: &LegalBook, sale: usize) -> Expected {
+        assert!(sale < SALES.len());
+        let p = book.product();
+        let share = if sale == super::CHECKOUT {
+            book.checkout_share()
+        } else {
+            1.0 - book.checkout_share()
+        };
+        let buyers: f64 = book.daily_mean.iter().sum::<f64>() * share;
+        let seasonal_buyers: f64 = book
+            .daily_mean
+            .iter()
+            .zip(&book.season)
+            .map(|(m, s)| m * s)
+            .sum::<f64>()
+            * share;
+        let fee = book.shipping_fee().to_eur();
+        let (p_big, m_big) = book
+            .basket()
+            .moment_between((p.min_basket.to_eur() - fee).max(0.0), f64::INFINITY);
+        let new = 1.0 - book.used_share();
+        let (mut p_cat, mut dispute_cat) = (0.0, 0.0);
+        for (c, w) in book.categories().iter() {
+            if !p.excluded[c.index()] {
+                p_cat += w;
+                dispute_cat += w * p.dispute.category_multipliers[c.index()];
+            }
+        }
+        let eligible = new * p_cat * p_big;
+        let covered = buyers * eligible;
+        let disputes = seasonal_buyers * new * p_big * dispute_cat * p.dispute.probability;
+        let courts = disputes * (1.0 - p.mediation.success_probability) * p.court.probability;
+        let cost = p.court.cost;
+        let ceiling = p.court.ceiling.to_eur();
+        let capped = cost.partial_mean_below(ceiling) + ceiling * cost.tail(ceiling);
+        let mut e = Expected {
+            covered,
+            ineligible: buyers - covered,
+            exposure_eur: buyers * new * p_cat * (m_big + fee * p_big),
+            premium_eur: covered * p.sales[sale].price.to_eur(),
+            retained_eur: courts * (cost.mean() - capped),
+            ..Expected::default()
+        };
+        e.claim_counts[MEDIATION] = disputes;
+        e.claims_eur[MEDIATION] = disputes * p.mediation.handling_cost.to_eur();
+        e.claim_counts[COURT] = courts;
+        e.claims_eur[COURT] = courts * capped;
+        e
+    }
+
+    pub fn claims_total_eur(&self) -> f64 {
+        self.claims_eur.iter().sum()
+    }
+
+    pub fn loss_ratio(&self) -> f64 {
+        self.claims_total_eur() / self.premium_eur
+    }
+}

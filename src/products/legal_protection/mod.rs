@@ -1,0 +1,294 @@
+//! Legal protection of online purchases (`kind = "legal_protection"`).
+//!
+//! The wording modelled: each online purchase of new physical goods of at least 80 EUR,
+//! shipping included, is insured against disputes with the seller (late delivery, damaged
+//! parcel, after-sales problems). The cover is sold two ways: at the merchant's checkout
+//! (2.00 EUR) or by the buyer registering the transaction on the insurer's site afterwards
+//! (2.50 EUR per basket). After a first complaint to the merchant the buyer declares a dispute;
+//! the insurer first seeks an amicable settlement (mediation, about 20 days, a handling cost per
+//! case); when it fails, the buyer may go to court and the cover pays the legal costs up to a
+//! ceiling (20,000 EUR). Costs above the ceiling stay with the buyer (`retained`).
+//!
+//! Timing: a dispute is declared a lognormal lag after the order; the mediation cost is paid
+//! when the mediation ends, court costs when the case ends (about 14 months later), so the
+//! paid-to-date loss ratio at the end of the horizon is well below the ultimate one.
+//!
+//! Perils: `mediation` (every declared dispute is mediated first) and `court`.
+
+mod expected;
+pub mod simulate;
+
+pub use expected::Expected;
+pub use simulate::LegalBook;
+
+use super::buyer_protection::{Season, season};
+use crate::catalogue::Category;
+use crate::distributions::LogNormal;
+use crate::money::Cents;
+use crate::scenario::locate::push_key;
+use crate::scenario::raw::{RawCost, RawDays, RawLegalProtection, RawSaleChannel};
+use crate::scenario::validate::{Validator, show};
+
+/// Names of the perils, in the order of [`crate::products::ProductTotals::perils`].
+pub const PERILS: &[&str] = &["mediation", "court"];
+pub(crate) const MEDIATION: usize = 0;
+pub(crate) const COURT: usize = 1;
+
+/// The ways the cover is sold: the segments of the product's results.
+pub const SALES: &[&str] = &["checkout", "direct"];
+pub(crate) const CHECKOUT: usize = 0;
+pub(crate) const DIRECT: usize = 1;
+
+/// One way of selling the cover: the share of orders whose buyer buys it, and its price.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Sale {
+    pub take_up: f64,
+    pub price: Cents,
+}
+
+/// How often a covered order turns into a declared dispute, and when.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dispute {
+    /// Probability per covered order, before category and seasonal multipliers.
+    pub probability: f64,
+    /// Per category, by [`Category::index`].
+    pub category_multipliers: Vec<f64>,
+    pub season: Season,
+    /// Days from the order to the declared dispute (delivery, first complaint to the merchant).
+    pub declare_lag: LogNormal,
+}
+
+/// The amicable phase every dispute goes through first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mediation {
+    pub success_probability: f64,
+    /// Days from the declared dispute to the end of the mediation.
+    pub duration: LogNormal,
+    /// What the insurer pays per mediated case (its own or a mediator's handling cost).
+    pub handling_cost: Cents,
+}
+
+/// The judicial phase, for disputes the mediation did not settle.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Court {
+    /// Probability that the buyer goes to court, given the mediation failed.
+    pub probability: f64,
+    /// Legal costs of a case, before the ceiling.
+    pub cost: LogNormal,
+    /// Most the cover pays per case.
+    pub ceiling: Cents,
+    /// Days from the end of the mediation to the end of the case, when the costs are paid.
+    pub duration: LogNormal,
+}
+
+/// A validated legal-protection product.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LegalProtection {
+    pub name: String,
+    /// Smallest covered basket, shipping included.
+    pub min_basket: Cents,
+    /// By [`SALES`] index.
+    pub sales: [Sale; 2],
+    /// Per category: excluded (intangible goods always, plus the listed categories).
+    pub excluded: Vec<bool>,
+    pub dispute: Dispute,
+    pub mediation: Mediation,
+    pub court: Court,
+}
+
+fn lognormal_days(
+    v: &mut Validator,
+    path: &str,
+    raw: &Option<RawDays>,
+    default: (f64, f64),
+) -> LogNormal {
+    let (median, sigma) = raw.as_ref().map_or(default, |r| {
+        (
+            v.positive(&format!("{path}.median_days"), r.median_days, " (days)"),
+            v.positive(&format!("{path}.sigma"), r.sigma, " (lognormal sigma)"),
+        )
+    });
+    LogNormal::from_median_sigma(median, sigma)
+        .unwrap_or_else(|_| LogNormal::from_median_sigma(1.0, 1.0).expect("valid"))
+}
+
+fn lognormal_cost(
+    v: &mut Validator,
+    path: &str,
+    raw: &Option<RawCost>,
+    default: (f64, f64),
+) -> LogNormal {
+    let (median, sigma) = raw.as_ref().map_or(default, |r| {
+        (
+            v.positive(&format!("{path}.median_eur"), r.median_eur, " (EUR)"),
+            v.positive(&format!("{path}.sigma"), r.sigma, " (lognormal sigma)"),
+        )
+    });
+    LogNormal::from_median_sigma(median, sigma)
+        .unwrap_or_else(|_| LogNormal::from_median_sigma(1.0, 1.0).expect("valid"))
+}
+
+fn sale(
+    v: &mut Validator,
+    path: &str,
+    raw: &Option<RawSaleChannel>,
+    default: (f64, Cents),
+) -> Sale {
+    match raw {
+        None => Sale {
+            take_up: default.0,
+            price: default.1,
+        },
+        Some(r) => Sale {
+            take_up: v.probability(&format!("{path}.take_up"), r.take_up),
+            price: r
+                .price_eur
+                .as_deref()
+                .map_or(default.1, |t| v.eur(&format!("{path}.price_eur"), t)),
+        },
+    }
+}
+
+impl LegalProtection {
+    /// Validates a `kind = "legal_protection"` table; `path` is e.g. `products[0]`. Defaults
+    /// are those of `calibration.md` section D and the product description.
+    pub fn validate(raw: &RawLegalProtection, path: &str, v: &mut Validator) -> LegalProtection {
+        let min_basket = raw.min_basket_eur.as_deref().map_or(Cents(8_000), |t| {
+            v.eur(&format!("{path}.min_basket_eur"), t)
+        });
+
+        let sp = format!("{path}.sales");
+        let sales = [
+            sale(
+                v,
+                &format!("{sp}.checkout"),
+                &raw.sales.checkout,
+                (0.05, Cents(200)),
+            ),
+            sale(
+                v,
+                &format!("{sp}.direct"),
+                &raw.sales.direct,
+                (0.01, Cents(250)),
+            ),
+        ];
+        let take_up = sales[CHECKOUT].take_up + sales[DIRECT].take_up;
+        if take_up > 1.0 {
+            v.fail(
+                &format!("{sp}.direct.take_up"),
+                show(sales[DIRECT].take_up),
+                format!("checkout and direct take-up add up to {take_up}, above 1: they are shares of the same orders"),
+            );
+        }
+
+        // Intangible purchases are outside the wording whatever the list says; the list adds
+        // physical categories an underwriter chooses to exclude.
+        let mut excluded: Vec<bool> = Category::ALL.iter().map(|c| !c.is_physical()).collect();
+        if let Some(list) = &raw.exclusions.categories {
+            for (i, name) in list.iter().enumerate() {
+                match Category::parse(name) {
+                    Some(c) => excluded[c.index()] = true,
+                    None => v.fail(
+                        &format!("{path}.exclusions.categories[{i}]"),
+                        format!("{name:?}"),
+                        format!("is not a category; use one of {}", Category::allowed()),
+                    ),
+                }
+            }
+        }
+
+        let dp = format!("{path}.dispute");
+        let d = &raw.dispute;
+        let probability = d
+            .probability
+            .map_or(0.005, |p| v.probability(&format!("{dp}.probability"), p));
+        let mut category_multipliers = vec![1.0; Category::ALL.len()];
+        for (name, &m) in d.category_multipliers.iter().flatten() {
+            let mut p = format!("{dp}.category_multipliers");
+            push_key(&mut p, name);
+            let m = v.positive(&p, m, "");
+            match Category::parse(name) {
+                Some(c) => category_multipliers[c.index()] = m,
+                None => v.fail(
+                    &p,
+                    format!("{name:?}"),
+                    format!("is not a category; use one of {}", Category::allowed()),
+                ),
+            }
+        }
+        let flat = Season {
+            months: [1.0; 12],
+            black_week: 1.0,
+        };
+        let season = season(v, &dp, &d.month_multipliers, d.black_week_multiplier, flat);
+        let worst = probability
+            * category_multipliers.iter().fold(0.0_f64, |a, &b| a.max(b))
+            * season.max();
+        if worst > 1.0 {
+            v.fail(
+                &format!("{dp}.probability"),
+                show(probability),
+                format!("times the largest category and seasonal multipliers it is {worst}, above 1: lower the multipliers or the probability"),
+            );
+        }
+        let dispute = Dispute {
+            probability,
+            category_multipliers,
+            season,
+            declare_lag: lognormal_days(
+                v,
+                &format!("{dp}.declare_lag"),
+                &d.declare_lag,
+                (20.0, 0.6),
+            ),
+        };
+
+        let mp = format!("{path}.mediation");
+        let m = &raw.mediation;
+        let mediation = Mediation {
+            success_probability: m.success_probability.map_or(0.90, |p| {
+                v.probability(&format!("{mp}.success_probability"), p)
+            }),
+            duration: lognormal_days(v, &format!("{mp}.duration"), &m.duration, (20.0, 0.5)),
+            handling_cost: m.handling_cost_eur.as_deref().map_or(Cents(6_000), |t| {
+                v.eur(&format!("{mp}.handling_cost_eur"), t)
+            }),
+        };
+
+        let cp = format!("{path}.court");
+        let c = &raw.court;
+        let court = Court {
+            probability: c
+                .probability
+                .map_or(0.3, |p| v.probability(&format!("{cp}.probability"), p)),
+            cost: lognormal_cost(v, &format!("{cp}.cost"), &c.cost, (2000.0, 0.5)),
+            ceiling: c
+                .ceiling_eur
+                .as_deref()
+                .map_or(Cents(2_000_000), |t| v.eur(&format!("{cp}.ceiling_eur"), t)),
+            duration: lognormal_days(v, &format!("{cp}.duration"), &c.duration, (417.0, 0.4)),
+        };
+
+        LegalProtection {
+            name: raw.name.clone(),
+            min_basket,
+            sales,
+            excluded,
+            dispute,
+            mediation,
+            court,
+        }
+    }
+
+    /// Whether a purchase can be covered: new physical goods not excluded by category, of at
+    /// least the minimum basket once the shipping fee is added.
+    #[inline]
+    pub fn eligible(&self, category: Category, used: bool, basket_with_shipping: Cents) -> bool {
+        !used && !self.excluded[category.index()] && basket_with_shipping >= self.min_basket
+    }
+
+    /// Share of the buyers who buy the cover, either way.
+    pub fn take_up(&self) -> f64 {
+        self.sales[CHECKOUT].take_up + self.sales[DIRECT].take_up
+    }
+}
