@@ -292,3 +292,85 @@ impl LegalProtection {
         self.sales[CHECKOUT].take_up + self.sales[DIRECT].take_up
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::raw::RawProduct;
+
+    fn product(extra: &str) -> LegalProtection {
+        let text = format!("name = \"legal\"\nkind = \"legal_protection\"\n{extra}");
+        let RawProduct::LegalProtection(raw) = toml::from_str(&text).unwrap() else {
+            panic!("not legal protection")
+        };
+        let mut v = Validator::new();
+        let p = LegalProtection::validate(&raw, "products[0]", &mut v);
+        assert!(v.finish().is_ok());
+        p
+    }
+
+    #[test]
+    fn eligibility_by_threshold_condition_and_category() {
+        let p = product("");
+        let cases = [
+            (
+                Category::Fashion,
+                false,
+                7_999,
+                false,
+                "79.99 EUR is under the threshold",
+            ),
+            (
+                Category::Fashion,
+                false,
+                8_000,
+                true,
+                "80.00 EUR is covered",
+            ),
+            (
+                Category::Fashion,
+                true,
+                8_000,
+                false,
+                "second-hand goods are not covered",
+            ),
+            (
+                Category::Electronics,
+                false,
+                250_000,
+                true,
+                "no upper limit",
+            ),
+            (Category::DigitalGoods, false, 8_000, false, "intangible"),
+            (Category::Services, false, 8_000, false, "intangible"),
+            (
+                Category::GiftCards,
+                false,
+                8_000,
+                false,
+                "a stored value, not goods",
+            ),
+        ];
+        for (category, used, cents, want, why) in cases {
+            assert_eq!(p.eligible(category, used, Cents(cents)), want, "{why}");
+        }
+    }
+
+    #[test]
+    fn listed_exclusions_add_to_the_intangible_ones() {
+        let p = product("exclusions = { categories = [\"furniture\"] }");
+        assert!(!p.eligible(Category::Furniture, false, Cents(10_000)));
+        assert!(!p.eligible(Category::DigitalGoods, false, Cents(10_000)));
+        assert!(p.eligible(Category::Fashion, false, Cents(10_000)));
+    }
+
+    #[test]
+    fn defaults_are_the_products_published_terms() {
+        let p = product("");
+        assert_eq!(p.min_basket, Cents(8_000));
+        assert_eq!(p.sales[CHECKOUT].price, Cents(200));
+        assert_eq!(p.sales[DIRECT].price, Cents(250));
+        assert_eq!(p.court.ceiling, Cents(2_000_000));
+        assert_eq!(p.mediation.success_probability, 0.90);
+    }
+}

@@ -1,0 +1,213 @@
+//! Legal protection of online purchases against its closed forms and its wording: expected
+//! buyers, disputes, mediation and capped court costs within 4 standard errors; the 80 EUR
+//! threshold with shipping included; prices by way of sale; paid-to-date below ultimate.
+
+use protectsim::engine::{self, Model, PathResult};
+use protectsim::scenario::Scenario;
+use protectsim::summary;
+
+/// A small book with frequent disputes and a ceiling that binds on about a third of court
+/// cases, so every closed form is exercised with few paths.
+const BOOK: &str = r#"
+[horizon]
+start = "2026-01-01"
+days = 365
+
+[simulation]
+seed = 5
+paths = 300
+
+[[products]]
+name = "legal"
+kind = "legal_protection"
+sales = { checkout = { take_up = 0.2, price_eur = "2.00" }, direct = { take_up = 0.1, price_eur = "2.50" } }
+dispute = { probability = 0.03, category_multipliers = { electronics = 2.0 }, month_multipliers = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1.5, 1.5], black_week_multiplier = 1.3 }
+mediation = { success_probability = 0.6, handling_cost_eur = "45.50" }
+court = { probability = 0.5, cost = { median_eur = 2000, sigma = 0.6 }, ceiling_eur = "2500" }
+
+[[companies]]
+name = "A"
+
+[[companies.shops]]
+name = "a.fr"
+orders_per_day = 300
+volume_cv = 0.1
+basket = { median_eur = 90, sigma = 0.8 }
+shipping = { fee_eur = "4.90" }
+categories = { electronics = 0.4, fashion = 0.5, digital_goods = 0.1 }
+used_goods_share = 0.1
+products = ["legal"]
+"#;
+
+fn simulate(text: &str, paths: u64, threads: usize) -> (Model, Vec<PathResult>) {
+    let scenario = Scenario::parse(text, "book.toml").unwrap();
+    let model = Model::new(&scenario);
+    let results = engine::with_threads(threads, || {
+        model.simulate(scenario.seed(), 0..paths, &|_| {})
+    })
+    .unwrap();
+    (model, results)
+}
+
+#[test]
+fn means_match_closed_forms_within_4_standard_errors() {
+    let (model, results) = simulate(BOOK, 300, 2);
+    let rows = summary::summarise(&model, &results);
+    let mut checked = Vec::new();
+    for r in rows.iter().filter(|r| r.analytic.is_some()) {
+        let (mean, se, want) = (r.summary.mean, r.summary.se, r.analytic.unwrap());
+        let z = (mean - want) / se;
+        assert!(
+            z.abs() < 4.0,
+            "{} {:?}: simulated {mean} ± {se}, analytic {want}, z = {z:.2}",
+            r.metric,
+            r.segment
+        );
+        checked.push(format!(
+            "{}/{}",
+            r.segment.as_deref().unwrap_or("all"),
+            r.metric
+        ));
+    }
+    // The product and both ways of sale: covered, ineligible, exposure, premium, claims, net
+    // claims, retained, loss ratio, and count and amount of both perils.
+    assert_eq!(checked.len(), 3 * 12, "{checked:?}");
+    let court = rows
+        .iter()
+        .find(|r| r.segment.is_none() && r.metric == "court_count")
+        .unwrap();
+    assert!(court.summary.mean > 100.0, "court cases are exercised");
+    let retained = rows
+        .iter()
+        .find(|r| r.segment.is_none() && r.metric == "retained_eur")
+        .unwrap();
+    assert!(retained.summary.mean > 0.0, "the ceiling binds");
+}
+
+#[test]
+fn prices_follow_the_way_of_sale() {
+    let (model, results) = simulate(BOOK, 20, 1);
+    let names: Vec<&str> = model.segments().iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["checkout", "direct"]);
+    for r in &results {
+        let [checkout, direct] = [r.segments[0], r.segments[1]];
+        assert_eq!(checkout.premium.0, checkout.covered as i64 * 200);
+        assert_eq!(direct.premium.0, direct.covered as i64 * 250);
+        let mut sum = checkout;
+        sum += direct;
+        assert_eq!(r.products[0], sum, "the product is the sum of its segments");
+    }
+}
+
+#[test]
+fn threshold_includes_shipping_at_the_cent() {
+    // A basket of 75.00 EUR (a lognormal so narrow that every draw rounds to 7,500 cents) plus
+    // the shipping fee: 4.99 makes 79.99 EUR, not covered; 5.00 makes 80.00 EUR, covered.
+    let book = |fee: &str| {
+        format!(
+            r#"
+[horizon]
+start = "2026-03-02"
+days = 30
+[simulation]
+seed = 1
+paths = 4
+[[products]]
+name = "legal"
+kind = "legal_protection"
+[[companies]]
+name = "A"
+[[companies.shops]]
+name = "a.fr"
+orders_per_day = 100
+basket = {{ median_eur = 75, sigma = 0.000001 }}
+shipping = {{ fee_eur = "{fee}" }}
+categories = {{ fashion = 1 }}
+products = ["legal"]
+"#
+        )
+    };
+    let (_, below) = simulate(&book("4.99"), 4, 1);
+    let (_, at) = simulate(&book("5.00"), 4, 1);
+    for (b, a) in below.iter().zip(&at) {
+        let (b, a) = (b.products[0], a.products[0]);
+        assert_eq!(b.covered, 0);
+        assert!(b.ineligible > 0);
+        assert_eq!(a.ineligible, 0);
+        assert_eq!(a.covered, b.ineligible, "same orders, now all covered");
+        assert_eq!(a.exposure.0, a.covered as i64 * 8_000);
+    }
+}
+
+#[test]
+fn court_costs_paid_after_the_horizon_are_outstanding() {
+    let (_, results) = simulate(BOOK, 50, 2);
+    for r in &results {
+        let t = r.products[0];
+        // Courts last about 14 months: almost every court cost is still to pay at year end.
+        assert!(t.outstanding.0 > t.perils[1].amount.0 / 2, "{t:?}");
+        assert!(t.paid_loss_ratio() < t.loss_ratio());
+        assert!(t.ibnr <= t.claims());
+    }
+}
+
+#[test]
+fn results_do_not_depend_on_the_thread_count() {
+    assert_eq!(simulate(BOOK, 70, 1).1, simulate(BOOK, 70, 3).1);
+}
+
+#[test]
+fn invalid_values_are_reported_with_their_field_path() {
+    let cases: &[(&str, &str, &[&str])] = &[
+        (
+            "take_up = 0.1, price_eur = \"2.50\"",
+            "take_up = 0.9, price_eur = \"2.50\"",
+            &[
+                "products[0].sales.direct.take_up",
+                "add up to 1.1",
+                "above 1",
+            ],
+        ),
+        (
+            "electronics = 2.0",
+            "electronix = 2.0",
+            &[
+                "products[0].dispute.category_multipliers.electronix",
+                "not a category",
+            ],
+        ),
+        (
+            "probability = 0.03",
+            "probability = 0.6",
+            &["products[0].dispute.probability", "above 1"],
+        ),
+        (
+            "ceiling_eur = \"2500\"",
+            "ceiling_eur = \"25,00\"",
+            &["products[0].court.ceiling_eur", "decimal string"],
+        ),
+        (
+            "success_probability = 0.6",
+            "success_probability = 1.6",
+            &["products[0].mediation.success_probability"],
+        ),
+        (
+            "sigma = 0.6 }",
+            "sigma = -0.6 }",
+            &["products[0].court.cost.sigma"],
+        ),
+        (
+            "handling_cost_eur",
+            "handling_fee_eur",
+            &["unknown field", "handling_fee_eur", "handling_cost_eur"],
+        ),
+    ];
+    for (from, to, want) in cases {
+        assert_eq!(BOOK.matches(from).count(), 1, "{from}");
+        let text = BOOK.replace(from, to);
+        let err = Scenario::parse(&text, "book.toml").unwrap_err().to_string();
+        for w in *want {
+            assert!(err.contains(w), "{from} -> {to}: {w:?} not in\n{err}");
+        }
+    }
+}
