@@ -123,7 +123,7 @@ fn delivery_time_tails_match_validation_targets() {
     }
 }
 
-/// Golden values: path 3 of seed 42 of both example scenarios, to the cent. Any change that
+/// Golden values: path 3 of seed 42 of the example scenarios, to the cent. Any change that
 /// alters sampled output (a draw added or reordered, a distribution or tariff rule changed)
 /// fails here first; if the change is intended, update the numbers and say so in the change
 /// log, since every result users have computed changes with it.
@@ -152,4 +152,27 @@ fn golden_path_totals() {
     );
     let s = r.frames[0].saturation;
     assert_eq!((s.peak.0, s.peak_day, s.days_over), (213_684_296, 355, 171));
+
+    let r = load("legal_protection").simulate_path(42, 3);
+    let [checkout, direct] = [&r.segments[0], &r.segments[1]];
+    assert_eq!(
+        (checkout.covered, checkout.exposure.0, checkout.premium.0),
+        (871_788, 19_688_183_518, 174_357_600)
+    );
+    assert_eq!(
+        (checkout.perils[0].count, checkout.perils[0].amount.0),
+        (5_334, 32_004_000)
+    );
+    assert_eq!(
+        (checkout.perils[1].count, checkout.perils[1].amount.0),
+        (197, 43_088_921)
+    );
+    assert_eq!(
+        (checkout.ibnr.0, checkout.outstanding.0),
+        (7_118_449, 46_090_061)
+    );
+    assert_eq!(
+        (direct.covered, direct.premium.0, direct.claims().0),
+        (175_129, 43_782_250, 14_528_427)
+    );
 }
