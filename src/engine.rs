@@ -10,11 +10,13 @@ use crate::distributions::uniform;
 use crate::frame::{self, FramePath};
 use crate::money::Cents;
 use crate::products::Streams;
+use crate::products::bnpl::ShopBook as BnplShopBook;
 use crate::products::buyer_protection::ShopBook;
 use crate::products::guarantee_frame::{FrameShopBook, Insolvency};
 use crate::products::{Product, ProductTotals};
 use crate::scenario::{Company, Scenario};
-use rand::SeedableRng;
+use rand::{RngExt, SeedableRng};
+use rand_distr::StandardNormal;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
 use std::ops::Range;
@@ -66,6 +68,13 @@ enum Book {
     Frame {
         company: usize,
         book: FrameShopBook,
+    },
+    /// A BNPL non-payment book, with the streams of the path's systematic factor (one per
+    /// product, shared by its shops) and of the shop's customer population.
+    Bnpl {
+        book: BnplShopBook,
+        factor: u64,
+        customers: u64,
     },
 }
 
@@ -187,6 +196,11 @@ impl Model {
                                     book: FrameShopBook::new(gf, shop, &shape, horizon),
                                 }
                             }
+                            Product::BnplNonPayment(bn) => Book::Bnpl {
+                                book: BnplShopBook::new(bn, shop, &shape, horizon),
+                                factor: stream_id(&format!("bnpl_factor/{}", product.name())),
+                                customers: name("customers"),
+                            },
                         };
                         BookModel {
                             product: pi,
@@ -258,7 +272,7 @@ impl Model {
         self.shops.iter().flat_map(|s| {
             s.books.iter().filter_map(|b| match &b.book {
                 Book::Parcel(book) => Some((b.product, book)),
-                Book::Frame { .. } => None,
+                _ => None,
             })
         })
     }
@@ -268,7 +282,17 @@ impl Model {
         self.shops.iter().flat_map(|s| {
             s.books.iter().filter_map(|b| match &b.book {
                 Book::Frame { company, book } => Some((*company, book)),
-                Book::Parcel(_) => None,
+                _ => None,
+            })
+        })
+    }
+
+    /// Every shop's BNPL book with its product index (for analytic expectations).
+    pub fn bnpl_books(&self) -> impl Iterator<Item = (usize, &BnplShopBook)> {
+        self.shops.iter().flat_map(|s| {
+            s.books.iter().filter_map(|b| match &b.book {
+                Book::Bnpl { book, .. } => Some((b.product, book)),
+                _ => None,
             })
         })
     }
@@ -321,6 +345,23 @@ impl Model {
                             insolvency[c],
                             &mut new[c],
                             &mut frame_totals[c],
+                        )
+                    }
+                    Book::Bnpl {
+                        book,
+                        factor,
+                        customers,
+                    } => {
+                        // The same named stream in every shop: one factor per path and product.
+                        let z: f64 = stream(seed, path, *factor).sample(StandardNormal);
+                        let range = self.segment_range(b.product);
+                        book.simulate(
+                            volume,
+                            streams,
+                            z,
+                            &mut stream(seed, path, *customers),
+                            &mut products[b.product],
+                            &mut segments[range],
                         )
                     }
                 }

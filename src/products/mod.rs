@@ -1,9 +1,11 @@
 //! Insurance products: each file holds one product's eligibility, tariff and claim rules.
 
+pub mod bnpl;
 pub mod buyer_protection;
 pub mod guarantee_frame;
 
 use crate::money::{Cents, Rate};
+use bnpl::BnplNonPayment;
 use buyer_protection::BuyerProtection;
 use guarantee_frame::GuaranteeFrame;
 use std::collections::BTreeMap;
@@ -18,6 +20,7 @@ pub const MAX_PERILS: usize = 4;
 pub enum Product {
     BuyerProtection(BuyerProtection),
     GuaranteeFrame(GuaranteeFrame),
+    BnplNonPayment(BnplNonPayment),
 }
 
 impl Product {
@@ -26,6 +29,7 @@ impl Product {
         match self {
             Product::BuyerProtection(p) => &p.name,
             Product::GuaranteeFrame(p) => &p.name,
+            Product::BnplNonPayment(p) => &p.name,
         }
     }
 
@@ -34,6 +38,7 @@ impl Product {
         match self {
             Product::BuyerProtection(_) => "buyer_protection",
             Product::GuaranteeFrame(_) => "guarantee_frame",
+            Product::BnplNonPayment(_) => "bnpl_non_payment",
         }
     }
 
@@ -42,6 +47,7 @@ impl Product {
         match self {
             Product::BuyerProtection(_) => buyer_protection::PERILS,
             Product::GuaranteeFrame(_) => guarantee_frame::PERILS,
+            Product::BnplNonPayment(_) => bnpl::PERILS,
         }
     }
 
@@ -49,6 +55,7 @@ impl Product {
     pub fn exposure_unit(&self) -> &'static str {
         match self {
             Product::BuyerProtection(_) | Product::GuaranteeFrame(_) => "orders",
+            Product::BnplNonPayment(_) => "plans",
         }
     }
 
@@ -57,6 +64,7 @@ impl Product {
     pub fn segments(&self) -> Vec<String> {
         match self {
             Product::BuyerProtection(_) | Product::GuaranteeFrame(_) => Vec::new(),
+            Product::BnplNonPayment(p) => p.segments(),
         }
     }
 
@@ -64,7 +72,7 @@ impl Product {
     pub fn risk_class_rates(&self) -> Option<&BTreeMap<String, Rate>> {
         match self {
             Product::BuyerProtection(p) => Some(&p.tariff.rates),
-            Product::GuaranteeFrame(_) => None,
+            Product::GuaranteeFrame(_) | Product::BnplNonPayment(_) => None,
         }
     }
 }
