@@ -336,7 +336,9 @@ mod tests {
             (100, 0, &[100]),
         ];
         for &(total, n, want) in cases {
-            let got: Vec<i64> = (0..n.max(1)).map(|k| Cents(total).instalment(n, k).0).collect();
+            let got: Vec<i64> = (0..n.max(1))
+                .map(|k| Cents(total).instalment(n, k).0)
+                .collect();
             assert_eq!(got, want, "{total} in {n}");
             assert_eq!(got.iter().sum::<i64>(), total);
         }

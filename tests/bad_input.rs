@@ -376,7 +376,10 @@ fn each_mistake_is_reported_where_it_is() {
 /// Mistakes in a BNPL non-payment product, on the example scenario.
 #[test]
 fn each_bnpl_mistake_is_reported_where_it_is() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/bnpl_non_payment.toml");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/bnpl_non_payment.toml"
+    );
     let base = std::fs::read_to_string(path).expect("bnpl scenario");
     check_cases(&base, bnpl_cases());
 }
@@ -423,11 +426,17 @@ fn bnpl_cases() -> Vec<Case> {
             at: Text("0.02"),
             path: "products[0].customers.card_networks.discover",
             value: Some("\"discover\""),
-            allowed: &["is not a known card network", "cb, visa, mastercard, amex, other"],
+            allowed: &[
+                "is not a known card network",
+                "cb, visa, mastercard, amex, other",
+            ],
         },
         Case {
             name: "bnpl_schedule_length",
-            edit: Replace("schedule_days = [0, 30, 60, 90]", "schedule_days = [0, 30, 60]"),
+            edit: Replace(
+                "schedule_days = [0, 30, 60, 90]",
+                "schedule_days = [0, 30, 60]",
+            ),
             at: Text("[0, 30, 60]"),
             path: "products[0].plans[2].schedule_days",
             value: Some("[0, 30, 60]"),
@@ -443,7 +452,10 @@ fn bnpl_cases() -> Vec<Case> {
         },
         Case {
             name: "bnpl_unknown_site",
-            edit: Replace("sites = [\"unreferenced\", \"peer_to_peer\"]", "sites = [\"unreferenced\", \"p2p\"]"),
+            edit: Replace(
+                "sites = [\"unreferenced\", \"peer_to_peer\"]",
+                "sites = [\"unreferenced\", \"p2p\"]",
+            ),
             at: Text("\"p2p\""),
             path: "products[0].exclusions.sites[1]",
             value: Some("\"p2p\""),
@@ -451,7 +463,6 @@ fn bnpl_cases() -> Vec<Case> {
         },
     ]
 }
-
 
 /// Runs every case on `base` with `check` and with `run`.
 fn check_cases(base: &str, cases: Vec<Case>) {

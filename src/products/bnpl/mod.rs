@@ -607,7 +607,11 @@ fn plans(v: &mut Validator, path: &str, list: &[RawPlan]) -> Vec<Plan> {
 fn customers(v: &mut Validator, path: &str, raw: &RawCustomers) -> Customers {
     let q = |f: &str| format!("{path}.{f}");
     let purchases_per_year = raw.purchases_per_year.map_or(1.6, |x| {
-        v.positive(&q("purchases_per_year"), x, " (plans per customer per year)")
+        v.positive(
+            &q("purchases_per_year"),
+            x,
+            " (plans per customer per year)",
+        )
     });
     let purchases_cv = match raw.purchases_cv {
         Some(cv) if (0.0..=10.0).contains(&cv) => cv,
@@ -628,8 +632,13 @@ fn customers(v: &mut Validator, path: &str, raw: &RawCustomers) -> Customers {
         .french_resident_share
         .map_or(0.95, |x| v.probability(&q("french_resident_share"), x));
     let default_networks = BTreeMap::from(
-        [("cb", 0.62), ("visa", 0.22), ("mastercard", 0.14), ("amex", 0.02)]
-            .map(|(k, s)| (k.to_string(), s)),
+        [
+            ("cb", 0.62),
+            ("visa", 0.22),
+            ("mastercard", 0.14),
+            ("amex", 0.02),
+        ]
+        .map(|(k, s)| (k.to_string(), s)),
     );
     let networks = share_mix(
         v,
@@ -699,9 +708,7 @@ mod tests {
         for (h, rho) in [(0.01, 0.05), (0.004, 0.2), (0.2, 0.5)] {
             const K: usize = 20_000;
             let mean = (0..K)
-                .map(|k| {
-                    conditional_hazard(h, rho, normal_quantile((k as f64 + 0.5) / K as f64))
-                })
+                .map(|k| conditional_hazard(h, rho, normal_quantile((k as f64 + 0.5) / K as f64)))
                 .sum::<f64>()
                 / K as f64;
             assert!((mean - h).abs() < 1e-3 * h, "{h} {rho}: {mean}");
@@ -731,8 +738,10 @@ mod tests {
             mean_share_paid: m,
         };
         const K: usize = 100_000;
-        let mean =
-            (0..K).map(|k| law.share_at((k as f64 + 0.5) / K as f64)).sum::<f64>() / K as f64;
+        let mean = (0..K)
+            .map(|k| law.share_at((k as f64 + 0.5) / K as f64))
+            .sum::<f64>()
+            / K as f64;
         assert!((mean - m).abs() < 1e-4, "{mean}");
     }
 }

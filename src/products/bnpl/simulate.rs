@@ -47,12 +47,7 @@ struct Customer {
 
 impl ShopBook {
     /// `shape` is the calendar's daily shape over the horizon (1 = an average day).
-    pub fn new(
-        product: &BnplNonPayment,
-        shop: &Shop,
-        shape: &[f64],
-        horizon: Horizon,
-    ) -> ShopBook {
+    pub fn new(product: &BnplNonPayment, shop: &Shop, shape: &[f64], horizon: Horizon) -> ShopBook {
         let daily_mean: Vec<f64> = shape
             .iter()
             .map(|s| shop.orders_per_day * s * product.take_up)
@@ -179,7 +174,10 @@ impl ShopBook {
     }
 
     /// Draws the path's customer population.
-    fn population_for_path<R: Rng>(&self, rng: &mut R) -> (Vec<Customer>, Option<WeightedAliasIndex<f64>>) {
+    fn population_for_path<R: Rng>(
+        &self,
+        rng: &mut R,
+    ) -> (Vec<Customer>, Option<WeightedAliasIndex<f64>>) {
         let c = &self.product.customers;
         let gamma = if c.purchases_cv > 0.0 {
             let shape = 1.0 / (c.purchases_cv * c.purchases_cv);
@@ -298,12 +296,12 @@ impl ShopBook {
                         None => continue,
                     }
                 };
-                let paid_share = if peril == MISSED && uniform(claims) < p.partial_payment.probability
-                {
-                    p.partial_payment.share_at(uniform(claims))
-                } else {
-                    0.0
-                };
+                let paid_share =
+                    if peril == MISSED && uniform(claims) < p.partial_payment.probability {
+                        p.partial_payment.share_at(uniform(claims))
+                    } else {
+                        0.0
+                    };
                 let mut paid_any = false;
                 for k in first..plan.instalments {
                     let due = basket.instalment(plan.instalments, k);
