@@ -4,7 +4,9 @@
 //! do not depend on the order of addition (which is what makes results bit-identical for any
 //! thread count). Tariff amounts and rates arrive as decimal strings (`"0.98"`, `"0.015"`) parsed
 //! with `rust_decimal`, never through binary floating point. Every rounding the engine does is
-//! written in this file, once: [`Rounding`] for tariffs, [`Cents::from_eur`] for sampled values.
+//! written in this file, once: [`Rounding`] for tariffs, [`Cents::from_eur`] for sampled values,
+//! [`Cents::instalment`] for splitting a basket into instalments and [`Cents::share`] for sampled
+//! shares of an amount (partial payments, recoveries).
 
 use rust_decimal::Decimal;
 use std::fmt;

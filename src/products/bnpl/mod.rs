@@ -575,14 +575,16 @@ fn plans(v: &mut Validator, path: &str, list: &[RawPlan]) -> Vec<Plan> {
             }
         };
         let premium_rate = v.rate(&q("premium_rate"), &r.premium_rate);
-        let hazard = r.hazard;
-        if !(0.0..1.0).contains(&hazard) {
+        let hazard = if (0.0..1.0).contains(&r.hazard) {
+            r.hazard
+        } else {
             v.fail(
                 &q("hazard"),
-                show(hazard),
+                show(r.hazard),
                 "must be a probability from 0 to below 1 (per instalment after the first)",
             );
-        }
+            0.0
+        };
         let fraud = r.fraud.map_or(0.0, |f| v.probability(&q("fraud"), f));
         out.push(Plan {
             name,
@@ -592,7 +594,7 @@ fn plans(v: &mut Validator, path: &str, list: &[RawPlan]) -> Vec<Plan> {
             max_basket,
             schedule_days,
             premium_rate,
-            hazard: hazard.clamp(0.0, 0.5),
+            hazard,
             fraud,
         });
     }
