@@ -3,6 +3,7 @@
 
 use crate::engine::Model;
 use crate::products::Product;
+use crate::products::bnpl;
 use crate::products::buyer_protection::Expected;
 use crate::products::legal_protection as legal;
 use std::collections::BTreeMap;
@@ -14,6 +15,54 @@ pub fn parcel(model: &Model, product: usize) -> Expected {
         e += Expected::of(book);
     }
     e
+}
+
+/// BNPL non-payment: the expectations per plan type of a product, summed over the shops
+/// selling it, and the expected instalment orders whose basket fits no plan.
+pub fn bnpl(model: &Model, product: usize) -> (Vec<bnpl::Expected>, f64) {
+    let Product::BnplNonPayment(p) = &model.products()[product] else {
+        return (Vec::new(), 0.0);
+    };
+    let mut plans = vec![bnpl::Expected::default(); p.plans.len()];
+    let mut no_plan = 0.0;
+    for (_, book) in model.bnpl_books().filter(|(pi, _)| *pi == product) {
+        let (e, n) = bnpl::Expected::of(book);
+        for (a, b) in plans.iter_mut().zip(e) {
+            *a += b;
+        }
+        no_plan += n;
+    }
+    (plans, no_plan)
+}
+
+/// The metrics of a BNPL plan type (or their sum) with a closed form. Claims, recoveries and
+/// loss ratios only without a ceiling, since a binding ceiling has none.
+fn bnpl_metrics(
+    m: &mut BTreeMap<String, f64>,
+    e: &bnpl::Expected,
+    p: &bnpl::BnplNonPayment,
+    no_plan: f64,
+) {
+    m.insert("covered".into(), e.covered);
+    m.insert("ineligible".into(), e.ineligible + no_plan);
+    m.insert("exposure_eur".into(), e.exposure_eur);
+    m.insert("premium_eur".into(), e.premium_eur);
+    if p.ceiling.is_none() {
+        let claims = e.unpaid_total_eur();
+        let recoveries = claims * p.recovery_rate;
+        m.insert("claims_eur".into(), claims);
+        m.insert("recoveries_eur".into(), recoveries);
+        m.insert("net_claims_eur".into(), claims - recoveries);
+        m.insert("retained_eur".into(), 0.0);
+        m.insert(
+            "portfolio_loss_ratio".into(),
+            (claims - recoveries) / e.premium_eur,
+        );
+        for (k, peril) in bnpl::PERILS.iter().enumerate() {
+            m.insert(format!("{peril}_count"), e.claim_counts[k]);
+            m.insert(format!("{peril}_eur"), e.unpaid_eur[k]);
+        }
+    }
 }
 
 /// Expected guarantees and guaranteed value of a guarantee-frame product over the horizon.
@@ -69,6 +118,14 @@ pub fn product_metrics(model: &Model, product: usize) -> BTreeMap<String, f64> {
             }
             insert_legal(&mut m, &e);
         }
+        Product::BnplNonPayment(p) => {
+            let (plans, no_plan) = bnpl(model, product);
+            let mut total = bnpl::Expected::default();
+            for e in plans {
+                total += e;
+            }
+            bnpl_metrics(&mut m, &total, p, no_plan);
+        }
         Product::GuaranteeFrame(p) => {
             let (n, value) = guarantees(model, product, p.warmup_days() as usize);
             let monthly: f64 = model
@@ -93,10 +150,21 @@ pub fn product_metrics(model: &Model, product: usize) -> BTreeMap<String, f64> {
 /// product has no closed form per segment).
 pub fn segment_metrics(model: &Model, segment: usize) -> BTreeMap<String, f64> {
     let mut m = BTreeMap::new();
-    let seg = &model.segments()[segment];
+    let Some(seg) = model.segments().get(segment) else {
+        return m;
+    };
     let index = segment - model.segment_range(seg.product).start;
-    if let Product::LegalProtection(_) = &model.products()[seg.product] {
-        insert_legal(&mut m, &legal_expected(model, seg.product, index));
+    match &model.products()[seg.product] {
+        Product::LegalProtection(_) => {
+            insert_legal(&mut m, &legal_expected(model, seg.product, index));
+        }
+        Product::BnplNonPayment(p) => {
+            let (plans, _) = bnpl(model, seg.product);
+            if let Some(e) = plans.get(index) {
+                bnpl_metrics(&mut m, e, p, 0.0);
+            }
+        }
+        _ => {}
     }
     m
 }

@@ -134,6 +134,31 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// The card scheme a buyer pays with. The BNPL wording covers Carte Bancaire, Visa and
+    /// MasterCard only.
+    CardNetwork {
+        Cb = "cb",
+        Visa = "visa",
+        Mastercard = "mastercard",
+        Amex = "amex",
+        Other = "other",
+    }
+}
+
+vocabulary! {
+    /// The kind of card a buyer pays with. The BNPL wording excludes prepaid cards, virtual
+    /// (single-use) cards and cards with systematic authorisation (Visa Electron / Maestro-type
+    /// cards checked against the balance on every payment).
+    CardType {
+        Debit = "debit",
+        Credit = "credit",
+        Prepaid = "prepaid",
+        Virtual = "virtual",
+        SystematicAuthorisation = "systematic_authorisation",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

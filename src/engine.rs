@@ -10,12 +10,14 @@ use crate::distributions::uniform;
 use crate::frame::{self, FramePath};
 use crate::money::Cents;
 use crate::products::Streams;
+use crate::products::bnpl::ShopBook as BnplShopBook;
 use crate::products::buyer_protection::ShopBook;
 use crate::products::guarantee_frame::{FrameShopBook, Insolvency};
 use crate::products::legal_protection::LegalBook;
 use crate::products::{Product, ProductTotals};
 use crate::scenario::{Company, Scenario};
-use rand::SeedableRng;
+use rand::{RngExt, SeedableRng};
+use rand_distr::StandardNormal;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
 use std::ops::Range;
@@ -70,6 +72,13 @@ enum Book {
     },
     /// Writes into its product's segments (ways of sale).
     Legal(LegalBook),
+    /// A BNPL non-payment book, with the streams of the path's systematic factor (one per
+    /// product, shared by its shops) and of the shop's customer population.
+    Bnpl {
+        book: BnplShopBook,
+        factor: u64,
+        customers: u64,
+    },
 }
 
 /// One product sold in one shop, with its stream ids.
@@ -193,6 +202,11 @@ impl Model {
                                     book: FrameShopBook::new(gf, shop, &shape, horizon),
                                 }
                             }
+                            Product::BnplNonPayment(bn) => Book::Bnpl {
+                                book: BnplShopBook::new(bn, shop, &shape, horizon),
+                                factor: stream_id(&format!("bnpl_factor/{}", product.name())),
+                                customers: name("customers"),
+                            },
                         };
                         BookModel {
                             product: pi,
@@ -289,6 +303,16 @@ impl Model {
         })
     }
 
+    /// Every shop's BNPL book with its product index (for analytic expectations).
+    pub fn bnpl_books(&self) -> impl Iterator<Item = (usize, &BnplShopBook)> {
+        self.shops.iter().flat_map(|s| {
+            s.books.iter().filter_map(|b| match &b.book {
+                Book::Bnpl { book, .. } => Some((b.product, book)),
+                _ => None,
+            })
+        })
+    }
+
     /// Simulates one path.
     pub fn simulate_path(&self, seed: u64, path: u64) -> PathResult {
         let days = self.horizon.days;
@@ -341,6 +365,23 @@ impl Model {
                             insolvency[c],
                             &mut new[c],
                             &mut frame_totals[c],
+                        )
+                    }
+                    Book::Bnpl {
+                        book,
+                        factor,
+                        customers,
+                    } => {
+                        // The same named stream in every shop: one factor per path and product.
+                        let z: f64 = stream(seed, path, *factor).sample(StandardNormal);
+                        let range = self.segment_range(b.product);
+                        book.simulate(
+                            volume,
+                            streams,
+                            z,
+                            &mut stream(seed, path, *customers),
+                            &mut products[b.product],
+                            &mut segments[range],
                         )
                     }
                 }

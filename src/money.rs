@@ -4,7 +4,9 @@
 //! do not depend on the order of addition (which is what makes results bit-identical for any
 //! thread count). Tariff amounts and rates arrive as decimal strings (`"0.98"`, `"0.015"`) parsed
 //! with `rust_decimal`, never through binary floating point. Every rounding the engine does is
-//! written in this file, once: [`Rounding`] for tariffs, [`Cents::from_eur`] for sampled values.
+//! written in this file, once: [`Rounding`] for tariffs, [`Cents::from_eur`] for sampled values,
+//! [`Cents::instalment`] for splitting a basket into instalments and [`Cents::share`] for sampled
+//! shares of an amount (partial payments, recoveries).
 
 use rust_decimal::Decimal;
 use std::fmt;
@@ -55,6 +57,31 @@ impl Cents {
         } else {
             Cents(-((-cents + 0.5) as i64))
         }
+    }
+
+    /// Instalment `k` (0-based) of `n` equal instalments of this amount: the amount is split
+    /// in whole cents, `⌊amount / n⌋` each, and the remainder (fewer than `n` cents) goes on the
+    /// first instalment, the one collected at checkout. The instalments add up to the amount
+    /// exactly. `n = 0` is treated as one instalment.
+    #[inline]
+    pub fn instalment(self, n: u32, k: u32) -> Cents {
+        let n = n.max(1) as i64;
+        let part = self.0.div_euclid(n);
+        if k == 0 {
+            Cents(self.0 - part * (n - 1))
+        } else {
+            Cents(part)
+        }
+    }
+
+    /// A sampled share of this amount (the part of a missed instalment the buyer still pays,
+    /// the part of a paid claim the insurer recovers), rounded like [`Cents::from_eur`]:
+    /// nearest cent, halves away from zero. The share is clamped to [0, 1] (NaN counts as 0),
+    /// so the result never exceeds the amount.
+    #[inline]
+    pub fn share(self, share: f64) -> Cents {
+        let s = if share > 0.0 { share.min(1.0) } else { 0.0 };
+        Cents::round(self.0 as f64 * s)
     }
 
     /// Euros as `f64` for output columns (exact to the cent for any realistic total).
@@ -297,6 +324,30 @@ mod tests {
                 "{basket} {rule:?}"
             );
         }
+    }
+
+    /// Instalment split: equal whole-cent parts, the remainder on the first; they add up.
+    #[test]
+    fn instalment_split_rule() {
+        let cases: &[(i64, u32, &[i64])] = &[
+            (40_000, 4, &[10_000, 10_000, 10_000, 10_000]),
+            (10_001, 3, &[3_335, 3_333, 3_333]),
+            (10_002, 4, &[2_502, 2_500, 2_500, 2_500]),
+            (5, 10, &[5, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+            (12_345, 2, &[6_173, 6_172]),
+            (100, 0, &[100]),
+        ];
+        for &(total, n, want) in cases {
+            let got: Vec<i64> = (0..n.max(1))
+                .map(|k| Cents(total).instalment(n, k).0)
+                .collect();
+            assert_eq!(got, want, "{total} in {n}");
+            assert_eq!(got.iter().sum::<i64>(), total);
+        }
+        assert_eq!(Cents(1_000).share(0.25), Cents(250));
+        assert_eq!(Cents(333).share(0.5), Cents(167)); // 166.5 → away from zero
+        assert_eq!(Cents(333).share(1.5), Cents(333));
+        assert_eq!(Cents(333).share(f64::NAN), Cents(0));
     }
 
     #[test]

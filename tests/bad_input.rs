@@ -44,6 +44,8 @@ enum At {
     Header,
     /// At a fixed position (for edits that leave nothing to point at).
     Fixed(usize, usize),
+    /// At the first occurrence of this text in the edited file (a table the issue is about).
+    First(&'static str),
 }
 
 struct Case {
@@ -103,6 +105,7 @@ fn apply(text: &str, edit: &Edit, at: At) -> (String, (usize, usize)) {
             line_col(&new, header)
         }
         At::Fixed(line, col) => (line, col),
+        At::First(t) => line_col(&new, new.find(t).expect("text in the edited file")),
     };
     (new, pos)
 }
@@ -263,7 +266,10 @@ fn cases() -> Vec<Case> {
             at: Text(r#""buyer_protect""#),
             path: "products[0].kind",
             value: None,
-            allowed: &["unknown variant `buyer_protect`, expected `buyer_protection`"],
+            allowed: &[
+                "unknown variant `buyer_protect`, expected one of `buyer_protection`",
+                "`bnpl_non_payment`",
+            ],
         },
         Case {
             name: "wrong_type",
@@ -364,9 +370,105 @@ fn assert_bad_input(output: &Output, what: &str) -> String {
 /// Each case with `check` and with `run` (which must write nothing).
 #[test]
 fn each_mistake_is_reported_where_it_is() {
-    let base = quickstart();
+    check_cases(&quickstart(), cases());
+}
+
+/// Mistakes in a BNPL non-payment product, on the example scenario.
+#[test]
+fn each_bnpl_mistake_is_reported_where_it_is() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/bnpl_non_payment.toml"
+    );
+    let base = std::fs::read_to_string(path).expect("bnpl scenario");
+    check_cases(&base, bnpl_cases());
+}
+
+fn bnpl_cases() -> Vec<Case> {
+    use At::*;
+    use Edit::*;
+    vec![
+        Case {
+            name: "bnpl_correlation_1",
+            edit: Replace("asset_correlation = 0.05", "asset_correlation = 1.0"),
+            at: Text("1.0"),
+            path: "products[0].asset_correlation",
+            value: Some("1"),
+            allowed: &["from 0 to below 1", "Vasicek"],
+        },
+        Case {
+            name: "bnpl_correlation_nan",
+            edit: Replace("asset_correlation = 0.05", "asset_correlation = nan"),
+            at: Text("nan"),
+            path: "products[0].asset_correlation",
+            value: Some("nan"),
+            allowed: &["from 0 to below 1"],
+        },
+        Case {
+            name: "bnpl_plan_shares",
+            edit: Replace("share = 0.55", "share = 0.65"),
+            at: First("[[products.plans]]"),
+            path: "products[0].plans",
+            value: Some("shares adding up to 1.1"),
+            allowed: &["must add up to 1"],
+        },
+        Case {
+            name: "bnpl_empty_range",
+            edit: Replace("max_basket_eur = \"8000\"", "max_basket_eur = \"500\""),
+            at: Text("\"500\""),
+            path: "products[0].plans[3].max_basket_eur",
+            value: Some("\"500\""),
+            allowed: &["at least min_basket_eur (800)", "range is empty"],
+        },
+        Case {
+            name: "bnpl_unknown_network",
+            edit: Replace("amex = 0.02", "discover = 0.02"),
+            at: Text("0.02"),
+            path: "products[0].customers.card_networks.discover",
+            value: Some("\"discover\""),
+            allowed: &[
+                "is not a known card network",
+                "cb, visa, mastercard, amex, other",
+            ],
+        },
+        Case {
+            name: "bnpl_schedule_length",
+            edit: Replace(
+                "schedule_days = [0, 30, 60, 90]",
+                "schedule_days = [0, 30, 60]",
+            ),
+            at: Text("[0, 30, 60]"),
+            path: "products[0].plans[2].schedule_days",
+            value: Some("[0, 30, 60]"),
+            allowed: &["one due day per instalment (4)", "starting at 0"],
+        },
+        Case {
+            name: "bnpl_unknown_plan_field",
+            edit: Replace("hazard = 0.0046", "hazzard = 0.0046"),
+            at: Text("hazzard"),
+            path: "products[0].plans[2].hazzard",
+            value: None,
+            allowed: &["unknown field `hazzard`"],
+        },
+        Case {
+            name: "bnpl_unknown_site",
+            edit: Replace(
+                "sites = [\"unreferenced\", \"peer_to_peer\"]",
+                "sites = [\"unreferenced\", \"p2p\"]",
+            ),
+            at: Text("\"p2p\""),
+            path: "products[0].exclusions.sites[1]",
+            value: Some("\"p2p\""),
+            allowed: &["is not a kind of site", "peer_to_peer"],
+        },
+    ]
+}
+
+/// Runs every case on `base` with `check` and with `run`.
+fn check_cases(base: &str, cases: Vec<Case>) {
+    let base = base.to_string();
     let dir = tempfile::tempdir().unwrap();
-    for case in cases() {
+    for case in cases {
         let (text, (line, col)) = apply(&base, &case.edit, case.at);
         let file = format!("{}.toml", case.name);
         std::fs::write(dir.path().join(&file), &text).unwrap();

@@ -77,6 +77,7 @@ pub fn check(args: &CheckArgs) -> Result<()> {
         }
         row("claims_eur", "claims (EUR)");
         row("portfolio_loss_ratio", "loss ratio");
+        print_segments(&mut out, &model, pi);
     }
     if !model.frames().is_empty() {
         line!(
@@ -185,4 +186,48 @@ fn print_calendar(out: &mut String, scenario: &Scenario, h: Horizon) {
         "  total {:>14}",
         terminal::thousands(lambda.iter().sum())
     );
+}
+
+/// Per segment (plan type) of product `pi`, the analytic covered count, premium and claims
+/// where closed forms exist; for BNPL also the expected unpaid instalments before the ceiling.
+fn print_segments(out: &mut String, model: &Model, pi: usize) {
+    let range = model.segment_range(pi);
+    if range.is_empty() {
+        return;
+    }
+    let unpaid: Vec<f64> = match &model.products()[pi] {
+        crate::products::Product::BnplNonPayment(_) => analytic::bnpl(model, pi)
+            .0
+            .iter()
+            .map(|e| e.unpaid_total_eur())
+            .collect(),
+        _ => Vec::new(),
+    };
+    line!(
+        out,
+        "  {:<12} {:>14} {:>16} {:>22} {:>16}",
+        "segment",
+        "covered",
+        "premium (EUR)",
+        "unpaid, no ceiling",
+        "claims (EUR)"
+    );
+    for (k, s) in range.enumerate() {
+        let m = analytic::segment_metrics(model, s);
+        let get = |metric: &str| {
+            m.get(metric)
+                .map_or("-".to_string(), |&x| terminal::thousands(x))
+        };
+        line!(
+            out,
+            "  {:<12} {:>14} {:>16} {:>22} {:>16}",
+            model.segments()[s].name,
+            get("covered"),
+            get("premium_eur"),
+            unpaid
+                .get(k)
+                .map_or("-".to_string(), |&x| terminal::thousands(x)),
+            get("claims_eur")
+        );
+    }
 }

@@ -1,10 +1,12 @@
 //! Insurance products: each file holds one product's eligibility, tariff and claim rules.
 
+pub mod bnpl;
 pub mod buyer_protection;
 pub mod guarantee_frame;
 pub mod legal_protection;
 
 use crate::money::{Cents, Rate};
+use bnpl::BnplNonPayment;
 use buyer_protection::BuyerProtection;
 use guarantee_frame::GuaranteeFrame;
 use legal_protection::LegalProtection;
@@ -21,6 +23,7 @@ pub enum Product {
     BuyerProtection(BuyerProtection),
     GuaranteeFrame(GuaranteeFrame),
     LegalProtection(LegalProtection),
+    BnplNonPayment(BnplNonPayment),
 }
 
 impl Product {
@@ -30,6 +33,7 @@ impl Product {
             Product::BuyerProtection(p) => &p.name,
             Product::GuaranteeFrame(p) => &p.name,
             Product::LegalProtection(p) => &p.name,
+            Product::BnplNonPayment(p) => &p.name,
         }
     }
 
@@ -39,6 +43,7 @@ impl Product {
             Product::BuyerProtection(_) => "buyer_protection",
             Product::GuaranteeFrame(_) => "guarantee_frame",
             Product::LegalProtection(_) => "legal_protection",
+            Product::BnplNonPayment(_) => "bnpl_non_payment",
         }
     }
 
@@ -48,6 +53,7 @@ impl Product {
             Product::BuyerProtection(_) => buyer_protection::PERILS,
             Product::GuaranteeFrame(_) => guarantee_frame::PERILS,
             Product::LegalProtection(_) => legal_protection::PERILS,
+            Product::BnplNonPayment(_) => bnpl::PERILS,
         }
     }
 
@@ -57,6 +63,7 @@ impl Product {
             Product::BuyerProtection(_)
             | Product::GuaranteeFrame(_)
             | Product::LegalProtection(_) => "orders",
+            Product::BnplNonPayment(_) => "plans",
         }
     }
 
@@ -69,6 +76,7 @@ impl Product {
                 .iter()
                 .map(|s| s.to_string())
                 .collect(),
+            Product::BnplNonPayment(p) => p.segments(),
         }
     }
 
@@ -76,7 +84,9 @@ impl Product {
     pub fn risk_class_rates(&self) -> Option<&BTreeMap<String, Rate>> {
         match self {
             Product::BuyerProtection(p) => Some(&p.tariff.rates),
-            Product::GuaranteeFrame(_) | Product::LegalProtection(_) => None,
+            Product::GuaranteeFrame(_)
+            | Product::LegalProtection(_)
+            | Product::BnplNonPayment(_) => None,
         }
     }
 }

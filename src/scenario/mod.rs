@@ -13,6 +13,7 @@ mod shape;
 pub mod validate;
 
 pub use error::{LocatedIssue, ScenarioError};
+pub(crate) use shape::mix as share_mix;
 
 use crate::calendar::{CalendarSpec, Horizon};
 use crate::catalogue::{Category, Channel, Site};

@@ -166,6 +166,7 @@ pub enum RawProduct {
     BuyerProtection(RawBuyerProtection),
     GuaranteeFrame(RawGuaranteeFrame),
     LegalProtection(RawLegalProtection),
+    BnplNonPayment(RawBnpl),
 }
 
 impl RawProduct {
@@ -174,6 +175,7 @@ impl RawProduct {
             RawProduct::BuyerProtection(p) => &p.name,
             RawProduct::GuaranteeFrame(p) => &p.name,
             RawProduct::LegalProtection(p) => &p.name,
+            RawProduct::BnplNonPayment(p) => &p.name,
         }
     }
 }
@@ -265,6 +267,9 @@ pub(super) fn precise_product_error(text: &str, error: toml::de::Error) -> toml:
                 Some("legal_protection") => {
                     RawLegalProtection::deserialize(ValueDeserializer::from(product)).err()
                 }
+                Some("bnpl_non_payment") => {
+                    RawBnpl::deserialize(ValueDeserializer::from(product)).err()
+                }
                 _ => None,
             }
             .filter(|e| e.span().is_some())
@@ -339,6 +344,73 @@ pub struct RawLoss {
     pub report_lag_mean_days: Option<f64>,
     pub month_multipliers: Option<Vec<f64>>,
     pub black_week_multiplier: Option<f64>,
+}
+
+/// `kind = "bnpl_non_payment"`: merchant insurance against unpaid buy-now-pay-later instalments.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBnpl {
+    pub name: String,
+    /// Share of a shop's orders whose buyer asks to pay in instalments.
+    pub take_up: f64,
+    /// Cumulative ceiling per person and card, a decimal string in EUR; none if absent.
+    pub ceiling_per_customer_eur: Option<String>,
+    /// Vasicek asset correlation of the one-factor systematic shock, in [0, 1).
+    pub asset_correlation: Option<f64>,
+    /// Multipliers of hazard and fraud of plans written in each month, January to December.
+    pub month_multipliers: Option<Vec<f64>>,
+    /// Days from a missed due date to the automatic claim payment.
+    pub claim_lag_days: Option<i64>,
+    pub partial_payment: Option<RawPartialPayment>,
+    /// Share of each paid claim the insurer recovers from the defaulting buyer.
+    pub recovery_rate: Option<f64>,
+    pub rounding: Option<Rounding>,
+    #[serde(default)]
+    pub exclusions: RawBnplExclusions,
+    pub plans: Option<Vec<RawPlan>>,
+    #[serde(default)]
+    pub customers: RawCustomers,
+}
+
+/// How often a missed instalment is partly paid, and the mean share paid.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPartialPayment {
+    pub probability: f64,
+    pub mean_share_paid: f64,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBnplExclusions {
+    pub categories: Option<Vec<String>>,
+    pub sites: Option<Vec<String>>,
+}
+
+/// One instalment plan (2x, 3x, 4x, 10x).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPlan {
+    pub instalments: i64,
+    pub share: f64,
+    pub min_basket_eur: String,
+    pub max_basket_eur: String,
+    pub schedule_days: Option<Vec<i64>>,
+    pub premium_rate: String,
+    pub hazard: f64,
+    pub fraud: Option<f64>,
+}
+
+/// The buyers a shop's instalment plans come from.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCustomers {
+    pub purchases_per_year: Option<f64>,
+    pub purchases_cv: Option<f64>,
+    pub adult_share: Option<f64>,
+    pub french_resident_share: Option<f64>,
+    pub card_networks: Option<BTreeMap<String, f64>>,
+    pub card_types: Option<BTreeMap<String, f64>>,
 }
 
 /// `kind = "legal_protection"`: legal protection of online purchases, sold per basket.

@@ -8,6 +8,7 @@ use crate::catalogue::{Category, Channel, Site};
 use crate::distributions::{Basket, DeliveryTime, LogNormal, Mix, ParamError, VolumeMultiplier};
 use crate::money::Cents;
 use crate::products::Product;
+use crate::products::bnpl::{BnplNonPayment, MAX_CUSTOMERS_PER_SHOP};
 use crate::products::buyer_protection::BuyerProtection;
 use crate::products::guarantee_frame::GuaranteeFrame;
 use crate::products::legal_protection::LegalProtection;
@@ -67,6 +68,9 @@ pub(super) fn validate(raw: RawScenario, hash: String) -> Result<Scenario, Vec<I
             }
             RawProduct::LegalProtection(lp) => {
                 Product::LegalProtection(LegalProtection::validate(lp, &path, &mut v))
+            }
+            RawProduct::BnplNonPayment(b) => {
+                Product::BnplNonPayment(BnplNonPayment::validate(b, &path, &mut v))
             }
         });
     }
@@ -241,7 +245,7 @@ fn delivery(
 }
 
 /// A `{ name = share }` table over a closed vocabulary, shares adding up to 1.
-fn mix<T: Copy + Ord>(
+pub(crate) fn mix<T: Copy + Ord>(
     v: &mut Validator,
     path: &str,
     map: &BTreeMap<String, f64>,
@@ -402,6 +406,16 @@ fn shop(v: &mut Validator, sp: &str, s: &RawShop, products: &[Product]) -> Shop 
                     classes.join(", ")
                 ),
             );
+        }
+        if let Product::BnplNonPayment(b) = &products[idx] {
+            let bound = b.population_bound(orders_per_day);
+            if bound > MAX_CUSTOMERS_PER_SHOP {
+                v.fail(
+                    &format!("{sp}.orders_per_day"),
+                    show(orders_per_day),
+                    format!("gives product {name:?} a customer population of about {} (instalment orders per year over customers.purchases_per_year), above the {MAX_CUSTOMERS_PER_SHOP:e} a shop may hold: raise purchases_per_year or split the shop", show(bound.round())),
+                );
+            }
         }
         attached.push(idx);
     }

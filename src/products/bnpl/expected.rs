@@ -1,0 +1,109 @@
+//! Closed-form expectations of a BNPL book per plan type: plans granted, covered, sum insured,
+//! premium, and the unpaid amounts before the ceiling, for `check` and for the tests.
+//!
+//! Category, basket, plan choice and customer are independent, and a customer is picked with a
+//! weight independent of their attributes, so the covered share of a plan type is the product
+//! of the buyer-eligible share, the share of non-excluded categories and the site condition.
+//! Unpaid amounts follow [`super::expected_over_factor`] per month of writing (the seasonal
+//! multiplier), averaged over the systematic factor. Claims equal the unpaid amounts only when
+//! there is no ceiling; with one, the claims have no closed form and are left out. Premium and
+//! instalment rounding to the cent are ignored.
+
+use super::simulate::ShopBook;
+use super::{FRAUD, MISSED, PERILS};
+use std::ops::AddAssign;
+
+/// Expected values over one horizon of one plan type in one book (or a sum of books).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Expected {
+    pub covered: f64,
+    pub ineligible: f64,
+    pub exposure_eur: f64,
+    pub premium_eur: f64,
+    /// Expected plans with a claim, by peril (order of [`PERILS`]), before the ceiling.
+    pub claim_counts: [f64; 2],
+    /// Expected unpaid instalments in EUR by peril, before the ceiling (the claims when there
+    /// is no ceiling).
+    pub unpaid_eur: [f64; 2],
+}
+
+impl AddAssign for Expected {
+    fn add_assign(&mut self, o: Expected) {
+        self.covered += o.covered;
+        self.ineligible += o.ineligible;
+        self.exposure_eur += o.exposure_eur;
+        self.premium_eur += o.premium_eur;
+        for i in 0..PERILS.len() {
+            self.claim_counts[i] += o.claim_counts[i];
+            self.unpaid_eur[i] += o.unpaid_eur[i];
+        }
+    }
+}
+
+impl Expected {
+    /// Per plan type (in plan order), the expectations of one shop's book; and the expected
+    /// instalment orders whose basket fits no plan.
+    pub fn of(book: &ShopBook) -> (Vec<Expected>, f64) {
+        let p = book.product();
+        let cover = if book.site_excluded() {
+            0.0
+        } else {
+            let categories: f64 = book
+                .categories()
+                .iter()
+                .filter(|(c, _)| !p.excluded_categories[c.index()])
+                .map(|(_, s)| s)
+                .sum();
+            categories * p.buyer_eligible_share()
+        };
+        // Orders per month of writing, before take-up splits.
+        let mut per_month = [0.0; 12];
+        for (d, &m) in book.daily_mean.iter().zip(&book.month) {
+            per_month[m as usize] += d;
+        }
+        let orders: f64 = per_month.iter().sum();
+        let moments = book.plan_moments();
+        let granted: f64 = moments.iter().map(|m| m.0).sum();
+        let out = p
+            .plans
+            .iter()
+            .zip(&moments)
+            .map(|(plan, &(prob, mean))| {
+                let mut e = Expected {
+                    covered: orders * prob * cover,
+                    ineligible: orders * prob * (1.0 - cover),
+                    exposure_eur: orders * mean * cover,
+                    premium_eur: orders * mean * cover * plan.premium_rate.as_f64(),
+                    ..Expected::default()
+                };
+                for (m, &n) in per_month.iter().enumerate() {
+                    if n == 0.0 {
+                        continue;
+                    }
+                    let season = p.month_multipliers[m];
+                    let fraud = (plan.fraud * season).min(1.0);
+                    let (share_all, pd) = super::expected_over_factor(
+                        plan.instalments,
+                        plan.hazard * season,
+                        fraud,
+                        p.partial_payment,
+                        p.asset_correlation,
+                    );
+                    let nf = plan.instalments as f64;
+                    let fraud_share = fraud * (nf - 1.0) / nf;
+                    e.claim_counts[FRAUD] += n * prob * cover * fraud;
+                    e.claim_counts[MISSED] += n * prob * cover * pd;
+                    e.unpaid_eur[FRAUD] += n * mean * cover * fraud_share;
+                    e.unpaid_eur[MISSED] += n * mean * cover * (share_all - fraud_share);
+                }
+                e
+            })
+            .collect();
+        (out, orders * (1.0 - granted))
+    }
+
+    /// All expected unpaid instalments in EUR, before the ceiling.
+    pub fn unpaid_total_eur(&self) -> f64 {
+        self.unpaid_eur.iter().sum()
+    }
+}

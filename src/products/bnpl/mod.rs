@@ -1,0 +1,749 @@
+//! Merchant insurance against unpaid buy-now-pay-later instalments (`kind = "bnpl_non_payment"`).
+//!
+//! A pecuniary-loss contract sold to merchants through a split-payment provider. When a buyer
+//! pays by card in several instalments (2x, 3x, 4x, 10x), the merchant is paid what the buyer
+//! fails to pay, partly or totally, on the instalments after the first.
+//!
+//! Contract rules modelled, with their scenario fields:
+//! - **Plans** (`[[products.plans]]`): each plan type has a number of instalments, an eligible
+//!   basket range, a take-up share among the plans whose range contains the basket, a schedule
+//!   of due days (instalment 1 on day 0, collected at checkout), a premium rate, a per-instalment
+//!   default hazard and a first-payment fraud probability. An instalment order whose basket fits
+//!   no plan is not granted a plan: it is counted in the product's `ineligible` only (it belongs
+//!   to no plan type, so the plan-type rows do not include it).
+//! - **Who is covered** (`[products.customers]`): adults who are tax residents of France paying
+//!   by Carte Bancaire, Visa or MasterCard. Prepaid cards, virtual cards and cards with
+//!   systematic authorisation are not covered. See [`BnplNonPayment::exclusion`].
+//! - **Excluded purchases** (`exclusions`): categories (subscriptions, intangible goods and
+//!   services, adult entertainment, alcohol, gambling, gift and prepaid cards, financial
+//!   instruments, crowdfunding) and sites (unreferenced, peer-to-peer). "Goods outside lawful
+//!   trade" has no category: a scenario's merchants are assumed to trade lawfully.
+//! - **Premium** (`premium_rate`): a rate of the financed amount (the basket), rounded once by
+//!   `rounding`, due for each plan granted and taken from the first instalment; cover starts
+//!   then, so the premium is written on the order day.
+//! - **Ceiling** (`ceiling_per_customer_eur`): the merchant's particular conditions cap what is
+//!   paid, cumulatively per person and card over the horizon (no reset at the quarterly
+//!   renewals). What the ceiling leaves unpaid is the merchant's own loss (`retained`).
+//! - **Term**: 3 months, renewed tacitly; a one-year horizon is four terms. No lapse or
+//!   cancellation is modelled: the merchant stays insured for the whole horizon.
+//! - **Claims**: declared and paid automatically `claim_lag_days` after each missed due date.
+//!   Each unpaid instalment is its own payment; a payment after the horizon end is `outstanding`.
+//! - **Recovery**: the insurer is subrogated and recovers `recovery_rate` of what it paid.
+//!
+//! Default model, per covered plan: with probability `fraud × season` the buyer never pays again
+//! after checkout (first-payment fraud, peril `fraud`: instalments 2..n unpaid). Otherwise each
+//! instalment k ≥ 2 is missed with the conditional hazard h(Z) given all earlier ones were paid
+//! (peril `missed_instalment`); after a miss nothing more is paid, except that with
+//! `partial_payment.probability` the missed instalment itself is partly paid, a share
+//! `U^((1−m)/m)` of it (a Beta(m/(1−m), 1) law with mean m = `mean_share_paid`).
+//!
+//! Systematic risk: one Gaussian factor Z per path and product, shared by all shops and plan
+//! types, moves every hazard together as in Vasicek's one-factor model with asset correlation
+//! ρ: `h(Z) = Φ((Φ⁻¹(h·season) − √ρ·Z) / √(1−ρ))`. E[h(Z)] = h·season, so the expected hazard
+//! is unchanged while the variance of the portfolio default rate across paths grows with ρ.
+//! Fraud is not tied to the credit cycle and is independent of Z.
+
+mod expected;
+pub mod simulate;
+
+pub use expected::Expected;
+pub use simulate::ShopBook;
+
+use crate::catalogue::{CardNetwork, CardType, Category, Site};
+use crate::distributions::{Mix, normal_cdf, normal_quantile};
+use crate::money::{Cents, Rate, Rounding};
+use crate::scenario::raw::{RawBnpl, RawCustomers, RawPlan};
+use crate::scenario::share_mix;
+use crate::scenario::validate::{Validator, show};
+use std::collections::BTreeMap;
+
+/// Names of the perils, in the order of [`crate::products::ProductTotals::perils`].
+pub const PERILS: &[&str] = &["missed_instalment", "fraud"];
+pub(crate) const MISSED: usize = 0;
+pub(crate) const FRAUD: usize = 1;
+
+/// Most plan types a product may define.
+pub const MAX_PLANS: usize = 8;
+/// Most instalments of one plan.
+pub const MAX_INSTALMENTS: i64 = 36;
+/// Latest due day of an instalment, in days after the order.
+pub const MAX_DUE_DAY: i64 = 1100;
+/// Most customers one shop's population may hold (memory grows with it, per path and thread).
+pub const MAX_CUSTOMERS_PER_SHOP: f64 = 20_000_000.0;
+
+/// One plan type: 2x, 3x, 4x, 10x.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// The plan type's name, `"<instalments>x"`: the segment name in the outputs.
+    pub name: String,
+    /// Number of instalments, the first collected at checkout.
+    pub instalments: u32,
+    /// Take-up share among the instalment orders whose basket fits this plan (renormalised
+    /// among the plans whose range contains the basket).
+    pub share: f64,
+    /// Smallest basket granted this plan.
+    pub min_basket: Cents,
+    /// Largest basket granted this plan.
+    pub max_basket: Cents,
+    /// Due day of each instalment after the order (the first is 0).
+    pub schedule_days: Vec<u32>,
+    /// Premium as a share of the financed amount (the basket).
+    pub premium_rate: Rate,
+    /// Probability of missing each instalment after the first, given all earlier ones were
+    /// paid (before the seasonal and systematic adjustments).
+    pub hazard: f64,
+    /// Probability that the buyer never pays after checkout (first-payment fraud).
+    pub fraud: f64,
+}
+
+impl Plan {
+    /// Whether a basket is within the plan's eligible range (both ends included).
+    #[inline]
+    pub fn contains(&self, basket: Cents) -> bool {
+        basket >= self.min_basket && basket <= self.max_basket
+    }
+}
+
+/// Partial payment of a missed instalment.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PartialPayment {
+    /// Probability that a missed instalment is partly paid.
+    pub probability: f64,
+    /// Mean share of the missed instalment then paid, in (0, 1).
+    pub mean_share_paid: f64,
+}
+
+impl PartialPayment {
+    /// The share paid from a uniform `u`: `u^((1−m)/m)`, mean m (a Beta(m/(1−m), 1) law).
+    /// `libm::pow` keeps the result identical on every platform.
+    #[inline]
+    pub fn share_at(&self, u: f64) -> f64 {
+        let m = self.mean_share_paid;
+        libm::pow(u, (1.0 - m) / m)
+    }
+}
+
+/// The buyer population of a shop.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Customers {
+    /// Mean plans per customer per year; a shop's population is its expected plans per year
+    /// over this (at least one customer).
+    pub purchases_per_year: f64,
+    /// Coefficient of variation of the customers' repeat rates (gamma weights; 0: all equal).
+    pub purchases_cv: f64,
+    pub adult_share: f64,
+    pub french_resident_share: f64,
+    pub networks: Mix<CardNetwork>,
+    pub card_types: Mix<CardType>,
+}
+
+/// The attributes of a buyer (a person with one card) that the wording looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Buyer {
+    pub adult: bool,
+    pub french_resident: bool,
+    pub network: CardNetwork,
+    pub card: CardType,
+}
+
+/// Why a plan is not covered: the first exclusion of the wording it falls under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exclusion {
+    /// The buyer is a minor.
+    Minor,
+    /// The buyer is not a tax resident of France.
+    NotFrenchResident,
+    /// Paid with a card network other than Carte Bancaire, Visa or MasterCard.
+    CardNetwork,
+    /// Paid with a prepaid card, a virtual card or a card with systematic authorisation.
+    CardType,
+    /// The purchase is of an excluded category.
+    Category,
+    /// The sale is on an excluded site (unreferenced, peer-to-peer).
+    Site,
+}
+
+/// A validated BNPL non-payment product.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BnplNonPayment {
+    pub name: String,
+    /// Share of a shop's orders whose buyer asks to pay in instalments.
+    pub take_up: f64,
+    /// Cumulative ceiling per person and card; `None`: unlimited.
+    pub ceiling: Option<Cents>,
+    /// Vasicek asset correlation ρ in [0, 1).
+    pub asset_correlation: f64,
+    /// Multipliers of hazard and fraud of plans written in each month, January to December.
+    pub month_multipliers: [f64; 12],
+    /// Days from a missed due date to the automatic claim payment.
+    pub claim_lag_days: u32,
+    pub partial_payment: PartialPayment,
+    /// Share of each paid claim recovered from the buyer after subrogation.
+    pub recovery_rate: f64,
+    /// Rounding of the premium (once per plan).
+    pub rounding: Rounding,
+    /// Per category, by [`Category::index`]: excluded.
+    pub excluded_categories: Vec<bool>,
+    /// Per site kind, by [`Site::index`]: excluded.
+    pub excluded_sites: [bool; 3],
+    pub plans: Vec<Plan>,
+    pub customers: Customers,
+}
+
+/// Categories the standard wording excludes.
+pub const DEFAULT_EXCLUDED: &[Category] = &[
+    Category::Subscriptions,
+    Category::DigitalGoods,
+    Category::Services,
+    Category::AdultEntertainment,
+    Category::Alcohol,
+    Category::Gambling,
+    Category::GiftCards,
+    Category::FinancialInstruments,
+    Category::Crowdfunding,
+];
+
+/// Sites the standard wording excludes.
+pub const DEFAULT_EXCLUDED_SITES: &[Site] = &[Site::Unreferenced, Site::PeerToPeer];
+
+/// The default plan mix (calibration.md F; shares, 2x range and 2x premium are assumptions):
+/// (instalments, share, min, max, premium rate, hazard, fraud).
+const DEFAULT_PLANS: &[(u32, f64, &str, &str, &str, f64, f64)] = &[
+    (2, 0.15, "50", "3000", "0.0075", 0.0083, 0.0032),
+    (3, 0.55, "100", "3000", "0.011", 0.0060, 0.0036),
+    (4, 0.25, "100", "3000", "0.0125", 0.0046, 0.0037),
+    (10, 0.05, "800", "8000", "0.027", 0.0032, 0.0067),
+];
+
+/// The conditional hazard of a path whose systematic factor is `z`:
+/// `Φ((Φ⁻¹(h) − √ρ·z) / √(1−ρ))` (Vasicek). Exactly `h` when ρ = 0; 0 when h = 0.
+pub fn conditional_hazard(h: f64, rho: f64, z: f64) -> f64 {
+    if !(h > 0.0) {
+        return 0.0;
+    }
+    if !(rho > 0.0) {
+        return h.min(1.0);
+    }
+    if h >= 1.0 {
+        return 1.0;
+    }
+    normal_cdf((normal_quantile(h) - rho.sqrt() * z) / (1.0 - rho).sqrt())
+}
+
+/// P(the plan defaults) for `n` instalments with hazard `h` and first-payment fraud `fraud`:
+/// `fraud + (1 − fraud)(1 − (1 − h)^(n−1))`.
+pub fn default_probability(n: u32, h: f64, fraud: f64) -> f64 {
+    fraud + (1.0 - fraud) * (1.0 - (1.0 - h).powi(n as i32 - 1))
+}
+
+/// E[unpaid] as a share of the basket for `n` equal instalments, the first paid at checkout
+/// (validation.md "Instalment default (pay-in-4)", extended by fraud and partial payment):
+/// `fraud·(n−1)/n + (1−fraud)·Σ_{k=2..n} (1−h)^(k−2)·h·((n−k+1) − p·m)/n`, with p the
+/// probability and m the mean share of a partial payment of the missed instalment.
+pub fn expected_unpaid_share(n: u32, h: f64, fraud: f64, partial: PartialPayment) -> f64 {
+    let nf = n as f64;
+    let pm = partial.probability * partial.mean_share_paid;
+    let mut hazard = 0.0;
+    let mut survive = 1.0;
+    for k in 2..=n {
+        hazard += survive * h * ((nf - k as f64 + 1.0) - pm) / nf;
+        survive *= 1.0 - h;
+    }
+    fraud * (nf - 1.0) / nf + (1.0 - fraud) * hazard
+}
+
+/// [`expected_unpaid_share`] and [`default_probability`] averaged over the systematic factor
+/// (midpoint rule on 2,000 quantiles of Z): exact for any ρ, since the products of
+/// conditional hazards are not linear in h(Z). Returns (E[unpaid share] with fraud,
+/// P(default by hazard) = P(a missed instalment, not fraud)).
+pub fn expected_over_factor(
+    n: u32,
+    h: f64,
+    fraud: f64,
+    partial: PartialPayment,
+    rho: f64,
+) -> (f64, f64) {
+    let at = |hz: f64| {
+        (
+            expected_unpaid_share(n, hz, 0.0, partial),
+            1.0 - (1.0 - hz).powi(n as i32 - 1),
+        )
+    };
+    let (share, pd) = if rho > 0.0 && h > 0.0 {
+        const K: usize = 2000;
+        let mut acc = (0.0, 0.0);
+        for k in 0..K {
+            let z = normal_quantile((k as f64 + 0.5) / K as f64);
+            let (s, p) = at(conditional_hazard(h, rho, z));
+            acc.0 += s;
+            acc.1 += p;
+        }
+        (acc.0 / K as f64, acc.1 / K as f64)
+    } else {
+        at(h)
+    };
+    let nf = n as f64;
+    (
+        fraud * (nf - 1.0) / nf + (1.0 - fraud) * share,
+        (1.0 - fraud) * pd,
+    )
+}
+
+impl BnplNonPayment {
+    /// Validates a `kind = "bnpl_non_payment"` product table; `path` is e.g. `products[0]`.
+    /// Defaults are those of `calibration.md` section F (assumptions marked in the docs).
+    pub fn validate(raw: &RawBnpl, path: &str, v: &mut Validator) -> BnplNonPayment {
+        let p = |field: &str| format!("{path}.{field}");
+        let take_up = v.probability(&p("take_up"), raw.take_up);
+        let ceiling = raw.ceiling_per_customer_eur.as_deref().map(|t| {
+            let c = v.eur(&p("ceiling_per_customer_eur"), t);
+            if c == Cents::ZERO && !v.has_issues() {
+                v.fail(
+                    &p("ceiling_per_customer_eur"),
+                    format!("{t:?}"),
+                    "must be above 0 (omit it for no ceiling)",
+                );
+            }
+            c
+        });
+        let asset_correlation = match raw.asset_correlation {
+            Some(rho) if (0.0..1.0).contains(&rho) => rho,
+            Some(rho) => {
+                v.fail(
+                    &p("asset_correlation"),
+                    show(rho),
+                    "must be a number from 0 to below 1 (Vasicek asset correlation; 0.05 is typical of retail credit)",
+                );
+                0.0
+            }
+            None => 0.05,
+        };
+        let month_multipliers = match &raw.month_multipliers {
+            Some(m) => v.multipliers::<12>(&p("month_multipliers"), m, "January to December"),
+            None => [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.2, 1.2, 1.2],
+        };
+        let claim_lag_days = raw.claim_lag_days.map_or(30, |d| {
+            v.integer_in(&p("claim_lag_days"), d, 0, 3660, " (days)") as u32
+        });
+        let partial_payment = match &raw.partial_payment {
+            Some(pp) => {
+                let probability = v.probability(&p("partial_payment.probability"), pp.probability);
+                let m = pp.mean_share_paid;
+                let mean_share_paid = if m > 0.0 && m < 1.0 {
+                    m
+                } else {
+                    v.fail(
+                        &p("partial_payment.mean_share_paid"),
+                        show(m),
+                        "must be a share strictly between 0 and 1",
+                    );
+                    0.5
+                };
+                PartialPayment {
+                    probability,
+                    mean_share_paid,
+                }
+            }
+            None => PartialPayment {
+                probability: 0.2,
+                mean_share_paid: 0.5,
+            },
+        };
+        let recovery_rate = raw
+            .recovery_rate
+            .map_or(0.25, |r| v.probability(&p("recovery_rate"), r));
+
+        let mut excluded_categories = vec![false; Category::ALL.len()];
+        match &raw.exclusions.categories {
+            Some(list) => {
+                for (i, name) in list.iter().enumerate() {
+                    match Category::parse(name) {
+                        Some(c) => excluded_categories[c.index()] = true,
+                        None => v.fail(
+                            &p(&format!("exclusions.categories[{i}]")),
+                            format!("{name:?}"),
+                            format!("is not a category; use one of {}", Category::allowed()),
+                        ),
+                    }
+                }
+            }
+            None => DEFAULT_EXCLUDED
+                .iter()
+                .for_each(|c| excluded_categories[c.index()] = true),
+        }
+        let mut excluded_sites = [false; 3];
+        match &raw.exclusions.sites {
+            Some(list) => {
+                for (i, name) in list.iter().enumerate() {
+                    match Site::parse(name) {
+                        Some(s) => excluded_sites[s.index()] = true,
+                        None => v.fail(
+                            &p(&format!("exclusions.sites[{i}]")),
+                            format!("{name:?}"),
+                            format!("is not a kind of site; use one of {}", Site::allowed()),
+                        ),
+                    }
+                }
+            }
+            None => DEFAULT_EXCLUDED_SITES
+                .iter()
+                .for_each(|s| excluded_sites[s.index()] = true),
+        }
+
+        let plans = match &raw.plans {
+            Some(list) => plans(v, &p("plans"), list),
+            None => DEFAULT_PLANS
+                .iter()
+                .map(|&(n, share, lo, hi, rate, hazard, fraud)| Plan {
+                    name: format!("{n}x"),
+                    instalments: n,
+                    share,
+                    min_basket: crate::money::parse_eur(lo).expect("valid default"),
+                    max_basket: crate::money::parse_eur(hi).expect("valid default"),
+                    schedule_days: monthly(n),
+                    premium_rate: Rate::parse(rate).expect("valid default"),
+                    hazard,
+                    fraud,
+                })
+                .collect(),
+        };
+        let peak = month_multipliers.iter().fold(0.0_f64, |a, &b| a.max(b));
+        for (i, plan) in plans.iter().enumerate() {
+            if plan.hazard * peak >= 1.0 || plan.fraud * peak > 1.0 {
+                v.fail(
+                    &p("month_multipliers"),
+                    format!("peak multiplier {}", show(peak)),
+                    format!(
+                        "hazard or fraud of plan {} times the largest month multiplier reaches 1: lower the multipliers or plans[{i}]'s probabilities",
+                        plan.name
+                    ),
+                );
+            }
+        }
+        let customers = customers(v, &p("customers"), &raw.customers);
+        BnplNonPayment {
+            name: raw.name.clone(),
+            take_up,
+            ceiling,
+            asset_correlation,
+            month_multipliers,
+            claim_lag_days,
+            partial_payment,
+            recovery_rate,
+            rounding: raw.rounding.unwrap_or_default(),
+            excluded_categories,
+            excluded_sites,
+            plans,
+            customers,
+        }
+    }
+
+    /// The plan types' names, in plan order: the product's segments.
+    pub fn segments(&self) -> Vec<String> {
+        self.plans.iter().map(|p| p.name.clone()).collect()
+    }
+
+    /// Why the buyer alone is not covered, if they are not (age, residence, card).
+    pub fn buyer_exclusion(&self, b: &Buyer) -> Option<Exclusion> {
+        if !b.adult {
+            Some(Exclusion::Minor)
+        } else if !b.french_resident {
+            Some(Exclusion::NotFrenchResident)
+        } else if !matches!(
+            b.network,
+            CardNetwork::Cb | CardNetwork::Visa | CardNetwork::Mastercard
+        ) {
+            Some(Exclusion::CardNetwork)
+        } else if matches!(
+            b.card,
+            CardType::Prepaid | CardType::Virtual | CardType::SystematicAuthorisation
+        ) {
+            Some(Exclusion::CardType)
+        } else {
+            None
+        }
+    }
+
+    /// The eligibility rule of the wording, in one place: `None` when a plan of this buyer, for
+    /// a purchase of this category on a site of this kind, is covered, else the first exclusion
+    /// that applies (buyer, then purchase, then site).
+    pub fn exclusion(&self, buyer: &Buyer, category: Category, site: Site) -> Option<Exclusion> {
+        self.buyer_exclusion(buyer).or_else(|| {
+            if self.excluded_categories[category.index()] {
+                Some(Exclusion::Category)
+            } else if self.excluded_sites[site.index()] {
+                Some(Exclusion::Site)
+            } else {
+                None
+            }
+        })
+    }
+
+    /// Probability that a buyer drawn from the population passes the buyer conditions.
+    pub fn buyer_eligible_share(&self) -> f64 {
+        let c = &self.customers;
+        let network: f64 = c
+            .networks
+            .iter()
+            .filter(|(n, _)| {
+                matches!(
+                    n,
+                    CardNetwork::Cb | CardNetwork::Visa | CardNetwork::Mastercard
+                )
+            })
+            .map(|(_, s)| s)
+            .sum();
+        let card: f64 = c
+            .card_types
+            .iter()
+            .filter(|(t, _)| matches!(t, CardType::Debit | CardType::Credit))
+            .map(|(_, s)| s)
+            .sum();
+        c.adult_share * c.french_resident_share * network * card
+    }
+
+    /// Upper bound of a shop's customer population for its average orders per day (the
+    /// population is expected plans per year over purchases per year; this bound assumes every
+    /// instalment order fits a plan).
+    pub fn population_bound(&self, orders_per_day: f64) -> f64 {
+        orders_per_day * 365.0 * self.take_up / self.customers.purchases_per_year
+    }
+}
+
+/// Due days 0, 30, 60, …: monthly instalments from the order day.
+fn monthly(n: u32) -> Vec<u32> {
+    (0..n).map(|k| 30 * k).collect()
+}
+
+fn plans(v: &mut Validator, path: &str, list: &[RawPlan]) -> Vec<Plan> {
+    if list.is_empty() || list.len() > MAX_PLANS {
+        v.fail(
+            path,
+            format!("a list of {}", list.len()),
+            format!("must list from 1 to {MAX_PLANS} plans ([[products.plans]] tables)"),
+        );
+    }
+    let mut out: Vec<Plan> = Vec::new();
+    for (i, r) in list.iter().enumerate() {
+        let pp = format!("{path}[{i}]");
+        let q = |f: &str| format!("{pp}.{f}");
+        let n = v.integer_in(
+            &q("instalments"),
+            r.instalments,
+            2,
+            MAX_INSTALMENTS,
+            " (instalments, the first collected at checkout)",
+        ) as u32;
+        let name = format!("{n}x");
+        if out.iter().any(|o| o.name == name) {
+            v.fail(
+                &q("instalments"),
+                n.to_string(),
+                "is used by an earlier plan; each plan type (number of instalments) appears once",
+            );
+        }
+        let share = v.probability(&q("share"), r.share);
+        let min_basket = v.eur(&q("min_basket_eur"), &r.min_basket_eur);
+        let max_basket = v.eur(&q("max_basket_eur"), &r.max_basket_eur);
+        if max_basket == Cents::ZERO || max_basket < min_basket {
+            v.fail(
+                &q("max_basket_eur"),
+                format!("{:?}", r.max_basket_eur),
+                format!(
+                    "must be above 0 and at least min_basket_eur ({}): the eligible basket range is empty",
+                    r.min_basket_eur
+                ),
+            );
+        }
+        let schedule_days = match &r.schedule_days {
+            None => monthly(n),
+            Some(days) => {
+                let ok_len = days.len() == n as usize;
+                let ok_start = days.first() == Some(&0);
+                let ok_order = days.windows(2).all(|w| w[0] < w[1]);
+                let ok_range = days.iter().all(|&d| (0..=MAX_DUE_DAY).contains(&d));
+                if !(ok_len && ok_start && ok_order && ok_range) {
+                    v.fail(
+                        &q("schedule_days"),
+                        format!("{days:?}"),
+                        format!("must list one due day per instalment ({n}), starting at 0 (paid at checkout), strictly increasing, at most {MAX_DUE_DAY}"),
+                    );
+                    monthly(n)
+                } else {
+                    days.iter().map(|&d| d as u32).collect()
+                }
+            }
+        };
+        let premium_rate = v.rate(&q("premium_rate"), &r.premium_rate);
+        let hazard = if (0.0..1.0).contains(&r.hazard) {
+            r.hazard
+        } else {
+            v.fail(
+                &q("hazard"),
+                show(r.hazard),
+                "must be a probability from 0 to below 1 (per instalment after the first)",
+            );
+            0.0
+        };
+        let fraud = r.fraud.map_or(0.0, |f| v.probability(&q("fraud"), f));
+        out.push(Plan {
+            name,
+            instalments: n,
+            share,
+            min_basket,
+            max_basket,
+            schedule_days,
+            premium_rate,
+            hazard,
+            fraud,
+        });
+    }
+    let shares: Vec<f64> = out.iter().map(|p| p.share).collect();
+    v.shares_sum_to_one(path, &shares);
+    if !list.is_empty() && shares.iter().all(|&s| s == 0.0) {
+        v.fail_field(path, "at least one plan must have a share above 0");
+    }
+    out
+}
+
+fn customers(v: &mut Validator, path: &str, raw: &RawCustomers) -> Customers {
+    let q = |f: &str| format!("{path}.{f}");
+    let purchases_per_year = raw.purchases_per_year.map_or(1.6, |x| {
+        v.positive(
+            &q("purchases_per_year"),
+            x,
+            " (plans per customer per year)",
+        )
+    });
+    let purchases_cv = match raw.purchases_cv {
+        Some(cv) if (0.0..=10.0).contains(&cv) => cv,
+        Some(cv) => {
+            v.fail(
+                &q("purchases_cv"),
+                show(cv),
+                "must be a number from 0 to 10 (0: every customer buys at the same rate)",
+            );
+            0.0
+        }
+        None => 1.0,
+    };
+    let adult_share = raw
+        .adult_share
+        .map_or(0.98, |x| v.probability(&q("adult_share"), x));
+    let french_resident_share = raw
+        .french_resident_share
+        .map_or(0.95, |x| v.probability(&q("french_resident_share"), x));
+    let default_networks = BTreeMap::from(
+        [
+            ("cb", 0.62),
+            ("visa", 0.22),
+            ("mastercard", 0.14),
+            ("amex", 0.02),
+        ]
+        .map(|(k, s)| (k.to_string(), s)),
+    );
+    let networks = share_mix(
+        v,
+        &q("card_networks"),
+        raw.card_networks.as_ref().unwrap_or(&default_networks),
+        CardNetwork::parse,
+        CardNetwork::allowed(),
+        "card network",
+    );
+    let default_types = BTreeMap::from(
+        [
+            ("debit", 0.72),
+            ("credit", 0.20),
+            ("prepaid", 0.05),
+            ("virtual", 0.02),
+            ("systematic_authorisation", 0.01),
+        ]
+        .map(|(k, s)| (k.to_string(), s)),
+    );
+    let card_types = share_mix(
+        v,
+        &q("card_types"),
+        raw.card_types.as_ref().unwrap_or(&default_types),
+        CardType::parse,
+        CardType::allowed(),
+        "card type",
+    );
+    Customers {
+        purchases_per_year,
+        purchases_cv,
+        adult_share,
+        french_resident_share,
+        networks,
+        card_types,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// validation.md "Instalment default (pay-in-4)": A = 400 EUR, h = 1 %.
+    #[test]
+    fn pay_in_4_closed_form_matches_validation_md() {
+        let none = PartialPayment {
+            probability: 0.0,
+            mean_share_paid: 0.5,
+        };
+        let pd = default_probability(4, 0.01, 0.0);
+        assert!((pd - 0.029701).abs() < 1e-6, "{pd}");
+        let unpaid = 400.0 * expected_unpaid_share(4, 0.01, 0.0, none);
+        assert!((unpaid - 5.9601).abs() < 1e-4, "{unpaid}");
+        // Over the factor with ρ = 0 it is the same. With ρ > 0 the mean hazard is kept but
+        // defaults bunch in bad paths, where a plan that missed instalment 2 cannot miss 3:
+        // E[unpaid] falls slightly (5.864 EUR at ρ = 0.2), which is why the closed form
+        // integrates over the factor instead of plugging in h.
+        let (share, p) = expected_over_factor(4, 0.01, 0.0, none, 0.0);
+        assert!((400.0 * share - 5.9601).abs() < 1e-4 && (p - 0.029701).abs() < 1e-6);
+        let (share, _) = expected_over_factor(4, 0.01, 0.0, none, 0.2);
+        let unpaid = 400.0 * share;
+        assert!(unpaid < 5.9601 && unpaid > 0.97 * 5.9601, "{unpaid}");
+    }
+
+    /// E[h(Z)] = h: the factor leaves the mean hazard unchanged.
+    #[test]
+    fn conditional_hazard_keeps_the_mean() {
+        for (h, rho) in [(0.01, 0.05), (0.004, 0.2), (0.2, 0.5)] {
+            const K: usize = 20_000;
+            let mean = (0..K)
+                .map(|k| conditional_hazard(h, rho, normal_quantile((k as f64 + 0.5) / K as f64)))
+                .sum::<f64>()
+                / K as f64;
+            assert!((mean - h).abs() < 1e-3 * h, "{h} {rho}: {mean}");
+        }
+        assert_eq!(conditional_hazard(0.01, 0.0, 3.0), 0.01);
+        assert_eq!(conditional_hazard(0.0, 0.3, -3.0), 0.0);
+    }
+
+    /// Fraud loses instalments 2..n; partial payment lowers the missed instalment by p·m.
+    #[test]
+    fn unpaid_share_with_fraud_and_partial_payment() {
+        let none = PartialPayment {
+            probability: 0.0,
+            mean_share_paid: 0.5,
+        };
+        assert!((expected_unpaid_share(4, 0.0, 1.0, none) - 0.75).abs() < 1e-12);
+        let pp = PartialPayment {
+            probability: 1.0,
+            mean_share_paid: 0.5,
+        };
+        // 2x, h = 1: instalment 2 always missed, half of it paid on average.
+        assert!((expected_unpaid_share(2, 1.0, 0.0, pp) - 0.25).abs() < 1e-12);
+        // The share law has the mean it claims.
+        let m = 0.3;
+        let law = PartialPayment {
+            probability: 1.0,
+            mean_share_paid: m,
+        };
+        const K: usize = 100_000;
+        let mean = (0..K)
+            .map(|k| law.share_at((k as f64 + 0.5) / K as f64))
+            .sum::<f64>()
+            / K as f64;
+        assert!((mean - m).abs() < 1e-4, "{mean}");
+    }
+}

@@ -1,0 +1,332 @@
+//! The per-plan loop of BNPL non-payment insurance for one shop and one path.
+//!
+//! Built once per run ([`ShopBook::new`]): the expected instalment orders of each day, each
+//! day's month, and the shop's customer population size. Per path: the customer population is
+//! drawn from the customer stream (card network and type, age, residence, repeat-rate weight),
+//! each customer's remaining ceiling starts full, and the hazards are conditioned on the path's
+//! systematic factor. Per order the loop draws category, plan choice, basket and customer from
+//! the orders stream, eligible or not, and one uniform per covered plan from the claims stream;
+//! only a defaulting plan draws more (partial payment). Memory grows with customers (a few
+//! bytes each, per path), never with orders.
+
+use super::{BnplNonPayment, Buyer, FRAUD, MISSED};
+use crate::calendar::Horizon;
+use crate::catalogue::Category;
+use crate::distributions::{Basket, Mix, poisson, uniform};
+use crate::money::Cents;
+use crate::products::{ProductTotals, Streams};
+use crate::scenario::Shop;
+use chrono::Datelike;
+use rand::{Rng, RngExt};
+use rand_distr::weighted::WeightedAliasIndex;
+use rand_distr::{Distribution, Gamma, StandardNormal};
+
+/// The precomputed book of a BNPL product in one shop.
+#[derive(Debug, Clone)]
+pub struct ShopBook {
+    product: BnplNonPayment,
+    basket: Basket,
+    categories: Mix<Category>,
+    /// The shop's site is excluded by the wording: no plan of the shop is covered.
+    site_excluded: bool,
+    /// Expected instalment orders per day: λ(d) × take-up (before the path's volume multiplier).
+    pub(crate) daily_mean: Vec<f64>,
+    /// Month (0–11) of each day.
+    pub(crate) month: Vec<u8>,
+    /// Customers (person and card) in the shop's population.
+    population: usize,
+    horizon_days: u32,
+}
+
+/// One customer of a path: eligible or not, and what is left of their ceiling.
+#[derive(Debug, Clone, Copy)]
+struct Customer {
+    eligible: bool,
+    remaining: Cents,
+}
+
+impl ShopBook {
+    /// `shape` is the calendar's daily shape over the horizon (1 = an average day).
+    pub fn new(product: &BnplNonPayment, shop: &Shop, shape: &[f64], horizon: Horizon) -> ShopBook {
+        let daily_mean: Vec<f64> = shape
+            .iter()
+            .map(|s| shop.orders_per_day * s * product.take_up)
+            .collect();
+        let month = horizon.dates().map(|d| d.month0() as u8).collect();
+        let mut book = ShopBook {
+            product: product.clone(),
+            basket: shop.basket,
+            categories: shop.categories.clone(),
+            site_excluded: product.excluded_sites[shop.site.index()],
+            daily_mean,
+            month,
+            population: 1,
+            horizon_days: horizon.days,
+        };
+        // Expected plans per year (eligible or not) over purchases per customer per year.
+        let fits = book.plan_probabilities().iter().sum::<f64>();
+        let per_year = book.daily_mean.iter().sum::<f64>() * fits * 365.0 / horizon.days as f64;
+        let n = (per_year / product.customers.purchases_per_year).round();
+        book.population = n.clamp(1.0, super::MAX_CUSTOMERS_PER_SHOP) as usize;
+        book
+    }
+
+    pub fn product(&self) -> &BnplNonPayment {
+        &self.product
+    }
+    pub fn basket(&self) -> &Basket {
+        &self.basket
+    }
+    pub fn categories(&self) -> &Mix<Category> {
+        &self.categories
+    }
+    pub fn site_excluded(&self) -> bool {
+        self.site_excluded
+    }
+    /// Customers (person and card) in the shop's population.
+    pub fn population(&self) -> usize {
+        self.population
+    }
+
+    /// The plans whose range contains `basket`, chosen by the 32-bit uniform `x` in proportion
+    /// to their shares; `None` when no plan's range contains the basket.
+    #[inline]
+    fn choose_plan(&self, basket: Cents, x: u32) -> Option<usize> {
+        let plans = &self.product.plans;
+        let total: f64 = plans
+            .iter()
+            .filter(|p| p.contains(basket))
+            .map(|p| p.share)
+            .sum();
+        if !(total > 0.0) {
+            return None;
+        }
+        let target = (x as f64 + 0.5) / 4_294_967_296.0 * total;
+        let mut acc = 0.0;
+        let mut last = None;
+        for (i, p) in plans.iter().enumerate() {
+            if p.contains(basket) && p.share > 0.0 {
+                acc += p.share;
+                last = Some(i);
+                if target < acc {
+                    return Some(i);
+                }
+            }
+        }
+        last
+    }
+
+    /// Per plan, the probability that an instalment order's basket is granted that plan
+    /// (shares renormalised among the plans whose range contains the basket).
+    pub fn plan_probabilities(&self) -> Vec<f64> {
+        self.plan_moments().iter().map(|m| m.0).collect()
+    }
+
+    /// Per plan, (P(granted this plan), E[basket × 1{granted this plan}]) in EUR. The basket
+    /// axis is cut at every range end; within a cut the set of plans is fixed, so the law of
+    /// the (capped lognormal) basket gives each piece exactly, and the atom at the cap goes to
+    /// the plans containing the cap.
+    pub fn plan_moments(&self) -> Vec<(f64, f64)> {
+        let plans = &self.product.plans;
+        let cap = self.basket.cap_eur();
+        let dist = self.basket.dist();
+        let mut cuts: Vec<f64> = vec![0.0, cap];
+        for p in plans {
+            cuts.push(p.min_basket.to_eur().min(cap));
+            cuts.push(p.max_basket.to_eur().min(cap));
+        }
+        cuts.sort_by(f64::total_cmp);
+        cuts.dedup();
+        let weights = |eur: f64| -> Vec<f64> {
+            let c = Cents::from_eur(eur);
+            let total: f64 = plans
+                .iter()
+                .filter(|p| p.contains(c))
+                .map(|p| p.share)
+                .sum();
+            plans
+                .iter()
+                .map(|p| {
+                    if total > 0.0 && p.contains(c) {
+                        p.share / total
+                    } else {
+                        0.0
+                    }
+                })
+                .collect()
+        };
+        let mut out = vec![(0.0, 0.0); plans.len()];
+        for w in cuts.windows(2) {
+            let (a, b) = (w[0], w[1]);
+            let prob = dist.cdf(b) - dist.cdf(a);
+            let mean = dist.partial_mean_below(b) - dist.partial_mean_below(a);
+            for (o, s) in out.iter_mut().zip(weights(0.5 * (a + b))) {
+                o.0 += s * prob;
+                o.1 += s * mean;
+            }
+        }
+        let atom = dist.tail(cap);
+        for (o, s) in out.iter_mut().zip(weights(cap)) {
+            o.0 += s * atom;
+            o.1 += s * atom * cap;
+        }
+        out
+    }
+
+    /// Draws the path's customer population.
+    fn population_for_path<R: Rng>(
+        &self,
+        rng: &mut R,
+    ) -> (Vec<Customer>, Option<WeightedAliasIndex<f64>>) {
+        let c = &self.product.customers;
+        let gamma = if c.purchases_cv > 0.0 {
+            let shape = 1.0 / (c.purchases_cv * c.purchases_cv);
+            Gamma::new(shape, 1.0 / shape).ok()
+        } else {
+            None
+        };
+        let remaining = self.product.ceiling.unwrap_or(Cents(i64::MAX));
+        let mut weights = Vec::with_capacity(if gamma.is_some() { self.population } else { 0 });
+        let customers = (0..self.population)
+            .map(|_| {
+                let cards = rng.next_u64();
+                let buyer = Buyer {
+                    network: c.networks.pick((cards >> 32) as u32),
+                    card: c.card_types.pick(cards as u32),
+                    adult: uniform(rng) < c.adult_share,
+                    french_resident: uniform(rng) < c.french_resident_share,
+                };
+                if let Some(g) = &gamma {
+                    weights.push(g.sample(rng));
+                }
+                Customer {
+                    eligible: self.product.buyer_exclusion(&buyer).is_none(),
+                    remaining,
+                }
+            })
+            .collect();
+        // All-zero or non-finite weights (a very large CV underflows): equal weights instead.
+        let alias = gamma.and_then(|_| WeightedAliasIndex::new(weights).ok());
+        (customers, alias)
+    }
+
+    /// Simulates every day of the horizon for one path. `z` is the path's systematic factor;
+    /// `customers` the path's customer stream of this shop. Orders whose basket fits no plan
+    /// are added to `product` (`ineligible`); everything else to the plan type's slot of
+    /// `segments` (the product's segments, in plan order).
+    pub fn simulate<R: Rng>(
+        &self,
+        volume: f64,
+        s: Streams<'_, R>,
+        z: f64,
+        customers: &mut R,
+        product: &mut ProductTotals,
+        segments: &mut [ProductTotals],
+    ) {
+        let Streams {
+            counts,
+            orders,
+            claims,
+        } = s;
+        let p = &self.product;
+        // Hazard and fraud of each plan type for plans written in each month, on this path.
+        let risk: Vec<[(f64, f64); 12]> = p
+            .plans
+            .iter()
+            .map(|plan| {
+                std::array::from_fn(|m| {
+                    let season = p.month_multipliers[m];
+                    (
+                        super::conditional_hazard(plan.hazard * season, p.asset_correlation, z),
+                        (plan.fraud * season).min(1.0),
+                    )
+                })
+            })
+            .collect();
+        let (mut people, alias) = self.population_for_path(customers);
+        let n_people = people.len();
+        for (d, &mean) in self.daily_mean.iter().enumerate() {
+            let n = poisson(mean * volume, counts);
+            let month = self.month[d] as usize;
+            for _ in 0..n {
+                // Every order draws the same attributes in the same order, granted or not.
+                let mix = orders.next_u64();
+                let category = self.categories.pick((mix >> 32) as u32);
+                let zb: f64 = orders.sample(StandardNormal);
+                let who = match &alias {
+                    Some(a) => a.sample(orders),
+                    None => orders.random_range(0..n_people),
+                };
+                let basket = Cents::round(self.basket.cents_at_z(zb));
+                let Some(pi) = self.choose_plan(basket, mix as u32) else {
+                    product.ineligible += 1;
+                    continue;
+                };
+                let t = &mut segments[pi];
+                let customer = &mut people[who];
+                if !customer.eligible
+                    || p.excluded_categories[category.index()]
+                    || self.site_excluded
+                {
+                    t.ineligible += 1;
+                    continue;
+                }
+                let plan = &p.plans[pi];
+                t.covered += 1;
+                t.exposure += basket;
+                t.premium += plan.premium_rate.apply(basket, p.rounding);
+                let (hazard, fraud) = risk[pi][month];
+                let u = uniform(claims);
+                // The first unpaid instalment (0-based) and the peril, if any.
+                let (first, peril) = if u < fraud {
+                    (1, FRAUD)
+                } else {
+                    let v = (u - fraud) / (1.0 - fraud);
+                    let mut survive = 1.0;
+                    let mut missed = None;
+                    for k in 1..plan.instalments {
+                        survive *= 1.0 - hazard;
+                        if v < 1.0 - survive {
+                            missed = Some(k);
+                            break;
+                        }
+                    }
+                    match missed {
+                        Some(k) => (k, MISSED),
+                        None => continue,
+                    }
+                };
+                let paid_share =
+                    if peril == MISSED && uniform(claims) < p.partial_payment.probability {
+                        p.partial_payment.share_at(uniform(claims))
+                    } else {
+                        0.0
+                    };
+                let mut paid_any = false;
+                for k in first..plan.instalments {
+                    let due = basket.instalment(plan.instalments, k);
+                    let unpaid = if k == first {
+                        due - due.share(paid_share)
+                    } else {
+                        due
+                    };
+                    let pay = unpaid.min(customer.remaining);
+                    customer.remaining = customer.remaining - pay;
+                    t.retained += unpaid - pay;
+                    if pay > Cents::ZERO {
+                        paid_any = true;
+                        t.perils[peril].amount += pay;
+                        t.recoveries += pay.share(p.recovery_rate);
+                        let pay_day = d as u64
+                            + plan.schedule_days[k as usize] as u64
+                            + p.claim_lag_days as u64;
+                        if pay_day >= self.horizon_days as u64 {
+                            t.outstanding += pay;
+                        }
+                    }
+                }
+                t.perils[peril].count += paid_any as u64;
+            }
+        }
+    }
+}

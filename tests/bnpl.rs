@@ -1,0 +1,505 @@
+//! BNPL non-payment insurance against its contract and its closed forms: the pay-in-4 default
+//! law of `../shared/validation.md`, the wording's exclusions one by one, the per-person-and-card
+//! ceiling, and the systematic factor (binomial noise at ρ = 0, more at ρ > 0).
+
+use protectsim::catalogue::{CardNetwork, CardType, Category, Site};
+use protectsim::engine::{self, Model, PathResult};
+use protectsim::products::Product;
+use protectsim::products::bnpl::{BnplNonPayment, Buyer, Exclusion};
+use protectsim::scenario::Scenario;
+use protectsim::stats::Moments;
+use protectsim::summary;
+
+/// A one-shop scenario with one BNPL product; `product` and `shop` are extra TOML lines.
+fn scenario(paths: u64, product: &str, plans: &str, shop: &str) -> Scenario {
+    let text = format!(
+        r#"[horizon]
+start = "2026-01-01"
+days = 365
+
+[simulation]
+seed = 5
+paths = {paths}
+
+[[products]]
+name = "bnpl"
+kind = "bnpl_non_payment"
+{product}
+
+{plans}
+
+[[companies]]
+name = "A"
+
+[[companies.shops]]
+name = "a"
+products = ["bnpl"]
+{shop}
+"#
+    );
+    Scenario::parse(&text, "test.toml").unwrap_or_else(|e| panic!("{e}\n{text}"))
+}
+
+/// A single pay-in-4 plan of every basket, hazard h, no fraud.
+fn pay_in_4(h: f64) -> String {
+    format!(
+        r#"[[products.plans]]
+instalments = 4
+share = 1.0
+min_basket_eur = "1"
+max_basket_eur = "100000"
+premium_rate = "0.0125"
+hazard = {h}
+fraud = 0
+"#
+    )
+}
+
+fn simulate(model: &Model, seed: u64, paths: u64) -> Vec<PathResult> {
+    engine::with_threads(2, || model.simulate(seed, 0..paths, &|_| {})).unwrap()
+}
+
+/// The product terms with no seasonality, no partial payment and flat months.
+const PLAIN: &str = r#"take_up = 0.5
+asset_correlation = 0
+month_multipliers = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]
+partial_payment = { probability = 0, mean_share_paid = 0.5 }
+recovery_rate = 0.25"#;
+
+/// validation.md "Instalment default (pay-in-4)": A = 400 EUR, h = 1 %, no ceiling, ρ = 0:
+/// P(default) = 0.029701 and E[unpaid] = 5.9601 EUR per plan. Every 400 EUR basket splits into
+/// four 100 EUR instalments, so the unpaid amount of a plan is 300, 200 or 100 EUR when it
+/// defaults at instalment 2, 3 or 4. Both are held within 4 standard errors, and every
+/// summary mean with an analytic value (product and plan type) too.
+#[test]
+fn pay_in_4_matches_validation_closed_form_within_4_se() {
+    let s = scenario(
+        200,
+        PLAIN,
+        &pay_in_4(0.01),
+        "orders_per_day = 100\nbasket = { median_eur = 400, sigma = 1e-9 }\ncategories = { furniture = 1.0 }",
+    );
+    let model = Model::new(&s);
+    let results = simulate(&model, 11, 200);
+    let (mut plans, mut defaults, mut unpaid) = (0u64, 0u64, 0i64);
+    for r in &results {
+        let t = &r.products[0];
+        plans += t.covered;
+        defaults += t.claim_count();
+        unpaid += t.claims().0;
+        assert_eq!(
+            t.exposure.0,
+            40_000 * t.covered as i64,
+            "baskets are 400 EUR"
+        );
+        assert_eq!(t.retained.0, 0, "no ceiling");
+    }
+    let n = plans as f64;
+    let (p, a) = (0.029701, 5.9601);
+    let pd = defaults as f64 / n;
+    assert!(
+        (pd - p).abs() < 4.0 * (p * (1.0 - p) / n).sqrt(),
+        "P(default) {pd} vs {p} over {n} plans"
+    );
+    // E[L²] for L = 100·(5 − k) EUR at a first miss on instalment k.
+    let h: f64 = 0.01;
+    let second: f64 = (2..=4)
+        .map(|k| (1.0 - h).powi(k - 2) * h * (100.0 * (5 - k) as f64).powi(2))
+        .sum();
+    let se = ((second - a * a) / n).sqrt();
+    let mean = unpaid as f64 / 100.0 / n;
+    assert!(
+        (mean - a).abs() < 4.0 * se,
+        "E[unpaid] {mean} ± {se} vs {a}"
+    );
+
+    let rows = summary::summarise(&model, &results);
+    let mut checked = 0;
+    for r in rows.iter().filter(|r| r.analytic.is_some()) {
+        let (mean, se, want) = (r.summary.mean, r.summary.se, r.analytic.unwrap());
+        if se == 0.0 {
+            assert!((mean - want).abs() < 1e-9, "{}: {mean} vs {want}", r.metric);
+        } else {
+            let z = (mean - want) / se;
+            assert!(
+                z.abs() < 4.0,
+                "{} {:?}: simulated {mean} ± {se}, analytic {want}, z = {z:.2}",
+                r.metric,
+                r.segment
+            );
+        }
+        checked += 1;
+    }
+    // Product and plan type: covered, ineligible, exposure, premium, claims, recoveries, net
+    // claims, retained, portfolio loss ratio, 2 perils × (count, eur).
+    assert_eq!(checked, 2 * 13);
+}
+
+/// The example scenario: plans, exposure and premium per plan type within 4 SE of the closed
+/// forms (its ceiling binds, so claims have none).
+#[test]
+fn example_scenario_matches_closed_forms_per_plan_type() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/bnpl_non_payment.toml"
+    );
+    let s = Scenario::parse(&std::fs::read_to_string(path).unwrap(), "bnpl.toml").unwrap();
+    let model = Model::new(&s);
+    let results = simulate(&model, 3, 300);
+    let rows = summary::summarise(&model, &results);
+    let mut checked = 0;
+    for r in rows.iter().filter(|r| r.analytic.is_some()) {
+        let z = (r.summary.mean - r.analytic.unwrap()) / r.summary.se;
+        assert!(z.abs() < 4.0, "{} {:?}: z = {z:.2}", r.metric, r.segment);
+        checked += 1;
+    }
+    // (covered, ineligible, exposure, premium) × (product + 4 plan types)
+    assert_eq!(checked, 4 * 5);
+    // A segmented product's totals are its plan types' plus the orders no plan fits.
+    for r in &results {
+        let mut sum = protectsim::products::ProductTotals::default();
+        for s in &r.segments {
+            sum += *s;
+        }
+        let t = r.products[0];
+        assert_eq!(
+            (sum.covered, sum.premium, sum.claims()),
+            (t.covered, t.premium, t.claims())
+        );
+        assert!(t.ineligible >= sum.ineligible);
+    }
+    // Bit-identical for any thread count (customers and factor streams included).
+    let one = engine::with_threads(1, || model.simulate(3, 0..70, &|_| {})).unwrap();
+    assert_eq!(one[..], results[..70]);
+}
+
+/// One customer (purchases_per_year huge gives a population of 1) buying every plan: their
+/// cumulative ceiling binds. Claims never exceed it, and claims + retained equal what the same
+/// paths lose without a ceiling (the ceiling changes no random draw).
+#[test]
+fn ceiling_binds_on_a_repeat_customer() {
+    let shop = "orders_per_day = 2\nbasket = { median_eur = 400, sigma = 0.5 }\ncategories = { furniture = 1.0 }";
+    let customers = "[products.customers]\npurchases_per_year = 1e9\nadult_share = 1\nfrench_resident_share = 1\ncard_networks = { cb = 1.0 }\ncard_types = { debit = 1.0 }";
+    let capped = scenario(
+        50,
+        &format!("{PLAIN}\nceiling_per_customer_eur = \"500\""),
+        &format!("{}\n{customers}", pay_in_4(0.05)),
+        shop,
+    );
+    let free = scenario(50, PLAIN, &format!("{}\n{customers}", pay_in_4(0.05)), shop);
+    let (capped, free) = (Model::new(&capped), Model::new(&free));
+    let (a, b) = (simulate(&capped, 9, 50), simulate(&free, 9, 50));
+    for (x, y) in a.iter().zip(&b) {
+        let (x, y) = (x.products[0], y.products[0]);
+        assert_eq!(x.covered, y.covered);
+        assert!(x.covered > 100, "a repeat customer: {} plans", x.covered);
+        assert!(
+            x.claims().0 <= 50_000,
+            "claims {} above the ceiling",
+            x.claims()
+        );
+        assert_eq!(x.claims() + x.retained, y.claims());
+        assert_eq!(y.retained.0, 0);
+        // About 14 % of 400 EUR plans default here; a year of them is far above 500 EUR.
+        assert_eq!(x.claims().0, 50_000, "the ceiling is used up");
+        assert!(x.retained.0 > 0);
+    }
+}
+
+/// The default rate of a path (missed-instalment plans over covered plans of a 2x plan, so one
+/// Bernoulli(h(Z)) per plan) has, at ρ = 0, the binomial variance p(1−p)/N given the path's N
+/// plans: the ratio of the sample variance over 400 paths to the mean binomial variance is 1
+/// within 0.3 (the ratio's sampling sd is √(2/399) ≈ 0.071; 0.3 is about 4 sd). At ρ = 0.2 the
+/// factor adds Var h(Z) ≈ 1.2e-4 (Vasicek, p = 2 %) to a binomial 4e-6: the ratio is far above 5.
+/// The mean default rate is h in both cases (E[h(Z)] = h).
+#[test]
+fn default_rate_variance_is_binomial_at_rho_0_and_larger_with_correlation() {
+    let plan = r#"[[products.plans]]
+instalments = 2
+share = 1.0
+min_basket_eur = "1"
+max_basket_eur = "100000"
+premium_rate = "0.01"
+hazard = 0.02
+fraud = 0
+"#;
+    let shop = "orders_per_day = 30\nbasket = { median_eur = 300, sigma = 0.5 }\ncategories = { furniture = 1.0 }";
+    let ratio = |rho: f64| {
+        let product = PLAIN.replace(
+            "asset_correlation = 0",
+            &format!("asset_correlation = {rho}"),
+        );
+        let model = Model::new(&scenario(400, &product, plan, shop));
+        let results = simulate(&model, 21, 400);
+        let rates: Moments = results
+            .iter()
+            .map(|r| r.products[0].perils[0].count as f64 / r.products[0].covered as f64)
+            .collect();
+        let binomial: Moments = results
+            .iter()
+            .map(|r| 0.02 * 0.98 / r.products[0].covered as f64)
+            .collect();
+        let mean_se = (rates.variance() / 400.0).sqrt();
+        assert!(
+            (rates.mean() - 0.02).abs() < 4.0 * mean_se,
+            "ρ = {rho}: mean default rate {} ± {mean_se}",
+            rates.mean()
+        );
+        rates.variance() / binomial.mean()
+    };
+    let independent = ratio(0.0);
+    assert!(
+        (independent - 1.0).abs() < 0.3,
+        "ρ = 0: ratio {independent}"
+    );
+    let correlated = ratio(0.2);
+    assert!(correlated > 5.0, "ρ = 0.2: ratio {correlated}");
+}
+
+fn product(extra: &str) -> BnplNonPayment {
+    let s = scenario(
+        1,
+        &format!("take_up = 0.2\n{extra}"),
+        "",
+        "orders_per_day = 10\nbasket = { median_eur = 300, sigma = 0.5 }\ncategories = { furniture = 1.0 }",
+    );
+    match &s.products()[0] {
+        Product::BnplNonPayment(p) => p.clone(),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// The wording's eligibility rule, one case per exclusion, plus the covered cases.
+#[test]
+fn eligibility_one_case_per_exclusion() {
+    let p = product("");
+    let ok = Buyer {
+        adult: true,
+        french_resident: true,
+        network: CardNetwork::Cb,
+        card: CardType::Debit,
+    };
+    let goods = Category::Furniture;
+    let site = Site::Referenced;
+    let cases: Vec<(&str, Buyer, Category, Site, Option<Exclusion>)> = vec![
+        ("covered cb debit", ok, goods, site, None),
+        (
+            "covered visa credit",
+            Buyer {
+                network: CardNetwork::Visa,
+                card: CardType::Credit,
+                ..ok
+            },
+            goods,
+            site,
+            None,
+        ),
+        (
+            "covered mastercard",
+            Buyer {
+                network: CardNetwork::Mastercard,
+                ..ok
+            },
+            Category::Electronics,
+            site,
+            None,
+        ),
+        (
+            "minor",
+            Buyer { adult: false, ..ok },
+            goods,
+            site,
+            Some(Exclusion::Minor),
+        ),
+        (
+            "not a French tax resident",
+            Buyer {
+                french_resident: false,
+                ..ok
+            },
+            goods,
+            site,
+            Some(Exclusion::NotFrenchResident),
+        ),
+        (
+            "amex",
+            Buyer {
+                network: CardNetwork::Amex,
+                ..ok
+            },
+            goods,
+            site,
+            Some(Exclusion::CardNetwork),
+        ),
+        (
+            "other network",
+            Buyer {
+                network: CardNetwork::Other,
+                ..ok
+            },
+            goods,
+            site,
+            Some(Exclusion::CardNetwork),
+        ),
+        (
+            "prepaid card",
+            Buyer {
+                card: CardType::Prepaid,
+                ..ok
+            },
+            goods,
+            site,
+            Some(Exclusion::CardType),
+        ),
+        (
+            "virtual card",
+            Buyer {
+                card: CardType::Virtual,
+                ..ok
+            },
+            goods,
+            site,
+            Some(Exclusion::CardType),
+        ),
+        (
+            "systematic authorisation",
+            Buyer {
+                card: CardType::SystematicAuthorisation,
+                ..ok
+            },
+            goods,
+            site,
+            Some(Exclusion::CardType),
+        ),
+        (
+            "subscriptions",
+            ok,
+            Category::Subscriptions,
+            site,
+            Some(Exclusion::Category),
+        ),
+        (
+            "intangible goods",
+            ok,
+            Category::DigitalGoods,
+            site,
+            Some(Exclusion::Category),
+        ),
+        (
+            "services",
+            ok,
+            Category::Services,
+            site,
+            Some(Exclusion::Category),
+        ),
+        (
+            "adult entertainment",
+            ok,
+            Category::AdultEntertainment,
+            site,
+            Some(Exclusion::Category),
+        ),
+        (
+            "alcohol",
+            ok,
+            Category::Alcohol,
+            site,
+            Some(Exclusion::Category),
+        ),
+        (
+            "gambling",
+            ok,
+            Category::Gambling,
+            site,
+            Some(Exclusion::Category),
+        ),
+        (
+            "gift and prepaid cards",
+            ok,
+            Category::GiftCards,
+            site,
+            Some(Exclusion::Category),
+        ),
+        (
+            "financial instruments",
+            ok,
+            Category::FinancialInstruments,
+            site,
+            Some(Exclusion::Category),
+        ),
+        (
+            "crowdfunding",
+            ok,
+            Category::Crowdfunding,
+            site,
+            Some(Exclusion::Category),
+        ),
+        (
+            "unreferenced site",
+            ok,
+            goods,
+            Site::Unreferenced,
+            Some(Exclusion::Site),
+        ),
+        (
+            "peer-to-peer site",
+            ok,
+            goods,
+            Site::PeerToPeer,
+            Some(Exclusion::Site),
+        ),
+        // The buyer is looked at first.
+        (
+            "minor on a peer-to-peer site",
+            Buyer { adult: false, ..ok },
+            Category::Alcohol,
+            Site::PeerToPeer,
+            Some(Exclusion::Minor),
+        ),
+    ];
+    for (what, buyer, category, site, want) in cases {
+        assert_eq!(p.exclusion(&buyer, category, site), want, "{what}");
+    }
+    // A wording that lists its own exclusions replaces the defaults.
+    let narrow = product("exclusions = { categories = [\"alcohol\"], sites = [] }");
+    assert_eq!(
+        narrow.exclusion(&ok, Category::Services, Site::PeerToPeer),
+        None
+    );
+    assert_eq!(
+        narrow.exclusion(&ok, Category::Alcohol, Site::Referenced),
+        Some(Exclusion::Category)
+    );
+}
+
+/// In simulation: a peer-to-peer shop, an excluded category and an all-prepaid population
+/// cover nothing and count every plan as ineligible; no premium, no claim.
+#[test]
+fn excluded_plans_write_nothing() {
+    let base = "orders_per_day = 20\nbasket = { median_eur = 300, sigma = 0.5 }";
+    let cases = [
+        (
+            "",
+            format!("{base}\ncategories = {{ furniture = 1.0 }}\nsite = \"peer_to_peer\""),
+        ),
+        ("", format!("{base}\ncategories = {{ alcohol = 1.0 }}")),
+        (
+            "[products.customers]\ncard_types = { prepaid = 1.0 }",
+            format!("{base}\ncategories = {{ furniture = 1.0 }}"),
+        ),
+    ];
+    for (customers, shop) in cases {
+        let s = scenario(
+            5,
+            &format!("{PLAIN}\n"),
+            &format!("{}\n{customers}", pay_in_4(0.05)),
+            &shop,
+        );
+        let model = Model::new(&s);
+        for r in simulate(&model, 1, 5) {
+            let t = r.products[0];
+            assert_eq!((t.covered, t.premium.0, t.claims().0), (0, 0, 0), "{shop}");
+            assert!(t.ineligible > 1000, "{shop}: {}", t.ineligible);
+        }
+    }
+}
