@@ -1,10 +1,12 @@
 //! Insurance products: each file holds one product's eligibility, tariff and claim rules.
 
 pub mod buyer_protection;
+pub mod e_reputation;
 pub mod guarantee_frame;
 
 use crate::money::{Cents, Rate};
 use buyer_protection::BuyerProtection;
+use e_reputation::EReputation;
 use guarantee_frame::GuaranteeFrame;
 use std::collections::BTreeMap;
 use std::ops::AddAssign;
@@ -18,6 +20,8 @@ pub const MAX_PERILS: usize = 4;
 pub enum Product {
     BuyerProtection(BuyerProtection),
     GuaranteeFrame(GuaranteeFrame),
+    /// E-reputation legal cover, sold per policy-year (no orders, no shops).
+    EReputation(EReputation),
 }
 
 impl Product {
@@ -26,6 +30,7 @@ impl Product {
         match self {
             Product::BuyerProtection(p) => &p.name,
             Product::GuaranteeFrame(p) => &p.name,
+            Product::EReputation(p) => &p.name,
         }
     }
 
@@ -34,7 +39,14 @@ impl Product {
         match self {
             Product::BuyerProtection(_) => "buyer_protection",
             Product::GuaranteeFrame(_) => "guarantee_frame",
+            Product::EReputation(_) => "e_reputation",
         }
+    }
+
+    /// Whether the product is sold per policy-year from its own book (segments of policies in
+    /// force) rather than on the orders of shops.
+    pub fn sold_per_policy(&self) -> bool {
+        matches!(self, Product::EReputation(_))
     }
 
     /// The perils claims are split by, in output order.
@@ -42,6 +54,7 @@ impl Product {
         match self {
             Product::BuyerProtection(_) => buyer_protection::PERILS,
             Product::GuaranteeFrame(_) => guarantee_frame::PERILS,
+            Product::EReputation(_) => e_reputation::PERILS,
         }
     }
 
@@ -49,6 +62,7 @@ impl Product {
     pub fn exposure_unit(&self) -> &'static str {
         match self {
             Product::BuyerProtection(_) | Product::GuaranteeFrame(_) => "orders",
+            Product::EReputation(_) => "policies",
         }
     }
 
@@ -57,6 +71,7 @@ impl Product {
     pub fn segments(&self) -> Vec<String> {
         match self {
             Product::BuyerProtection(_) | Product::GuaranteeFrame(_) => Vec::new(),
+            Product::EReputation(p) => p.segments.iter().map(|s| s.name.clone()).collect(),
         }
     }
 
@@ -64,7 +79,7 @@ impl Product {
     pub fn risk_class_rates(&self) -> Option<&BTreeMap<String, Rate>> {
         match self {
             Product::BuyerProtection(p) => Some(&p.tariff.rates),
-            Product::GuaranteeFrame(_) => None,
+            Product::GuaranteeFrame(_) | Product::EReputation(_) => None,
         }
     }
 }
