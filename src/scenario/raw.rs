@@ -243,33 +243,36 @@ pub(super) fn precise_product_error(text: &str, error: toml::de::Error) -> toml:
     else {
         return error;
     };
-    let precise = products
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| only.is_none_or(|only| only == *i))
-        .find_map(|(_, product)| {
-            let mut product = product.clone();
-            let DeValue::Table(table) = product.get_mut() else {
-                return None;
-            };
-            let kind = table
-                .remove("kind")
-                .and_then(|k| k.get_ref().as_str().map(str::to_owned));
-            match kind.as_deref() {
-                Some("buyer_protection") => {
-                    RawBuyerProtection::deserialize(ValueDeserializer::from(product)).err()
-                }
-                Some("guarantee_frame") => {
-                    RawGuaranteeFrame::deserialize(ValueDeserializer::from(product)).err()
-                }
-                Some("e_reputation") => {
-                    RawEReputation::deserialize(ValueDeserializer::from(product)).err()
-                }
-                _ => None,
+    let precise_in = |product: &toml::Spanned<DeValue<'_>>| {
+        let mut product = product.clone();
+        let DeValue::Table(table) = product.get_mut() else {
+            return None;
+        };
+        let kind = table
+            .remove("kind")
+            .and_then(|k| k.get_ref().as_str().map(str::to_owned));
+        match kind.as_deref() {
+            Some("buyer_protection") => {
+                RawBuyerProtection::deserialize(ValueDeserializer::from(product)).err()
             }
-            .filter(|e| e.span().is_some())
-        });
-    precise.unwrap_or(error)
+            Some("guarantee_frame") => {
+                RawGuaranteeFrame::deserialize(ValueDeserializer::from(product)).err()
+            }
+            Some("e_reputation") => {
+                RawEReputation::deserialize(ValueDeserializer::from(product)).err()
+            }
+            _ => None,
+        }
+        .filter(|e| e.span().is_some())
+    };
+    // The blamed product first. The span of a buffered array-of-tables element can point at
+    // an earlier element (an unknown field under a `[products.x.y]` header of the second
+    // product is blamed on `products[0]`), so when the blamed one reads cleanly, every product
+    // is tried in order.
+    let blamed = only.and_then(|i| products.get(i)).and_then(precise_in);
+    blamed
+        .or_else(|| products.iter().find_map(precise_in))
+        .unwrap_or(error)
 }
 
 #[derive(Debug, Deserialize)]

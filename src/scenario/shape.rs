@@ -393,7 +393,7 @@ fn shop(v: &mut Validator, sp: &str, s: &RawShop, products: &[Product]) -> Shop 
                 &path,
                 format!("{name:?}"),
                 format!(
-                    "is a {} product, sold per policy from its own [[products.segments]] book, not per order: remove it from the shop's products",
+                    "is sold per policy from its own [[products.segments]] book (kind {}), not per order: remove it from the shop's products",
                     products[idx].kind()
                 ),
             );
