@@ -419,7 +419,7 @@ fn amount(v: &mut Validator, path: &str, raw: &RawAmount, may_be_zero: bool) -> 
 fn phase_days(v: &mut Validator, path: &str, days: Option<f64>, default: f64) -> f64 {
     match days {
         None => default,
-        Some(d) if d >= 0.0 && d <= MAX_PHASE_DAYS => d,
+        Some(d) if (0.0..=MAX_PHASE_DAYS).contains(&d) => d,
         Some(d) => {
             v.fail(
                 path,
@@ -495,7 +495,7 @@ fn final_phase(
 fn frequency(v: &mut Validator, path: &str, x: Option<f64>, default: f64) -> f64 {
     match x {
         None => default,
-        Some(f) if f >= 0.0 && f <= MAX_FREQUENCY => f,
+        Some(f) if (0.0..=MAX_FREQUENCY).contains(&f) => f,
         Some(f) => {
             v.fail(
                 path,
@@ -704,10 +704,10 @@ mod tests {
 
     #[test]
     fn route_probabilities_add_up_to_one_and_give_reach() {
-        for k in 0..PERILS.len() {
+        for (k, peril) in PERILS.iter().enumerate() {
             let inc = default_incident(k);
             let total: f64 = inc.routes().iter().map(|r| r.probability).sum();
-            assert!((total - 1.0).abs() < 1e-12, "{}: {total}", PERILS[k]);
+            assert!((total - 1.0).abs() < 1e-12, "{peril}: {total}");
         }
         // Hand-computed for defamation: bailiff 0.25; direct 0.6; lawyer 0.6 × 0.4;
         // platform 0.4; court 0.6 × 0.4 × 0.35 + 0.4 × 0.3.

@@ -206,7 +206,7 @@ mod tests {
     fn simulated_routes_reach_phases_as_the_tree_says() {
         let book = PolicyBook::new(&product(), 0, 365);
         let n = 200_000;
-        for k in 0..PERILS.len() {
+        for (k, peril) in PERILS.iter().enumerate() {
             let mut rng = stream(1, 0, stream_id(&format!("test/routes/{k}")));
             let mut hits = [0u64; 5];
             for _ in 0..n {
@@ -222,8 +222,7 @@ mod tests {
                 let se = (p * (1.0 - p) / n as f64).sqrt().max(1e-12);
                 assert!(
                     (got - p).abs() < 4.0 * se,
-                    "{} {}: {got} vs {p}",
-                    PERILS[k],
+                    "{peril} {}: {got} vs {p}",
                     PHASES[phase]
                 );
             }
