@@ -395,7 +395,9 @@ mod tests {
         // e^{1/2} Φ(−1) + 1 × ½ = 1.6487 × 0.158655 + 0.5.
         let unit = LogNormal::from_median_sigma(1.0, 1.0).unwrap();
         let want = 0.5f64.exp() * 0.158_655_253_931_457 + 0.5;
-        assert!((unit.limited_mean(1.0) - want).abs() < 1e-12);
+        let got = unit.limited_mean(1.0);
+        // statrs' erfc is accurate to about 1e-10 relative.
+        assert!((got - want).abs() < 1e-9, "{got} vs {want}");
     }
 
     #[test]
