@@ -20,6 +20,7 @@ use std::ops::AddAssign;
 pub struct Expected {
     /// Policies in force.
     pub covered: f64,
+    /// Written premium over the horizon.
     pub premium_eur: f64,
     /// Policies × per-case ceiling.
     pub exposure_eur: f64,

@@ -123,7 +123,9 @@ impl Holder {
 /// one segment of the results.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PolicySegment {
+    /// Segment name in the scenario and in the results (`persons`, `small_businesses`).
     pub name: String,
+    /// Person or business: selects each incident type's frequency.
     pub holder: Holder,
     /// Policies in force over the whole horizon.
     pub policies: u64,
@@ -135,8 +137,11 @@ pub struct PolicySegment {
 /// agreed), escalates to the next phase, or is abandoned by the insured. Shares add up to 1.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Outcomes {
+    /// The objective is met: the case ends, its costs so far paid.
     pub resolved: f64,
+    /// The case goes on to the next phase.
     pub escalate: f64,
+    /// The insured gives up: the case ends, its costs so far paid.
     pub abandoned: f64,
 }
 
@@ -179,6 +184,7 @@ pub struct Incident {
 /// end day counted from the incident day.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Route {
+    /// P(a case takes this route).
     pub probability: f64,
     /// (phase index, days from the incident to the end of the phase), in order.
     pub phases: Vec<(usize, f64)>,
@@ -256,6 +262,7 @@ impl Incident {
 /// A validated e-reputation legal cover.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EReputation {
+    /// The product's name in the scenario.
     pub name: String,
     /// Most the insurer pays for one case.
     pub ceiling: Cents,
