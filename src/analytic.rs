@@ -5,6 +5,7 @@ use crate::engine::Model;
 use crate::products::Product;
 use crate::products::bnpl;
 use crate::products::buyer_protection::Expected;
+use crate::products::e_reputation::{self, EReputation};
 use crate::products::legal_protection as legal;
 use std::collections::BTreeMap;
 
@@ -94,6 +95,51 @@ pub fn expected_active_volume(model: &Model, c: usize) -> Vec<f64> {
     active
 }
 
+/// E-reputation cover: the expectations of the policy segments `segments` (indices into
+/// [`Model::segments`]) of product `product`, summed.
+pub fn policies(
+    model: &Model,
+    product: &EReputation,
+    segments: std::ops::Range<usize>,
+) -> e_reputation::Expected {
+    let days = model.horizon().days;
+    let mut e = e_reputation::Expected::zero();
+    for (_, book) in model.policy_books().filter(|(s, _)| segments.contains(s)) {
+        e += e_reputation::Expected::of(product, book, days);
+    }
+    e
+}
+
+/// The metric map of policy-product expectations.
+fn policy_metrics(m: &mut BTreeMap<String, f64>, e: &e_reputation::Expected) {
+    m.insert("covered".into(), e.covered);
+    m.insert("ineligible".into(), 0.0);
+    m.insert("exposure_eur".into(), e.exposure_eur);
+    m.insert("premium_eur".into(), e.premium_eur);
+    m.insert("rejected_count".into(), 0.0);
+    m.insert("ibnr_eur".into(), 0.0);
+    m.insert("recoveries_eur".into(), 0.0);
+    for (k, peril) in e_reputation::PERILS.iter().enumerate() {
+        m.insert(format!("{peril}_count"), e.claim_counts[k]);
+        if let Some(c) = e.claims_eur {
+            m.insert(format!("{peril}_eur"), c[k]);
+        }
+    }
+    if let Some(total) = e.claims_total_eur() {
+        m.insert("claims_eur".into(), total);
+        m.insert("net_claims_eur".into(), total);
+        if e.premium_eur > 0.0 {
+            m.insert("portfolio_loss_ratio".into(), total / e.premium_eur);
+        }
+    }
+    if let Some(x) = e.outstanding_eur {
+        m.insert("outstanding_eur".into(), x);
+    }
+    if let Some(x) = e.retained_eur {
+        m.insert("retained_eur".into(), x);
+    }
+}
+
 /// Analytic means of a product's per-path metrics, by summary metric name.
 pub fn product_metrics(model: &Model, product: usize) -> BTreeMap<String, f64> {
     let mut m = BTreeMap::new();
@@ -142,6 +188,10 @@ pub fn product_metrics(model: &Model, product: usize) -> BTreeMap<String, f64> {
                 n * p.fee_per_guarantee.to_eur() + monthly,
             );
         }
+        Product::EReputation(p) => {
+            let e = policies(model, p, model.segment_range(product));
+            policy_metrics(&mut m, &e);
+        }
     }
     m
 }
@@ -163,6 +213,10 @@ pub fn segment_metrics(model: &Model, segment: usize) -> BTreeMap<String, f64> {
             if let Some(e) = plans.get(index) {
                 bnpl_metrics(&mut m, e, p, 0.0);
             }
+        }
+        Product::EReputation(p) => {
+            let e = policies(model, p, segment..segment + 1);
+            policy_metrics(&mut m, &e);
         }
         _ => {}
     }

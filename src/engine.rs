@@ -12,6 +12,7 @@ use crate::money::Cents;
 use crate::products::Streams;
 use crate::products::bnpl::ShopBook as BnplShopBook;
 use crate::products::buyer_protection::ShopBook;
+use crate::products::e_reputation::PolicyBook;
 use crate::products::guarantee_frame::{FrameShopBook, Insolvency};
 use crate::products::legal_protection::LegalBook;
 use crate::products::{Product, ProductTotals};
@@ -98,6 +99,16 @@ struct ShopModel {
     books: Vec<BookModel>,
 }
 
+/// One segment of a policy product (e-reputation cover), with its stream ids per incident type.
+#[derive(Debug, Clone)]
+struct PolicyBookModel {
+    /// Index of the segment in [`Model::segments`]: the only totals it writes into.
+    segment: usize,
+    book: PolicyBook,
+    /// (counts, cases) stream ids per incident type.
+    streams: Vec<(u64, u64)>,
+}
+
 /// How a company's frame was set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FrameSource {
@@ -134,6 +145,8 @@ pub struct Model {
     products: Vec<Product>,
     shops: Vec<ShopModel>,
     frames: Vec<FrameCompany>,
+    /// Books of policies in force (products sold per policy-year, not per order).
+    policy_books: Vec<PolicyBookModel>,
     segments: Vec<Segment>,
     /// Per product, the index of its first segment in `segments`.
     segment_start: Vec<usize>,
@@ -181,7 +194,7 @@ impl Model {
                 let books = shop
                     .products
                     .iter()
-                    .map(|&pi| {
+                    .filter_map(|&pi| {
                         let product = &scenario.products()[pi];
                         let name =
                             |kind: &str| stream_id(&format!("{kind}/{prefix}/{}", product.name()));
@@ -192,6 +205,9 @@ impl Model {
                             Product::LegalProtection(lp) => {
                                 Book::Legal(LegalBook::new(lp, shop, &shape, horizon))
                             }
+                            // Sold per policy from its own book; validation keeps it out of
+                            // shops, and a shop would have nothing to add to it.
+                            Product::EReputation(_) => return None,
                             Product::GuaranteeFrame(gf) => {
                                 let warmup = gf.warmup_days();
                                 let start = horizon.start - chrono::Duration::days(warmup as i64);
@@ -208,13 +224,13 @@ impl Model {
                                 customers: name("customers"),
                             },
                         };
-                        BookModel {
+                        Some(BookModel {
                             product: pi,
                             book,
                             counts: name("counts"),
                             orders: name("orders"),
                             claims: name("claims"),
-                        }
+                        })
                     })
                     .collect();
                 shops.push(ShopModel {
@@ -234,11 +250,36 @@ impl Model {
                     .map(|name| Segment { product: pi, name }),
             );
         }
+        let mut policy_books = Vec::new();
+        for (pi, p) in scenario.products().iter().enumerate() {
+            if let Product::EReputation(er) = p {
+                for (k, seg) in er.segments.iter().enumerate() {
+                    let streams = crate::products::e_reputation::PERILS
+                        .iter()
+                        .map(|peril| {
+                            let name = |what: &str| {
+                                stream_id(&format!(
+                                    "e_reputation/{what}/{}/{}/{peril}",
+                                    er.name, seg.name
+                                ))
+                            };
+                            (name("counts"), name("cases"))
+                        })
+                        .collect();
+                    policy_books.push(PolicyBookModel {
+                        segment: segment_start[pi] + k,
+                        book: PolicyBook::new(er, k, horizon.days),
+                        streams,
+                    });
+                }
+            }
+        }
         Model {
             horizon,
             products: scenario.products().to_vec(),
             shops,
             frames,
+            policy_books,
             segments,
             segment_start,
         }
@@ -291,6 +332,11 @@ impl Model {
                 _ => None,
             })
         })
+    }
+
+    /// Every policy segment's book with its index in [`Model::segments`].
+    pub fn policy_books(&self) -> impl Iterator<Item = (usize, &PolicyBook)> {
+        self.policy_books.iter().map(|b| (b.segment, &b.book))
     }
 
     /// Every shop's guarantee book with its frame-company index.
@@ -404,6 +450,15 @@ impl Model {
                 }
             })
             .collect();
+        for b in &self.policy_books {
+            b.book.simulate(
+                |k| {
+                    let (counts, cases) = b.streams[k];
+                    (stream(seed, path, counts), stream(seed, path, cases))
+                },
+                &mut segments[b.segment],
+            );
+        }
         for (s, seg) in self.segments.iter().enumerate() {
             products[seg.product] += segments[s];
         }

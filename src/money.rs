@@ -206,6 +206,29 @@ impl Rate {
     }
 }
 
+/// Days in the policy year that annual premiums and claim frequencies are quoted for.
+pub const POLICY_YEAR_DAYS: i64 = 365;
+
+impl Cents {
+    /// An annual premium earned over `days`: `self × days / 365`, rounded to a cent once by
+    /// `rounding` (per policy, as each policyholder is billed). A horizon of 365 days earns
+    /// exactly the annual premium; 730 days twice it. Saturates instead of overflowing.
+    pub fn pro_rata(self, days: u32, rounding: Rounding) -> Cents {
+        let n = self.0 as i128 * days as i128;
+        let d = POLICY_YEAR_DAYS as i128;
+        let (q, r) = (n.div_euclid(d), n.rem_euclid(d));
+        // Same rules as `Rounding::div`, on i128 so that no premium times days overflows.
+        let up = match rounding {
+            Rounding::Down => false,
+            Rounding::Up => r != 0,
+            Rounding::HalfUp => 2 * r >= d && r != 0,
+            Rounding::HalfEven => 2 * r > d || (2 * r == d && q % 2 != 0),
+        };
+        let cents = q + up as i128;
+        Cents(cents.clamp(i64::MIN as i128, i64::MAX as i128) as i64)
+    }
+}
+
 /// The rounding rule of a tariff, chosen once per tariff in the scenario (`rounding = "half_up"`)
 /// and applied once per premium.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
@@ -348,6 +371,47 @@ mod tests {
         assert_eq!(Cents(333).share(0.5), Cents(167)); // 166.5 → away from zero
         assert_eq!(Cents(333).share(1.5), Cents(333));
         assert_eq!(Cents(333).share(f64::NAN), Cents(0));
+    }
+
+    /// Pro-rating an annual premium over the horizon, table-driven: whole years, 90 days under
+    /// each rule, exact cents, and saturation instead of overflow.
+    #[test]
+    fn annual_premium_pro_rata() {
+        let cases = [
+            (2400, 365, Rounding::HalfUp, 2400),
+            (2400, 730, Rounding::Down, 4800),
+            // 24.00 EUR × 90 / 365 = 5.9178 EUR
+            (2400, 90, Rounding::HalfUp, 592),
+            (2400, 90, Rounding::HalfEven, 592),
+            (2400, 90, Rounding::Down, 591),
+            (2400, 90, Rounding::Up, 592),
+            // 0.73 EUR × 5 / 365 = 0.01 EUR exactly: no rule rounds.
+            (73, 5, Rounding::Up, 1),
+            (73, 5, Rounding::Down, 1),
+            (100, 0, Rounding::Up, 0),
+            (0, 365, Rounding::Up, 0),
+        ];
+        for (annual, days, rule, want) in cases {
+            assert_eq!(
+                Cents(annual).pro_rata(days, rule),
+                Cents(want),
+                "{annual} {days} {rule:?}"
+            );
+        }
+        // 365 is odd, so a whole number of cent-days never leaves exactly half a cent: the two
+        // nearest-cent rules agree on every pro-rated premium.
+        for annual in 0..400 {
+            for days in [1, 30, 90, 181, 365] {
+                assert_eq!(
+                    Cents(annual).pro_rata(days, Rounding::HalfUp),
+                    Cents(annual).pro_rata(days, Rounding::HalfEven)
+                );
+            }
+        }
+        assert_eq!(
+            Cents(i64::MAX).pro_rata(3660, Rounding::Up),
+            Cents(i64::MAX)
+        );
     }
 
     #[test]

@@ -5,6 +5,8 @@ use crate::analytic;
 use crate::calendar::{self, Horizon};
 use crate::cli::CheckArgs;
 use crate::engine::{FrameSource, Model};
+use crate::products::Product;
+use crate::products::e_reputation::{EReputation, PERILS, PHASES};
 use crate::report::terminal;
 use crate::scenario::Scenario;
 use anyhow::Result;
@@ -43,7 +45,9 @@ pub fn check(args: &CheckArgs) -> Result<()> {
         scenario.products().len()
     );
 
-    print_calendar(&mut out, &scenario, h);
+    if n_shops > 0 {
+        print_calendar(&mut out, &scenario, h);
+    }
 
     let model = Model::new(&scenario);
     line!(
@@ -60,7 +64,7 @@ pub fn check(args: &CheckArgs) -> Result<()> {
                 } else {
                     terminal::thousands(x)
                 };
-                line!(out, "  {label:<30} {v:>16}");
+                line!(out, "  {label:<38} {v:>16}");
             }
         };
         let unit = product.exposure_unit();
@@ -76,8 +80,14 @@ pub fn check(args: &CheckArgs) -> Result<()> {
             row(&format!("{peril}_eur"), &format!("{peril} claims (EUR)"));
         }
         row("claims_eur", "claims (EUR)");
+        row("outstanding_eur", "paid after the horizon (EUR)");
+        row("retained_eur", "retained by insured (EUR)");
         row("portfolio_loss_ratio", "loss ratio");
-        print_segments(&mut out, &model, pi);
+        if let Product::EReputation(p) = product {
+            print_policy_book(&mut out, &model, pi, p);
+        } else {
+            print_segments(&mut out, &model, pi);
+        }
     }
     if !model.frames().is_empty() {
         line!(
@@ -228,6 +238,71 @@ fn print_segments(out: &mut String, model: &Model, pi: usize) {
                 .get(k)
                 .map_or("-".to_string(), |&x| terminal::thousands(x)),
             get("claims_eur")
+        );
+    }
+}
+
+/// An e-reputation product's book (per segment: policies, premium, expected cases) and, per
+/// incident type, the phase-tree reach probabilities and mean case cost.
+fn print_policy_book(out: &mut String, model: &Model, pi: usize, p: &EReputation) {
+    line!(
+        out,
+        "  per case: ceiling {} EUR, deductible {} EUR",
+        p.ceiling,
+        p.deductible
+    );
+    if !p.ceiling_cannot_bind() {
+        line!(
+            out,
+            "  (the ceiling or deductible can bind: expected claims have no closed form; see `run`)"
+        );
+    }
+    line!(
+        out,
+        "  {:<24} {:<9} {:>12} {:>16} {:>14}",
+        "segment",
+        "holder",
+        "policies",
+        "premium (EUR)",
+        "E[cases]"
+    );
+    for s in model.segment_range(pi) {
+        let e = analytic::segment_metrics(model, s);
+        let seg = &p.segments[s - model.segment_range(pi).start];
+        let cases: f64 = PERILS
+            .iter()
+            .filter_map(|peril| e.get(&format!("{peril}_count")))
+            .sum();
+        line!(
+            out,
+            "  {:<24} {:<9} {:>12} {:>16} {:>14.1}",
+            seg.name,
+            format!("{:?}", seg.holder).to_lowercase(),
+            terminal::thousands(seg.policies as f64),
+            terminal::thousands(e.get("premium_eur").copied().unwrap_or(0.0)),
+            cases
+        );
+    }
+    line!(
+        out,
+        "  {:<22} {}  {:>34}",
+        "P(case reaches phase)",
+        PHASES
+            .iter()
+            .map(|ph| format!("{:>16}", ph))
+            .collect::<String>(),
+        "E[case cost] (EUR, before ceiling)"
+    );
+    for (k, inc) in p.incidents.iter().enumerate() {
+        line!(
+            out,
+            "  {:<22} {}  {:>34.2}",
+            PERILS[k],
+            inc.reach()
+                .iter()
+                .map(|r| format!("{:>16.4}", r))
+                .collect::<String>(),
+            inc.mean_case_cost()
         );
     }
 }

@@ -177,17 +177,26 @@ pub(super) fn simulate_and_write(args: &RunArgs, require_frames: bool) -> Result
 
 /// The header line and summary table of a run.
 pub(super) fn render_run(run: &Run) -> String {
+    // Throughput in orders when any product is sold on orders, else in policies simulated.
+    let products = run.model.products();
+    let by_orders = products.iter().any(|p| !p.sold_per_policy());
+    let unit = if by_orders {
+        "covered orders"
+    } else {
+        "policies"
+    };
     let covered: u64 = run
         .results
         .iter()
-        .flat_map(|r| r.products.iter())
-        .map(|t| t.covered)
+        .flat_map(|r| r.products.iter().zip(products))
+        .filter(|(_, p)| p.sold_per_policy() != by_orders)
+        .map(|(t, _)| t.covered)
         .sum();
     let wall = run.manifest.wall_time_s;
     let mut out = String::new();
     line!(
         out,
-        "protectsim · {} · {} paths · seed {} · {} threads · {:.2} s · {:.1} M covered orders/s",
+        "protectsim · {} · {} paths · seed {} · {} threads · {:.2} s · {:.1} M {unit}/s",
         run.scenario.name(),
         terminal::thousands(run.results.len() as f64),
         run.opts.seed(),

@@ -2,12 +2,14 @@
 
 pub mod bnpl;
 pub mod buyer_protection;
+pub mod e_reputation;
 pub mod guarantee_frame;
 pub mod legal_protection;
 
 use crate::money::{Cents, Rate};
 use bnpl::BnplNonPayment;
 use buyer_protection::BuyerProtection;
+use e_reputation::EReputation;
 use guarantee_frame::GuaranteeFrame;
 use legal_protection::LegalProtection;
 use std::collections::BTreeMap;
@@ -24,6 +26,8 @@ pub enum Product {
     GuaranteeFrame(GuaranteeFrame),
     LegalProtection(LegalProtection),
     BnplNonPayment(BnplNonPayment),
+    /// E-reputation legal cover, sold per policy-year (no orders, no shops).
+    EReputation(EReputation),
 }
 
 impl Product {
@@ -34,6 +38,7 @@ impl Product {
             Product::GuaranteeFrame(p) => &p.name,
             Product::LegalProtection(p) => &p.name,
             Product::BnplNonPayment(p) => &p.name,
+            Product::EReputation(p) => &p.name,
         }
     }
 
@@ -44,7 +49,14 @@ impl Product {
             Product::GuaranteeFrame(_) => "guarantee_frame",
             Product::LegalProtection(_) => "legal_protection",
             Product::BnplNonPayment(_) => "bnpl_non_payment",
+            Product::EReputation(_) => "e_reputation",
         }
+    }
+
+    /// Whether the product is sold per policy-year from its own book (segments of policies in
+    /// force) rather than on the orders of shops.
+    pub fn sold_per_policy(&self) -> bool {
+        matches!(self, Product::EReputation(_))
     }
 
     /// The perils claims are split by, in output order.
@@ -54,6 +66,7 @@ impl Product {
             Product::GuaranteeFrame(_) => guarantee_frame::PERILS,
             Product::LegalProtection(_) => legal_protection::PERILS,
             Product::BnplNonPayment(_) => bnpl::PERILS,
+            Product::EReputation(_) => e_reputation::PERILS,
         }
     }
 
@@ -64,6 +77,7 @@ impl Product {
             | Product::GuaranteeFrame(_)
             | Product::LegalProtection(_) => "orders",
             Product::BnplNonPayment(_) => "plans",
+            Product::EReputation(_) => "policies",
         }
     }
 
@@ -77,6 +91,7 @@ impl Product {
                 .map(|s| s.to_string())
                 .collect(),
             Product::BnplNonPayment(p) => p.segments(),
+            Product::EReputation(p) => p.segments.iter().map(|s| s.name.clone()).collect(),
         }
     }
 
@@ -86,7 +101,8 @@ impl Product {
             Product::BuyerProtection(p) => Some(&p.tariff.rates),
             Product::GuaranteeFrame(_)
             | Product::LegalProtection(_)
-            | Product::BnplNonPayment(_) => None,
+            | Product::BnplNonPayment(_)
+            | Product::EReputation(_) => None,
         }
     }
 }

@@ -167,6 +167,7 @@ pub enum RawProduct {
     GuaranteeFrame(RawGuaranteeFrame),
     LegalProtection(RawLegalProtection),
     BnplNonPayment(RawBnpl),
+    EReputation(RawEReputation),
 }
 
 impl RawProduct {
@@ -176,6 +177,7 @@ impl RawProduct {
             RawProduct::GuaranteeFrame(p) => &p.name,
             RawProduct::LegalProtection(p) => &p.name,
             RawProduct::BnplNonPayment(p) => &p.name,
+            RawProduct::EReputation(p) => &p.name,
         }
     }
 }
@@ -245,36 +247,42 @@ pub(super) fn precise_product_error(text: &str, error: toml::de::Error) -> toml:
     else {
         return error;
     };
-    let precise = products
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| only.is_none_or(|only| only == *i))
-        .find_map(|(_, product)| {
-            let mut product = product.clone();
-            let DeValue::Table(table) = product.get_mut() else {
-                return None;
-            };
-            let kind = table
-                .remove("kind")
-                .and_then(|k| k.get_ref().as_str().map(str::to_owned));
-            match kind.as_deref() {
-                Some("buyer_protection") => {
-                    RawBuyerProtection::deserialize(ValueDeserializer::from(product)).err()
-                }
-                Some("guarantee_frame") => {
-                    RawGuaranteeFrame::deserialize(ValueDeserializer::from(product)).err()
-                }
-                Some("legal_protection") => {
-                    RawLegalProtection::deserialize(ValueDeserializer::from(product)).err()
-                }
-                Some("bnpl_non_payment") => {
-                    RawBnpl::deserialize(ValueDeserializer::from(product)).err()
-                }
-                _ => None,
+    let precise_in = |product: &toml::Spanned<DeValue<'_>>| {
+        let mut product = product.clone();
+        let DeValue::Table(table) = product.get_mut() else {
+            return None;
+        };
+        let kind = table
+            .remove("kind")
+            .and_then(|k| k.get_ref().as_str().map(str::to_owned));
+        match kind.as_deref() {
+            Some("buyer_protection") => {
+                RawBuyerProtection::deserialize(ValueDeserializer::from(product)).err()
             }
-            .filter(|e| e.span().is_some())
-        });
-    precise.unwrap_or(error)
+            Some("guarantee_frame") => {
+                RawGuaranteeFrame::deserialize(ValueDeserializer::from(product)).err()
+            }
+            Some("legal_protection") => {
+                RawLegalProtection::deserialize(ValueDeserializer::from(product)).err()
+            }
+            Some("bnpl_non_payment") => {
+                RawBnpl::deserialize(ValueDeserializer::from(product)).err()
+            }
+            Some("e_reputation") => {
+                RawEReputation::deserialize(ValueDeserializer::from(product)).err()
+            }
+            _ => None,
+        }
+        .filter(|e| e.span().is_some())
+    };
+    // The blamed product first. The span of a buffered array-of-tables element can point at
+    // an earlier element (an unknown field under a `[products.x.y]` header of the second
+    // product is blamed on `products[0]`), so when the blamed one reads cleanly, every product
+    // is tried in order.
+    let blamed = only.and_then(|i| products.get(i)).and_then(precise_in);
+    blamed
+        .or_else(|| products.iter().find_map(precise_in))
+        .unwrap_or(error)
 }
 
 #[derive(Debug, Deserialize)]
@@ -344,6 +352,104 @@ pub struct RawLoss {
     pub report_lag_mean_days: Option<f64>,
     pub month_multipliers: Option<Vec<f64>>,
     pub black_week_multiplier: Option<f64>,
+}
+
+/// `kind = "e_reputation"`: e-reputation legal cover sold per policy-year to persons and
+/// businesses; the book is its `[[products.segments]]`, not orders of shops.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEReputation {
+    pub name: String,
+    /// Most the insurer pays for one case, a decimal string in EUR.
+    pub ceiling_eur: Option<String>,
+    /// Borne by the insured on each case before the insurer pays, a decimal string in EUR.
+    pub deductible_eur: Option<String>,
+    /// Rounding of the annual premium pro-rated to the horizon.
+    pub rounding: Option<Rounding>,
+    #[serde(default)]
+    pub segments: Vec<RawPolicySegment>,
+    #[serde(default)]
+    pub incidents: RawIncidents,
+}
+
+/// Policies in force of one kind of holder at one annual premium.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPolicySegment {
+    pub name: String,
+    /// `person` or `business`.
+    pub holder: String,
+    pub policies: i64,
+    pub annual_premium_eur: String,
+}
+
+/// The four incident types, each optional (calibrated defaults otherwise).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawIncidents {
+    pub defamation: Option<RawIncident>,
+    pub intimate_images: Option<RawIncident>,
+    pub identity_theft: Option<RawIncident>,
+    pub business_denigration: Option<RawIncident>,
+}
+
+/// One incident type: frequency by holder, who the author is, and its phase tree.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawIncident {
+    pub frequency: Option<RawFrequency>,
+    pub author_unknown: Option<f64>,
+    pub compensation_sought: Option<f64>,
+    pub uninsured_loss: Option<RawAmount>,
+    pub bailiff_report: Option<RawFinalPhase>,
+    pub direct_action: Option<RawPhase>,
+    pub lawyer_letter: Option<RawPhase>,
+    pub platform_notice: Option<RawPhase>,
+    pub court: Option<RawFinalPhase>,
+}
+
+/// Claims per policy-year, by holder.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFrequency {
+    pub person: Option<f64>,
+    pub business: Option<f64>,
+}
+
+/// A lognormal amount in EUR, by median and sigma or by mean and CV.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAmount {
+    pub median_eur: Option<f64>,
+    pub sigma: Option<f64>,
+    pub mean_eur: Option<f64>,
+    pub cv: Option<f64>,
+}
+
+/// A phase that ends the case or hands it on: its cost, duration and outcomes.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPhase {
+    pub cost: Option<RawAmount>,
+    pub days: Option<f64>,
+    pub outcomes: Option<RawOutcomes>,
+}
+
+/// A phase with one way out (court: the case ends; bailiff's report: the action follows).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFinalPhase {
+    pub cost: Option<RawAmount>,
+    pub days: Option<f64>,
+}
+
+/// How a phase ends; the three shares add up to 1.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOutcomes {
+    pub resolved: f64,
+    pub escalate: f64,
+    pub abandoned: f64,
 }
 
 /// `kind = "bnpl_non_payment"`: merchant insurance against unpaid buy-now-pay-later instalments.

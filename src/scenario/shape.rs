@@ -10,6 +10,7 @@ use crate::money::Cents;
 use crate::products::Product;
 use crate::products::bnpl::{BnplNonPayment, MAX_CUSTOMERS_PER_SHOP};
 use crate::products::buyer_protection::BuyerProtection;
+use crate::products::e_reputation::EReputation;
 use crate::products::guarantee_frame::GuaranteeFrame;
 use crate::products::legal_protection::LegalProtection;
 use crate::scenario::locate::push_key;
@@ -72,10 +73,16 @@ pub(super) fn validate(raw: RawScenario, hash: String) -> Result<Scenario, Vec<I
             RawProduct::BnplNonPayment(b) => {
                 Product::BnplNonPayment(BnplNonPayment::validate(b, &path, &mut v))
             }
+            RawProduct::EReputation(er) => {
+                Product::EReputation(EReputation::validate(er, &path, &mut v))
+            }
         });
     }
 
-    if raw.companies.is_empty() {
+    // A book of policies needs no merchant: a scenario whose products are all sold per policy
+    // may have no companies.
+    let policies_only = !products.is_empty() && products.iter().all(Product::sold_per_policy);
+    if raw.companies.is_empty() && !policies_only {
         v.fail_field("companies", "the portfolio is empty: add at least one [[companies]] table with a [[companies.shops]] table");
     }
     let mut company_names = HashSet::new();
@@ -389,6 +396,17 @@ fn shop(v: &mut Validator, sp: &str, s: &RawShop, products: &[Product]) -> Shop 
             );
             continue;
         };
+        if products[idx].sold_per_policy() {
+            v.fail(
+                &path,
+                format!("{name:?}"),
+                format!(
+                    "is sold per policy from its own [[products.segments]] book (kind {}), not per order: remove it from the shop's products",
+                    products[idx].kind()
+                ),
+            );
+            continue;
+        }
         if attached.contains(&idx) {
             v.fail(&path, format!("{name:?}"), "is listed twice for this shop");
             continue;
