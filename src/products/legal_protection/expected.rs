@@ -73,7 +73,7 @@ impl Expected {
         let courts = disputes * (1.0 - p.mediation.success_probability) * p.court.probability;
         let cost = p.court.cost;
         let ceiling = p.court.ceiling.to_eur();
-        let capped = cost.partial_mean_below(ceiling) + ceiling * cost.tail(ceiling);
+        let capped = cost.limited_mean(ceiling);
         let mut e = Expected {
             covered,
             ineligible: buyers - covered,
