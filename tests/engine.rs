@@ -175,4 +175,36 @@ fn golden_path_totals() {
         (direct.covered, direct.premium.0, direct.claims().0),
         (175_129, 43_782_250, 14_528_427)
     );
+
+    let perils = |t: &protectsim::products::ProductTotals| -> Vec<(u64, i64)> {
+        t.perils.iter().map(|p| (p.count, p.amount.0)).collect()
+    };
+    let r = load("bnpl_non_payment").simulate_path(42, 3);
+    let t = &r.products[0];
+    assert_eq!(
+        (t.covered, t.exposure.0, t.premium.0),
+        (14_631, 462_065_287, 5_212_972)
+    );
+    assert_eq!(
+        perils(t),
+        [(97, 1_835_981), (56, 1_214_958), (0, 0), (0, 0)]
+    );
+    assert_eq!(
+        (t.recoveries.0, t.retained.0, t.outstanding.0),
+        (762_767, 0, 894_886)
+    );
+
+    let r = load("e_reputation").simulate_path(42, 3);
+    let t = &r.products[0];
+    assert_eq!((t.covered, t.premium.0), (220_000, 624_000_000));
+    assert_eq!(
+        perils(t),
+        [
+            (1_673, 152_094_403),
+            (331, 32_010_538),
+            (309, 30_919_227),
+            (325, 56_265_703)
+        ]
+    );
+    assert_eq!((t.retained.0, t.outstanding.0), (70_476_781, 40_276_895));
 }
