@@ -205,21 +205,32 @@ fn print_segments(out: &mut String, model: &Model, pi: usize) {
     if range.is_empty() {
         return;
     }
-    let unpaid: Vec<f64> = match &model.products()[pi] {
-        crate::products::Product::BnplNonPayment(_) => analytic::bnpl(model, pi)
-            .0
-            .iter()
-            .map(|e| e.unpaid_total_eur())
-            .collect(),
-        _ => Vec::new(),
+    // BNPL only: the unpaid instalments before the ceiling, the one closed form its claims
+    // have when a ceiling is set.
+    let unpaid: Option<Vec<f64>> = match &model.products()[pi] {
+        crate::products::Product::BnplNonPayment(_) => Some(
+            analytic::bnpl(model, pi)
+                .0
+                .iter()
+                .map(|e| e.unpaid_total_eur())
+                .collect(),
+        ),
+        _ => None,
+    };
+    let extra = |x: String| {
+        if unpaid.is_some() {
+            format!(" {x:>22}")
+        } else {
+            String::new()
+        }
     };
     line!(
         out,
-        "  {:<12} {:>14} {:>16} {:>22} {:>16}",
+        "  {:<12} {:>14} {:>16}{} {:>16}",
         "segment",
         "covered",
         "premium (EUR)",
-        "unpaid, no ceiling",
+        extra("unpaid, no ceiling".into()),
         "claims (EUR)"
     );
     for (k, s) in range.enumerate() {
@@ -228,15 +239,17 @@ fn print_segments(out: &mut String, model: &Model, pi: usize) {
             m.get(metric)
                 .map_or("-".to_string(), |&x| terminal::thousands(x))
         };
+        let unpaid = unpaid
+            .as_ref()
+            .and_then(|u| u.get(k))
+            .map_or("-".to_string(), |&x| terminal::thousands(x));
         line!(
             out,
-            "  {:<12} {:>14} {:>16} {:>22} {:>16}",
+            "  {:<12} {:>14} {:>16}{} {:>16}",
             model.segments()[s].name,
             get("covered"),
             get("premium_eur"),
-            unpaid
-                .get(k)
-                .map_or("-".to_string(), |&x| terminal::thousands(x)),
+            extra(unpaid),
             get("claims_eur")
         );
     }
