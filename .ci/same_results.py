@@ -1,6 +1,6 @@
 """Checks that two protectsim result folders hold the same results: every parquet file equal by
-value (their metadata records threads and time), every other file byte for byte; the manifest
-and stored batches aside. Exits 1 and names the first difference otherwise.
+value (their metadata records threads and time), every other file byte for byte; the manifest,
+report.html (which shows the manifest) and stored batches aside. Exits 1 and names the first difference otherwise.
 
     python3 .ci/same_results.py RESULT_A RESULT_B
 """
@@ -13,7 +13,7 @@ a, b = Path(sys.argv[1]), Path(sys.argv[2])
 compared = 0
 for fa in sorted(a.rglob("*")):
     rel = fa.relative_to(a)
-    if fa.is_dir() or rel.name == "manifest.json" or rel.parts[0] == "batches":
+    if fa.is_dir() or rel.name in ("manifest.json", "report.html") or rel.parts[0] == "batches":
         continue
     fb = b / rel
     if not fb.exists():

@@ -22,6 +22,14 @@ pub enum Command {
     Frame(FrameArgs),
     /// Join the result folders of a sharded run into the result of a single run.
     Merge(MergeArgs),
+    /// Write report.html (self-contained: charts inlined as SVG) into a result folder.
+    Report(ReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Result folder written by `run`, `frame` or `merge`.
+    pub run_dir: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -58,6 +66,9 @@ pub struct RunArgs {
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Do not write report.html into the output folder.
+    #[arg(long)]
+    pub no_report: bool,
 }
 
 #[derive(Debug, Args)]
@@ -68,6 +79,9 @@ pub struct MergeArgs {
     /// Folder for the merged result.
     #[arg(long)]
     pub out: PathBuf,
+    /// Do not write report.html into the merged folder.
+    #[arg(long)]
+    pub no_report: bool,
 }
 
 #[derive(Debug, Args)]
@@ -91,6 +105,7 @@ pub struct RunOptions {
     shard: (u64, u64),
     quiet: bool,
     resume: bool,
+    report: bool,
 }
 
 impl RunOptions {
@@ -118,6 +133,7 @@ impl RunOptions {
             shard,
             quiet: args.quiet,
             resume: args.resume,
+            report: !args.no_report,
         })
     }
 
@@ -138,6 +154,10 @@ impl RunOptions {
     }
     pub fn resume(&self) -> bool {
         self.resume
+    }
+    /// Whether to write `report.html` after the other files (not `--no-report`).
+    pub fn report(&self) -> bool {
+        self.report
     }
     /// (K, N) of `--shard K/N`; (1, 1) for a whole run.
     pub fn shard(&self) -> (u64, u64) {

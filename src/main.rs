@@ -14,6 +14,7 @@ fn main() -> ExitCode {
         Command::Check(args) => commands::check(args),
         Command::Frame(args) => commands::frame(args),
         Command::Merge(args) => commands::merge(args),
+        Command::Report(args) => commands::report(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

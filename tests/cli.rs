@@ -273,3 +273,86 @@ fn frame_refuses_scenarios_without_frames_and_bad_confidence() {
         String::from_utf8_lossy(&out.stderr).contains("--confidence 1.5: must be between 0 and 1")
     );
 }
+
+#[test]
+fn run_writes_a_report_and_report_rewrites_it_from_the_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a");
+    run(&a, "1");
+    let html = std::fs::read_to_string(a.join("report.html")).unwrap();
+    for want in [
+        "<!DOCTYPE html>",
+        "loss ratio per path (%)",
+        "claims by peril",
+        "Analytic checks",
+        "<svg",
+    ] {
+        assert!(html.contains(want), "report lacks {want:?}");
+    }
+    let manifest = std::fs::read_to_string(a.join("manifest.json")).unwrap();
+    assert!(manifest.contains("report.html"));
+
+    std::fs::remove_file(a.join("report.html")).unwrap();
+    let out = Command::new(BIN).arg("report").arg(&a).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(a.join("report.html")).unwrap(),
+        html
+    );
+
+    // --no-report: no report, none listed.
+    let b = dir.path().join("b");
+    let out = Command::new(BIN)
+        .args([
+            "run",
+            QUICKSTART,
+            "--paths",
+            "5",
+            "--quiet",
+            "--no-report",
+            "--out",
+        ])
+        .arg(&b)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(!b.join("report.html").exists());
+    assert!(
+        !std::fs::read_to_string(b.join("manifest.json"))
+            .unwrap()
+            .contains("report.html")
+    );
+}
+
+#[test]
+fn report_of_a_folder_that_is_not_a_result_is_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    for target in [dir.path().to_path_buf(), dir.path().join("missing")] {
+        let out = Command::new(BIN)
+            .arg("report")
+            .arg(&target)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("error:") && !stderr.contains("panicked"),
+            "{stderr}"
+        );
+    }
+    // A manifest but a broken summary: a runtime error naming the file.
+    let d = dir.path();
+    run(&d.join("r"), "1");
+    std::fs::write(d.join("r/summary.parquet"), b"not parquet").unwrap();
+    let out = Command::new(BIN)
+        .arg("report")
+        .arg(d.join("r"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("summary.parquet"));
+}

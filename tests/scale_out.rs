@@ -36,13 +36,14 @@ fn read_parquet(path: &Path) -> DataFrame {
 }
 
 /// Every result file of `b` holds the same values as in `a` (parquet by value, since its
-/// metadata records threads and time; everything else byte for byte), manifest aside.
+/// metadata records threads and time; everything else byte for byte), manifest and report aside
+/// (`report.html` shows the manifest).
 fn assert_same_results(a: &Path, b: &Path, at_least: usize) {
     let mut files = vec![];
     for entry in walk(a) {
         let rel = entry.strip_prefix(a).unwrap().to_path_buf();
         let name = rel.to_string_lossy().into_owned();
-        if name == "manifest.json" || name.starts_with("batches") {
+        if name == "manifest.json" || name == "report.html" || name.starts_with("batches") {
             continue;
         }
         files.push(name.clone());

@@ -33,6 +33,9 @@ pub fn frame(args: &FrameArgs) -> Result<()> {
     report::write_csv(run.opts.out(), "frame_recommendation.csv", &mut table)?;
     run.manifest.files.push("frame_recommendation.csv".into());
     report::write_manifest(run.opts.out(), &run.manifest)?;
+    if run.opts.report() {
+        report::html::add_report(run.opts.out(), &mut run.manifest)?;
+    }
 
     let mut out = render_run(&run);
     line!(

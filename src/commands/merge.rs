@@ -152,6 +152,9 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
         ..first.clone()
     };
     report::write_run(&args.out, &mut manifest, &model, &results, &rows)?;
+    if !args.no_report {
+        report::html::add_report(&args.out, &mut manifest)?;
+    }
     let mut out = String::new();
     line!(
         out,

@@ -10,11 +10,13 @@ macro_rules! line {
 mod check;
 mod frame;
 mod merge;
+mod report;
 mod run;
 
 pub use check::check;
 pub use frame::frame;
 pub use merge::merge;
+pub use report::report;
 pub use run::{Interrupted, RNG_SCHEME, SCENARIO_COPY, run};
 
 use anyhow::Result;

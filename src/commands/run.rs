@@ -210,7 +210,10 @@ pub(super) fn render_run(run: &Run) -> String {
 
 /// `protectsim run`: simulate and write the result folder; prints the summary table.
 pub fn run(args: &RunArgs) -> Result<()> {
-    let run = simulate_and_write(args, false)?;
+    let mut run = simulate_and_write(args, false)?;
+    if run.opts.report() {
+        report::html::add_report(run.opts.out(), &mut run.manifest)?;
+    }
     let mut out = render_run(&run);
     line!(
         out,

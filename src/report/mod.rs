@@ -1,10 +1,12 @@
 //! Results on disk: `manifest.json`, `paths.parquet`, `summary.parquet` and `summary.csv`,
 //! each written under a temporary name and renamed, so a killed run never leaves a file that
 //! looks whole but is not. The manifest is also stored in every parquet file's key-value
-//! metadata under `protectsim.manifest`.
+//! metadata under `protectsim.manifest`. `report.html` ([`html`]) is built from those files.
 
+pub mod charts;
 pub mod fan_chart;
 pub mod frames;
+pub mod html;
 mod manifest;
 pub mod terminal;
 
