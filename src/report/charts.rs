@@ -89,6 +89,14 @@ pub fn loss_ratio_histogram(h: &LossRatioHistogram) -> Result<String> {
         0
     };
 
+    // The legend goes to the side away from the tail lines.
+    let right_marks = marks.iter().any(|m| m.0 > lo + 0.5 * span);
+    let legend_at = if right_marks {
+        SeriesLabelPosition::UpperLeft
+    } else {
+        SeriesLabelPosition::UpperRight
+    };
+
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
@@ -158,7 +166,7 @@ pub fn loss_ratio_histogram(h: &LossRatioHistogram) -> Result<String> {
             }
         }
         ctx.configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
+            .position(legend_at)
             .margin(10)
             .legend_area_size(30)
             .label_font((FONT, LEGEND_SIZE))
