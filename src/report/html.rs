@@ -202,9 +202,9 @@ fn inline_svg(svg: &str) -> String {
 }
 
 fn figure(out: &mut String, svg: &str, caption: &str) {
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<figure>{}<figcaption class=\"note\">{}</figcaption></figure>\n",
+        "<figure>{}<figcaption class=\"note\">{}</figcaption></figure>",
         inline_svg(svg),
         escape(caption)
     );
