@@ -21,6 +21,7 @@ pub mod engine;
 pub mod fast_exp;
 pub mod frame;
 pub mod money;
+pub mod pricing;
 pub mod products;
 pub mod report;
 pub mod scenario;
