@@ -14,6 +14,8 @@ fn main() -> ExitCode {
         Command::Check(args) => commands::check(args),
         Command::Frame(args) => commands::frame(args),
         Command::Merge(args) => commands::merge(args),
+        Command::Price(args) => commands::price(args),
+        Command::Sweep(args) => commands::sweep(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

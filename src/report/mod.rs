@@ -6,6 +6,7 @@
 pub mod fan_chart;
 pub mod frames;
 mod manifest;
+pub mod pricing;
 pub mod terminal;
 
 pub use manifest::{Manifest, Shard};

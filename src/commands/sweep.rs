@@ -1,0 +1,3 @@
+pub fn sweep(_a: &crate::cli::SweepArgs) -> anyhow::Result<()> {
+    Ok(())
+}
