@@ -513,6 +513,19 @@ pub fn pricing_rows(
     rows
 }
 
+/// Simulates `paths` paths from 0 under `seed` on `threads` threads (0: one per core) and
+/// returns the pricing table: what `price` writes, and what `sweep` writes for each cell.
+pub fn simulate_rows(
+    model: &Model,
+    seed: u64,
+    paths: u64,
+    threads: usize,
+    settings: PricingSettings,
+) -> anyhow::Result<Vec<PricingRow>> {
+    let results = crate::engine::with_threads(threads, || model.simulate(seed, 0..paths, &|_| {}))?;
+    Ok(pricing_rows(model, &results, settings))
+}
+
 fn row_of(product: &Product, segment: &str, totals: &[ProductTotals], target: f64) -> PricingRow {
     let n = totals.len();
     let eur = |f: &dyn Fn(&ProductTotals) -> f64| -> Vec<f64> { totals.iter().map(f).collect() };
