@@ -339,7 +339,8 @@ pub fn p_within_target(claims_base: &[(f64, f64)], target: f64, theta: f64) -> f
 /// of range.
 pub fn solve(claims_base: &[(f64, f64)], target: f64, confidence: f64, step: f64) -> Option<f64> {
     let n = claims_base.len();
-    if n == 0 || !(target > 0.0) || !(confidence > 0.0 && confidence <= 1.0) || !(step > 0.0) {
+    let valid = target > 0.0 && confidence > 0.0 && confidence <= 1.0 && step > 0.0;
+    if n == 0 || !valid {
         return None;
     }
     let mut breakeven: Vec<f64> = claims_base
