@@ -24,12 +24,73 @@ pub enum Command {
     Merge(MergeArgs),
     /// Write report.html (self-contained: charts inlined as SVG) into a result folder.
     Report(ReportArgs),
+    /// Simulate, then write the pricing table: adequacy of the current tariff per segment and
+    /// the tariff values that meet a target loss ratio with a given confidence.
+    Price(PriceArgs),
+    /// Re-run a scenario over a grid of one or two of its values and write the pricing table
+    /// of every grid cell in one long table.
+    Sweep(SweepArgs),
 }
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
     /// Result folder written by `run`, `frame` or `merge`.
     pub run_dir: PathBuf,
+}
+
+/// Options of `price`.
+#[derive(Debug, Args)]
+pub struct PriceArgs {
+    #[command(flatten)]
+    pub run: RunArgs,
+    #[command(flatten)]
+    pub pricing: PricingArgs,
+}
+
+/// The pricing settings shared by `price` and `sweep`.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct PricingArgs {
+    /// Target loss ratio on gross written premium (room for commission, expenses and margin).
+    #[arg(long, default_value_t = 0.65)]
+    pub target_loss_ratio: f64,
+    /// Required probability that the loss ratio stays at or under the target.
+    #[arg(long, default_value_t = 0.95)]
+    pub confidence: f64,
+}
+
+impl PricingArgs {
+    /// Checks the settings: both in (0, 1] (the confidence below 1 is not required: 1 asks for
+    /// every path).
+    pub fn settings(&self) -> Result<crate::pricing::PricingSettings, UsageError> {
+        let (t, c) = (self.target_loss_ratio, self.confidence);
+        if !(t > 0.0 && t <= 1.0) {
+            return Err(UsageError(format!(
+                "--target-loss-ratio {t}: must be in (0, 1], e.g. 0.65"
+            )));
+        }
+        if !(c > 0.0 && c <= 1.0) {
+            return Err(UsageError(format!(
+                "--confidence {c}: must be in (0, 1], e.g. 0.95"
+            )));
+        }
+        Ok(crate::pricing::PricingSettings {
+            target_loss_ratio: t,
+            confidence: c,
+        })
+    }
+}
+
+/// Options of `sweep`.
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// A scenario value and its grid, `PATH=START..END:STEP` (END included), e.g.
+    /// `products[0].damage.probability.domestic=0.005..0.02:0.005`. Once or twice.
+    #[arg(long, required = true, value_name = "PATH=START..END:STEP")]
+    pub vary: Vec<String>,
+    #[command(flatten)]
+    pub pricing: PricingArgs,
 }
 
 #[derive(Debug, Args)]

@@ -398,7 +398,10 @@ impl Model {
                     claims: &mut claims,
                 };
                 match &b.book {
-                    Book::Parcel(book) => book.simulate(volume, streams, &mut products[b.product]),
+                    Book::Parcel(book) => {
+                        let range = self.segment_range(b.product);
+                        book.simulate(volume, streams, &mut segments[range])
+                    }
                     Book::Legal(book) => {
                         let range = self.segment_range(b.product);
                         book.simulate(volume, streams, &mut segments[range])

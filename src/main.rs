@@ -15,6 +15,8 @@ fn main() -> ExitCode {
         Command::Frame(args) => commands::frame(args),
         Command::Merge(args) => commands::merge(args),
         Command::Report(args) => commands::report(args),
+        Command::Price(args) => commands::price(args),
+        Command::Sweep(args) => commands::sweep(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

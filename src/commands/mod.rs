@@ -10,14 +10,18 @@ macro_rules! line {
 mod check;
 mod frame;
 mod merge;
+mod price;
 mod report;
 mod run;
+mod sweep;
 
 pub use check::check;
 pub use frame::frame;
 pub use merge::merge;
+pub use price::price;
 pub use report::report;
 pub use run::{Interrupted, RNG_SCHEME, SCENARIO_COPY, run};
+pub use sweep::sweep;
 
 use anyhow::Result;
 use std::io::Write as _;

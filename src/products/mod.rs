@@ -81,11 +81,13 @@ impl Product {
         }
     }
 
-    /// Names of the segments this product's results are also split by (plan types, sales
-    /// channels, policy segments), in output order; empty when it has none.
+    /// Names of the segments this product's results are also split by (pricing cells of
+    /// parcel protection, plan types, sales channels, policy segments), in output order; empty
+    /// when it has none.
     pub fn segments(&self) -> Vec<String> {
         match self {
-            Product::BuyerProtection(_) | Product::GuaranteeFrame(_) => Vec::new(),
+            Product::BuyerProtection(p) => buyer_protection::cell_names(p),
+            Product::GuaranteeFrame(_) => Vec::new(),
             Product::LegalProtection(_) => legal_protection::SALES
                 .iter()
                 .map(|s| s.to_string())

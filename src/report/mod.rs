@@ -8,6 +8,7 @@ pub mod fan_chart;
 pub mod frames;
 pub mod html;
 mod manifest;
+pub mod pricing;
 pub mod terminal;
 
 pub use manifest::{Manifest, Shard};

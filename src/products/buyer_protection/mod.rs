@@ -90,6 +90,23 @@ impl ParcelTariff {
     }
 }
 
+/// Names of the pricing cells of a parcel product, in the order the books write them: per risk
+/// class of the tariff (sorted by name), the flat band (baskets under `flat_below_eur`, which
+/// pay the flat fee) then the rated band (the class's rate of the basket), each split into
+/// domestic and international parcels: `standard/flat/domestic`, …, `high/rated/international`.
+/// Orders are counted in the cell of their basket and destination, ineligible ones too.
+pub fn cell_names(p: &BuyerProtection) -> Vec<String> {
+    let mut names = Vec::with_capacity(p.tariff.rates.len() * simulate::CELLS_PER_CLASS);
+    for class in p.tariff.rates.keys() {
+        for band in ["flat", "rated"] {
+            for dest in ["domestic", "international"] {
+                names.push(format!("{class}/{band}/{dest}"));
+            }
+        }
+    }
+    names
+}
+
 /// Late delivery: a flat payout.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Delay {

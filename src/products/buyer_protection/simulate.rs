@@ -17,6 +17,16 @@ use crate::scenario::Shop;
 use rand::{Rng, RngExt};
 use rand_distr::StandardNormal;
 
+/// Pricing cells per risk class: (flat band, rated band) × (domestic, international).
+pub const CELLS_PER_CLASS: usize = 4;
+
+/// The cell of an order within its risk class: band (under the flat threshold or not), then
+/// destination.
+#[inline]
+fn cell(rated: bool, dest: usize) -> usize {
+    (rated as usize) * 2 + (dest & 1)
+}
+
 /// Peril probabilities of one day and destination.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Risk {
@@ -50,6 +60,9 @@ enum Abroad {
 pub struct ShopBook {
     product: BuyerProtection,
     rate: Rate,
+    /// Position of the shop's risk class in the tariff's rates (sorted by name): the first of
+    /// its [`CELLS_PER_CLASS`] pricing cells is `class * CELLS_PER_CLASS`.
+    class: usize,
     basket: Basket,
     categories: Mix<Category>,
     channels: Mix<Channel>,
@@ -74,6 +87,12 @@ impl ShopBook {
             .get(&shop.risk_class)
             .copied()
             .expect("validation checked the shop's risk class has a rate");
+        let class = product
+            .tariff
+            .rates
+            .keys()
+            .position(|k| *k == shop.risk_class)
+            .unwrap_or(0);
         let days = horizon
             .dates()
             .zip(shape)
@@ -106,6 +125,7 @@ impl ShopBook {
         ShopBook {
             product: product.clone(),
             rate,
+            class,
             basket: shop.basket,
             categories: shop.categories.clone(),
             channels: shop.channels.clone(),
@@ -122,6 +142,10 @@ impl ShopBook {
     }
     pub fn rate(&self) -> Rate {
         self.rate
+    }
+    /// Index of the shop's risk class among the tariff's rates (sorted by name).
+    pub fn class(&self) -> usize {
+        self.class
     }
     pub fn basket(&self) -> &Basket {
         &self.basket
@@ -147,9 +171,17 @@ impl ShopBook {
         }
     }
 
-    /// Simulates every day of the horizon for one path, adding into `t`. `volume` is the
-    /// path's volume multiplier of the shop.
-    pub fn simulate<R: Rng>(&self, volume: f64, s: Streams<'_, R>, t: &mut ProductTotals) {
+    /// Simulates every day of the horizon for one path, adding into the product's pricing
+    /// cells `cells` (see [`super::cell_names`]; this shop writes only the four cells of its
+    /// risk class). `volume` is the path's volume multiplier of the shop.
+    pub fn simulate<R: Rng>(&self, volume: f64, s: Streams<'_, R>, cells: &mut [ProductTotals]) {
+        let first = self.class * CELLS_PER_CLASS;
+        let Some(cells) = cells.get_mut(first..first + CELLS_PER_CLASS) else {
+            return;
+        };
+        let cells: &mut [ProductTotals; CELLS_PER_CLASS] =
+            cells.try_into().expect("a slice of CELLS_PER_CLASS cells");
+        let flat_below = self.product.tariff.flat_below;
         let Streams {
             counts,
             orders,
@@ -172,11 +204,12 @@ impl ShopBook {
                 };
                 let u = uniform(orders);
                 let basket_cents = self.basket.cents_at_z(z);
+                let basket = Cents::round(basket_cents);
+                let t = &mut cells[cell(basket >= flat_below, dest)];
                 if !self.product.eligible(category, channel, basket_cents) {
                     t.ineligible += 1;
                     continue;
                 }
-                let basket = Cents::round(basket_cents);
                 t.covered += 1;
                 t.exposure += basket;
                 t.premium += self.product.tariff.premium(basket, self.rate);

@@ -1,0 +1,33 @@
+//! `protectsim price`: simulate, then the pricing table of every segment.
+
+use super::emit;
+use super::run::{render_run, simulate_and_write};
+use crate::cli::PriceArgs;
+use crate::pricing;
+use crate::report;
+use anyhow::Result;
+use std::fmt::Write as _;
+
+/// `protectsim price`: simulate and write the run folder, then `pricing.parquet`,
+/// `pricing.csv`, `pricing.xlsx` and `plots/pricing_heatmap.svg`; prints the table.
+pub fn price(args: &PriceArgs) -> Result<()> {
+    let settings = args.pricing.settings()?;
+    let mut run = simulate_and_write(&args.run, false)?;
+    let rows = pricing::pricing_rows(&run.model, &run.results, settings);
+    let files = report::pricing::write_pricing(run.opts.out(), &rows, settings, &run.manifest)?;
+    run.manifest.files.extend(files);
+    report::write_manifest(run.opts.out(), &run.manifest)?;
+    // After the pricing files, so the report shows the pricing table and its heat map.
+    if run.opts.report() {
+        report::html::add_report(run.opts.out(), &mut run.manifest)?;
+    }
+
+    let mut out = render_run(&run);
+    out.push_str(&report::pricing::render(&rows, settings));
+    line!(
+        out,
+        "\nresults: {}/ (with pricing.parquet, pricing.csv, pricing.xlsx, plots/pricing_heatmap.svg)",
+        run.opts.out().display()
+    );
+    emit(&out)
+}

@@ -1,0 +1,193 @@
+//! `protectsim sweep`: the pricing table over a grid of one or two scenario values.
+
+use super::emit;
+use super::run::RNG_SCHEME;
+use crate::cli::{RunOptions, SweepArgs, UsageError};
+use crate::engine::{self, BATCH_PATHS, Model};
+use crate::pricing::{self, PricingRow};
+use crate::report::{self, Manifest, Shard};
+use crate::scenario::{Scenario, ScenarioError};
+use crate::sweep::{self, Vary};
+use anyhow::Result;
+use chrono::Utc;
+use polars::prelude::*;
+use rust_decimal::Decimal;
+use std::fmt::Write as _;
+use std::time::Instant;
+
+/// `protectsim sweep`: every grid cell is the scenario with the `--vary` values written in,
+/// validated like any scenario and simulated with the same seed and paths (common random
+/// numbers across cells). Writes `sweep.parquet` and `sweep.csv`: the pricing table of every
+/// cell, with one column per `--vary` path holding the cell's value.
+pub fn sweep(args: &SweepArgs) -> Result<()> {
+    let settings = args.pricing.settings()?;
+    if args.run.shard.is_some() || args.run.resume {
+        return Err(UsageError(
+            "sweep runs every cell whole: --shard and --resume are for run, frame and price".into(),
+        )
+        .into());
+    }
+    if args.vary.len() > 2 {
+        return Err(UsageError(format!(
+            "--vary given {} times: a sweep varies one or two scenario values",
+            args.vary.len()
+        ))
+        .into());
+    }
+    let varies: Vec<Vary> = args
+        .vary
+        .iter()
+        .map(|v| sweep::parse_vary(v))
+        .collect::<Result<_, _>>()?;
+    if varies.len() == 2 && varies[0].path == varies[1].path {
+        return Err(UsageError(format!(
+            "--vary {} given twice: vary two different values",
+            varies[0].path
+        ))
+        .into());
+    }
+    let base = Scenario::load(&args.run.scenario)?;
+    let opts = RunOptions::new(&args.run, &base)?;
+    let file = args.run.scenario.display().to_string();
+    let text = std::fs::read_to_string(&args.run.scenario).map_err(|source| ScenarioError::Io {
+        file: file.clone(),
+        source,
+    })?;
+    let cells = sweep::cells(&varies)?;
+    // Every cell is validated before any is simulated: a bad value fails at once.
+    let scenarios: Vec<Scenario> = cells
+        .iter()
+        .map(|c| sweep::cell_scenario(&text, &file, &varies, c).map(|(_, s)| s))
+        .collect::<Result<_>>()?;
+
+    let started_at = Utc::now();
+    let clock = Instant::now();
+    let mut all: Vec<(usize, PricingRow)> = Vec::new();
+    for (k, scenario) in scenarios.iter().enumerate() {
+        if !opts.quiet() {
+            eprintln!(
+                "sweep cell {} of {}: {}",
+                k + 1,
+                cells.len(),
+                label(&varies, &cells[k])
+            );
+        }
+        let model = Model::new(scenario);
+        let rows =
+            pricing::simulate_rows(&model, opts.seed(), opts.paths(), opts.threads(), settings)?;
+        all.extend(rows.into_iter().map(|r| (k, r)));
+    }
+    let wall = clock.elapsed().as_secs_f64();
+
+    let rows: Vec<PricingRow> = all.iter().map(|(_, r)| r.clone()).collect();
+    let mut df = report::pricing::pricing_frame(&rows, settings)?;
+    for (i, v) in varies.iter().enumerate().rev() {
+        let values: Vec<f64> = all
+            .iter()
+            .map(|(k, _)| cells[*k][i].to_string().parse().unwrap_or(f64::NAN))
+            .collect();
+        df.insert_column(0, Column::new(v.path.as_str().into(), values))?;
+    }
+    let out = opts.out();
+    std::fs::create_dir_all(out)?;
+    let mut manifest = Manifest {
+        tool: "protectsim".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        scenario: base.name().into(),
+        scenario_file: file,
+        scenario_hash: base.hash().into(),
+        seed: opts.seed(),
+        paths: opts.paths(),
+        shard: Shard {
+            index: 1,
+            count: 1,
+            first_path: 0,
+            end_path: opts.paths(),
+        },
+        threads: engine::with_threads(opts.threads(), rayon::current_num_threads)?,
+        batch_paths: BATCH_PATHS,
+        rng: RNG_SCHEME.into(),
+        horizon_start: base.horizon().start.to_string(),
+        horizon_days: base.horizon().days,
+        started_at: started_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        wall_time_s: wall,
+        files: vec!["sweep.parquet".into(), "sweep.csv".into()],
+    };
+    report::write_parquet(out, "sweep.parquet", &mut df, &manifest)?;
+    report::write_csv(out, "sweep.csv", &mut df)?;
+    manifest.wall_time_s = clock.elapsed().as_secs_f64();
+    report::write_manifest(out, &manifest)?;
+
+    let mut text = String::new();
+    line!(
+        text,
+        "protectsim sweep · {} · {} cells · {} paths each · seed {} · {:.2} s",
+        base.name(),
+        cells.len(),
+        opts.paths(),
+        opts.seed(),
+        wall
+    );
+    line!(
+        text,
+        "target loss ratio {:.0} %, confidence {:.1} %: per cell, each product and each tariff value solved",
+        100.0 * settings.target_loss_ratio,
+        100.0 * settings.confidence
+    );
+    for (k, cell) in cells.iter().enumerate() {
+        line!(text, "\n{}", label(&varies, cell));
+        for (_, r) in all.iter().filter(|(c, r)| *c == k && r.segment == "all") {
+            line!(
+                text,
+                "  {:<20} premium/unit {:>9.3}  indicated {:>9.3}  adequacy {:>5.2}  loss ratio {:>6.1} % ± {:.1} %  P(LR>1) {:>5.1} %",
+                r.product,
+                r.current_premium_eur,
+                r.indicated_premium_eur,
+                r.adequacy,
+                100.0 * r.loss_ratio,
+                100.0 * r.loss_ratio_se,
+                100.0 * r.p_lr_over_1
+            );
+        }
+        let mut seen: Vec<&str> = Vec::new();
+        for (_, r) in all
+            .iter()
+            .filter(|(c, r)| *c == k && !r.parameter.is_empty())
+        {
+            if seen.contains(&r.parameter.as_str()) {
+                continue;
+            }
+            seen.push(&r.parameter);
+            line!(
+                text,
+                "    {:<46} current {:>9}  solved {:>9}",
+                r.parameter,
+                fmt(r.current_price),
+                fmt(r.solved_price)
+            );
+        }
+    }
+    line!(
+        text,
+        "\nresults: {}/ (sweep.parquet, sweep.csv)",
+        out.display()
+    );
+    emit(&text)
+}
+
+fn fmt(x: f64) -> String {
+    if x.is_finite() {
+        format!("{x}")
+    } else {
+        "–".into()
+    }
+}
+
+fn label(varies: &[Vary], cell: &[Decimal]) -> String {
+    varies
+        .iter()
+        .zip(cell)
+        .map(|(v, x)| format!("{} = {x}", v.path))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -1,0 +1,211 @@
+//! Pricing end to end: the solver's answer checked by simulating again at the solved tariff
+//! and one grid step lower, sweep cells equal to single runs, and `--vary` mistakes.
+
+use protectsim::engine::{self, Model, PathResult};
+use protectsim::pricing::{self, PricingSettings, TariffParameter};
+use protectsim::scenario::Scenario;
+use protectsim::sweep;
+use rust_decimal::Decimal;
+use std::process::Command;
+use std::str::FromStr;
+
+const BIN: &str = env!("CARGO_BIN_EXE_protectsim");
+const QUICKSTART: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/quickstart.toml");
+const PATHS: u64 = 60;
+const SEED: u64 = 7;
+
+fn simulate(text: &str) -> (Model, Vec<PathResult>) {
+    let model = Model::new(&Scenario::parse(text, "test").unwrap());
+    let results = engine::with_threads(2, || model.simulate(SEED, 0..PATHS, &|_| {})).unwrap();
+    (model, results)
+}
+
+/// Share of paths whose real loss ratio over the parameter's segments (written premium, net
+/// claims) is at most the target.
+fn real_share(p: &TariffParameter, results: &[PathResult], target: f64) -> f64 {
+    let ok = results
+        .iter()
+        .filter(|r| {
+            let (c, prem) = p.segments.iter().fold((0i64, 0i64), |(c, q), &s| {
+                let t = &r.segments[s];
+                (c + t.net_claims().0, q + t.premium.0)
+            });
+            c as f64 <= target * prem as f64
+        })
+        .count();
+    ok as f64 / results.len() as f64
+}
+
+/// The solver's price for each tariff parameter of the quickstart meets the confidence when
+/// written into the scenario and simulated again; one grid step lower does not.
+#[test]
+fn solved_tariff_meets_the_confidence_and_one_step_lower_does_not() {
+    let text = std::fs::read_to_string(QUICKSTART).unwrap();
+    let settings = PricingSettings {
+        target_loss_ratio: 0.65,
+        confidence: 0.9,
+    };
+    let (model, results) = simulate(&text);
+    let rows = pricing::pricing_rows(&model, &results, settings);
+    let params = pricing::parameters(&model);
+    assert_eq!(params.len(), 3, "flat fee and two rates");
+    for p in &params {
+        let solved = rows
+            .iter()
+            .find(|r| r.parameter == p.path)
+            .unwrap()
+            .solved_price;
+        assert!(solved > 0.0, "{}: {solved}", p.path);
+        let step = Decimal::from_str(&format!("{}", p.unit.step())).unwrap();
+        let at = Decimal::from_str(&format!("{solved:.*}", p.unit.decimals())).unwrap();
+        let vary = sweep::parse_vary(&format!("{}=0..1:1", p.path)).unwrap();
+        for (value, meets) in [(at, true), (at - step, false)] {
+            let (edited, _) =
+                sweep::cell_scenario(&text, "test", std::slice::from_ref(&vary), &[value]).unwrap();
+            let (_, again) = simulate(&edited);
+            let share = real_share(p, &again, settings.target_loss_ratio);
+            assert_eq!(
+                share >= settings.confidence,
+                meets,
+                "{} = {value}: P(LR ≤ target) = {share}",
+                p.path
+            );
+        }
+    }
+}
+
+/// Parcel pricing cells add up to the product, and the flat cells' premium is the flat fee
+/// times their orders.
+#[test]
+fn parcel_cells_add_up_and_flat_cells_pay_the_fee() {
+    let (model, results) = simulate(&std::fs::read_to_string(QUICKSTART).unwrap());
+    let names: Vec<&str> = model.segments().iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names.len(), 8);
+    assert_eq!(names[0], "high/flat/domestic");
+    for r in &results {
+        let mut sum = protectsim::products::ProductTotals::default();
+        for s in &r.segments {
+            sum += *s;
+        }
+        assert_eq!(sum, r.products[0]);
+        for (s, name) in r.segments.iter().zip(&names) {
+            if name.contains("/flat/") {
+                assert_eq!(s.premium.0, 98 * s.covered as i64, "{name}");
+            }
+        }
+    }
+}
+
+fn cli(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(BIN).args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Each sweep cell's rows are exactly the pricing table of a single `price` run of the edited
+/// scenario with the same seed.
+#[test]
+fn sweep_cells_reproduce_single_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let sweep_out = dir.path().join("sweep");
+    let (code, stdout, stderr) = cli(&[
+        "sweep",
+        QUICKSTART,
+        "--vary",
+        "products[0].tariff.flat_fee_eur=0.78..0.98:0.2",
+        "--paths",
+        "20",
+        "--seed",
+        "5",
+        "--quiet",
+        "--out",
+        sweep_out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("2 cells"), "{stdout}");
+    let sweep_csv = std::fs::read_to_string(sweep_out.join("sweep.csv")).unwrap();
+    let mut lines = sweep_csv.lines();
+    let header = lines.next().unwrap();
+    assert!(header.starts_with("products[0].tariff.flat_fee_eur,product,"));
+    let text = std::fs::read_to_string(QUICKSTART).unwrap();
+    for fee in ["0.78", "0.98"] {
+        let edited = text.replace(
+            "flat_fee_eur = \"0.98\"",
+            &format!("flat_fee_eur = \"{fee}\""),
+        );
+        let file = dir.path().join(format!("q{fee}.toml"));
+        std::fs::write(&file, edited).unwrap();
+        let out = dir.path().join(format!("price{fee}"));
+        let (code, stdout, stderr) = cli(&[
+            "price",
+            file.to_str().unwrap(),
+            "--paths",
+            "20",
+            "--seed",
+            "5",
+            "--quiet",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{stderr}");
+        assert!(stdout.contains("adequacy"), "{stdout}");
+        let single = std::fs::read_to_string(out.join("pricing.csv")).unwrap();
+        let single: Vec<&str> = single.lines().skip(1).collect();
+        let prefix = format!("{},", fee.trim_end_matches('0'));
+        let cell: Vec<&str> = sweep_csv
+            .lines()
+            .skip(1)
+            .filter_map(|l| l.strip_prefix(prefix.as_str()))
+            .collect();
+        assert_eq!(cell, single, "fee {fee}");
+        for f in [
+            "pricing.parquet",
+            "pricing.xlsx",
+            "plots/pricing_heatmap.svg",
+        ] {
+            assert!(out.join(f).exists(), "{f}");
+        }
+    }
+}
+
+#[test]
+fn bad_vary_exits_2_naming_the_bad_part() {
+    for (vary, says) in [
+        (
+            "products[0].take_up",
+            "no '=' between the path and the grid",
+        ),
+        ("products[0].take_up=0.1..0.2", "has no ':STEP'"),
+        (
+            "products[0].take_up=0.2..0.1:0.1",
+            "END 0.1 is smaller than START 0.2",
+        ),
+        (
+            "products[0].take_up=a..0.2:0.1",
+            "START \"a\" is not a decimal number",
+        ),
+        (
+            "products[0].take_up=0.1..0.2:-1",
+            "STEP -1 must be greater than 0",
+        ),
+        (
+            "products[9].take_up=0.1..0.2:0.1",
+            "products[9] does not exist",
+        ),
+        (
+            "products[0].take_upp=0.1..0.2:0.1",
+            "unknown field `take_upp`",
+        ),
+        ("products[0].take_up=2..3:1", "products[0].take_up"),
+    ] {
+        let (code, _, stderr) = cli(&["sweep", QUICKSTART, "--vary", vary, "--paths", "5"]);
+        assert_eq!(code, 2, "{vary}: {stderr}");
+        assert!(stderr.contains(says), "{vary}: {stderr}");
+    }
+    let (code, _, stderr) = cli(&["price", QUICKSTART, "--target-loss-ratio", "0"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("--target-loss-ratio 0"), "{stderr}");
+}
