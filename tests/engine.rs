@@ -143,6 +143,26 @@ fn golden_path_totals() {
         [(913, 456_500), (1_212, 9_791_586), (583, 4_523_538), (0, 0)]
     );
     assert_eq!((t.rejected, t.ibnr.0), (11, 819_281));
+    // The pricing cells (risk class / band / destination) the product total is split into;
+    // the hot loop sums them by inclusion and exclusion, so pin every cell.
+    let cells: Vec<(u64, i64, i64, u64)> = r
+        .segments
+        .iter()
+        .map(|t| (t.covered, t.exposure.0, t.premium.0, t.ineligible))
+        .collect();
+    assert_eq!(
+        cells,
+        [
+            (20_643, 107_714_222, 2_023_014, 0),
+            (1_115, 5_812_671, 109_270, 0),
+            (17_326, 426_734_978, 12_802_150, 14),
+            (917, 22_320_069, 669_603, 1),
+            (103_359, 383_266_134, 10_129_182, 5_393),
+            (9_122, 33_667_227, 893_956, 469),
+            (19_055, 347_336_636, 5_210_131, 1_007),
+            (1_618, 28_617_436, 429_254, 85)
+        ]
+    );
 
     let r = load("frame_black_friday").simulate_path(42, 3);
     let t = &r.products[0];
