@@ -137,9 +137,16 @@ fn render_segments(out: &mut String, rows: &[MetricRow], product: &str) {
     if segments.is_empty() {
         return;
     }
+    // Wide enough for the longest name (parcel cells read `standard/rated/international`).
+    let w = segments
+        .iter()
+        .map(|s| s.chars().count() + 2)
+        .max()
+        .unwrap_or(0)
+        .max(26);
     let _ = writeln!(
         out,
-        "  {:<26} {:>14} {:>14} {:>14} {:>22} {:>14}",
+        "  {:<w$} {:>14} {:>14} {:>14} {:>22} {:>14}",
         "by segment", "covered", "premium", "net claims", "E[net] / E[premium]", "P(LR > 1)"
     );
     for seg in segments {
@@ -161,7 +168,7 @@ fn render_segments(out: &mut String, rows: &[MetricRow], product: &str) {
         };
         let _ = writeln!(
             out,
-            "  {:<26} {:>14} {:>14} {:>14} {:>22} {:>14}",
+            "  {:<w$} {:>14} {:>14} {:>14} {:>22} {:>14}",
             format!("  {seg}"),
             value("", covered.mean),
             value("EUR", premium.mean),
