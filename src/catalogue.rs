@@ -89,7 +89,31 @@ vocabulary! {
     }
 }
 
+/// Category groups: the coarser split pricing tables use (`pricing_views`).
+pub const CATEGORY_GROUPS: &[&str] = &[
+    "fashion_beauty",
+    "electronics",
+    "home",
+    "leisure_media",
+    "high_value",
+    "other",
+];
+
 impl Category {
+    /// The category group, an index into [`CATEGORY_GROUPS`]: goods with similar baskets and
+    /// incident profiles priced together.
+    pub fn group(self) -> usize {
+        use Category::*;
+        match self {
+            Fashion | BeautyHealth => 0,
+            Electronics => 1,
+            HomeGarden | Furniture | DiyTools | TilesSlabsStatues | FlatGlass | Lumber => 2,
+            BooksMedia | ToysGames | SportsLeisure | DigitalGoods | Subscriptions | Gambling => 3,
+            Jewellery | FineArt | PreciousStonesMetals => 4,
+            _ => 5,
+        }
+    }
+
     /// Whether the order ships physical goods (a parcel exists). Gift cards count as
     /// intangible: what they buy is a stored value, not the card.
     pub fn is_physical(self) -> bool {

@@ -175,6 +175,11 @@ pub struct Segment {
     /// Index of the product in [`Model::products`].
     pub product: usize,
     pub name: String,
+    /// Whether the segment is part of the product's partition (its totals add up to the
+    /// product's with the other additive segments), or a view: one value of another split of
+    /// the same product (parcel `pricing_views` by channel or category group), each view
+    /// family adding up to the product on its own.
+    pub additive: bool,
 }
 
 impl Model {
@@ -244,11 +249,16 @@ impl Model {
         let mut segment_start = Vec::new();
         for (pi, p) in scenario.products().iter().enumerate() {
             segment_start.push(segments.len());
-            segments.extend(
-                p.segments()
-                    .into_iter()
-                    .map(|name| Segment { product: pi, name }),
-            );
+            segments.extend(p.segments().into_iter().map(|name| Segment {
+                product: pi,
+                name,
+                additive: true,
+            }));
+            segments.extend(p.views().into_iter().map(|name| Segment {
+                product: pi,
+                name,
+                additive: false,
+            }));
         }
         let mut policy_books = Vec::new();
         for (pi, p) in scenario.products().iter().enumerate() {
@@ -463,7 +473,9 @@ impl Model {
             );
         }
         for (s, seg) in self.segments.iter().enumerate() {
-            products[seg.product] += segments[s];
+            if seg.additive {
+                products[seg.product] += segments[s];
+            }
         }
         PathResult {
             path,

@@ -259,7 +259,14 @@ pub fn parameters(model: &Model) -> Vec<TariffParameter> {
             Product::BuyerProtection(p) => {
                 let per = crate::products::buyer_protection::simulate::CELLS_PER_CLASS;
                 // Cells: per class, (flat, rated) × (domestic, international).
-                let flat = segs.iter().copied().filter(|s| (s - s0) % per < 2);
+                // Only the cells price: views (channel, category group) split the same orders
+                // another way and come after them.
+                let cells = p.tariff.rates.len() * per;
+                let flat = segs
+                    .iter()
+                    .copied()
+                    .take(cells)
+                    .filter(|s| (s - s0) % per < 2);
                 push(
                     format!("products[{pi}].tariff.flat_fee_eur"),
                     PriceUnit::EurPerOrder,

@@ -209,3 +209,59 @@ fn bad_vary_exits_2_naming_the_bad_part() {
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("--target-loss-ratio 0"), "{stderr}");
 }
+
+/// `pricing_views` adds splits by channel and by category group: each family adds up to the
+/// product, the product and its cells are exactly those of a run without views (no draw
+/// changes), and the pricing table has a row for each view.
+#[test]
+fn pricing_views_split_by_channel_and_category_group_without_changing_results() {
+    let text = std::fs::read_to_string(QUICKSTART).unwrap();
+    let with = text.replace(
+        "take_up = 0.30 ",
+        "pricing_views = [\"channel\", \"category_group\"]\ntake_up = 0.30 ",
+    );
+    assert_ne!(with, text, "the edit applies");
+    let (plain_model, plain) = simulate(&text);
+    let (model, results) = simulate(&with);
+    let cells = plain_model.segments().len();
+    let views: Vec<usize> = (0..model.segments().len())
+        .filter(|&s| !model.segments()[s].additive)
+        .collect();
+    assert_eq!(views.len(), 3 + 6, "three channels, six category groups");
+    assert_eq!(views[0], cells, "views come after the cells");
+    for (a, b) in plain.iter().zip(&results) {
+        assert_eq!(a.products, b.products);
+        assert_eq!(a.segments[..], b.segments[..cells]);
+        for family in ["channel:", "category_group:"] {
+            let mut sum = protectsim::products::ProductTotals::default();
+            for &s in &views {
+                if model.segments()[s].name.starts_with(family) {
+                    sum += b.segments[s];
+                }
+            }
+            assert_eq!(sum, b.products[0], "{family} views add up to the product");
+        }
+    }
+    let rows = pricing::pricing_rows(
+        &model,
+        &results,
+        PricingSettings {
+            target_loss_ratio: 0.65,
+            confidence: 0.95,
+        },
+    );
+    for name in ["channel:web", "channel:marketplace", "category_group:home"] {
+        let row = rows.iter().find(|r| r.segment == name).expect(name);
+        assert!(row.covered > 0.0, "{name}");
+        assert!(row.parameter.is_empty(), "views set no tariff value");
+    }
+    let bad = text.replace(
+        "take_up = 0.30 ",
+        "pricing_views = [\"colour\"]\ntake_up = 0.30 ",
+    );
+    let err = Scenario::parse(&bad, "bad.toml").unwrap_err().to_string();
+    assert!(
+        err.contains("products[0].pricing_views[0]") && err.contains("channel or category_group"),
+        "{err}"
+    );
+}

@@ -97,6 +97,16 @@ impl Product {
         }
     }
 
+    /// Names of the product's views: further splits of its results that are not part of its
+    /// segments' partition (parcel `pricing_views`: `channel:web`, `category_group:home`, …);
+    /// each view family adds up to the product on its own. Empty unless asked for.
+    pub fn views(&self) -> Vec<String> {
+        match self {
+            Product::BuyerProtection(p) => buyer_protection::view_names(p),
+            _ => Vec::new(),
+        }
+    }
+
     /// Premium rates by risk class, for products whose tariff has them.
     pub fn risk_class_rates(&self) -> Option<&BTreeMap<String, Rate>> {
         match self {

@@ -290,6 +290,8 @@ pub(super) fn precise_product_error(text: &str, error: toml::de::Error) -> toml:
 pub struct RawBuyerProtection {
     pub name: String,
     pub take_up: f64,
+    /// Further splits of the results for pricing: `channel`, `category_group`.
+    pub pricing_views: Option<Vec<String>>,
     pub channels: Option<Vec<String>>,
     pub report_within_days: Option<f64>,
     #[serde(default)]

@@ -90,6 +90,33 @@ impl ParcelTariff {
     }
 }
 
+/// The splits of parcel results `pricing_views` may ask for, beside the pricing cells.
+pub const VIEWS: &[&str] = &["channel", "category_group"];
+
+/// Names of the product's views, family by family: `channel:<channel>` for every channel and
+/// `category_group:<group>` for every category group, as asked by `pricing_views`.
+pub fn view_names(p: &BuyerProtection) -> Vec<String> {
+    let mut names = Vec::new();
+    if p.views.channel {
+        names.extend(Channel::ALL.iter().map(|c| format!("channel:{c}")));
+    }
+    if p.views.category_group {
+        names.extend(
+            crate::catalogue::CATEGORY_GROUPS
+                .iter()
+                .map(|g| format!("category_group:{g}")),
+        );
+    }
+    names
+}
+
+/// Which views of the results a parcel product keeps (see [`view_names`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Views {
+    pub channel: bool,
+    pub category_group: bool,
+}
+
 /// Names of the pricing cells of a parcel product, in the order the books write them: per risk
 /// class of the tariff (sorted by name), the flat band (baskets under `flat_below_eur`, which
 /// pay the flat fee) then the rated band (the class's rate of the basket), each split into
@@ -154,6 +181,9 @@ pub struct BuyerProtection {
     pub delay: Delay,
     pub damage: Damage,
     pub loss: Loss,
+    /// Further splits of the results kept for pricing tables (written per order, they cost a
+    /// run 10–25 % of its speed, so they are off unless asked for).
+    pub views: Views,
 }
 
 /// The exclusions of the standard wording (see the module docs).
@@ -247,6 +277,21 @@ impl BuyerProtection {
     /// Defaults are those of `calibration.md` section C.
     pub fn validate(raw: &RawBuyerProtection, path: &str, v: &mut Validator) -> BuyerProtection {
         let take_up = v.probability(&format!("{path}.take_up"), raw.take_up);
+        let mut views = Views::default();
+        for (i, name) in raw.pricing_views.iter().flatten().enumerate() {
+            match name.as_str() {
+                "channel" => views.channel = true,
+                "category_group" => views.category_group = true,
+                _ => v.fail(
+                    &format!("{path}.pricing_views[{i}]"),
+                    format!("{name:?}"),
+                    format!(
+                        "is not a split of parcel results; use {} (the pricing cells by risk class, band and destination are always kept)",
+                        VIEWS.join(" or ")
+                    ),
+                ),
+            }
+        }
         let mut offered = [true; 3];
         if let Some(list) = &raw.channels {
             offered = [false; 3];
@@ -466,6 +511,7 @@ impl BuyerProtection {
             delay,
             damage,
             loss,
+            views,
         }
     }
 

@@ -217,11 +217,21 @@ impl ShopBook {
     /// Simulates every day of the horizon for one path, adding into the product's pricing
     /// cells `cells` (see [`super::cell_names`]; this shop writes only the four cells of its
     /// risk class). `volume` is the path's volume multiplier of the shop.
-    pub fn simulate<R: Rng>(&self, volume: f64, s: Streams<'_, R>, cells: &mut [ProductTotals]) {
+    pub fn simulate<R: Rng>(&self, volume: f64, s: Streams<'_, R>, slots: &mut [ProductTotals]) {
+        // The product's slots: its pricing cells (every class), then its views, if any.
+        let n_cells = self.product.tariff.rates.len() * CELLS_PER_CLASS;
+        let (cells, views) = slots.split_at_mut(n_cells.min(slots.len()));
         let first = self.class * CELLS_PER_CLASS;
         let Some(cells) = cells.get_mut(first..first + CELLS_PER_CLASS) else {
             return;
         };
+        // Offsets of the view families in `views`: channels, then category groups.
+        let vs = self.product.views;
+        let channel_view = vs.channel.then_some(0);
+        let group_view =
+            vs.category_group
+                .then_some(if vs.channel { Channel::ALL.len() } else { 0 });
+        let has_views = !views.is_empty();
         let cells: &mut [ProductTotals; CELLS_PER_CLASS] =
             cells.try_into().expect("a slice of CELLS_PER_CLASS cells");
         let flat_below = self.product.tariff.flat_below;
@@ -250,15 +260,47 @@ impl ShopBook {
                 let basket_cents = self.basket.cents_at_z(z);
                 let basket = Cents::round(basket_cents);
                 let rated = basket >= flat_below;
+                // Views (off by default) are written per order: a store to an address chosen
+                // by the order, the cost the cells avoid.
+                let mut view = |add: &dyn Fn(&mut ProductTotals)| {
+                    if let Some(o) = channel_view {
+                        add(&mut views[o + channel.index()]);
+                    }
+                    if let Some(o) = group_view {
+                        add(&mut views[o + category.group()]);
+                    }
+                };
                 if !self.product.eligible(category, channel, basket_cents) {
                     cells[cell(rated, dest)].ineligible += 1;
+                    if has_views {
+                        view(&|t| t.ineligible += 1);
+                    }
                     continue;
                 }
                 let premium = self.product.tariff.premium(basket, self.rate);
                 sums.add(rated, dest, basket.0, premium.0);
+                if has_views {
+                    view(&|t| {
+                        t.covered += 1;
+                        t.exposure += basket;
+                        t.premium += premium;
+                    });
+                }
                 if u < day.risk[dest].p_any {
-                    let t = &mut cells[cell(rated, dest)];
-                    self.incident(d as f64, &day.risk[dest], dest, u, basket, claims, t);
+                    let mut claim = ProductTotals::default();
+                    self.incident(
+                        d as f64,
+                        &day.risk[dest],
+                        dest,
+                        u,
+                        basket,
+                        claims,
+                        &mut claim,
+                    );
+                    cells[cell(rated, dest)] += claim;
+                    if has_views {
+                        view(&|t| *t += claim);
+                    }
                 }
             }
         }
