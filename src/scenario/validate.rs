@@ -1,6 +1,7 @@
 //! The checks every scenario value goes through before any simulation, collected rather than
 //! stopping at the first, each with the field path, the bad value and what is allowed.
 
+use crate::catalogue::Category;
 use crate::money::{self, Cents, Rate};
 use chrono::NaiveDate;
 
@@ -133,6 +134,30 @@ impl Validator {
             return min;
         }
         n
+    }
+
+    /// A product category by its scenario name; `None` (and an issue naming the allowed
+    /// names) when it is not one.
+    pub fn category(&mut self, path: &str, name: &str) -> Option<Category> {
+        let c = Category::parse(name);
+        if c.is_none() {
+            self.fail(
+                path,
+                format!("{name:?}"),
+                format!("is not a category; use one of {}", Category::allowed()),
+            );
+        }
+        c
+    }
+
+    /// Sets `flags[category]` for every category of a list written at `path`
+    /// (`path[i]` names a bad entry), e.g. a wording's excluded categories.
+    pub fn category_flags(&mut self, path: &str, list: &[String], flags: &mut [bool]) {
+        for (i, name) in list.iter().enumerate() {
+            if let Some(c) = self.category(&format!("{path}[{i}]"), name) {
+                flags[c.index()] = true;
+            }
+        }
     }
 
     /// A money amount written as a decimal string with at most two decimals.

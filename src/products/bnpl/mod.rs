@@ -356,16 +356,7 @@ impl BnplNonPayment {
         let mut excluded_categories = vec![false; Category::ALL.len()];
         match &raw.exclusions.categories {
             Some(list) => {
-                for (i, name) in list.iter().enumerate() {
-                    match Category::parse(name) {
-                        Some(c) => excluded_categories[c.index()] = true,
-                        None => v.fail(
-                            &p(&format!("exclusions.categories[{i}]")),
-                            format!("{name:?}"),
-                            format!("is not a category; use one of {}", Category::allowed()),
-                        ),
-                    }
-                }
+                v.category_flags(&p("exclusions.categories"), list, &mut excluded_categories);
             }
             None => DEFAULT_EXCLUDED
                 .iter()

@@ -350,16 +350,7 @@ impl BuyerProtection {
         let mut excluded = vec![false; Category::ALL.len()];
         match &raw.exclusions.categories {
             Some(list) => {
-                for (i, name) in list.iter().enumerate() {
-                    match Category::parse(name) {
-                        Some(c) => excluded[c.index()] = true,
-                        None => v.fail(
-                            &format!("{ep}.categories[{i}]"),
-                            format!("{name:?}"),
-                            format!("is not a category; use one of {}", Category::allowed()),
-                        ),
-                    }
-                }
+                v.category_flags(&format!("{ep}.categories"), list, &mut excluded);
             }
             None => DEFAULT_EXCLUDED
                 .iter()
@@ -378,13 +369,8 @@ impl BuyerProtection {
             let mut p = format!("{ep}.value_caps_eur");
             push_key(&mut p, &name);
             let cap = v.eur(&p, &text);
-            match Category::parse(&name) {
-                Some(c) => value_cap_cents[c.index()] = cap.0 as f64,
-                None => v.fail(
-                    &p,
-                    format!("{name:?}"),
-                    format!("is not a category; use one of {}", Category::allowed()),
-                ),
+            if let Some(c) = v.category(&p, &name) {
+                value_cap_cents[c.index()] = cap.0 as f64;
             }
         }
 

@@ -185,16 +185,11 @@ impl LegalProtection {
         // physical categories an underwriter chooses to exclude.
         let mut excluded: Vec<bool> = Category::ALL.iter().map(|c| !c.is_physical()).collect();
         if let Some(list) = &raw.exclusions.categories {
-            for (i, name) in list.iter().enumerate() {
-                match Category::parse(name) {
-                    Some(c) => excluded[c.index()] = true,
-                    None => v.fail(
-                        &format!("{path}.exclusions.categories[{i}]"),
-                        format!("{name:?}"),
-                        format!("is not a category; use one of {}", Category::allowed()),
-                    ),
-                }
-            }
+            v.category_flags(
+                &format!("{path}.exclusions.categories"),
+                list,
+                &mut excluded,
+            );
         }
 
         let dp = format!("{path}.dispute");
@@ -207,13 +202,8 @@ impl LegalProtection {
             let mut p = format!("{dp}.category_multipliers");
             push_key(&mut p, name);
             let m = v.positive(&p, m, "");
-            match Category::parse(name) {
-                Some(c) => category_multipliers[c.index()] = m,
-                None => v.fail(
-                    &p,
-                    format!("{name:?}"),
-                    format!("is not a category; use one of {}", Category::allowed()),
-                ),
+            if let Some(c) = v.category(&p, name) {
+                category_multipliers[c.index()] = m;
             }
         }
         let flat = Season {
