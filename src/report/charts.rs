@@ -6,16 +6,12 @@ use anyhow::{Result, bail};
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 
-const WIDTH: u32 = 900;
+use super::fan_chart::{FONT, LABEL_SIZE, LEGEND_SIZE, MEAN, TITLE_SIZE, WIDTH};
+
 const HEIGHT: u32 = 420;
-const FONT: &str = "sans-serif";
-const TITLE_SIZE: f64 = 22.0;
-const LABEL_SIZE: f64 = 16.0;
-const LEGEND_SIZE: f64 = 15.0;
 
 const BAR: RGBColor = RGBColor(107, 174, 214);
 const BAR_EDGE: RGBColor = RGBColor(49, 130, 189);
-const MEAN: RGBColor = RGBColor(230, 85, 13);
 const VAR: RGBColor = RGBColor(204, 0, 0);
 const TVAR: RGBColor = RGBColor(117, 0, 0);
 const GRID: RGBColor = RGBColor(225, 225, 225);

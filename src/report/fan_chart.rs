@@ -28,20 +28,21 @@ pub struct FanChart<'a> {
     pub markers: &'a [(NaiveDate, &'a str)],
 }
 
-const WIDTH: u32 = 900;
+/// Chart width in pixels; every chart of a report shares it (and the fonts below).
+pub(super) const WIDTH: u32 = 900;
 const HEIGHT: u32 = 500;
-const FONT: &str = "sans-serif";
+pub(super) const FONT: &str = "sans-serif";
 /// Plotters font sizes; the SVG backend writes `font-size` as this divided by 1.24.
-const TITLE_SIZE: f64 = 22.0;
-const LABEL_SIZE: f64 = 16.0;
+pub(super) const TITLE_SIZE: f64 = 22.0;
+pub(super) const LABEL_SIZE: f64 = 16.0;
 const DESC_SIZE: f64 = 16.0;
-const LEGEND_SIZE: f64 = 15.0;
+pub(super) const LEGEND_SIZE: f64 = 15.0;
 const NOTE_SIZE: f64 = 15.0;
 
 const BAND: RGBColor = RGBColor(158, 202, 225);
 const P99: RGBColor = RGBColor(49, 130, 189);
 const MEDIAN: RGBColor = RGBColor(8, 48, 107);
-const MEAN: RGBColor = RGBColor(230, 85, 13);
+pub(super) const MEAN: RGBColor = RGBColor(230, 85, 13);
 const FRAME: RGBColor = RGBColor(204, 0, 0);
 const MARKER: RGBColor = RGBColor(110, 110, 110);
 

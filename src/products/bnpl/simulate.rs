@@ -229,17 +229,22 @@ impl ShopBook {
             claims,
         } = s;
         let p = &self.product;
-        // Hazard and fraud of each plan type for plans written in each month, on this path.
-        let risk: Vec<[(f64, f64); 12]> = p
+        // Hazard, fraud and P(some instalment missed | no fraud) of each plan type for plans
+        // written in each month, on this path. The last is the loop's own running product, so
+        // `v` at or above it is exactly "the loop finds no miss": most plans skip the loop.
+        let risk: Vec<[(f64, f64, f64); 12]> = p
             .plans
             .iter()
             .map(|plan| {
                 std::array::from_fn(|m| {
                     let season = p.month_multipliers[m];
-                    (
-                        super::conditional_hazard(plan.hazard * season, p.asset_correlation, z),
-                        (plan.fraud * season).min(1.0),
-                    )
+                    let hazard =
+                        super::conditional_hazard(plan.hazard * season, p.asset_correlation, z);
+                    let mut survive = 1.0;
+                    for _ in 1..plan.instalments {
+                        survive *= 1.0 - hazard;
+                    }
+                    (hazard, (plan.fraud * season).min(1.0), 1.0 - survive)
                 })
             })
             .collect();
@@ -275,13 +280,16 @@ impl ShopBook {
                 t.covered += 1;
                 t.exposure += basket;
                 t.premium += plan.premium_rate.apply(basket, p.rounding);
-                let (hazard, fraud) = risk[pi][month];
+                let (hazard, fraud, p_miss) = risk[pi][month];
                 let u = uniform(claims);
                 // The first unpaid instalment (0-based) and the peril, if any.
                 let (first, peril) = if u < fraud {
                     (1, FRAUD)
                 } else {
                     let v = (u - fraud) / (1.0 - fraud);
+                    if v >= p_miss {
+                        continue;
+                    }
                     let mut survive = 1.0;
                     let mut missed = None;
                     for k in 1..plan.instalments {

@@ -35,6 +35,8 @@ pub struct LegalBook {
     pub(crate) daily_mean: Vec<f64>,
     /// Seasonal multiplier of the dispute probability of each day's orders.
     pub(crate) season: Vec<f64>,
+    /// Dispute probability per category (by [`Category::index`]) before the season.
+    dispute_by_category: Vec<f64>,
     horizon_days: f64,
 }
 
@@ -67,6 +69,12 @@ impl LegalBook {
             season: horizon
                 .dates()
                 .map(|d| product.dispute.season.at(d))
+                .collect(),
+            dispute_by_category: product
+                .dispute
+                .category_multipliers
+                .iter()
+                .map(|m| product.dispute.probability * m)
                 .collect(),
             horizon_days: horizon.days as f64,
         }
@@ -122,10 +130,7 @@ impl LegalBook {
                 t.covered += 1;
                 t.exposure += basket;
                 t.premium += p.sales[sale].price;
-                let p_dispute = p.dispute.probability
-                    * p.dispute.category_multipliers[category.index()]
-                    * season;
-                if u < p_dispute {
+                if u < self.dispute_by_category[category.index()] * season {
                     self.dispute(d as f64, claims, t);
                 }
             }
