@@ -295,6 +295,16 @@ impl Model {
         }
     }
 
+    /// The shape of every path's stored record under this model.
+    pub fn layout(&self) -> crate::store::Layout {
+        crate::store::Layout {
+            products: self.products.len() as u32,
+            segments: self.segments.len() as u32,
+            frames: self.frames.len() as u32,
+            days: self.horizon.days,
+        }
+    }
+
     /// Every product's segments, product by product.
     pub fn segments(&self) -> &[Segment] {
         &self.segments

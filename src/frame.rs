@@ -11,10 +11,11 @@
 //! carry more orders than the days leaving it, and peaks about D days after the surge began
 //! (M_t/G/∞ queue, Eick, Massey and Whitt 1993), typically mid to late December.
 //!
-//! Memory: each path keeps its companies' daily active volumes as `f32` euros (4 bytes per
-//! company-day), so a run holds `4 × paths × companies × days` bytes of frame series: 730 MB for
-//! 10,000 paths × 50 companies × 365 days. Daily quantiles are exact order statistics of these
-//! values (`f32` keeps 7 significant digits); never a sketch, so they are deterministic.
+//! Memory: each path stores its companies' daily active volumes as `f32` euros (4 bytes per
+//! company-day) in the path store on disk; daily quantiles read one company-day column at a
+//! time (`4 × paths` bytes), so memory does not grow with days or companies. They are exact
+//! order statistics of these values (`f32` keeps 7 significant digits); never a sketch, so they
+//! are deterministic.
 
 use crate::money::Cents;
 use crate::stats::{self, Summary};
@@ -97,12 +98,13 @@ pub struct DailyBand {
     pub p_over_frame: Vec<f64>,
 }
 
-/// Exact daily quantiles of one company's active volume across `paths`.
-pub fn daily_band<'a>(
-    paths: impl Iterator<Item = &'a FramePath> + Clone,
+/// Exact daily quantiles of one company's active volume across paths; `column(day)` gives the
+/// day's values over all paths (in path order), so that only one day is in memory at a time.
+pub fn daily_band(
+    mut column: impl FnMut(usize) -> anyhow::Result<Vec<f32>>,
     days: usize,
     frame: Cents,
-) -> DailyBand {
+) -> anyhow::Result<DailyBand> {
     let frame_eur = frame.to_eur();
     let mut band = DailyBand {
         mean: vec![],
@@ -112,10 +114,8 @@ pub fn daily_band<'a>(
         p99: vec![],
         p_over_frame: vec![],
     };
-    let mut column: Vec<f64> = Vec::new();
     for day in 0..days {
-        column.clear();
-        column.extend(paths.clone().map(|p| p.active_eur[day] as f64));
+        let mut column: Vec<f64> = column(day)?.into_iter().map(f64::from).collect();
         column.sort_by(f64::total_cmp);
         let n = column.len() as f64;
         band.mean.push(column.iter().sum::<f64>() / n);
@@ -126,7 +126,7 @@ pub fn daily_band<'a>(
         band.p_over_frame
             .push(column.iter().filter(|&&a| a > frame_eur).count() as f64 / n);
     }
-    band
+    Ok(band)
 }
 
 /// The frame a company needs, beside the one it has: a row of `frame_recommendation.csv`.
@@ -148,29 +148,23 @@ pub struct Recommendation {
     pub peak: Summary,
 }
 
-/// Recommends a frame from one company's paths.
+/// Recommends a frame from one company's paths: its peak active volume (EUR) and days over
+/// the frame, path by path.
 pub fn recommend(
     company: &str,
     frame: Cents,
-    paths: &[&FramePath],
+    peaks: Vec<f64>,
+    days_over: &[f64],
     band: &DailyBand,
     dates: &[NaiveDate],
     confidence: f64,
 ) -> Recommendation {
-    let peaks: Vec<f64> = paths.iter().map(|p| p.saturation.peak.to_eur()).collect();
     let mut sorted = peaks.clone();
     sorted.sort_by(f64::total_cmp);
     let required = stats::quantile_sorted(&sorted, confidence);
-    let any_over: Vec<f64> = paths
-        .iter()
-        .map(|p| (p.saturation.days_over > 0) as u8 as f64)
-        .collect();
+    let any_over: Vec<f64> = days_over.iter().map(|&d| (d > 0.0) as u8 as f64).collect();
     let (p, se) = stats::exceedance(&any_over, 0.5);
-    let days_over = paths
-        .iter()
-        .map(|p| p.saturation.days_over as f64)
-        .sum::<f64>()
-        / paths.len() as f64;
+    let days_over = days_over.iter().sum::<f64>() / days_over.len() as f64;
     let peak_day = (0..band.mean.len())
         .max_by(|&a, &b| band.mean[a].total_cmp(&band.mean[b]).then(b.cmp(&a)))
         .unwrap_or(0);

@@ -13,7 +13,7 @@
 pub mod analytic;
 pub mod calendar;
 pub mod catalogue;
-pub mod checkpoint;
+pub mod outdir;
 pub mod cli;
 pub mod commands;
 pub mod distributions;
@@ -26,5 +26,6 @@ pub mod products;
 pub mod report;
 pub mod scenario;
 pub mod stats;
+pub mod store;
 pub mod summary;
 pub mod sweep;

@@ -17,9 +17,10 @@
 //! is exact to half a cent per order; fees per order are exact.
 
 use crate::distributions::{normal_cdf, normal_quantile};
-use crate::engine::{Model, PathResult};
+use crate::engine::Model;
 use crate::products::{Product, ProductTotals};
 use crate::stats;
+use crate::store::{Line, StoredPaths};
 
 /// Parameter λ of the Wang transform shown in the pricing table.
 pub const WANG_LAMBDA: f64 = 0.1;
@@ -221,19 +222,20 @@ impl TariffParameter {
         }
     }
 
-    /// Per path: (net claims in cents, base) summed over the parameter's segments.
-    pub fn claims_and_base(&self, results: &[PathResult]) -> Vec<(f64, f64)> {
-        results
-            .iter()
-            .map(|r| {
-                self.segments
-                    .iter()
-                    .fold((0.0, 0.0), |(c, b), &s| match r.segments.get(s) {
-                        Some(t) => (c + t.net_claims().0 as f64, b + self.base(t)),
-                        None => (c, b),
-                    })
-            })
-            .collect()
+    /// Per path: (net claims in cents, base) summed over the parameter's segments, read one
+    /// segment at a time from the stored paths.
+    pub fn claims_and_base(&self, paths: &StoredPaths) -> anyhow::Result<Vec<(f64, f64)>> {
+        let mut out = vec![(0.0, 0.0); paths.len() as usize];
+        for &s in &self.segments {
+            let cb = paths.map_line(Line::Segment(s), |t| {
+                (t.net_claims().0 as f64, self.base(t))
+            })?;
+            for (o, (c, b)) in out.iter_mut().zip(cb) {
+                o.0 += c;
+                o.1 += b;
+            }
+        }
+        Ok(out)
     }
 }
 
@@ -457,51 +459,77 @@ pub struct PricingRow {
 
 /// Per-path loss ratios with the conventions of the table: no premium and no claims is 0, no
 /// premium with claims is +∞ (a loss).
-fn loss_ratios(totals: &[ProductTotals]) -> Vec<f64> {
-    totals
-        .iter()
-        .map(|t| {
-            let c = t.net_claims().0 as f64;
-            match t.premium.0 {
+/// What the pricing table needs of one line on one path.
+#[derive(Debug, Clone, Copy)]
+struct LinePath {
+    covered: f64,
+    exposure_eur: f64,
+    premium_eur: f64,
+    net_claims_eur: f64,
+    /// Net claims over premium; +∞ for claims without premium, 0 for neither.
+    loss_ratio: f64,
+}
+
+impl LinePath {
+    fn of(t: &ProductTotals) -> LinePath {
+        let c = t.net_claims().0 as f64;
+        LinePath {
+            covered: t.covered as f64,
+            exposure_eur: t.exposure.to_eur(),
+            premium_eur: t.premium.to_eur(),
+            net_claims_eur: t.net_claims().to_eur(),
+            loss_ratio: match t.premium.0 {
                 0 if c > 0.0 => f64::INFINITY,
                 0 => 0.0,
                 p => c / p as f64,
-            }
-        })
-        .collect()
+            },
+        }
+    }
+}
+
+/// [`pricing_rows_stored`] of results held in memory (a sweep's cells, tests).
+pub fn pricing_rows(
+    model: &Model,
+    results: &[crate::engine::PathResult],
+    settings: PricingSettings,
+) -> Vec<PricingRow> {
+    pricing_rows_stored(
+        model,
+        &StoredPaths::in_memory(results, model.layout()),
+        settings,
+    )
+    .expect("paths in memory are always readable")
 }
 
 /// The pricing table: per product, one row per segment (products without segments have only
 /// their "all" row), then the product's "all" row.
-pub fn pricing_rows(
+pub fn pricing_rows_stored(
     model: &Model,
-    results: &[PathResult],
+    paths: &StoredPaths,
     settings: PricingSettings,
-) -> Vec<PricingRow> {
+) -> anyhow::Result<Vec<PricingRow>> {
     let target = settings.target_loss_ratio;
     let params = parameters(model);
-    let solved: Vec<(f64, f64, f64)> = params
-        .iter()
-        .map(|p| {
-            let cb = p.claims_and_base(results);
-            let mean_c = cb.iter().map(|x| x.0).sum::<f64>();
-            let mean_b = cb.iter().map(|x| x.1).sum::<f64>();
-            let indicated = if mean_b > 0.0 {
-                mean_c / (target * mean_b)
-            } else {
-                f64::NAN
-            };
-            let s = solve(&cb, target, settings.confidence, p.unit.step());
-            let at = s.map_or(f64::NAN, |s| p_within_target(&cb, target, s));
-            (indicated, s.unwrap_or(f64::NAN), at)
-        })
-        .collect();
+    let mut solved: Vec<(f64, f64, f64)> = Vec::with_capacity(params.len());
+    for p in &params {
+        let cb = p.claims_and_base(paths)?;
+        let mean_c = cb.iter().map(|x| x.0).sum::<f64>();
+        let mean_b = cb.iter().map(|x| x.1).sum::<f64>();
+        let indicated = if mean_b > 0.0 {
+            mean_c / (target * mean_b)
+        } else {
+            f64::NAN
+        };
+        let s = solve(&cb, target, settings.confidence, p.unit.step());
+        let at = s.map_or(f64::NAN, |s| p_within_target(&cb, target, s));
+        solved.push((indicated, s.unwrap_or(f64::NAN), at));
+    }
     let mut rows = Vec::new();
     for (pi, product) in model.products().iter().enumerate() {
         for s in model.segment_range(pi) {
-            let totals: Vec<ProductTotals> = results.iter().map(|r| r.segments[s]).collect();
+            let lines = paths.map_line(Line::Segment(s), LinePath::of)?;
             let param = params.iter().position(|p| p.segments.contains(&s));
-            let mut row = row_of(product, &model.segments()[s].name, &totals, target);
+            let mut row = row_of(product, &model.segments()[s].name, &lines, target);
             if let Some(k) = param {
                 let p = &params[k];
                 row.parameter = p.path.clone();
@@ -515,14 +543,14 @@ pub fn pricing_rows(
             }
             rows.push(row);
         }
-        let totals: Vec<ProductTotals> = results.iter().map(|r| r.products[pi]).collect();
-        rows.push(row_of(product, "all", &totals, target));
+        let lines = paths.map_line(Line::Product(pi), LinePath::of)?;
+        rows.push(row_of(product, "all", &lines, target));
     }
-    rows
+    Ok(rows)
 }
 
 /// Simulates `paths` paths from 0 under `seed` on `threads` threads (0: one per core) and
-/// returns the pricing table: what `price` writes, and what `sweep` writes for each cell.
+/// returns the pricing table: what `sweep` writes for each cell.
 pub fn simulate_rows(
     model: &Model,
     seed: u64,
@@ -534,9 +562,9 @@ pub fn simulate_rows(
     Ok(pricing_rows(model, &results, settings))
 }
 
-fn row_of(product: &Product, segment: &str, totals: &[ProductTotals], target: f64) -> PricingRow {
-    let n = totals.len();
-    let eur = |f: &dyn Fn(&ProductTotals) -> f64| -> Vec<f64> { totals.iter().map(f).collect() };
+fn row_of(product: &Product, segment: &str, lines: &[LinePath], target: f64) -> PricingRow {
+    let n = lines.len();
+    let eur = |f: &dyn Fn(&LinePath) -> f64| -> Vec<f64> { lines.iter().map(f).collect() };
     let mean = |v: &[f64]| {
         if v.is_empty() {
             f64::NAN
@@ -544,12 +572,12 @@ fn row_of(product: &Product, segment: &str, totals: &[ProductTotals], target: f6
             v.iter().sum::<f64>() / v.len() as f64
         }
     };
-    let covered = eur(&|t| t.covered as f64);
-    let premium = eur(&|t| t.premium.to_eur());
-    let claims = eur(&|t| t.net_claims().to_eur());
+    let covered = eur(&|t| t.covered);
+    let premium = eur(&|t| t.premium_eur);
+    let claims = eur(&|t| t.net_claims_eur);
     let summary = stats::Summary::of(&claims);
     let (lr, lr_se) = stats::ratio_of_means(&claims, &premium);
-    let lrs = loss_ratios(totals);
+    let lrs = eur(&|t| t.loss_ratio);
     let (p1, p1_se) = stats::exceedance(&lrs, 1.0);
     let (pt, pt_se) = stats::exceedance(&lrs, target);
     let units = mean(&covered);
@@ -565,7 +593,7 @@ fn row_of(product: &Product, segment: &str, totals: &[ProductTotals], target: f6
         exposure_unit: product.exposure_unit(),
         paths: n as u64,
         covered: units,
-        exposure_eur: mean(&eur(&|t| t.exposure.to_eur())),
+        exposure_eur: mean(&eur(&|t| t.exposure_eur)),
         premium_eur: mean(&premium),
         claims_eur: mean(&claims),
         claims_sd_eur: summary.sd,

@@ -150,7 +150,7 @@ pub struct Summary {
 }
 
 impl Summary {
-    /// Summarise per-path values. Sorts a copy; the input is left untouched.
+    /// Summarise per-path values; the input is left untouched (see [`Summary::of_owned`]).
     ///
     /// NaN values must not be passed; they are a caller error: they make `mean`, `sd` and `se` NaN and, because
     /// `f64::total_cmp` sorts them to the ends, silently distort the quantiles. Callers must
@@ -159,25 +159,85 @@ impl Summary {
     ///
     /// For empty input the result has `n = 0` and every other field NaN.
     pub fn of(values: &[f64]) -> Summary {
+        Summary::of_owned(values.to_vec())
+    }
+
+    /// [`Summary::of`] on a column the caller gives away: no copy, and no full sort. The
+    /// quantiles are found by selection (`select_nth_unstable`, linear time), each one in the
+    /// part above the previous one; only the top 1 % is sorted, for TVaR, so that its sum is
+    /// taken in ascending order exactly as [`tvar_sorted`] takes it. The figures are identical
+    /// to those of a full sort.
+    pub fn of_owned(mut values: Vec<f64>) -> Summary {
         let moments: Moments = values.iter().copied().collect();
-        let mut sorted = values.to_vec();
-        // total_cmp is a total order (NaN included), so sorting cannot panic.
-        sorted.sort_unstable_by(f64::total_cmp);
-        // On empty input every helper below already returns NaN.
-        Summary {
+        let n = values.len();
+        let mut summary = Summary {
             n: moments.count(),
             mean: moments.mean(),
             sd: moments.sd(),
             se: moments.standard_error(),
-            p50: quantile_sorted(&sorted, 0.50),
-            p75: quantile_sorted(&sorted, 0.75),
-            p90: quantile_sorted(&sorted, 0.90),
-            p95: quantile_sorted(&sorted, 0.95),
-            p99: quantile_sorted(&sorted, 0.99),
-            p99_5: quantile_sorted(&sorted, 0.995),
-            tvar_99: tvar_sorted(&sorted, 0.99),
+            p50: f64::NAN,
+            p75: f64::NAN,
+            p90: f64::NAN,
+            p95: f64::NAN,
+            p99: f64::NAN,
+            p99_5: f64::NAN,
+            tvar_99: f64::NAN,
+        };
+        if n == 0 {
+            return summary;
         }
+        // Ascending levels: each selection leaves everything above its index in the tail, so
+        // the next one only partitions that tail.
+        let mut from = 0;
+        let mut select = |q: f64, values: &mut [f64]| {
+            let index = quantile_index(n, q);
+            let (_, x, _) = values[from..].select_nth_unstable_by(index - from, f64::total_cmp);
+            let x = *x;
+            from = index;
+            x
+        };
+        summary.p50 = select(0.50, &mut values);
+        summary.p75 = select(0.75, &mut values);
+        summary.p90 = select(0.90, &mut values);
+        summary.p95 = select(0.95, &mut values);
+        // VaR 99, VaR 99.5 and TVaR 99 read the top: sort it from the lower of VaR 99's index
+        // and TVaR's boundary index floor(0.99 n) on, once.
+        let j = ((n as f64 * 0.99).floor() as usize).min(n - 1);
+        let lo = quantile_index(n, 0.99).min(j);
+        values[from..].select_nth_unstable_by(lo - from, f64::total_cmp);
+        values[lo..].sort_unstable_by(f64::total_cmp);
+        summary.p99 = values[quantile_index(n, 0.99)];
+        summary.p99_5 = values[quantile_index(n, 0.995)];
+        summary.tvar_99 = tvar_sorted_tail(n, &values[j..], 0.99);
+        summary
     }
+}
+
+/// 0-based index of the order statistic [`quantile_sorted`] returns for `n` values at `q`.
+fn quantile_index(n: usize, q: f64) -> usize {
+    let h = n as f64 * q;
+    let nearest = h.round();
+    let rank = if (h - nearest).abs() <= RANK_SNAP_REL_TOL * h {
+        nearest
+    } else {
+        h.ceil()
+    };
+    (rank as usize).saturating_sub(1).min(n - 1)
+}
+
+/// [`tvar_sorted`] of `n` values at `q`, given only the sorted tail from index
+/// `floor(n q)` (clamped to n − 1) on: the same arithmetic in the same order.
+fn tvar_sorted_tail(n: usize, tail: &[f64], q: f64) -> f64 {
+    let h = n as f64 * q;
+    let j = (h.floor() as usize).min(n - 1);
+    let boundary_weight = (j + 1) as f64 - h;
+    let above = &tail[1..];
+    let tail_mass = boundary_weight + above.len() as f64;
+    if tail_mass <= 0.0 {
+        return tail[tail.len() - 1];
+    }
+    let above_sum: f64 = above.iter().sum();
+    (boundary_weight * tail[0] + above_sum) / tail_mass
 }
 
 /// Relative tolerance below which `n * q` is treated as the integer it is meant to be.
@@ -721,5 +781,34 @@ mod tests {
             assert_close(tvar, exact, 4.0 * se, &format!("TVaR {q}"));
         }
         assert_eq!(summary.tvar_99, tvar_sorted(&sorted, 0.99));
+    }
+
+    /// `Summary::of_owned` selects instead of sorting: its figures must be bit-identical to
+    /// those of the sorted definitions, for every size around the quantile boundaries.
+    #[test]
+    fn selection_summary_equals_sorted_summary() {
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        for n in (1..=260).chain([999, 1000, 1001, 20_000]) {
+            let values: Vec<f64> = (0..n)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    // Ties and a heavy tail.
+                    ((x >> 40) % 50) as f64 * if x % 7 == 0 { 100.0 } else { 1.0 }
+                })
+                .collect();
+            let mut sorted = values.clone();
+            sorted.sort_unstable_by(f64::total_cmp);
+            let s = Summary::of(&values);
+            let q = |q| quantile_sorted(&sorted, q);
+            let want = [q(0.5), q(0.75), q(0.9), q(0.95), q(0.99), q(0.995), tvar_sorted(&sorted, 0.99)];
+            let got = [s.p50, s.p75, s.p90, s.p95, s.p99, s.p99_5, s.tvar_99];
+            assert_eq!(
+                got.map(f64::to_bits),
+                want.map(f64::to_bits),
+                "n = {n}: {got:?} != {want:?}"
+            );
+        }
     }
 }

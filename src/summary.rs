@@ -5,8 +5,11 @@
 
 use crate::analytic;
 use crate::engine::{Model, PathResult};
+use crate::money::Cents;
 use crate::products::{Product, ProductTotals};
 use crate::stats::{self, Summary};
+use crate::store::{FrameField, Line, LineField, StoredPaths};
+use anyhow::Result;
 use std::collections::BTreeMap;
 
 /// One row of the summary table.
@@ -46,21 +49,28 @@ fn point(n: u64, mean: f64, se: f64) -> Summary {
     }
 }
 
-/// Summarises every product's metrics (and those of its segments), then every frame company's,
-/// over the paths.
+/// [`summarise_stored`] of results held in memory (tests, small runs).
 pub fn summarise(model: &Model, results: &[PathResult]) -> Vec<MetricRow> {
+    summarise_stored(model, &StoredPaths::in_memory(results, model.layout()))
+        .expect("paths in memory are always readable")
+}
+
+/// Summarises every product's metrics (and those of its segments), then every frame company's,
+/// over the stored paths. Each metric reads its own column(s) from the store, so memory holds
+/// one column of `8 × paths` bytes at a time, whatever the number of products and segments.
+pub fn summarise_stored(model: &Model, paths: &StoredPaths) -> Result<Vec<MetricRow>> {
     let mut rows = Vec::new();
+    let n = paths.len();
     for (pi, product) in model.products().iter().enumerate() {
-        let totals: Vec<ProductTotals> = results.iter().map(|r| r.products[pi]).collect();
         let expected = analytic::product_metrics(model, pi);
-        product_rows(&mut rows, product, None, &totals, &expected);
+        product_rows(&mut rows, product, None, paths, Line::Product(pi), &expected)?;
         for s in model.segment_range(pi) {
-            let totals: Vec<ProductTotals> = results.iter().map(|r| r.segments[s]).collect();
             let name = &model.segments()[s].name;
             let expected = analytic::segment_metrics(model, s);
-            product_rows(&mut rows, product, Some(name), &totals, &expected);
+            product_rows(&mut rows, product, Some(name), paths, Line::Segment(s), &expected)?;
         }
     }
+    let layout = *paths.layout();
     for (c, f) in model.frames().iter().enumerate() {
         let product = &model.products()[f.product];
         let mut push = |metric: &str, unit: &'static str, summary: Summary| {
@@ -75,61 +85,51 @@ pub fn summarise(model: &Model, results: &[PathResult]) -> Vec<MetricRow> {
                 analytic: None,
             });
         };
-        let column = |g: &dyn Fn(&crate::frame::FramePath) -> f64| {
-            results
-                .iter()
-                .map(|r| g(&r.frames[c]))
-                .collect::<Vec<f64>>()
+        let column = |field: FrameField, g: fn(i64) -> f64| -> Result<Vec<f64>> {
+            Ok(paths
+                .words(layout.frame_word(c, field))?
+                .into_iter()
+                .map(g)
+                .collect())
         };
-        push(
-            "frame_eur",
-            "EUR",
-            point(results.len() as u64, f.frame.to_eur(), 0.0),
-        );
+        let eur = |x: i64| Cents(x).to_eur();
+        let count = |x: i64| x as f64;
+        push("frame_eur", "EUR", point(n, f.frame.to_eur(), 0.0));
         push(
             "peak_eur",
             "EUR",
-            Summary::of(&column(&|p| p.saturation.peak.to_eur())),
+            Summary::of_owned(column(FrameField::Peak, eur)?),
         );
-        push(
-            "days_over_frame",
-            "days",
-            Summary::of(&column(&|p| p.saturation.days_over as f64)),
-        );
+        let days_over = column(FrameField::DaysOver, count)?;
+        let (p, se) = stats::exceedance(&days_over, 0.0);
+        push("days_over_frame", "days", Summary::of_owned(days_over));
         push(
             "max_excess_eur",
             "EUR",
-            Summary::of(&column(&|p| p.saturation.max_excess.to_eur())),
+            Summary::of_owned(column(FrameField::MaxExcess, eur)?),
         );
-        let (p, se) = stats::exceedance(&column(&|p| p.saturation.days_over as f64), 0.0);
-        push(
-            "p_saturation",
-            "probability",
-            point(results.len() as u64, p, se),
-        );
-        let (p, se) = stats::exceedance(&column(&|p| p.default_day.is_some() as u8 as f64), 0.5);
-        push(
-            "p_insolvency",
-            "probability",
-            point(results.len() as u64, p, se),
-        );
+        push("p_saturation", "probability", point(n, p, se));
+        let defaults = column(FrameField::DefaultDay, |d| (d >= 0) as u8 as f64)?;
+        let (p, se) = stats::exceedance(&defaults, 0.5);
+        push("p_insolvency", "probability", point(n, p, se));
         push(
             "insolvency_loss_eur",
             "EUR",
-            Summary::of(&column(&|p| p.insolvency_loss.to_eur())),
+            Summary::of_owned(column(FrameField::InsolvencyLoss, eur)?),
         );
     }
-    rows
+    Ok(rows)
 }
 
-/// The rows of one product, or of one of its segments, from its per-path totals.
+/// The rows of one product, or of one of its segments, from its stored per-path totals.
 fn product_rows(
     rows: &mut Vec<MetricRow>,
     product: &Product,
     segment: Option<&str>,
-    totals: &[ProductTotals],
+    paths: &StoredPaths,
+    line: Line,
     expected: &BTreeMap<String, f64>,
-) {
+) -> Result<()> {
     let mut push = |metric: String, unit: &'static str, summary: Summary| {
         let analytic = expected.get(&metric).copied();
         rows.push(MetricRow {
@@ -143,76 +143,78 @@ fn product_rows(
             analytic,
         });
     };
-    let column = |f: &dyn Fn(&ProductTotals) -> f64| totals.iter().map(f).collect::<Vec<f64>>();
-    let of = |f: &dyn Fn(&ProductTotals) -> f64| Summary::of(&column(f));
+    // One stored field as counts or as EUR.
+    let count = |field: LineField| -> Result<Summary> {
+        let v = paths.line_column(line, field)?;
+        Ok(Summary::of_owned(v.into_iter().map(|x| x as f64).collect()))
+    };
+    let eur = |field: LineField| -> Result<Summary> {
+        let v = paths.line_column(line, field)?;
+        Ok(Summary::of_owned(
+            v.into_iter().map(|x| Cents(x).to_eur()).collect(),
+        ))
+    };
+    let derived = |f: fn(&ProductTotals) -> f64| paths.map_line(line, f);
 
     let unit = product.exposure_unit();
-    push("covered".into(), unit, of(&|t| t.covered as f64));
-    push("ineligible".into(), unit, of(&|t| t.ineligible as f64));
-    push("exposure_eur".into(), "EUR", of(&|t| t.exposure.to_eur()));
-    push("premium_eur".into(), "EUR", of(&|t| t.premium.to_eur()));
-    push("claims_eur".into(), "EUR", of(&|t| t.claims().to_eur()));
+    push("covered".into(), unit, count(LineField::Covered)?);
+    push("ineligible".into(), unit, count(LineField::Ineligible)?);
+    push("exposure_eur".into(), "EUR", eur(LineField::Exposure)?);
+    push("premium_eur".into(), "EUR", eur(LineField::Premium)?);
+    push(
+        "claims_eur".into(),
+        "EUR",
+        Summary::of_owned(derived(|t| t.claims().to_eur())?),
+    );
     for (k, peril) in product.perils().iter().enumerate() {
         push(
             format!("{peril}_count"),
             "claims",
-            of(&|t| t.perils[k].count as f64),
+            count(LineField::PerilCount(k))?,
         );
         push(
             format!("{peril}_eur"),
             "EUR",
-            of(&|t| t.perils[k].amount.to_eur()),
+            eur(LineField::PerilAmount(k))?,
         );
     }
-    push(
-        "rejected_count".into(),
-        "claims",
-        of(&|t| t.rejected as f64),
-    );
-    push("ibnr_eur".into(), "EUR", of(&|t| t.ibnr.to_eur()));
-    push(
-        "outstanding_eur".into(),
-        "EUR",
-        of(&|t| t.outstanding.to_eur()),
-    );
-    push(
-        "recoveries_eur".into(),
-        "EUR",
-        of(&|t| t.recoveries.to_eur()),
-    );
-    push(
-        "net_claims_eur".into(),
-        "EUR",
-        of(&|t| t.net_claims().to_eur()),
-    );
-    push("retained_eur".into(), "EUR", of(&|t| t.retained.to_eur()));
+    push("rejected_count".into(), "claims", count(LineField::Rejected)?);
+    push("ibnr_eur".into(), "EUR", eur(LineField::Ibnr)?);
+    push("outstanding_eur".into(), "EUR", eur(LineField::Outstanding)?);
+    push("recoveries_eur".into(), "EUR", eur(LineField::Recoveries)?);
+    let net = derived(|t| t.net_claims().to_eur())?;
+    let premium: Vec<f64> = paths
+        .line_column(line, LineField::Premium)?
+        .into_iter()
+        .map(|x| Cents(x).to_eur())
+        .collect();
+    let (lr, se) = stats::ratio_of_means(&net, &premium);
+    drop(premium);
+    push("net_claims_eur".into(), "EUR", Summary::of_owned(net));
+    push("retained_eur".into(), "EUR", eur(LineField::Retained)?);
 
     // Per-path loss ratios; paths with no premium have none and are left out (n says so).
-    let ratios: Vec<f64> = totals
-        .iter()
-        .map(|t| t.loss_ratio())
+    let ratios: Vec<f64> = derived(ProductTotals::loss_ratio)?
+        .into_iter()
         .filter(|x| !x.is_nan())
         .collect();
-    push("loss_ratio".into(), "ratio", Summary::of(&ratios));
-    let paid: Vec<f64> = totals
-        .iter()
-        .map(|t| t.paid_loss_ratio())
+    let (p, p_se) = stats::exceedance(&ratios, 1.0);
+    let n_ratios = ratios.len() as u64;
+    push("loss_ratio".into(), "ratio", Summary::of_owned(ratios));
+    let paid: Vec<f64> = derived(ProductTotals::paid_loss_ratio)?
+        .into_iter()
         .filter(|x| !x.is_nan())
         .collect();
-    push("paid_loss_ratio".into(), "ratio", Summary::of(&paid));
-    let (lr, se) = stats::ratio_of_means(
-        &column(&|t| t.net_claims().to_eur()),
-        &column(&|t| t.premium.to_eur()),
-    );
+    push("paid_loss_ratio".into(), "ratio", Summary::of_owned(paid));
     push(
         "portfolio_loss_ratio".into(),
         "ratio",
-        point(totals.len() as u64, lr, se),
+        point(paths.len(), lr, se),
     );
-    let (p, se) = stats::exceedance(&ratios, 1.0);
     push(
         "p_loss_ratio_above_1".into(),
         "probability",
-        point(ratios.len() as u64, p, se),
+        point(n_ratios, p, p_se),
     );
+    Ok(())
 }

@@ -3,7 +3,9 @@
 use super::emit;
 use super::run::{render_run, simulate_and_write};
 use crate::cli::{FrameArgs, UsageError};
-use crate::frame::{FramePath, Recommendation};
+use crate::frame::Recommendation;
+use crate::money::Cents;
+use crate::store::FrameField;
 use crate::report::{self, terminal};
 use anyhow::Result;
 use std::fmt::Write as _;
@@ -19,16 +21,28 @@ pub fn frame(args: &FrameArgs) -> Result<()> {
     }
     let mut run = simulate_and_write(&args.run, true)?;
     let dates: Vec<_> = run.model.horizon().dates().collect();
-    let recs: Vec<Recommendation> = run
-        .model
-        .frames()
-        .iter()
-        .enumerate()
-        .map(|(c, f)| {
-            let paths: Vec<&FramePath> = run.results.iter().map(|r| &r.frames[c]).collect();
-            crate::frame::recommend(&f.name, f.frame, &paths, &run.bands[c], &dates, confidence)
-        })
-        .collect();
+    let layout = *run.paths.layout();
+    let mut recs: Vec<Recommendation> = Vec::new();
+    for (c, f) in run.model.frames().iter().enumerate() {
+        let column = |field: FrameField| run.paths.words(layout.frame_word(c, field));
+        let peaks: Vec<f64> = column(FrameField::Peak)?
+            .into_iter()
+            .map(|cents| Cents(cents).to_eur())
+            .collect();
+        let days_over: Vec<f64> = column(FrameField::DaysOver)?
+            .into_iter()
+            .map(|d| d as f64)
+            .collect();
+        recs.push(crate::frame::recommend(
+            &f.name,
+            f.frame,
+            peaks,
+            &days_over,
+            &run.bands[c],
+            &dates,
+            confidence,
+        ));
+    }
     let mut table = report::frames::recommendation_frame(&recs, confidence)?;
     report::write_csv(run.opts.out(), "frame_recommendation.csv", &mut table)?;
     run.manifest.files.push("frame_recommendation.csv".into());

@@ -2,9 +2,10 @@
 
 use super::emit;
 use super::run::SCENARIO_COPY;
-use crate::checkpoint::{self, RunKey};
 use crate::cli::{MergeArgs, UsageError};
-use crate::engine::{self, Model};
+use crate::engine::Model;
+use crate::outdir;
+use crate::store::{self, RunKey, StoredPaths};
 use crate::report::{self, Manifest, Shard, terminal};
 use crate::scenario::Scenario;
 use crate::summary;
@@ -17,6 +18,14 @@ use std::time::Instant;
 /// written. Nothing is simulated.
 pub fn merge(args: &MergeArgs) -> Result<()> {
     let clock = Instant::now();
+    if let Some(dir) = args.shards.iter().find(|d| outdir::same_folder(d, &args.out)) {
+        return Err(UsageError(format!(
+            "--out {} is one of the shard folders ({}): merging into it would destroy the shard; choose another --out",
+            args.out.display(),
+            dir.display()
+        ))
+        .into());
+    }
     let mut shards = Vec::new();
     for dir in &args.shards {
         let path = dir.join("manifest.json");
@@ -56,6 +65,15 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
         }
         if m.version != first.version {
             return Err(differs("the protectsim version").into());
+        }
+        if m.schema != store::SCHEMA_VERSION {
+            return Err(UsageError(format!(
+                "{} was written with output schema {} and this protectsim reads schema {}: run the shard again",
+                dir.display(),
+                m.schema,
+                store::SCHEMA_VERSION
+            ))
+            .into());
         }
         if m.shard.count != n {
             return Err(differs("the shard count N").into());
@@ -106,30 +124,32 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
             first_dir.display()
         );
     }
-    let key = RunKey {
-        scenario_hash: first.scenario_hash.clone(),
-        seed: first.seed,
-        paths: first.paths,
-        version: first.version.clone(),
-    };
-    let mut results = Vec::with_capacity(first.paths as usize);
-    for (dir, m) in &shards {
-        let batches = checkpoint::read_batches(dir, &key)?;
-        let covered: Vec<_> = batches.iter().map(|(b, _)| b.clone()).collect();
-        if covered != engine::batches(m.shard.first_path..m.shard.end_path) {
-            bail!(
-                "{}: its stored batches do not cover paths {}..{}",
-                dir.display(),
-                m.shard.first_path,
-                m.shard.end_path
-            );
-        }
-        results.extend(batches.into_iter().flat_map(|(_, r)| r));
-    }
-
     let model = Model::new(&scenario);
-    let rows = summary::summarise(&model, &results);
-    std::fs::create_dir_all(&args.out)?;
+    let mut chunks = Vec::new();
+    for (dir, m) in &shards {
+        let key = RunKey {
+            scenario_hash: first.scenario_hash.clone(),
+            seed: first.seed,
+            paths: first.paths,
+            shard: (m.shard.index, n),
+            version: first.version.clone(),
+            schema: store::SCHEMA_VERSION,
+        };
+        let stored = store::scan(dir, &key).map_err(|e| UsageError(format!("{e:#}")))?;
+        // Each shard's chunks must cover exactly its own paths.
+        StoredPaths::new(
+            stored.clone(),
+            m.shard.first_path..m.shard.end_path,
+            model.layout(),
+        )
+        .map_err(|e| UsageError(format!("{}: {e:#}", dir.display())))?;
+        chunks.extend(stored);
+    }
+    let paths = StoredPaths::new(chunks, 0..first.paths, model.layout())?;
+
+    let lock = outdir::lock(&args.out)?;
+    outdir::prepare(&args.out, &lock, false)?;
+    let rows = summary::summarise_stored(&model, &paths)?;
     report::write_atomic(&args.out, SCENARIO_COPY, |f| {
         Ok(f.write_all(text.as_bytes())?)
     })?;
@@ -151,7 +171,7 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
         files: Vec::new(),
         ..first.clone()
     };
-    report::write_run(&args.out, &mut manifest, &model, &results, &rows)?;
+    report::write_run(&args.out, &mut manifest, &model, &paths, &rows)?;
     if !args.no_report {
         report::html::add_report(&args.out, &mut manifest)?;
     }

@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 pub fn price(args: &PriceArgs) -> Result<()> {
     let settings = args.pricing.settings()?;
     let mut run = simulate_and_write(&args.run, false)?;
-    let rows = pricing::pricing_rows(&run.model, &run.results, settings);
+    let rows = pricing::pricing_rows_stored(&run.model, &run.paths, settings)?;
     let files = report::pricing::write_pricing(run.opts.out(), &rows, settings, &run.manifest)?;
     run.manifest.files.extend(files);
     report::write_manifest(run.opts.out(), &run.manifest)?;

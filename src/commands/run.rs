@@ -2,10 +2,11 @@
 //! folder and print the summary table. Also the simulation half of `frame`.
 
 use super::emit;
-use crate::checkpoint::{self, RunKey};
 use crate::cli::{RunArgs, RunOptions, UsageError};
 use crate::engine::PathResult;
 use crate::engine::{self, BATCH_PATHS, Model};
+use crate::outdir::{self, FolderLock};
+use crate::store::{self, ChunkWriter, Line, LineField, RunKey, StoredPaths};
 use crate::frame::DailyBand;
 use crate::report::{self, Manifest, Shard, terminal};
 use crate::scenario::Scenario;
@@ -17,6 +18,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write as _};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::ops::Range;
 use std::time::Instant;
 /// Version of the random-stream scheme recorded in manifests.
 pub const RNG_SCHEME: &str =
@@ -54,15 +56,35 @@ fn interrupt_flag() -> &'static AtomicBool {
     &STOP
 }
 
-/// A finished run: what `run` and `frame` print from.
+/// A finished run: what `run`, `frame` and `price` print from. The paths stay on disk.
 pub(super) struct Run {
     pub(super) scenario: Scenario,
     pub(super) opts: RunOptions,
     pub(super) model: Model,
-    pub(super) results: Vec<PathResult>,
+    pub(super) paths: StoredPaths,
     pub(super) rows: Vec<MetricRow>,
     pub(super) bands: Vec<DailyBand>,
     pub(super) manifest: Manifest,
+    /// Covered orders (or policies) simulated by this command, and paths simulated by it (not
+    /// those reused by `--resume`): the throughput in the header.
+    pub(super) fresh: (u64, u64),
+    pub(super) _lock: FolderLock,
+}
+
+/// The next round of `todo` from `*at`: consecutive batches of at most `per_round` paths
+/// (at least one batch), simulated in parallel and stored as one chunk.
+fn next_round(todo: &[Range<u64>], at: &mut usize, per_round: u64) -> Vec<Range<u64>> {
+    let mut round: Vec<Range<u64>> = Vec::new();
+    while let Some(b) = todo.get(*at) {
+        if let (Some(first), Some(last)) = (round.first(), round.last())
+            && (last.end != b.start || b.end - first.start > per_round)
+        {
+            break;
+        }
+        round.push(b.clone());
+        *at += 1;
+    }
+    round
 }
 
 /// Simulates the paths of `args` and writes the result folder.
@@ -79,70 +101,127 @@ pub(super) fn simulate_and_write(args: &RunArgs, require_frames: bool) -> Result
     }
     let range = opts.path_range();
     let out = opts.out();
+    let layout = model.layout();
     let key = RunKey {
         scenario_hash: scenario.hash().into(),
         seed: opts.seed(),
         paths: opts.paths(),
+        shard: opts.shard(),
         version: env!("CARGO_PKG_VERSION").into(),
+        schema: store::SCHEMA_VERSION,
     };
 
     let started_at = Utc::now();
     let clock = Instant::now();
-    std::fs::create_dir_all(out)
-        .with_context(|| format!("cannot create output folder {}", out.display()))?;
-    // The scenario travels with its results: `merge` rebuilds the model from this copy.
-    let text = std::fs::read(&args.scenario)?;
-    report::write_atomic(out, SCENARIO_COPY, |f| Ok(f.write_all(&text)?))?;
-    let mut stored = if opts.resume() {
-        checkpoint::read_batches(out, &key)?
+    let lock = outdir::lock(out)?;
+    // A refused resume must leave the folder as it was: check the stored paths first.
+    let mut chunks = if opts.resume() {
+        store::scan(out, &key).map_err(|e| UsageError(format!("cannot resume: {e:#}")))?
     } else {
-        checkpoint::clear(out)?;
         Vec::new()
     };
-    stored.retain(|(b, _)| b.start >= range.start && b.end <= range.end);
+    outdir::prepare(out, &lock, opts.resume())?;
+    // The scenario travels with its results: `merge` rebuilds the model from this copy.
+    let text = std::fs::read(&args.scenario)
+        .with_context(|| format!("cannot read {}", args.scenario.display()))?;
+    report::write_atomic(out, SCENARIO_COPY, |f| Ok(f.write_all(&text)?))?;
+    if let Some(c) = chunks
+        .iter()
+        .find(|c| c.range.start < range.start || c.range.end > range.end)
+    {
+        return Err(UsageError(format!(
+            "cannot resume: {} holds paths outside {}..{}",
+            c.path.display(),
+            range.start,
+            range.end
+        ))
+        .into());
+    }
     let todo: Vec<_> = engine::batches(range.clone())
         .into_iter()
-        .filter(|b| !stored.iter().any(|(s, _)| s == b))
+        .filter(|b| {
+            !chunks
+                .iter()
+                .any(|c| c.range.start <= b.start && b.end <= c.range.end)
+        })
         .collect();
+    let stored_paths: u64 = chunks.iter().map(|c| c.range.end - c.range.start).sum();
     if opts.resume() {
+        let all = engine::batches(range.clone()).len();
         eprintln!(
-            "resuming: {} of {} batches already done",
-            stored.len(),
-            stored.len() + todo.len()
+            "resuming: {} of {all} batches ({stored_paths} of {} paths) already stored",
+            all - todo.len(),
+            range.end - range.start
         );
     }
 
     let stop = interrupt_flag();
-    let bar = progress_bar(range.end - range.start, opts.quiet());
-    bar.inc(stored.iter().map(|(b, _)| b.end - b.start).sum());
-    let total = todo.len();
-    let fresh = engine::with_threads(opts.threads(), || {
-        model.simulate_batches(opts.seed(), todo, stop, &|batch, results| {
-            checkpoint::write_batch(out, &key, batch, results)?;
-            bar.inc(batch.end - batch.start);
-            Ok(())
-        })
-    })??;
+    let fresh_total = range.end - range.start - stored_paths;
+    let bar = progress_bar(fresh_total, opts.quiet());
+    let mut writer = ChunkWriter::new(out, key, layout)?;
+    let mut interrupted = false;
+    // Rounds start at two batches per thread, so that the first paths are stored within
+    // seconds, and double while a round takes under half a second, up to a chunk's size.
+    let threads = engine::with_threads(opts.threads(), rayon::current_num_threads)?;
+    let mut per_round = 2 * threads as u64 * BATCH_PATHS;
+    let max_round = store::chunk_paths(&layout).max(per_round);
+    let mut at = 0;
+    while at < todo.len() {
+        let round = next_round(&todo, &mut at, per_round);
+        let round_clock = Instant::now();
+        let done = engine::with_threads(opts.threads(), || {
+            model.simulate_batches(opts.seed(), round.clone(), stop, &|batch, _| {
+                bar.inc(batch.end - batch.start);
+                Ok(())
+            })
+        })??;
+        interrupted |= done.len() < round.len();
+        // Contiguous runs of finished batches, each stored as one chunk.
+        let mut run: Option<(Range<u64>, Vec<PathResult>)> = None;
+        for (b, results) in done {
+            match &mut run {
+                Some((r, v)) if r.end == b.start => {
+                    r.end = b.end;
+                    v.extend(results);
+                }
+                _ => {
+                    if let Some((r, v)) = run.take() {
+                        chunks.push(writer.write(r, &v)?);
+                    }
+                    run = Some((b, results));
+                }
+            }
+        }
+        if let Some((r, v)) = run {
+            chunks.push(writer.write(r, &v)?);
+        }
+        if interrupted {
+            break;
+        }
+        if round_clock.elapsed().as_secs_f64() < 0.5 {
+            per_round = (2 * per_round).min(max_round);
+        }
+    }
+    writer.sync()?;
     bar.finish_and_clear();
-    if fresh.len() < total {
+    if interrupted {
+        let stored: u64 = chunks.iter().map(|c| c.range.end - c.range.start).sum();
         return Err(Interrupted(format!(
-            "interrupted: {} of {} batches of this run are stored in {}; finish with the same command plus --resume",
-            stored.len() + fresh.len(),
-            stored.len() + total,
-            out.join(checkpoint::DIR).display()
+            "interrupted: {stored} of {} paths of this run are stored in {}; finish with the same command plus --resume",
+            range.end - range.start,
+            out.join(store::DIR).display()
         ))
         .into());
     }
-    stored.extend(fresh);
-    stored.sort_by_key(|(b, _)| b.start);
-    let results: Vec<PathResult> = stored.into_iter().flat_map(|(_, r)| r).collect();
-    let threads = engine::with_threads(opts.threads(), rayon::current_num_threads)?;
+    let paths = StoredPaths::new(chunks, range.clone(), layout)?;
     let wall = clock.elapsed().as_secs_f64();
+    let fresh_covered = covered_units(&model, &paths, stored_paths)?;
 
-    let rows = summary::summarise(&model, &results);
+    let rows = summary::summarise_stored(&model, &paths)?;
     let mut manifest = Manifest {
         tool: "protectsim".into(),
         version: env!("CARGO_PKG_VERSION").into(),
+        schema: store::SCHEMA_VERSION,
         scenario: scenario.name().into(),
         scenario_file: args.scenario.display().to_string(),
         scenario_hash: scenario.hash().into(),
@@ -163,42 +242,72 @@ pub(super) fn simulate_and_write(args: &RunArgs, require_frames: bool) -> Result
         wall_time_s: wall,
         files: Vec::new(),
     };
-    let bands = report::write_run(opts.out(), &mut manifest, &model, &results, &rows)?;
+    let bands = report::write_run(opts.out(), &mut manifest, &model, &paths, &rows)?;
     Ok(Run {
         scenario,
         opts,
         model,
-        results,
+        paths,
         rows,
         bands,
         manifest,
+        fresh: (fresh_covered, fresh_total),
+        _lock: lock,
+    })
+}
+
+/// The unit the header counts throughput in: covered orders when any product is sold on
+/// orders, else policies.
+fn by_orders(model: &Model) -> bool {
+    model.products().iter().any(|p| !p.sold_per_policy())
+}
+
+/// Covered orders (or policies) of the paths simulated now, estimated as the total over all
+/// paths scaled to the share of paths simulated now (exact when nothing was resumed).
+fn covered_units(model: &Model, paths: &StoredPaths, reused: u64) -> Result<u64> {
+    let orders = by_orders(model);
+    let mut total = 0u64;
+    for (pi, p) in model.products().iter().enumerate() {
+        if p.sold_per_policy() != orders {
+            total += paths
+                .line_column(Line::Product(pi), LineField::Covered)?
+                .into_iter()
+                .map(|x| x as u64)
+                .sum::<u64>();
+        }
+    }
+    let n = paths.len();
+    Ok(if reused == 0 || n == 0 {
+        total
+    } else {
+        (total as u128 * (n - reused) as u128 / n as u128) as u64
     })
 }
 
 /// The header line and summary table of a run.
 pub(super) fn render_run(run: &Run) -> String {
     // Throughput in orders when any product is sold on orders, else in policies simulated.
-    let products = run.model.products();
-    let by_orders = products.iter().any(|p| !p.sold_per_policy());
-    let unit = if by_orders {
+    let unit = if by_orders(&run.model) {
         "covered orders"
     } else {
         "policies"
     };
-    let covered: u64 = run
-        .results
-        .iter()
-        .flat_map(|r| r.products.iter().zip(products))
-        .filter(|(_, p)| p.sold_per_policy() != by_orders)
-        .map(|(t, _)| t.covered)
-        .sum();
+    let (covered, fresh) = run.fresh;
     let wall = run.manifest.wall_time_s;
     let mut out = String::new();
+    let paths = if fresh < run.paths.len() {
+        format!(
+            "{} paths ({} simulated now)",
+            terminal::thousands(run.paths.len() as f64),
+            terminal::thousands(fresh as f64)
+        )
+    } else {
+        format!("{} paths", terminal::thousands(run.paths.len() as f64))
+    };
     line!(
         out,
-        "protectsim · {} · {} paths · seed {} · {} threads · {:.2} s · {:.1} M {unit}/s",
+        "protectsim · {} · {paths} · seed {} · {} threads · {:.2} s · {:.1} M {unit}/s",
         run.scenario.name(),
-        terminal::thousands(run.results.len() as f64),
         run.opts.seed(),
         run.manifest.threads,
         wall,

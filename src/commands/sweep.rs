@@ -88,11 +88,20 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
             .collect();
         df.insert_column(0, Column::new(v.path.as_str().into(), values))?;
     }
-    let out = opts.out();
-    std::fs::create_dir_all(out)?;
+    // A sweep's folder is its own: `results/<stem>-sweep` unless --out says otherwise, so it
+    // never mixes with the run of the same scenario.
+    let out = args
+        .run
+        .out
+        .clone()
+        .unwrap_or_else(|| sweep_out(&args.run.scenario));
+    let out = out.as_path();
+    let lock = crate::outdir::lock(out)?;
+    crate::outdir::prepare(out, &lock, false)?;
     let mut manifest = Manifest {
         tool: "protectsim".into(),
         version: env!("CARGO_PKG_VERSION").into(),
+        schema: crate::store::SCHEMA_VERSION,
         scenario: base.name().into(),
         scenario_file: file,
         scenario_hash: base.hash().into(),
@@ -173,6 +182,13 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
         out.display()
     );
     emit(&text)
+}
+
+/// `results/<file stem>-sweep`: the default folder of a sweep.
+pub fn sweep_out(scenario: &std::path::Path) -> std::path::PathBuf {
+    let mut name = crate::cli::default_out(scenario).into_os_string();
+    name.push("-sweep");
+    name.into()
 }
 
 fn fmt(x: f64) -> String {

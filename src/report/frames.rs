@@ -5,6 +5,7 @@
 use crate::analytic;
 use crate::engine::{Model, PathResult};
 use crate::frame::{self, DailyBand, Recommendation};
+use crate::store::StoredPaths;
 use chrono::NaiveDate;
 use polars::prelude::*;
 
@@ -19,13 +20,15 @@ fn date_column(name: &str, dates: Vec<Option<NaiveDate>>) -> PolarsResult<Column
     Column::new(name.into(), days).cast(&DataType::Date)
 }
 
-/// The daily bands of every frame company, in [`Model::frames`] order.
-pub fn bands(model: &Model, results: &[PathResult]) -> Vec<DailyBand> {
+/// The daily bands of every frame company, in [`Model::frames`] order, read one day's column
+/// at a time from the stored paths.
+pub fn bands(model: &Model, paths: &StoredPaths) -> anyhow::Result<Vec<DailyBand>> {
     let days = model.horizon().days as usize;
+    let layout = *paths.layout();
     (0..model.frames().len())
         .map(|c| {
             frame::daily_band(
-                results.iter().map(|r| &r.frames[c]),
+                |day| paths.series(layout.series_column(c, day)),
                 days,
                 model.frames()[c].frame,
             )

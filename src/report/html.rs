@@ -145,18 +145,29 @@ pub fn read_manifest(dir: &Path) -> Result<Manifest> {
 /// Builds `report.html` from the files of the result folder `dir` and writes it there
 /// atomically; returns its path.
 pub fn write_report(dir: &Path) -> Result<PathBuf> {
-    let html = render(dir)?;
+    let mut manifest = read_manifest(dir)?;
+    if !manifest.files.iter().any(|f| f == REPORT_FILE) {
+        manifest.files.push(REPORT_FILE.into());
+    }
+    write_report_with(dir, &manifest)
+}
+
+/// [`write_report`] showing `manifest` (the one the folder will have once the report is in).
+fn write_report_with(dir: &Path, manifest: &Manifest) -> Result<PathBuf> {
+    let html = render(dir, manifest)?;
     super::write_atomic(dir, REPORT_FILE, |f| Ok(f.write_all(html.as_bytes())?))
 }
 
-/// Lists `report.html` in the manifest, rewrites the manifest, then writes the report (which
-/// shows that manifest). Used by `run`, `frame` and `merge` after their other files.
+/// Writes the report, then lists it in the manifest and rewrites the manifest: a kill in
+/// between leaves a manifest that does not list the report, never one that lists a missing
+/// report. Used by `run`, `frame`, `price` and `merge` after their other files.
 pub fn add_report(dir: &Path, manifest: &mut Manifest) -> Result<PathBuf> {
     if !manifest.files.iter().any(|f| f == REPORT_FILE) {
         manifest.files.push(REPORT_FILE.into());
     }
+    let path = write_report_with(dir, manifest)?;
     super::write_manifest(dir, manifest)?;
-    write_report(dir)
+    Ok(path)
 }
 
 const CSS: &str = "
@@ -210,11 +221,10 @@ fn figure(out: &mut String, svg: &str, caption: &str) {
     );
 }
 
-fn render(dir: &Path) -> Result<String> {
+fn render(dir: &Path, manifest: &Manifest) -> Result<String> {
     if !dir.is_dir() {
         return Err(UsageError(format!("{}: no such result folder", dir.display())).into());
     }
-    let manifest = read_manifest(dir)?;
     let summary_path = dir.join("summary.parquet");
     let rows = read_summary(&summary_path)?;
     let scenario_text =

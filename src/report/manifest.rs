@@ -21,6 +21,10 @@ pub struct Shard {
 pub struct Manifest {
     pub tool: String,
     pub version: String,
+    /// Version of the output schema and of the stored path layout
+    /// ([`crate::store::SCHEMA_VERSION`]); 0 in folders written before it was recorded.
+    #[serde(default)]
+    pub schema: u32,
     pub scenario: String,
     pub scenario_file: String,
     /// SHA-256 of the scenario file's bytes.

@@ -16,6 +16,7 @@ pub use manifest::{Manifest, Shard};
 use crate::engine::{Model, PathResult};
 use crate::frame::DailyBand;
 use crate::products::Product;
+use crate::store::StoredPaths;
 use crate::summary::MetricRow;
 use anyhow::{Context, Result};
 use polars::prelude::*;
@@ -48,6 +49,86 @@ pub fn write_atomic(
         let _ = std::fs::remove_file(&tmp);
     }
     result.map(|_| target)
+}
+
+/// Writes `bytes` to `dir/name` through a temporary name and a rename, without flushing it to
+/// the disk: for the path store, which syncs by time ([`crate::store::SYNC_EVERY`]).
+pub fn write_atomic_unsynced(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf> {
+    let target = dir.join(name);
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let result = std::fs::write(&tmp, bytes)
+        .with_context(|| format!("cannot write {}", tmp.display()))
+        .and_then(|()| {
+            std::fs::rename(&tmp, &target).with_context(|| {
+                format!("cannot rename {} to {}", tmp.display(), target.display())
+            })
+        });
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map(|()| target)
+}
+
+/// A parquet file written row group by row group (one per block of paths), under a temporary
+/// name until [`ParquetSink::finish`] flushes and renames it.
+struct ParquetSink {
+    tmp: PathBuf,
+    target: PathBuf,
+    writer: polars::io::parquet::write::BatchedWriter<File>,
+}
+
+impl ParquetSink {
+    fn new(dir: &Path, name: &str, schema: &Schema, manifest: &Manifest) -> Result<ParquetSink> {
+        let target = dir.join(name);
+        let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+        let file =
+            File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+        let meta =
+            KeyValueMetadata::from_static(vec![(MANIFEST_KEY.to_string(), manifest.to_json()?)]);
+        let writer = ParquetWriter::new(file)
+            .with_key_value_metadata(Some(meta))
+            .batched(schema)?;
+        Ok(ParquetSink {
+            tmp,
+            target,
+            writer,
+        })
+    }
+
+    fn write(&mut self, df: &DataFrame) -> Result<()> {
+        if df.height() > 0 {
+            self.writer.write_batch(df)?;
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Result<()> {
+        self.writer.finish()?;
+        File::open(&self.tmp)
+            .and_then(|f| f.sync_all())
+            .with_context(|| format!("cannot flush {}", self.tmp.display()))?;
+        std::fs::rename(&self.tmp, &self.target).with_context(|| {
+            format!(
+                "cannot rename {} to {}",
+                self.tmp.display(),
+                self.target.display()
+            )
+        })
+    }
+}
+
+/// Paths per row group of the per-path parquet files: about 64k rows, a multiple of the batch
+/// size, aligned to multiples of itself from path 0, so that a run, a resumed run and merged
+/// shards write the same row groups.
+fn block_paths(model: &Model) -> u64 {
+    let lines = model
+        .products()
+        .len()
+        .max(model.segments().len())
+        .max(model.frames().len())
+        .max(1) as u64;
+    let b = crate::engine::BATCH_PATHS;
+    ((65_536 / lines) / b).max(1) * b
 }
 
 fn nullable(x: f64) -> Option<f64> {
@@ -255,13 +336,14 @@ pub fn write_csv(dir: &Path, name: &str, df: &mut DataFrame) -> Result<PathBuf> 
 }
 
 /// Writes every output file of a run into `dir` (created if needed); the manifest last, so a
-/// folder with a manifest is complete. Frame files and fan charts only when the scenario has
-/// guarantee frames; their daily bands are returned for the `frame` command.
+/// folder with a manifest is complete. The per-path files are written block by block from the
+/// stored paths; frame files and fan charts only when the scenario has guarantee frames; their
+/// daily bands are returned for the `frame` command.
 pub fn write_run(
     dir: &Path,
     manifest: &mut Manifest,
     model: &Model,
-    results: &[PathResult],
+    paths: &StoredPaths,
     rows: &[MetricRow],
 ) -> Result<Vec<DailyBand>> {
     std::fs::create_dir_all(dir)
@@ -276,21 +358,54 @@ pub fn write_run(
             manifest.files.push(extra.into());
         }
     }
-    let mut paths = paths_frame(model.products(), results)?;
-    write_parquet(dir, "paths.parquet", &mut paths, manifest)?;
-    if let Some(df) = segment_paths_frame(model, results) {
-        write_parquet(dir, "segment_paths.parquet", &mut df?, manifest)?;
+    let has_segments = !model.segments().is_empty();
+    let has_frames = !model.frames().is_empty();
+    if has_segments {
         manifest.files.push("segment_paths.parquet".into());
+    }
+    let mut sink_paths = ParquetSink::new(
+        dir,
+        "paths.parquet",
+        paths_frame(model.products(), &[])?.schema(),
+        manifest,
+    )?;
+    let mut sink_segments = match segment_paths_frame(model, &[]) {
+        Some(df) => Some(ParquetSink::new(
+            dir,
+            "segment_paths.parquet",
+            df?.schema(),
+            manifest,
+        )?),
+        None => None,
+    };
+    let mut sink_frames = if has_frames {
+        let schema = frames::paths_frame(model, &[])?.schema().clone();
+        Some(ParquetSink::new(dir, "frame_paths.parquet", &schema, manifest)?)
+    } else {
+        None
+    };
+    paths.for_each_block(block_paths(model), |block| {
+        sink_paths.write(&paths_frame(model.products(), block)?)?;
+        if let (Some(sink), Some(df)) = (sink_segments.as_mut(), segment_paths_frame(model, block)) {
+            sink.write(&df?)?;
+        }
+        if let Some(sink) = sink_frames.as_mut() {
+            sink.write(&frames::paths_frame(model, block)?)?;
+        }
+        Ok(())
+    })?;
+    sink_paths.finish()?;
+    if let Some(sink) = sink_segments {
+        sink.finish()?;
     }
     let mut summary = summary_frame(rows)?;
     write_parquet(dir, "summary.parquet", &mut summary, manifest)?;
     write_csv(dir, "summary.csv", &mut summary)?;
-    let bands = frames::bands(model, results);
-    if !model.frames().is_empty() {
+    let bands = frames::bands(model, paths)?;
+    if let Some(sink) = sink_frames {
+        sink.finish()?;
         let mut daily = frames::daily_frame(model, &bands)?;
         write_parquet(dir, "frame_daily.parquet", &mut daily, manifest)?;
-        let mut per_path = frames::paths_frame(model, results)?;
-        write_parquet(dir, "frame_paths.parquet", &mut per_path, manifest)?;
         manifest
             .files
             .extend(["frame_daily.parquet".into(), "frame_paths.parquet".into()]);

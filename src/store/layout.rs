@@ -1,0 +1,234 @@
+//! The fixed column layout of one path's result for a given model: every per-path figure the
+//! engine produces, flattened into 64-bit words (integer cents, counts, days) and `f32` series
+//! (a frame company's daily active volume in EUR).
+//!
+//! The layout depends only on the model (number of products, segments, frame companies and
+//! horizon days), so every path of a run has a record of the same shape, and a column (one
+//! figure of one line over all paths) can be read without decoding anything else.
+
+use crate::engine::PathResult;
+use crate::frame::{FramePath, Saturation};
+use crate::money::Cents;
+use crate::products::{MAX_PERILS, PerilTotals, ProductTotals};
+
+/// Words per product or segment line: covered, ineligible, exposure, premium, (count, amount)
+/// per peril slot, rejected, IBNR, outstanding, recoveries, retained.
+pub const LINE_WORDS: usize = 9 + 2 * MAX_PERILS;
+/// Words per frame company: peak, peak day, days over, largest excess, first day over
+/// (−1: never), default day (−1: no default), insolvency loss.
+pub const FRAME_WORDS: usize = 7;
+
+/// One field of a [`ProductTotals`] line, as stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineField {
+    Covered,
+    Ineligible,
+    Exposure,
+    Premium,
+    PerilCount(usize),
+    PerilAmount(usize),
+    Rejected,
+    Ibnr,
+    Outstanding,
+    Recoveries,
+    Retained,
+}
+
+impl LineField {
+    /// Position of the field within its line's words.
+    pub fn offset(self) -> usize {
+        match self {
+            LineField::Covered => 0,
+            LineField::Ineligible => 1,
+            LineField::Exposure => 2,
+            LineField::Premium => 3,
+            LineField::PerilCount(k) => 4 + 2 * k,
+            LineField::PerilAmount(k) => 5 + 2 * k,
+            LineField::Rejected => 4 + 2 * MAX_PERILS,
+            LineField::Ibnr => 5 + 2 * MAX_PERILS,
+            LineField::Outstanding => 6 + 2 * MAX_PERILS,
+            LineField::Recoveries => 7 + 2 * MAX_PERILS,
+            LineField::Retained => 8 + 2 * MAX_PERILS,
+        }
+    }
+}
+
+/// One field of a frame company's outcome, as stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FrameField {
+    Peak,
+    PeakDay,
+    DaysOver,
+    MaxExcess,
+    FirstOver,
+    DefaultDay,
+    InsolvencyLoss,
+}
+
+impl FrameField {
+    fn offset(self) -> usize {
+        self as usize
+    }
+}
+
+/// A line of results: a product total or a segment total.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Line {
+    /// Index into [`PathResult::products`].
+    Product(usize),
+    /// Index into [`PathResult::segments`].
+    Segment(usize),
+}
+
+/// The shape of every path's record under one model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Layout {
+    pub products: u32,
+    pub segments: u32,
+    pub frames: u32,
+    pub days: u32,
+}
+
+impl Layout {
+    /// Number of 64-bit word columns.
+    pub fn words(&self) -> usize {
+        (self.products + self.segments) as usize * LINE_WORDS + self.frames as usize * FRAME_WORDS
+    }
+
+    /// Number of `f32` series columns (company × day).
+    pub fn series(&self) -> usize {
+        self.frames as usize * self.days as usize
+    }
+
+    /// Bytes of one path's record before compression.
+    pub fn record_bytes(&self) -> usize {
+        8 * self.words() + 4 * self.series()
+    }
+
+    /// Word column of `field` of `line`.
+    pub fn line_word(&self, line: Line, field: LineField) -> usize {
+        let l = match line {
+            Line::Product(p) => p,
+            Line::Segment(s) => self.products as usize + s,
+        };
+        l * LINE_WORDS + field.offset()
+    }
+
+    /// Word column of `field` of frame company `c`.
+    pub fn frame_word(&self, c: usize, field: FrameField) -> usize {
+        (self.products + self.segments) as usize * LINE_WORDS + c * FRAME_WORDS + field.offset()
+    }
+
+    /// Series column of company `c` on horizon day `day`.
+    pub fn series_column(&self, c: usize, day: usize) -> usize {
+        c * self.days as usize + day
+    }
+
+    /// Appends one path's words and series values to column buffers (`words[j]`, `series[j]`).
+    pub fn push(&self, r: &PathResult, words: &mut [Vec<i64>], series: &mut [Vec<f32>]) {
+        let mut j = 0;
+        for t in r.products.iter().chain(&r.segments) {
+            for w in line_words(t) {
+                words[j].push(w);
+                j += 1;
+            }
+        }
+        for (c, f) in r.frames.iter().enumerate() {
+            let s = &f.saturation;
+            let opt = |d: Option<u32>| d.map_or(-1, i64::from);
+            for w in [
+                s.peak.0,
+                s.peak_day as i64,
+                s.days_over as i64,
+                s.max_excess.0,
+                opt(s.first_over),
+                opt(f.default_day),
+                f.insolvency_loss.0,
+            ] {
+                words[j].push(w);
+                j += 1;
+            }
+            let base = self.series_column(c, 0);
+            for (d, &a) in f.active_eur.iter().enumerate() {
+                series[base + d].push(a);
+            }
+        }
+    }
+
+    /// One path's result from its record (`word(j)`, `series(j)` give column `j`'s value).
+    pub fn path_result(
+        &self,
+        path: u64,
+        word: impl Fn(usize) -> i64,
+        series: impl Fn(usize) -> f32,
+    ) -> PathResult {
+        let line = |l: usize| totals_from(|k| word(l * LINE_WORDS + k));
+        let p = self.products as usize;
+        let frames = (0..self.frames as usize)
+            .map(|c| {
+                let w = |f: FrameField| word(self.frame_word(c, f));
+                let opt = |x: i64| (x >= 0).then_some(x as u32);
+                FramePath {
+                    saturation: Saturation {
+                        peak: Cents(w(FrameField::Peak)),
+                        peak_day: w(FrameField::PeakDay) as u32,
+                        days_over: w(FrameField::DaysOver) as u32,
+                        max_excess: Cents(w(FrameField::MaxExcess)),
+                        first_over: opt(w(FrameField::FirstOver)),
+                    },
+                    default_day: opt(w(FrameField::DefaultDay)),
+                    insolvency_loss: Cents(w(FrameField::InsolvencyLoss)),
+                    active_eur: (0..self.days as usize)
+                        .map(|d| series(self.series_column(c, d)))
+                        .collect(),
+                }
+            })
+            .collect();
+        PathResult {
+            path,
+            products: (0..p).map(line).collect(),
+            segments: (p..p + self.segments as usize).map(line).collect(),
+            frames,
+        }
+    }
+}
+
+/// The words of one line, in [`LineField::offset`] order.
+fn line_words(t: &ProductTotals) -> [i64; LINE_WORDS] {
+    let mut w = [0i64; LINE_WORDS];
+    w[0] = t.covered as i64;
+    w[1] = t.ineligible as i64;
+    w[2] = t.exposure.0;
+    w[3] = t.premium.0;
+    for (k, p) in t.perils.iter().enumerate() {
+        w[4 + 2 * k] = p.count as i64;
+        w[5 + 2 * k] = p.amount.0;
+    }
+    w[4 + 2 * MAX_PERILS] = t.rejected as i64;
+    w[5 + 2 * MAX_PERILS] = t.ibnr.0;
+    w[6 + 2 * MAX_PERILS] = t.outstanding.0;
+    w[7 + 2 * MAX_PERILS] = t.recoveries.0;
+    w[8 + 2 * MAX_PERILS] = t.retained.0;
+    w
+}
+
+/// A line's totals from its words (`word(k)` is the line's k-th word).
+pub fn totals_from(word: impl Fn(usize) -> i64) -> ProductTotals {
+    let mut perils = [PerilTotals::default(); MAX_PERILS];
+    for (k, p) in perils.iter_mut().enumerate() {
+        p.count = word(4 + 2 * k) as u64;
+        p.amount = Cents(word(5 + 2 * k));
+    }
+    ProductTotals {
+        covered: word(0) as u64,
+        ineligible: word(1) as u64,
+        exposure: Cents(word(2)),
+        premium: Cents(word(3)),
+        perils,
+        rejected: word(4 + 2 * MAX_PERILS) as u64,
+        ibnr: Cents(word(5 + 2 * MAX_PERILS)),
+        outstanding: Cents(word(6 + 2 * MAX_PERILS)),
+        recoveries: Cents(word(7 + 2 * MAX_PERILS)),
+        retained: Cents(word(8 + 2 * MAX_PERILS)),
+    }
+}

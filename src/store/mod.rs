@@ -1,0 +1,449 @@
+//! The path store: every simulated path's result on disk, in checksummed column-major chunks,
+//! so that no command holds all paths in memory.
+//!
+//! A run appends finished paths, in path order, to `batches/chunk-<first>-<end>.bin` in its
+//! result folder ([`chunk`]: one zstd block per column, CRC-32 over the file). Everything after
+//! the simulation reads from there: the per-path parquet files are written block by block, and
+//! every statistic reads the one or two columns it needs ([`StoredPaths::line_column`]). The
+//! same chunks are what `--resume` keeps after a kill and what `merge` reads from each shard, so
+//! a resumed or merged result is computed by the same code from the same bytes as a single run.
+//!
+//! **Durability by time.** A chunk is written to a temporary name and renamed, but flushed to
+//! the disk (`fsync`) only every [`SYNC_EVERY`] and at the end of the run: after a power loss
+//! the last few seconds of chunks may be missing or torn. A torn chunk fails its checksum and is
+//! named; a missing one is simulated again by `--resume`. A kill of the process alone (the
+//! operating system survives) loses only the paths in flight.
+
+pub mod chunk;
+pub mod layout;
+
+pub use chunk::{Chunk, Columns};
+pub use layout::{FrameField, Layout, Line, LineField};
+
+use crate::engine::PathResult;
+use anyhow::{Context, Result, bail};
+use serde::{Deserialize, Serialize};
+use std::fs::File;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// Folder of the chunk files inside a result folder.
+pub const DIR: &str = "batches";
+
+/// Version of the stored layout and of the output schema: stored paths of another layout are
+/// refused by `--resume` and `merge`.
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// How often written chunks are flushed to the disk.
+pub const SYNC_EVERY: Duration = Duration::from_secs(5);
+
+/// Uncompressed bytes of path records per chunk (the memory one chunk takes in flight).
+const CHUNK_BYTES: usize = 8 << 20;
+
+/// What must be equal for stored paths to be reused: the same scenario bytes, seed, total path
+/// count, shard, program version and schema (the random streams and the model depend on them).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunKey {
+    pub scenario_hash: String,
+    pub seed: u64,
+    pub paths: u64,
+    /// (K, N) of `--shard K/N`; (1, 1) for a whole run.
+    pub shard: (u64, u64),
+    pub version: String,
+    pub schema: u32,
+}
+
+impl RunKey {
+    /// Which field differs from `other`, in words.
+    fn difference(&self, other: &RunKey) -> &'static str {
+        if self.scenario_hash != other.scenario_hash {
+            "the scenario file changed"
+        } else if self.seed != other.seed {
+            "the seed differs"
+        } else if self.paths != other.paths {
+            "the path count differs"
+        } else if self.shard != other.shard {
+            "the shard differs"
+        } else if self.schema != other.schema {
+            "the stored layout differs"
+        } else {
+            "the protectsim version differs"
+        }
+    }
+}
+
+/// Paths per chunk for `layout`: a multiple of the batch size, about [`CHUNK_BYTES`] of records.
+pub fn chunk_paths(layout: &Layout) -> u64 {
+    let b = crate::engine::BATCH_PATHS;
+    let per = (CHUNK_BYTES / layout.record_bytes().max(1)) as u64;
+    (per / b).clamp(1, 1024) * b
+}
+
+/// Writes chunks of finished paths into a result folder's [`DIR`], syncing by time.
+pub struct ChunkWriter {
+    dir: PathBuf,
+    key: RunKey,
+    layout: Layout,
+    last_sync: Instant,
+    unsynced: Vec<PathBuf>,
+}
+
+impl ChunkWriter {
+    pub fn new(out: &Path, key: RunKey, layout: Layout) -> Result<ChunkWriter> {
+        let dir = out.join(DIR);
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("cannot create {}", dir.display()))?;
+        Ok(ChunkWriter {
+            dir,
+            key,
+            layout,
+            last_sync: Instant::now(),
+            unsynced: Vec::new(),
+        })
+    }
+
+    /// Stores the results of the contiguous paths `range` (in path order).
+    pub fn write(&mut self, range: Range<u64>, results: &[PathResult]) -> Result<Chunk> {
+        debug_assert_eq!(results.len() as u64, range.end - range.start);
+        let mut cols = Columns::new(&self.layout, results.len());
+        for r in results {
+            self.layout.push(r, &mut cols.words, &mut cols.series);
+        }
+        let bytes = chunk::encode(&self.key, &range, &self.layout, &cols)?;
+        let name = chunk::file_name(&range);
+        let path = crate::report::write_atomic_unsynced(&self.dir, &name, &bytes)?;
+        let chunk = Chunk::parse(&path, &bytes)?;
+        self.unsynced.push(path);
+        if self.last_sync.elapsed() >= SYNC_EVERY {
+            self.sync()?;
+        }
+        Ok(chunk)
+    }
+
+    /// Flushes every chunk written since the last sync, and the folder's entries.
+    pub fn sync(&mut self) -> Result<()> {
+        for p in self.unsynced.drain(..) {
+            File::open(&p)
+                .and_then(|f| f.sync_all())
+                .with_context(|| format!("cannot flush {}", p.display()))?;
+        }
+        if let Ok(d) = File::open(&self.dir) {
+            let _ = d.sync_all();
+        }
+        self.last_sync = Instant::now();
+        Ok(())
+    }
+}
+
+/// The stored chunks of the run `key` in `out` (verified), sorted by first path. A chunk of
+/// another run, a corrupt chunk, or chunks that overlap are errors naming the file.
+pub fn scan(out: &Path, key: &RunKey) -> Result<Vec<Chunk>> {
+    let dir = out.join(DIR);
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Ok(Vec::new());
+    };
+    let mut chunks = Vec::new();
+    for entry in entries {
+        let path = entry?.path();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if !name.ends_with(".bin") || name.starts_with('.') {
+            continue;
+        }
+        if !name.starts_with("chunk-") {
+            bail!(
+                "{} is a stored batch of an older protectsim; run without --resume",
+                path.display()
+            );
+        }
+        let chunk = Chunk::open(&path)?;
+        if chunk.key != *key {
+            bail!(
+                "{} belongs to another run ({}); run without --resume into an empty folder, or resume with the original settings",
+                path.display(),
+                chunk.key.difference(key)
+            );
+        }
+        if chunk::file_name(&chunk.range) != name {
+            bail!(
+                "{} is inconsistent: its paths do not match its name",
+                path.display()
+            );
+        }
+        chunks.push(chunk);
+    }
+    chunks.sort_by_key(|c| c.range.start);
+    for w in chunks.windows(2) {
+        if w[0].range.end > w[1].range.start {
+            bail!(
+                "{} and {} hold the same paths",
+                w[0].path.display(),
+                w[1].path.display()
+            );
+        }
+    }
+    Ok(chunks)
+}
+
+/// Removes the stored chunks of a folder (a fresh run into a folder used before).
+pub fn clear(out: &Path) -> Result<()> {
+    let dir = out.join(DIR);
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir)
+            .with_context(|| format!("cannot remove {}", dir.display()))?;
+    }
+    Ok(())
+}
+
+/// Where one chunk's columns are: a verified file, or columns in memory.
+#[derive(Debug, Clone)]
+enum Part {
+    Disk(Chunk),
+    Memory(Range<u64>, Columns),
+}
+
+impl Part {
+    fn range(&self) -> Range<u64> {
+        match self {
+            Part::Disk(c) => c.range.clone(),
+            Part::Memory(r, _) => r.clone(),
+        }
+    }
+
+    fn len(&self) -> usize {
+        let r = self.range();
+        (r.end - r.start) as usize
+    }
+
+    /// An open handle for reading several columns (none in memory).
+    fn open(&self) -> Result<Option<File>> {
+        match self {
+            Part::Disk(c) => File::open(&c.path)
+                .map(Some)
+                .with_context(|| format!("cannot read {}", c.path.display())),
+            Part::Memory(..) => Ok(None),
+        }
+    }
+
+    fn words(&self, file: &Option<File>, j: usize, out: &mut Vec<i64>) -> Result<()> {
+        match (self, file) {
+            (Part::Disk(c), Some(f)) => c.read_words(f, j, out),
+            (Part::Memory(_, cols), _) => {
+                out.extend_from_slice(&cols.words[j]);
+                Ok(())
+            }
+            (Part::Disk(_), None) => unreachable!("disk parts are read through their file"),
+        }
+    }
+
+    fn series(&self, file: &Option<File>, j: usize, out: &mut Vec<f32>) -> Result<()> {
+        match (self, file) {
+            (Part::Disk(c), Some(f)) => c.read_series(f, j, out),
+            (Part::Memory(_, cols), _) => {
+                out.extend_from_slice(&cols.series[j]);
+                Ok(())
+            }
+            (Part::Disk(_), None) => unreachable!("disk parts are read through their file"),
+        }
+    }
+}
+
+/// The per-path results of a whole path range, read column by column: the verified chunks of
+/// a run (or of all shards of a run), or results held in memory (a sweep's cells).
+#[derive(Debug, Clone)]
+pub struct StoredPaths {
+    layout: Layout,
+    parts: Vec<Part>,
+    range: Range<u64>,
+}
+
+impl StoredPaths {
+    /// The paths `range` from `chunks`, which must cover it exactly once, in `layout`.
+    pub fn new(mut chunks: Vec<Chunk>, range: Range<u64>, layout: Layout) -> Result<StoredPaths> {
+        chunks.sort_by_key(|c| c.range.start);
+        let mut at = range.start;
+        for c in &chunks {
+            if c.range.start != at {
+                bail!(
+                    "the stored paths do not cover {}..{}: {} starts at path {}, expected {at}",
+                    range.start,
+                    range.end,
+                    c.path.display(),
+                    c.range.start
+                );
+            }
+            if c.layout != layout {
+                bail!(
+                    "{} was stored with another layout of results",
+                    c.path.display()
+                );
+            }
+            at = c.range.end;
+        }
+        if at != range.end {
+            bail!(
+                "the stored paths end at path {at}, expected {} (paths missing)",
+                range.end
+            );
+        }
+        Ok(StoredPaths {
+            layout,
+            parts: chunks.into_iter().map(Part::Disk).collect(),
+            range,
+        })
+    }
+
+    /// Results held in memory (consecutive paths), in the same column form.
+    pub fn in_memory(results: &[PathResult], layout: Layout) -> StoredPaths {
+        let first = results.first().map_or(0, |r| r.path);
+        let range = first..first + results.len() as u64;
+        let mut cols = Columns::new(&layout, results.len());
+        for r in results {
+            layout.push(r, &mut cols.words, &mut cols.series);
+        }
+        StoredPaths {
+            layout,
+            parts: vec![Part::Memory(range.clone(), cols)],
+            range,
+        }
+    }
+
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
+    pub fn range(&self) -> Range<u64> {
+        self.range.clone()
+    }
+
+    /// Number of paths.
+    pub fn len(&self) -> u64 {
+        self.range.end - self.range.start
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Word column `j` over all paths, in path order.
+    pub fn words(&self, j: usize) -> Result<Vec<i64>> {
+        let mut out = Vec::with_capacity(self.len() as usize);
+        for p in &self.parts {
+            p.words(&p.open()?, j, &mut out)?;
+        }
+        Ok(out)
+    }
+
+    /// Column `field` of `line` over all paths.
+    pub fn line_column(&self, line: Line, field: LineField) -> Result<Vec<i64>> {
+        self.words(self.layout.line_word(line, field))
+    }
+
+    /// Several word columns over all paths, combined path by path with `f` (e.g. the claims of
+    /// a line as the sum of its peril amounts): only one chunk of each column in memory at once.
+    pub fn combine<T>(&self, js: &[usize], mut f: impl FnMut(&[i64]) -> T) -> Result<Vec<T>> {
+        let mut out = Vec::with_capacity(self.len() as usize);
+        let mut bufs: Vec<Vec<i64>> = vec![Vec::new(); js.len()];
+        let mut row = vec![0i64; js.len()];
+        for p in &self.parts {
+            let file = p.open()?;
+            for (b, &j) in bufs.iter_mut().zip(js) {
+                b.clear();
+                p.words(&file, j, b)?;
+            }
+            for i in 0..p.len() {
+                for (x, b) in row.iter_mut().zip(&bufs) {
+                    *x = b[i];
+                }
+                out.push(f(&row));
+            }
+        }
+        Ok(out)
+    }
+
+    /// A line's totals path by path, mapped with `f` (one chunk of the line in memory at once).
+    pub fn map_line<T>(
+        &self,
+        line: Line,
+        f: impl FnMut(&crate::products::ProductTotals) -> T,
+    ) -> Result<Vec<T>> {
+        let mut f = f;
+        let first = self.layout.line_word(line, LineField::Covered);
+        let js: Vec<usize> = (first..first + layout::LINE_WORDS).collect();
+        self.combine(&js, |w| f(&layout::totals_from(|k| w[k])))
+    }
+
+    /// Series column `j` over all paths, in path order.
+    pub fn series(&self, j: usize) -> Result<Vec<f32>> {
+        let mut out = Vec::with_capacity(self.len() as usize);
+        for p in &self.parts {
+            p.series(&p.open()?, j, &mut out)?;
+        }
+        Ok(out)
+    }
+
+    /// Every column of each chunk in turn, with the chunk's path range.
+    pub fn for_each_chunk(
+        &self,
+        mut f: impl FnMut(Range<u64>, &Columns) -> Result<()>,
+    ) -> Result<()> {
+        for p in &self.parts {
+            if let Part::Memory(range, cols) = p {
+                f(range.clone(), cols)?;
+                continue;
+            }
+            let file = p.open()?;
+            let mut cols = Columns::default();
+            for j in 0..self.layout.words() {
+                let mut v = Vec::with_capacity(p.len());
+                p.words(&file, j, &mut v)?;
+                cols.words.push(v);
+            }
+            for j in 0..self.layout.series() {
+                let mut v = Vec::with_capacity(p.len());
+                p.series(&file, j, &mut v)?;
+                cols.series.push(v);
+            }
+            f(p.range(), &cols)?;
+        }
+        Ok(())
+    }
+
+    /// Every path's result in order, handed over in blocks of `block` paths aligned to multiples
+    /// of `block` (so the blocks of a run and of its merged shards are the same).
+    pub fn for_each_block(
+        &self,
+        block: u64,
+        mut f: impl FnMut(&[PathResult]) -> Result<()>,
+    ) -> Result<()> {
+        let mut pending: Vec<PathResult> = Vec::new();
+        let layout = self.layout;
+        self.for_each_chunk(|range, cols| {
+            for (i, p) in range.clone().enumerate() {
+                pending.push(layout.path_result(p, |j| cols.words[j][i], |j| cols.series[j][i]));
+                if (p + 1) % block == 0 {
+                    f(&pending)?;
+                    pending.clear();
+                }
+            }
+            Ok(())
+        })?;
+        if !pending.is_empty() {
+            f(&pending)?;
+        }
+        Ok(())
+    }
+
+    /// All paths' results in memory (small runs and tests only).
+    pub fn load_all(&self) -> Result<Vec<PathResult>> {
+        let mut all = Vec::with_capacity(self.len() as usize);
+        self.for_each_block(u64::MAX, |b| {
+            all.extend_from_slice(b);
+            Ok(())
+        })?;
+        Ok(all)
+    }
+}
