@@ -13,7 +13,6 @@
 pub mod analytic;
 pub mod calendar;
 pub mod catalogue;
-pub mod outdir;
 pub mod cli;
 pub mod commands;
 pub mod distributions;
@@ -21,6 +20,7 @@ pub mod engine;
 pub mod fast_exp;
 pub mod frame;
 pub mod money;
+pub mod outdir;
 pub mod pricing;
 pub mod products;
 pub mod report;

@@ -140,7 +140,11 @@ fn remove_temporaries(dir: &Path) -> Result<()> {
 /// then everything protectsim owns there and the temporaries of killed writes. The stored
 /// paths (`batches/`) stay when `keep_store` (a `--resume`, or `frame`/`price` reading them).
 pub fn prepare(out: &Path, _lock: &FolderLock, keep_store: bool) -> Result<()> {
-    for name in OWNED.iter().copied().chain((!keep_store).then_some(crate::store::DIR)) {
+    for name in OWNED
+        .iter()
+        .copied()
+        .chain((!keep_store).then_some(crate::store::DIR))
+    {
         let p = out.join(name);
         let gone = if p.is_dir() {
             std::fs::remove_dir_all(&p)

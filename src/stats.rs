@@ -802,7 +802,15 @@ mod tests {
             sorted.sort_unstable_by(f64::total_cmp);
             let s = Summary::of(&values);
             let q = |q| quantile_sorted(&sorted, q);
-            let want = [q(0.5), q(0.75), q(0.9), q(0.95), q(0.99), q(0.995), tvar_sorted(&sorted, 0.99)];
+            let want = [
+                q(0.5),
+                q(0.75),
+                q(0.9),
+                q(0.95),
+                q(0.99),
+                q(0.995),
+                tvar_sorted(&sorted, 0.99),
+            ];
             let got = [s.p50, s.p75, s.p90, s.p95, s.p99, s.p99_5, s.tvar_99];
             assert_eq!(
                 got.map(f64::to_bits),

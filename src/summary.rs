@@ -63,11 +63,25 @@ pub fn summarise_stored(model: &Model, paths: &StoredPaths) -> Result<Vec<Metric
     let n = paths.len();
     for (pi, product) in model.products().iter().enumerate() {
         let expected = analytic::product_metrics(model, pi);
-        product_rows(&mut rows, product, None, paths, Line::Product(pi), &expected)?;
+        product_rows(
+            &mut rows,
+            product,
+            None,
+            paths,
+            Line::Product(pi),
+            &expected,
+        )?;
         for s in model.segment_range(pi) {
             let name = &model.segments()[s].name;
             let expected = analytic::segment_metrics(model, s);
-            product_rows(&mut rows, product, Some(name), paths, Line::Segment(s), &expected)?;
+            product_rows(
+                &mut rows,
+                product,
+                Some(name),
+                paths,
+                Line::Segment(s),
+                &expected,
+            )?;
         }
     }
     let layout = *paths.layout();
@@ -178,9 +192,17 @@ fn product_rows(
             eur(LineField::PerilAmount(k))?,
         );
     }
-    push("rejected_count".into(), "claims", count(LineField::Rejected)?);
+    push(
+        "rejected_count".into(),
+        "claims",
+        count(LineField::Rejected)?,
+    );
     push("ibnr_eur".into(), "EUR", eur(LineField::Ibnr)?);
-    push("outstanding_eur".into(), "EUR", eur(LineField::Outstanding)?);
+    push(
+        "outstanding_eur".into(),
+        "EUR",
+        eur(LineField::Outstanding)?,
+    );
     push("recoveries_eur".into(), "EUR", eur(LineField::Recoveries)?);
     let net = derived(|t| t.net_claims().to_eur())?;
     let premium: Vec<f64> = paths

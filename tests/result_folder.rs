@@ -62,10 +62,29 @@ fn manifest(out: &Path) -> serde_json::Value {
 fn resume_of_a_whole_run_refuses_the_batches_of_a_shard() {
     let dir = tempfile::tempdir().unwrap();
     let a = dir.path().join("a");
-    ok(&["run", PARCELS, "--paths", "100", "--shard", "1/3", "--quiet", "--out", s(&a)]);
+    ok(&[
+        "run",
+        PARCELS,
+        "--paths",
+        "100",
+        "--shard",
+        "1/3",
+        "--quiet",
+        "--out",
+        s(&a),
+    ]);
     let before = std::fs::read(a.join("manifest.json")).unwrap();
     refused(
-        &["run", PARCELS, "--paths", "100", "--resume", "--quiet", "--out", s(&a)],
+        &[
+            "run",
+            PARCELS,
+            "--paths",
+            "100",
+            "--resume",
+            "--quiet",
+            "--out",
+            s(&a),
+        ],
         "the shard differs",
     );
     // Refused before anything was touched: the shard's folder is as it was.
@@ -78,7 +97,18 @@ fn a_flipped_bit_in_a_stored_chunk_is_named_and_refused() {
     let dir = tempfile::tempdir().unwrap();
     let (s1, s2) = (dir.path().join("s1"), dir.path().join("s2"));
     for (k, out) in [("1/2", &s1), ("2/2", &s2)] {
-        ok(&["run", PARCELS, "--paths", "128", "--shard", k, "--quiet", "--no-report", "--out", s(out)]);
+        ok(&[
+            "run",
+            PARCELS,
+            "--paths",
+            "128",
+            "--shard",
+            k,
+            "--quiet",
+            "--no-report",
+            "--out",
+            s(out),
+        ]);
     }
     let chunk = chunks(&s2)[0].clone();
     let good = std::fs::read(&chunk).unwrap();
@@ -88,17 +118,45 @@ fn a_flipped_bit_in_a_stored_chunk_is_named_and_refused() {
         bad[bit / 8] ^= 1 << (bit % 8);
         std::fs::write(&chunk, &bad).unwrap();
         let err = refused(
-            &["merge", s(&s1), s(&s2), "--no-report", "--out", s(&dir.path().join("m"))],
+            &[
+                "merge",
+                s(&s1),
+                s(&s2),
+                "--no-report",
+                "--out",
+                s(&dir.path().join("m")),
+            ],
             "corrupt",
         );
-        assert!(err.contains(chunk.file_name().unwrap().to_str().unwrap()), "{err}");
+        assert!(
+            err.contains(chunk.file_name().unwrap().to_str().unwrap()),
+            "{err}"
+        );
     }
     refused(
-        &["run", PARCELS, "--paths", "128", "--shard", "2/2", "--resume", "--quiet", "--out", s(&s2)],
+        &[
+            "run",
+            PARCELS,
+            "--paths",
+            "128",
+            "--shard",
+            "2/2",
+            "--resume",
+            "--quiet",
+            "--out",
+            s(&s2),
+        ],
         "corrupt",
     );
     std::fs::write(&chunk, &good).unwrap();
-    ok(&["merge", s(&s1), s(&s2), "--no-report", "--out", s(&dir.path().join("m"))]);
+    ok(&[
+        "merge",
+        s(&s1),
+        s(&s2),
+        "--no-report",
+        "--out",
+        s(&dir.path().join("m")),
+    ]);
 }
 
 #[test]
@@ -124,10 +182,17 @@ fn a_second_command_into_a_locked_folder_exits_2_and_names_the_holder() {
     let out = dir.path().join("r");
     std::fs::create_dir_all(&out).unwrap();
     // A holder that runs: a child process of this test.
-    let mut holder = Command::new("sleep").arg("30").stdout(Stdio::null()).spawn().unwrap();
+    let mut holder = Command::new("sleep")
+        .arg("30")
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
     std::fs::write(
         out.join(".protectsim.lock"),
-        format!("{} 2026-12-01T00:00:00Z\nprotectsim run x.toml\n", holder.id()),
+        format!(
+            "{} 2026-12-01T00:00:00Z\nprotectsim run x.toml\n",
+            holder.id()
+        ),
     )
     .unwrap();
     let err = refused(&["run", PARCELS, "--quiet", "--out", s(&out)], "in use");
@@ -143,9 +208,16 @@ fn a_lock_left_by_a_killed_process_is_taken_over() {
     let out = dir.path().join("r");
     std::fs::create_dir_all(&out).unwrap();
     // pid_max on Linux is at most 2^22: this process id cannot run.
-    std::fs::write(out.join(".protectsim.lock"), "4194305 2026-12-01T00:00:00Z\nold\n").unwrap();
+    std::fs::write(
+        out.join(".protectsim.lock"),
+        "4194305 2026-12-01T00:00:00Z\nold\n",
+    )
+    .unwrap();
     ok(&["run", PARCELS, "--quiet", "--no-report", "--out", s(&out)]);
-    assert!(!out.join(".protectsim.lock").exists(), "the lock is released at the end");
+    assert!(
+        !out.join(".protectsim.lock").exists(),
+        "the lock is released at the end"
+    );
 }
 
 #[test]
@@ -156,14 +228,29 @@ fn a_later_command_leaves_no_file_of_an_earlier_command() {
     assert!(out.join("pricing.csv").exists() && out.join("report.html").exists());
     std::fs::write(out.join("notes.txt"), "mine").unwrap();
     ok(&["run", PARCELS, "--quiet", "--no-report", "--out", s(&out)]);
-    for stale in ["pricing.csv", "pricing.parquet", "pricing.xlsx", "report.html", "plots"] {
-        assert!(!out.join(stale).exists(), "{stale} of the earlier price survived");
+    for stale in [
+        "pricing.csv",
+        "pricing.parquet",
+        "pricing.xlsx",
+        "report.html",
+        "plots",
+    ] {
+        assert!(
+            !out.join(stale).exists(),
+            "{stale} of the earlier price survived"
+        );
     }
     // What protectsim did not write is left alone.
-    assert_eq!(std::fs::read_to_string(out.join("notes.txt")).unwrap(), "mine");
+    assert_eq!(
+        std::fs::read_to_string(out.join("notes.txt")).unwrap(),
+        "mine"
+    );
     let files = manifest(&out)["files"].as_array().unwrap().clone();
     for f in files {
-        assert!(out.join(f.as_str().unwrap()).exists(), "manifest lists missing {f}");
+        assert!(
+            out.join(f.as_str().unwrap()).exists(),
+            "manifest lists missing {f}"
+        );
     }
 }
 
@@ -172,10 +259,22 @@ fn merge_into_one_of_its_own_shard_folders_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let (s1, s2) = (dir.path().join("s1"), dir.path().join("s2"));
     for (k, out) in [("1/2", &s1), ("2/2", &s2)] {
-        ok(&["run", PARCELS, "--shard", k, "--quiet", "--no-report", "--out", s(out)]);
+        ok(&[
+            "run",
+            PARCELS,
+            "--shard",
+            k,
+            "--quiet",
+            "--no-report",
+            "--out",
+            s(out),
+        ]);
     }
     let before = chunks(&s1);
-    refused(&["merge", s(&s1), s(&s2), "--out", s(&s1)], "one of the shard folders");
+    refused(
+        &["merge", s(&s1), s(&s2), "--out", s(&s1)],
+        "one of the shard folders",
+    );
     assert_eq!(chunks(&s1), before);
     assert!(s1.join("manifest.json").exists());
 }
@@ -187,7 +286,8 @@ fn orphaned_temporary_files_of_killed_writes_are_removed_by_the_next_run() {
     std::fs::create_dir_all(out.join("batches")).unwrap();
     let orphans = [
         out.join(".paths.parquet.tmp-12345"),
-        out.join("batches").join(".chunk-000000000000-000000000064.bin.tmp-12345"),
+        out.join("batches")
+            .join(".chunk-000000000000-000000000064.bin.tmp-12345"),
     ];
     for o in &orphans {
         std::fs::write(o, "half a file").unwrap();
@@ -205,17 +305,30 @@ fn a_run_killed_while_rewriting_a_folder_leaves_no_old_manifest() {
     ok(&["run", POLICIES, "--quiet", "--no-report", "--out", s(&out)]);
     assert_eq!(manifest(&out)["scenario"], "e_reputation");
     let mut child = Command::new(BIN)
-        .args(["run", PARCELS, "--paths", "6400", "--threads", "1", "--quiet", "--out", s(&out)])
+        .args([
+            "run",
+            PARCELS,
+            "--paths",
+            "6400",
+            "--threads",
+            "1",
+            "--quiet",
+            "--out",
+            s(&out),
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
+    // Killed once the new run has started writing (its scenario copy is in the folder).
     let clock = Instant::now();
-    while !out.join("batches").exists()
-        || std::fs::read_dir(out.join("batches")).unwrap().count() == 0
-    {
-        assert!(clock.elapsed() < Duration::from_secs(120), "no chunk within 2 minutes");
-        std::thread::sleep(Duration::from_millis(10));
+    let parcels = std::fs::read(PARCELS).unwrap();
+    while std::fs::read(out.join("scenario.toml")).ok().as_ref() != Some(&parcels) {
+        assert!(
+            clock.elapsed() < Duration::from_secs(120),
+            "not started within 2 minutes"
+        );
+        std::thread::sleep(Duration::from_millis(5));
     }
     child.kill().unwrap();
     child.wait().unwrap();
@@ -242,7 +355,11 @@ fn sweep_writes_into_its_own_default_folder() {
         ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let sweep = dir.path().join("results/folder_parcels-sweep");
     assert!(sweep.join("sweep.csv").exists());
     assert!(!dir.path().join("results/folder_parcels").exists());

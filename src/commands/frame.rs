@@ -5,8 +5,8 @@ use super::run::{render_run, simulate_and_write};
 use crate::cli::{FrameArgs, UsageError};
 use crate::frame::Recommendation;
 use crate::money::Cents;
-use crate::store::FrameField;
 use crate::report::{self, terminal};
+use crate::store::FrameField;
 use anyhow::Result;
 use std::fmt::Write as _;
 /// `protectsim frame`: simulate, then recommend per company the frame that keeps the

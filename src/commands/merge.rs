@@ -5,9 +5,9 @@ use super::run::SCENARIO_COPY;
 use crate::cli::{MergeArgs, UsageError};
 use crate::engine::Model;
 use crate::outdir;
-use crate::store::{self, RunKey, StoredPaths};
 use crate::report::{self, Manifest, Shard, terminal};
 use crate::scenario::Scenario;
+use crate::store::{self, RunKey, StoredPaths};
 use crate::summary;
 use anyhow::{Context, Result, bail};
 use std::fmt::Write as _;
@@ -18,7 +18,11 @@ use std::time::Instant;
 /// written. Nothing is simulated.
 pub fn merge(args: &MergeArgs) -> Result<()> {
     let clock = Instant::now();
-    if let Some(dir) = args.shards.iter().find(|d| outdir::same_folder(d, &args.out)) {
+    if let Some(dir) = args
+        .shards
+        .iter()
+        .find(|d| outdir::same_folder(d, &args.out))
+    {
         return Err(UsageError(format!(
             "--out {} is one of the shard folders ({}): merging into it would destroy the shard; choose another --out",
             args.out.display(),

@@ -5,11 +5,11 @@ use super::emit;
 use crate::cli::{RunArgs, RunOptions, UsageError};
 use crate::engine::PathResult;
 use crate::engine::{self, BATCH_PATHS, Model};
-use crate::outdir::{self, FolderLock};
-use crate::store::{self, ChunkWriter, Line, LineField, RunKey, StoredPaths};
 use crate::frame::DailyBand;
+use crate::outdir::{self, FolderLock};
 use crate::report::{self, Manifest, Shard, terminal};
 use crate::scenario::Scenario;
+use crate::store::{self, ChunkWriter, Line, LineField, RunKey, StoredPaths};
 use crate::summary;
 use crate::summary::MetricRow;
 use anyhow::{Context, Result};
@@ -17,8 +17,8 @@ use chrono::Utc;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write as _};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::ops::Range;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 /// Version of the random-stream scheme recorded in manifests.
 pub const RNG_SCHEME: &str =

@@ -4,12 +4,17 @@
 //! "PSIMCHK2"            magic (8 bytes)
 //! u32 LE                header length h
 //! h bytes               postcard header: run key, path range, layout, block offsets
-//! blocks                one zstd frame per column: words as i64 LE, then series as f32 LE
+//! blocks                one block per column: words, then series (see below)
 //! u32 LE                CRC-32 of every byte before it
 //! ```
 //!
-//! Column-major, so that a statistic reads only the columns it needs; zstd, because most words
-//! of most paths are small or zero (a segment without claims, an unused peril slot). The
+//! Column-major, so that a statistic reads only the columns it needs. A word block is either
+//! `0x00` and one zigzag LEB128 value (every path has that value: an unused peril slot, a
+//! segment with no claims), or `0x01` and one zigzag LEB128 value per path: most words are
+//! counts and cents that fit in one to three bytes. A series block is `f32` LE per path. The
+//! encoding was chosen over zstd, which the first version used: zstd level 1 cost 15 % of a
+//! run's instructions to write and 23 % to read back (callgrind, compound Poisson peer model at
+//! 20,000 paths), and LEB128 is within a few bytes per path of it on these columns. The
 //! checksum covers the whole file: any flipped bit, a truncated write or a file of another
 //! program is refused with the file's name.
 
@@ -21,9 +26,66 @@ use std::fs::File;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-const MAGIC: &[u8; 8] = b"PSIMCHK2";
-/// zstd level: 1 is the fastest and already shrinks zero-heavy columns by orders of magnitude.
-const LEVEL: i32 = 1;
+const MAGIC: &[u8; 8] = b"PSIMCHK3";
+
+/// Appends `x` as zigzag LEB128.
+fn put_varint(out: &mut Vec<u8>, x: i64) {
+    let mut z = ((x << 1) ^ (x >> 63)) as u64;
+    while z >= 0x80 {
+        out.push((z as u8) | 0x80);
+        z >>= 7;
+    }
+    out.push(z as u8);
+}
+
+/// Reads one zigzag LEB128 value at `*at`; `None` past the end or on an overlong value.
+fn get_varint(bytes: &[u8], at: &mut usize) -> Option<i64> {
+    let mut z = 0u64;
+    for shift in (0..64).step_by(7) {
+        let b = *bytes.get(*at)?;
+        *at += 1;
+        z |= ((b & 0x7F) as u64) << shift;
+        if b < 0x80 {
+            return Some(((z >> 1) as i64) ^ -((z & 1) as i64));
+        }
+    }
+    None
+}
+
+/// One word column as a block.
+fn encode_words(w: &[i64], out: &mut Vec<u8>) {
+    match w.first() {
+        Some(&x) if w.iter().all(|&y| y == x) => {
+            out.push(0);
+            put_varint(out, x);
+        }
+        _ => {
+            out.push(1);
+            for &x in w {
+                put_varint(out, x);
+            }
+        }
+    }
+}
+
+/// Decodes a word block of `n` values; `None` if it is malformed.
+fn decode_words(block: &[u8], n: usize, out: &mut Vec<i64>) -> Option<()> {
+    let mut at = 1;
+    match block.first()? {
+        0 => {
+            let x = get_varint(block, &mut at)?;
+            out.extend(std::iter::repeat_n(x, n));
+        }
+        1 => {
+            out.reserve(n);
+            for _ in 0..n {
+                out.push(get_varint(block, &mut at)?);
+            }
+        }
+        _ => return None,
+    }
+    (at == block.len()).then_some(())
+}
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Header {
@@ -62,18 +124,20 @@ pub fn file_name(range: &Range<u64>) -> String {
 }
 
 /// Encodes a chunk: the file's bytes.
-pub fn encode(key: &RunKey, range: &Range<u64>, layout: &Layout, cols: &Columns) -> Result<Vec<u8>> {
+pub fn encode(
+    key: &RunKey,
+    range: &Range<u64>,
+    layout: &Layout,
+    cols: &Columns,
+) -> Result<Vec<u8>> {
     let mut blocks: Vec<Vec<u8>> = Vec::with_capacity(cols.words.len() + cols.series.len());
-    let mut raw = Vec::new();
     for w in &cols.words {
-        raw.clear();
-        raw.extend(w.iter().flat_map(|x| x.to_le_bytes()));
-        blocks.push(zstd::bulk::compress(&raw, LEVEL)?);
+        let mut b = Vec::with_capacity(1 + w.len());
+        encode_words(w, &mut b);
+        blocks.push(b);
     }
     for s in &cols.series {
-        raw.clear();
-        raw.extend(s.iter().flat_map(|x| x.to_le_bytes()));
-        blocks.push(zstd::bulk::compress(&raw, LEVEL)?);
+        blocks.push(s.iter().flat_map(|x| x.to_le_bytes()).collect());
     }
     let mut offsets = Vec::with_capacity(blocks.len() + 1);
     let mut at = 0u64;
@@ -115,7 +179,8 @@ pub struct Chunk {
 impl Chunk {
     /// Reads and verifies `path` (checksum, magic, consistent header).
     pub fn open(path: &Path) -> Result<Chunk> {
-        let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let bytes =
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
         Chunk::parse(path, &bytes)
     }
 
@@ -165,37 +230,61 @@ impl Chunk {
         self.len() == 0
     }
 
-    fn block(&self, file: &File, column: usize, width: usize) -> Result<Vec<u8>> {
+    fn block(&self, file: &File, column: usize) -> Result<Vec<u8>> {
         use std::os::unix::fs::FileExt;
         let (start, end) = (self.offsets[column], self.offsets[column + 1]);
-        let mut compressed = vec![0u8; (end - start) as usize];
-        file.read_exact_at(&mut compressed, start)
+        let mut block = vec![0u8; (end - start) as usize];
+        file.read_exact_at(&mut block, start)
             .with_context(|| format!("cannot read {}", self.path.display()))?;
-        let raw = zstd::bulk::decompress(&compressed, self.len() * width)
-            .with_context(|| format!("{} is corrupt (column {column})", self.path.display()))?;
-        if raw.len() != self.len() * width {
-            bail!("{} is corrupt (column {column} length)", self.path.display());
-        }
-        Ok(raw)
+        Ok(block)
     }
 
     /// Word column `j` of this chunk's paths, appended to `out`.
     pub fn read_words(&self, file: &File, j: usize, out: &mut Vec<i64>) -> Result<()> {
-        let raw = self.block(file, j, 8)?;
-        out.extend(
-            raw.chunks_exact(8)
-                .map(|b| i64::from_le_bytes(b.try_into().expect("8 bytes"))),
-        );
-        Ok(())
+        let block = self.block(file, j)?;
+        decode_words(&block, self.len(), out)
+            .with_context(|| format!("{} is corrupt (column {j})", self.path.display()))
     }
 
     /// Series column `j` of this chunk's paths, appended to `out`.
     pub fn read_series(&self, file: &File, j: usize, out: &mut Vec<f32>) -> Result<()> {
-        let raw = self.block(file, self.layout.words() + j, 4)?;
+        let raw = self.block(file, self.layout.words() + j)?;
+        if raw.len() != 4 * self.len() {
+            bail!("{} is corrupt (series {j} length)", self.path.display());
+        }
         out.extend(
             raw.chunks_exact(4)
                 .map(|b| f32::from_le_bytes(b.try_into().expect("4 bytes"))),
         );
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn word_blocks_round_trip_constant_and_varying_columns() {
+        let columns: [&[i64]; 5] = [
+            &[0; 64],
+            &[7; 3],
+            &[0, -1, 1, 127, 128, -129, 300_000, i64::MAX, i64::MIN],
+            &[i64::MAX; 2],
+            &[5],
+        ];
+        for w in columns {
+            let mut b = Vec::new();
+            encode_words(w, &mut b);
+            let mut back = Vec::new();
+            decode_words(&b, w.len(), &mut back).expect("decodes");
+            assert_eq!(back, w);
+            // A truncated or extended block is refused, not misread.
+            let mut short = Vec::new();
+            assert!(b.len() < 2 || decode_words(&b[..b.len() - 1], w.len(), &mut short).is_none());
+            let mut long = b.clone();
+            long.push(0);
+            assert!(decode_words(&long, w.len(), &mut Vec::new()).is_none());
+        }
     }
 }

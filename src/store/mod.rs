@@ -2,7 +2,7 @@
 //! so that no command holds all paths in memory.
 //!
 //! A run appends finished paths, in path order, to `batches/chunk-<first>-<end>.bin` in its
-//! result folder ([`chunk`]: one zstd block per column, CRC-32 over the file). Everything after
+//! result folder ([`chunk`]: one block per column, LEB128 or constant, CRC-32 over the file). Everything after
 //! the simulation reads from there: the per-path parquet files are written block by block, and
 //! every statistic reads the one or two columns it needs ([`StoredPaths::line_column`]). The
 //! same chunks are what `--resume` keeps after a kill and what `merge` reads from each shard, so
