@@ -175,7 +175,15 @@ impl RunOptions {
         let paths = args.paths.unwrap_or(scenario.paths());
         if paths == 0 || paths > MAX_PATHS {
             return Err(UsageError(format!(
-                "--paths {paths}: must be a whole number from 1 to {MAX_PATHS}"
+                "--paths {paths}: must be a whole number from 1 to {MAX_PATHS} (every path's result is held in memory and written as a row; for more precision than 10^8 paths give, the model, not the sample, is the limit)"
+            )));
+        }
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let max_threads = max_threads(cores);
+        if args.threads > max_threads {
+            return Err(UsageError(format!(
+                "--threads {}: must be at most {max_threads} on this machine ({cores} cores; the bound is 4 threads per core, at least {MIN_THREAD_BOUND} and never above {MAX_THREADS}): threads beyond the cores only add switching; 0 means one per core",
+                args.threads
             )));
         }
         let shard = match &args.shard {
@@ -231,6 +239,17 @@ impl RunOptions {
         let p = self.paths as u128;
         ((p * (k as u128 - 1) / n as u128) as u64)..((p * k as u128 / n as u128) as u64)
     }
+}
+
+/// Hard upper bound of `--threads`, whatever the machine.
+pub const MAX_THREADS: usize = 1024;
+/// `--threads` may always go this high, so that a script runs on any machine.
+pub const MIN_THREAD_BOUND: usize = 64;
+
+/// Largest `--threads` on a machine with `cores` cores: 4 per core, at least
+/// [`MIN_THREAD_BOUND`], at most [`MAX_THREADS`].
+pub fn max_threads(cores: usize) -> usize {
+    cores.saturating_mul(4).clamp(MIN_THREAD_BOUND, MAX_THREADS)
 }
 
 fn parse_shard(text: &str, paths: u64) -> Result<(u64, u64), UsageError> {

@@ -30,6 +30,36 @@ pub enum ParamError {
     NotPositive,
     #[error("must be a finite number of at least 0")]
     Negative,
+    #[error("must be at most {max} (see docs/limits.md)")]
+    TooLarge { max: u32 },
+}
+
+/// Largest lognormal sigma: at 5 the mean is 268,000 times the median and the 99.9th percentile
+/// 5 million times it, far beyond any amount or duration an actuary would model.
+pub const MAX_SIGMA: f64 = 5.0;
+
+/// Largest lognormal median or mean: ten million (EUR or days; validation bounds each field
+/// tighter).
+pub const MAX_LOCATION: f64 = 1e7;
+
+fn location(x: f64) -> Result<f64, ParamError> {
+    let x = positive(x)?;
+    if x > MAX_LOCATION {
+        return Err(ParamError::TooLarge {
+            max: MAX_LOCATION as u32,
+        });
+    }
+    Ok(x)
+}
+
+fn spread(sigma: f64) -> Result<f64, ParamError> {
+    let s = positive(sigma)?;
+    if s > MAX_SIGMA {
+        return Err(ParamError::TooLarge {
+            max: MAX_SIGMA as u32,
+        });
+    }
+    Ok(s)
 }
 
 fn positive(x: f64) -> Result<f64, ParamError> {
@@ -51,16 +81,21 @@ pub struct LogNormal {
 impl LogNormal {
     pub fn from_median_sigma(median: f64, sigma: f64) -> Result<LogNormal, ParamError> {
         Ok(LogNormal {
-            mu: positive(median)?.ln(),
-            sigma: positive(sigma)?,
+            mu: location(median)?.ln(),
+            sigma: spread(sigma)?,
         })
     }
 
     /// `sigma² = ln(1 + cv²)`, `mu = ln(mean) − sigma²/2`.
     pub fn from_mean_cv(mean: f64, cv: f64) -> Result<LogNormal, ParamError> {
         let s2 = (1.0 + positive(cv)?.powi(2)).ln();
+        if !(s2.sqrt() <= MAX_SIGMA) {
+            // The cv whose sigma is MAX_SIGMA: sqrt(e^25 - 1), about 268,000.
+            let max_cv = (MAX_SIGMA * MAX_SIGMA).exp_m1().sqrt().floor();
+            return Err(ParamError::TooLarge { max: max_cv as u32 });
+        }
         Ok(LogNormal {
-            mu: positive(mean)?.ln() - s2 / 2.0,
+            mu: location(mean)?.ln() - s2 / 2.0,
             sigma: s2.sqrt(),
         })
     }

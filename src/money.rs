@@ -14,8 +14,24 @@ use std::iter::Sum;
 use std::ops::{Add, AddAssign, Sub};
 use std::str::FromStr;
 
-/// An amount of money in euro cents. Sums use `i64`: 9.2e16 cents is 92 trillion EUR, far above
-/// any portfolio, and additions are checked in debug builds.
+/// An amount of money in euro cents, held in an `i64`: up to 9.2 × 10^18 cents, 92
+/// quadrillion EUR.
+///
+/// The largest money total of one path of one product, with the bounds of `docs/limits.md`
+/// that validation enforces:
+///
+/// - one amount (premium, claim, basket) is at most [`MAX_AMOUNT_EUR`] = 10^7 EUR = 10^9
+///   cents (a basket is capped at `cap_eur` <= 10^6 EUR; a rate is at most 1, so a premium is at
+///   most its basket);
+/// - one path counts about as many orders as orders per day (<= 10^7 over the whole
+///   portfolio) × days (<= 3,660) × the path's volume multiplier (a gamma of mean 1): an
+///   expected 3.7 × 10^10 orders;
+/// - so the expected total is at most 3.7 × 10^10 × 10^9 = 3.7 × 10^19 cents when every order
+///   is the largest amount allowed, above `i64::MAX`, while a realistic portfolio at the bounds
+///   (3.7 × 10^10 orders of 1,000 EUR) gives 3.7 × 10^15 cents, 2,500 times below it.
+///
+/// The sums are therefore saturating ([`Add`], [`AddAssign`], [`Sum`], [`Sub`]): a total can
+/// never wrap around to a negative or small number; at worst it stops at `i64::MAX`.
 #[derive(
     Debug,
     Clone,
@@ -90,26 +106,29 @@ impl Cents {
     }
 }
 
+/// Saturating: a total never wraps around (see [`Cents`]).
 impl Add for Cents {
     type Output = Cents;
     #[inline]
     fn add(self, rhs: Cents) -> Cents {
-        Cents(self.0 + rhs.0)
+        Cents(self.0.saturating_add(rhs.0))
     }
 }
 
+/// Saturating, like [`Add`].
 impl Sub for Cents {
     type Output = Cents;
     #[inline]
     fn sub(self, rhs: Cents) -> Cents {
-        Cents(self.0 - rhs.0)
+        Cents(self.0.saturating_sub(rhs.0))
     }
 }
 
+/// Saturating, like [`Add`].
 impl AddAssign for Cents {
     #[inline]
     fn add_assign(&mut self, rhs: Cents) {
-        self.0 += rhs.0;
+        self.0 = self.0.saturating_add(rhs.0);
     }
 }
 
@@ -141,6 +160,13 @@ pub enum MoneyError {
     TooLarge,
 }
 
+/// Largest single amount a scenario may write (a premium, fee, payout, ceiling or basket bound):
+/// ten million euros, far above any consumer or merchant cover.
+pub const MAX_AMOUNT_EUR: i64 = 10_000_000;
+
+/// Largest rate a scenario may write: 1, a premium of the whole basket.
+pub const MAX_RATE: &str = "1";
+
 fn parse_decimal(text: &str) -> Result<Decimal, MoneyError> {
     let d = Decimal::from_str(text.trim()).map_err(|_| MoneyError::NotDecimal)?;
     if d.is_sign_negative() && !d.is_zero() {
@@ -155,7 +181,9 @@ pub fn parse_eur(text: &str) -> Result<Cents, MoneyError> {
     if d.scale() > 2 {
         return Err(MoneyError::TooPrecise { max: 2 });
     }
-    let cents = d * Decimal::ONE_HUNDRED;
+    let cents = d
+        .checked_mul(Decimal::ONE_HUNDRED)
+        .ok_or(MoneyError::TooLarge)?;
     i64::try_from(cents)
         .map(Cents)
         .map_err(|_| MoneyError::TooLarge)
@@ -178,7 +206,9 @@ impl Rate {
         if d.scale() > 6 {
             return Err(MoneyError::TooPrecise { max: 6 });
         }
-        let m = d * Decimal::from(Self::SCALE);
+        let m = d
+            .checked_mul(Decimal::from(Self::SCALE))
+            .ok_or(MoneyError::TooLarge)?;
         let millionths = i64::try_from(m).map_err(|_| MoneyError::TooLarge)?;
         if millionths > 1000 * Self::SCALE {
             return Err(MoneyError::TooLarge);
@@ -306,6 +336,11 @@ mod tests {
             ("abc", Err(MoneyError::NotDecimal)),
             ("NaN", Err(MoneyError::NotDecimal)),
             ("", Err(MoneyError::NotDecimal)),
+            // 27 integer digits: the decimal itself parses, times 100 does not fit.
+            ("800000000000000000000000000", Err(MoneyError::TooLarge)),
+            ("79228162514264337593543950335", Err(MoneyError::TooLarge)),
+            ("92233720368547758.07", Ok(Cents(i64::MAX))),
+            ("92233720368547758.08", Err(MoneyError::TooLarge)),
         ];
         for (text, want) in cases {
             assert_eq!(&parse_eur(text), want, "{text:?}");
@@ -321,6 +356,11 @@ mod tests {
             Err(MoneyError::TooPrecise { max: 6 })
         );
         assert_eq!(Rate::parse("-0.01"), Err(MoneyError::Negative));
+        // 23 integer digits: times a million overflows the decimal itself.
+        assert_eq!(
+            Rate::parse("80000000000000000000000"),
+            Err(MoneyError::TooLarge)
+        );
     }
 
     /// Tariff rounding, table-driven: 1.5 % of baskets whose premium falls on or near a half cent.
@@ -412,6 +452,18 @@ mod tests {
             Cents(i64::MAX).pro_rata(3660, Rounding::Up),
             Cents(i64::MAX)
         );
+    }
+
+    /// Sums saturate instead of wrapping around to negative money.
+    #[test]
+    fn money_sums_saturate() {
+        assert_eq!(Cents(i64::MAX) + Cents(1), Cents(i64::MAX));
+        let mut c = Cents(i64::MAX - 5);
+        c += Cents(100);
+        assert_eq!(c, Cents(i64::MAX));
+        assert_eq!(Cents(i64::MIN) - Cents(1), Cents(i64::MIN));
+        let total: Cents = [Cents(i64::MAX), Cents(i64::MAX)].into_iter().sum();
+        assert_eq!(total, Cents(i64::MAX));
     }
 
     #[test]

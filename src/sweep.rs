@@ -59,14 +59,25 @@ pub fn parse_vary(text: &str) -> Result<Vary, UsageError> {
     if end < start {
         return Err(bad(format!("END {end} is smaller than START {start}")));
     }
-    let count = ((end - start) / step).floor();
+    let too_many = || bad(format!("more than {MAX_CELLS} grid values"));
+    // Checked: a range of ±7.9e28 or a step of 1e-28 overflows the decimal type.
+    let count = end
+        .checked_sub(start)
+        .and_then(|span| span.checked_div(step))
+        .ok_or_else(too_many)?
+        .floor();
     if count >= Decimal::from(MAX_CELLS) {
-        return Err(bad(format!("more than {MAX_CELLS} grid values")));
+        return Err(too_many());
     }
     let count = u64::try_from(count).unwrap_or(0) as usize + 1;
     let values = (0..count)
-        .map(|k| (start + step * Decimal::from(k)).normalize())
-        .collect();
+        .map(|k| {
+            step.checked_mul(Decimal::from(k))
+                .and_then(|d| start.checked_add(d))
+                .map(|d| d.normalize())
+                .ok_or_else(too_many)
+        })
+        .collect::<Result<_, _>>()?;
     Ok(Vary {
         path: path.to_string(),
         parts,
@@ -265,7 +276,8 @@ pub fn cell_scenario(
             .collect();
         anyhow::Error::new(e).context(format!("sweep cell {}", at.join(", ")))
     };
-    let scenario = crate::scenario::Scenario::parse(&edited, file).map_err(label)?;
+    let scenario =
+        crate::scenario::Scenario::parse(&edited, file).map_err(|e| label(e.relocated(text)))?;
     Ok((edited, scenario))
 }
 
@@ -301,6 +313,11 @@ mod tests {
             ("a[x]=1..2:1", "is not an index"),
             ("=1..2:1", "is empty"),
             ("a=0..1:0.00001", "more than"),
+            ("a=0..10:0.0000000000000000000000000001", "more than"),
+            (
+                "a=-79228162514264337593543950335..79228162514264337593543950335:1",
+                "more than",
+            ),
         ] {
             let e = parse_vary(bad).unwrap_err().0;
             assert!(e.contains(says), "{bad}: {e}");

@@ -11,7 +11,10 @@ use std::process::{Command, Output};
 const BIN: &str = env!("CARGO_BIN_EXE_protectsim");
 
 fn quickstart() -> String {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/quickstart.toml");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/quickstart_like.toml"
+    );
     std::fs::read_to_string(path).expect("quickstart scenario")
 }
 
@@ -199,7 +202,7 @@ fn cases() -> Vec<Case> {
             at: Text("0"),
             path: "simulation.paths",
             value: Some("0"),
-            allowed: &["must be a whole number from 1 to 1000000000"],
+            allowed: &["must be a whole number from 1 to 100000000"],
         },
         Case {
             name: "shares_not_summing_to_1",
@@ -446,10 +449,7 @@ fn each_mistake_is_reported_where_it_is() {
 /// Mistakes in a BNPL non-payment product, on the example scenario.
 #[test]
 fn each_bnpl_mistake_is_reported_where_it_is() {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/scenarios/bnpl_non_payment.toml"
-    );
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/bnpl_like.toml");
     let base = std::fs::read_to_string(path).expect("bnpl scenario");
     check_cases(&base, bnpl_cases());
 }
@@ -728,18 +728,21 @@ fn every_mistake_is_reported_at_once() {
 /// Command-line mistakes with a valid scenario: exit code 2, the option and what is allowed.
 #[test]
 fn bad_command_line_values() {
-    let scenario = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/quickstart.toml");
+    let scenario = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/quickstart_like.toml"
+    );
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     let out_arg = out.to_str().unwrap();
     let cases: &[(&[&str], &[&str])] = &[
         (
             &["--paths", "0"],
-            &["--paths 0: must be a whole number from 1 to 1000000000"],
+            &["--paths 0: must be a whole number from 1 to 100000000"],
         ),
         (
             &["--paths", "2000000000"],
-            &["--paths 2000000000: must be a whole number from 1 to 1000000000"],
+            &["--paths 2000000000: must be a whole number from 1 to 100000000"],
         ),
         (
             &["--shard", "5/4"],

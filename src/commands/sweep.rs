@@ -6,7 +6,7 @@ use crate::cli::{RunOptions, SweepArgs, UsageError};
 use crate::engine::{self, BATCH_PATHS, Model};
 use crate::pricing::{self, PricingRow};
 use crate::report::{self, Manifest, Shard};
-use crate::scenario::{Scenario, ScenarioError};
+use crate::scenario::Scenario;
 use crate::sweep::{self, Vary};
 use anyhow::Result;
 use chrono::Utc;
@@ -49,10 +49,7 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
     let base = Scenario::load(&args.run.scenario)?;
     let opts = RunOptions::new(&args.run, &base)?;
     let file = args.run.scenario.display().to_string();
-    let text = std::fs::read_to_string(&args.run.scenario).map_err(|source| ScenarioError::Io {
-        file: file.clone(),
-        source,
-    })?;
+    let text = crate::scenario::read_text(&args.run.scenario)?;
     let cells = sweep::cells(&varies)?;
     // Every cell is validated before any is simulated: a bad value fails at once.
     let scenarios: Vec<Scenario> = cells

@@ -181,7 +181,7 @@ pub fn recommendation_frame(recs: &[Recommendation], confidence: f64) -> PolarsR
 }
 
 /// A file-name-safe version of a company name: `Maison Lumière SAS` → `maison-lumiere-sas`.
-fn slug(name: &str) -> String {
+pub(crate) fn slug(name: &str) -> String {
     let plain = |c: char| match c {
         'à' | 'â' | 'ä' | 'á' | 'À' | 'Â' => 'a',
         'é' | 'è' | 'ê' | 'ë' | 'É' | 'È' | 'Ê' => 'e',

@@ -65,9 +65,38 @@ impl fmt::Display for LocatedIssue {
     }
 }
 
+/// The allowed range of a whole-number field, for a message about a value outside what TOML's
+/// 64-bit integers hold.
+fn integer_range(path: &str) -> Option<(i64, i64)> {
+    let last = path.rsplit('.').next().unwrap_or(path);
+    let last = last.split('[').next().unwrap_or(last);
+    Some(match (path, last) {
+        ("horizon.days", _) => (1, 3660),
+        ("simulation.seed", _) => (0, i64::MAX),
+        ("simulation.paths", _) => (1, super::MAX_PATHS as i64),
+        (_, "ramp_first_day" | "ramp_last_day" | "cutoff_day") => (1, 31),
+        (_, "length_days") => (1, 60),
+        (_, "days") if path.starts_with("calendar.events") => (1, 3660),
+        (_, "duration_days") => (1, 366),
+        (_, "claim_lag_days") => (0, 3660),
+        (_, "policies") => (1, 100_000_000),
+        (_, "instalments") => (2, 36),
+        (_, "schedule_days") => (0, 1100),
+        _ => return None,
+    })
+}
+
 /// Rephrases serde's Rust type names in a wrong-type message ("invalid type: string \"400\",
 /// expected f64") in the words of the scenario format, with how to write money and rates.
 fn plain_type_error(message: &str, path: &str) -> String {
+    if message.contains(" as i128") || message.contains(" as u128") {
+        return match integer_range(path) {
+            Some((min, max)) => {
+                format!("is out of range: must be a whole number from {min} to {max}")
+            }
+            None => "is out of range: whole numbers are at most 9223372036854775807, and each field allows far less (see docs/limits.md)".to_string(),
+        };
+    }
     let mut out = message
         .replace("expected f64", "expected a number")
         .replace("expected i64", "expected a whole number")
@@ -124,6 +153,20 @@ fn backticked(message: &str) -> Option<&str> {
     Some(&message[start..start + len])
 }
 
+/// Position of `path` in `text`, or of its nearest parent found there, or 1:1.
+fn nearest(text: &str, path: &str) -> Position {
+    let mut path = path;
+    loop {
+        if let Some(p) = locate::locate(text, path) {
+            return p;
+        }
+        match path.rfind(['.', '[']) {
+            Some(i) if i > 0 => path = &path[..i],
+            _ => return Position { line: 1, column: 1 },
+        }
+    }
+}
+
 impl ScenarioError {
     pub(super) fn invalid(text: &str, file: &str, issues: Vec<Issue>) -> ScenarioError {
         let issues = issues
@@ -147,7 +190,7 @@ impl ScenarioError {
     pub(super) fn from_toml(text: &str, file: &str, e: &toml::de::Error) -> ScenarioError {
         let message = e.message().trim().to_string();
         let span = e.span();
-        let position = span.as_ref().map(|s| locate::position_of(text, s.start));
+        let mut position = span.as_ref().map(|s| locate::position_of(text, s.start));
         let (path, rule) = if toml::de::DeTable::parse(text).is_err() {
             let path = span
                 .map(|s| syntax_error_path(text, s.start))
@@ -155,7 +198,19 @@ impl ScenarioError {
             (path, format!("TOML syntax error: {message}"))
         } else {
             let mut path = span.map(|s| locate::path_at(text, s)).unwrap_or_default();
-            let rule = if message.starts_with("missing field") {
+            let kind_key = (message.starts_with("missing field `kind`"))
+                .then(|| super::raw::misspelt_kind(text, &path))
+                .flatten();
+            let rule = if let Some(key_path) = kind_key {
+                let key = key_path.rsplit('.').next().unwrap_or("").to_string();
+                position = locate::locate(text, &key_path).or(position);
+                path = key_path;
+                format!(
+                    "unknown field `{}`: did you mean `kind`? every product needs kind = one of {} (check the spelling)",
+                    key.trim_matches('"'),
+                    super::raw::PRODUCT_KINDS
+                )
+            } else if message.starts_with("missing field") {
                 // The deserializer blames the table that lacks the field; name the field itself.
                 let field = backticked(&message).unwrap_or("?");
                 let at_root = path.is_empty();
@@ -185,6 +240,26 @@ impl ScenarioError {
                     rule,
                 },
             }],
+        }
+    }
+
+    /// The same error with every position looked up again in `text`, the user's file, by field
+    /// path: for an error found in an edited copy of it (a sweep cell), so that the lines cited
+    /// are the user's. A path the file does not have (a value the edit added) points at its
+    /// nearest parent that the file has.
+    pub fn relocated(self, text: &str) -> ScenarioError {
+        match self {
+            ScenarioError::Invalid { file, issues } => ScenarioError::Invalid {
+                file,
+                issues: issues
+                    .into_iter()
+                    .map(|li| LocatedIssue {
+                        position: Some(nearest(text, &li.issue.path)),
+                        issue: li.issue,
+                    })
+                    .collect(),
+            },
+            other => other,
         }
     }
 

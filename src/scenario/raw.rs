@@ -285,6 +285,57 @@ pub(super) fn precise_product_error(text: &str, error: toml::de::Error) -> toml:
         .unwrap_or(error)
 }
 
+/// The `kind` values of products, as the scenario writes them.
+pub const PRODUCT_KINDS: &str =
+    "buyer_protection, guarantee_frame, legal_protection, bnpl_non_payment, e_reputation";
+
+/// For a product without `kind`: the path of a key of it that looks like a misspelt `kind`
+/// (`kidn`, `Kind`, `knd`), so that the message names the unknown key instead of only the
+/// missing one. `blamed` is the path the deserializer blamed (`products[1]`, or `products`).
+pub(super) fn misspelt_kind(text: &str, blamed: &str) -> Option<String> {
+    let root = DeTable::parse(text).ok()?;
+    let products = root.get_ref().get("products")?.get_ref().as_array()?;
+    let only: Option<usize> = blamed
+        .strip_prefix("products[")
+        .and_then(|rest| rest.strip_suffix(']'))
+        .and_then(|n| n.parse().ok());
+    products.iter().enumerate().find_map(|(i, p)| {
+        if only.is_some_and(|o| o != i) {
+            return None;
+        }
+        let DeValue::Table(t) = p.get_ref() else {
+            return None;
+        };
+        if t.get("kind").is_some() {
+            return None;
+        }
+        t.iter().find_map(|(k, _)| {
+            let k: &str = k.get_ref();
+            (edit_distance(&k.to_ascii_lowercase(), "kind") <= 2 && k.len() <= 6).then(|| {
+                let mut path = format!("products[{i}]");
+                super::locate::push_key(&mut path, k);
+                path
+            })
+        })
+    })
+}
+
+/// Levenshtein distance of two short strings.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawBuyerProtection {

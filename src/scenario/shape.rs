@@ -23,6 +23,15 @@ const MAX_PATHS: i64 = super::MAX_PATHS as i64;
 /// Largest average daily order count of one shop: far above any real merchant, low enough that a
 /// run still ends and its sums stay finite.
 const MAX_ORDERS_PER_DAY: f64 = 10_000_000.0;
+/// Largest average daily order count of the whole portfolio (every shop added up): it bounds the
+/// orders of one path, and with them every money sum (see [`crate::money::Cents`]).
+const MAX_PORTFOLIO_ORDERS_PER_DAY: f64 = 10_000_000.0;
+/// Largest frame or annual turnover of one company: a trillion euros.
+const MAX_COMPANY_EUR: i64 = 1_000_000_000_000;
+/// Largest basket median, mean or cap in EUR: a million (parcels, not freight).
+const MAX_BASKET_EUR: f64 = 1_000_000.0;
+/// Longest description of a scenario, in characters.
+const MAX_DESCRIPTION_CHARS: usize = 10_000;
 /// Largest basket coefficient of variation (lognormal sigma ≈ 3.03); beyond it the distribution
 /// degenerates (an infinite `cv²` gives NaN parameters).
 const MAX_BASKET_CV: f64 = 100.0;
@@ -48,11 +57,34 @@ pub(super) fn validate(raw: RawScenario, hash: String) -> Result<Scenario, Vec<I
         " (independent Monte Carlo paths)",
     ) as u64;
     let calendar = calendar(&mut v, &raw.calendar);
+    if let Some(name) = &raw.name {
+        v.name("name", name);
+    }
+    if let Some(d) = &raw.description {
+        let chars = d.chars().count();
+        if chars > MAX_DESCRIPTION_CHARS {
+            v.fail(
+                "description",
+                format!("a text of {chars} characters"),
+                format!("is too long: at most {MAX_DESCRIPTION_CHARS} characters"),
+            );
+        } else if let Some(c) = d
+            .chars()
+            .find(|c| c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
+        {
+            v.fail(
+                "description",
+                format!("text with {c:?}"),
+                "contains a control character (an escape code): write plain text",
+            );
+        }
+    }
 
     let mut names = HashSet::new();
     let mut products = Vec::new();
     for (i, p) in raw.products.iter().enumerate() {
         let path = format!("products[{i}]");
+        v.name(&format!("{path}.name"), p.name());
         if !names.insert(p.name().to_string()) {
             v.fail(
                 &format!("{path}.name"),
@@ -86,18 +118,33 @@ pub(super) fn validate(raw: RawScenario, hash: String) -> Result<Scenario, Vec<I
         v.fail_field("companies", "the portfolio is empty: add at least one [[companies]] table with a [[companies.shops]] table");
     }
     let mut company_names = HashSet::new();
+    // Chart files are named after the company (`plots/frame_<slug>.svg`): two names that give
+    // the same file name would share one chart.
+    let mut slugs: BTreeMap<String, String> = BTreeMap::new();
     let companies = raw
         .companies
         .iter()
         .enumerate()
         .map(|(ci, c)| {
             let cp = format!("companies[{ci}]");
+            v.name(&format!("{cp}.name"), &c.name);
+            let slug = crate::report::frames::slug(&c.name);
             if !company_names.insert(c.name.clone()) {
                 v.fail(
                     &format!("{cp}.name"),
                     format!("{:?}", c.name),
                     "is used by an earlier company; company names must be unique",
                 );
+            } else if let Some(earlier) = slugs.get(&slug) {
+                v.fail(
+                    &format!("{cp}.name"),
+                    format!("{:?}", c.name),
+                    format!(
+                        "gives the same chart file name (plots/frame_{slug}.svg) as the earlier company {earlier:?}: names must differ in letters or digits, not only in case, accents or punctuation"
+                    ),
+                );
+            } else {
+                slugs.insert(slug, c.name.clone());
             }
             if c.shops.is_empty() {
                 v.fail_field(
@@ -112,6 +159,7 @@ pub(super) fn validate(raw: RawScenario, hash: String) -> Result<Scenario, Vec<I
                 .enumerate()
                 .map(|(si, s)| {
                     let sp = format!("{cp}.shops[{si}]");
+                    v.name(&format!("{sp}.name"), &s.name);
                     if !shop_names.insert(s.name.clone()) {
                         v.fail(
                             &format!("{sp}.name"),
@@ -125,6 +173,23 @@ pub(super) fn validate(raw: RawScenario, hash: String) -> Result<Scenario, Vec<I
             company(&mut v, &cp, c, shops, &products)
         })
         .collect();
+
+    let companies: Vec<Company> = companies;
+    let total: f64 = companies
+        .iter()
+        .flat_map(|c| c.shops.iter())
+        .map(|s| s.orders_per_day)
+        .sum();
+    if total > MAX_PORTFOLIO_ORDERS_PER_DAY {
+        v.fail(
+            "companies",
+            format!("shops adding up to {} orders per day", show(total)),
+            format!(
+                "the portfolio may have at most {} orders per day over all shops (so that no money total of a path can overflow); split it into several scenarios",
+                show(MAX_PORTFOLIO_ORDERS_PER_DAY)
+            ),
+        );
+    }
 
     v.finish()?;
     Ok(Scenario {
@@ -161,7 +226,14 @@ fn company(
         v.fail_field(cp, format!("its shops sell {} guarantee-frame products ({}); a company has one frame, so one such product", names.len(), names.join(", ")));
     }
     let money = |v: &mut Validator, field: &str, text: &Option<String>| {
-        text.as_deref().map(|t| v.eur(&format!("{cp}.{field}"), t))
+        text.as_deref().map(|t| {
+            v.eur_at_most(
+                &format!("{cp}.{field}"),
+                t,
+                MAX_COMPANY_EUR,
+                "of one company",
+            )
+        })
     };
     let frame = money(v, "frame_eur", &c.frame_eur);
     if frame == Some(Cents::ZERO) {
@@ -189,10 +261,15 @@ fn param(v: &mut Validator, path: &str, value: f64, r: Result<(), ParamError>) {
 }
 
 fn basket(v: &mut Validator, path: &str, b: &RawBasket) -> Basket {
-    let cap = b.cap_eur.map_or(2500.0, |c| {
-        v.positive(&format!("{path}.cap_eur"), c, " (EUR)")
-    });
-    let dist = match (b.median_eur, b.sigma, b.mean_eur, b.cv) {
+    let eur = |v: &mut Validator, field: &str, x: f64| {
+        v.positive_at_most(&format!("{path}.{field}"), x, MAX_BASKET_EUR, " (EUR)")
+    };
+    let cap = b.cap_eur.map_or(2500.0, |c| eur(v, "cap_eur", c));
+    let (median_eur, mean_eur) = (
+        b.median_eur.map(|m| eur(v, "median_eur", m)),
+        b.mean_eur.map(|m| eur(v, "mean_eur", m)),
+    );
+    let dist = match (median_eur, b.sigma, mean_eur, b.cv) {
         (Some(median), Some(sigma), None, None) => {
             param(
                 v,
@@ -243,8 +320,8 @@ fn delivery(
 ) -> DeliveryTime {
     let (median, sigma) = raw.map_or(default, |r| {
         (
-            v.positive(&format!("{path}.median_days"), r.median_days, " (days)"),
-            v.positive(&format!("{path}.sigma"), r.sigma, ""),
+            v.days(&format!("{path}.median_days"), r.median_days),
+            v.sigma(&format!("{path}.sigma"), r.sigma),
         )
     });
     DeliveryTime::from_median_sigma(median, sigma)
@@ -323,7 +400,12 @@ fn shop(v: &mut Validator, sp: &str, s: &RawShop, products: &[Product]) -> Shop 
     };
     let ship = s.shipping.as_ref();
     let handling_days = ship.and_then(|r| r.handling_days).map_or(1.0, |h| {
-        v.non_negative(&format!("{sp}.shipping.handling_days"), h, " (days)")
+        let path = format!("{sp}.shipping.handling_days");
+        if h > super::validate::MAX_DAYS {
+            v.days(&path, h)
+        } else {
+            v.non_negative(&path, h, " (days)")
+        }
     });
     let delivery = [
         delivery(
@@ -380,6 +462,7 @@ fn shop(v: &mut Validator, sp: &str, s: &RawShop, products: &[Product]) -> Shop 
         .risk_class
         .clone()
         .unwrap_or_else(|| "standard".to_string());
+    v.name(&format!("{sp}.risk_class"), &risk_class);
 
     let mut attached = Vec::new();
     for (i, name) in s.products.iter().enumerate() {
@@ -467,7 +550,7 @@ macro_rules! optional {
 }
 
 fn multiplier(v: &mut Validator, path: &str, x: f64) -> f64 {
-    v.positive(path, x, "")
+    v.multiplier(path, x)
 }
 
 fn december_day(v: &mut Validator, path: &str, n: i64) -> u32 {
@@ -552,11 +635,12 @@ fn calendar(v: &mut Validator, c: &RawCalendar) -> CalendarSpec {
         .enumerate()
         .map(|(i, e)| {
             let p = format!("calendar.events[{i}]");
+            v.name(&format!("{p}.name"), &e.name);
             CustomEvent {
                 name: e.name.clone(),
                 start: v.date(&format!("{p}.start"), &e.start),
                 days: v.integer_in(&format!("{p}.days"), e.days, 1, MAX_DAYS, " (days)") as u32,
-                multiplier: v.positive(&format!("{p}.multiplier"), e.multiplier, ""),
+                multiplier: v.multiplier(&format!("{p}.multiplier"), e.multiplier),
             }
         })
         .collect();

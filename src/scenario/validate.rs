@@ -23,6 +23,23 @@ pub struct Validator {
     issues: Vec<Issue>,
 }
 
+/// Longest name a scenario may give (scenario, company, shop, product, segment, risk class,
+/// event): names head report columns, chart titles and chart file names, so they stay short.
+pub const MAX_NAME_CHARS: usize = 100;
+
+/// Largest value of a positive or non-negative number that has no tighter bound of its own
+/// (see `docs/limits.md`): a million is above any count, share or factor a scenario needs.
+pub const MAX_NUMBER: f64 = 1e6;
+
+/// Longest duration in days a scenario may write (a delivery time, a lag, a window): ten years.
+pub const MAX_DAYS: f64 = 3660.0;
+
+/// Largest seasonal or event multiplier: a hundred times a normal day.
+pub const MAX_MULTIPLIER: f64 = 100.0;
+
+/// Earliest and latest year of a date (`horizon.start`, sales and event starts).
+pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2999;
+
 /// Formats a number for an error message the way it was probably written.
 pub(crate) fn show(x: f64) -> String {
     if x.is_nan() {
@@ -70,8 +87,8 @@ impl Validator {
         }
     }
 
-    /// A finite number strictly greater than 0 (a median, a spread, a volume). NaN fails:
-    /// `!(x > 0.0)` is true for NaN.
+    /// A finite number strictly greater than 0 (a median, a spread, a volume) and at most
+    /// [`MAX_NUMBER`]. NaN fails: `!(x > 0.0)` is true for NaN.
     pub fn positive(&mut self, path: &str, x: f64, hint: &str) -> f64 {
         if !(x > 0.0) || !x.is_finite() {
             self.fail(
@@ -81,7 +98,78 @@ impl Validator {
             );
             return 1.0;
         }
+        if x > MAX_NUMBER {
+            self.fail(
+                path,
+                show(x),
+                format!(
+                    "must be at most {}{hint} (see docs/limits.md)",
+                    show(MAX_NUMBER)
+                ),
+            );
+            return 1.0;
+        }
         x
+    }
+
+    /// A duration in days, greater than 0 and at most [`MAX_DAYS`].
+    pub fn days(&mut self, path: &str, x: f64) -> f64 {
+        if x.is_finite() && x > MAX_DAYS {
+            self.fail(
+                path,
+                show(x),
+                format!("must be at most {MAX_DAYS} days (ten years)"),
+            );
+            return 1.0;
+        }
+        self.positive(path, x, " (days)")
+    }
+
+    /// A lognormal sigma, greater than 0 and at most [`crate::distributions::MAX_SIGMA`].
+    pub fn sigma(&mut self, path: &str, x: f64) -> f64 {
+        let max = crate::distributions::MAX_SIGMA;
+        if !(x > 0.0 && x <= max) {
+            self.fail(
+                path,
+                show(x),
+                format!("must be a number greater than 0 and at most {max} (lognormal sigma; 0.5 to 1 is typical)"),
+            );
+            return 1.0;
+        }
+        x
+    }
+
+    /// A seasonal or event multiplier, greater than 0 and at most [`MAX_MULTIPLIER`].
+    pub fn multiplier(&mut self, path: &str, x: f64) -> f64 {
+        if x.is_finite() && x > MAX_MULTIPLIER {
+            self.fail(
+                path,
+                show(x),
+                format!("must be at most {MAX_MULTIPLIER} (a multiplier of a normal day's rate)"),
+            );
+            return 1.0;
+        }
+        self.positive(path, x, "")
+    }
+
+    /// A name: at most [`MAX_NAME_CHARS`] characters, no control characters (tabs, line
+    /// breaks, escape codes), which would garble terminal tables, reports and file names.
+    pub fn name(&mut self, path: &str, name: &str) {
+        let chars = name.chars().count();
+        if chars > MAX_NAME_CHARS {
+            let head: String = name.chars().take(20).collect();
+            self.fail(
+                path,
+                format!("{head:?}... ({chars} characters)"),
+                format!("is too long: names may have at most {MAX_NAME_CHARS} characters"),
+            );
+        } else if name.chars().any(char::is_control) {
+            self.fail(
+                path,
+                format!("{name:?}"),
+                "contains a control character (tab, line break, escape code): names are plain text on one line",
+            );
+        }
     }
 
     /// A number strictly greater than 0 and at most `max` (NaN and infinities fail).
@@ -97,13 +185,24 @@ impl Validator {
         x
     }
 
-    /// A finite number of at least 0.
+    /// A finite number of at least 0 and at most [`MAX_NUMBER`].
     pub fn non_negative(&mut self, path: &str, x: f64, hint: &str) -> f64 {
         if !(x >= 0.0) || !x.is_finite() {
             self.fail(
                 path,
                 show(x),
                 format!("must be a finite number of at least 0{hint}"),
+            );
+            return 0.0;
+        }
+        if x > MAX_NUMBER {
+            self.fail(
+                path,
+                show(x),
+                format!(
+                    "must be at most {}{hint} (see docs/limits.md)",
+                    show(MAX_NUMBER)
+                ),
             );
             return 0.0;
         }
@@ -160,42 +259,107 @@ impl Validator {
         }
     }
 
-    /// A money amount written as a decimal string with at most two decimals.
+    /// A money amount written as a decimal string with at most two decimals, at most
+    /// [`money::MAX_AMOUNT_EUR`].
     pub fn eur(&mut self, path: &str, text: &str) -> Cents {
-        money::parse_eur(text).unwrap_or_else(|e| {
-            self.fail(
-                path,
-                format!("{text:?}"),
-                format!(
-                    "{e}: write euros as a decimal string with at most 2 decimals, e.g. \"0.98\""
-                ),
-            );
-            Cents::ZERO
-        })
+        self.eur_at_most(path, text, money::MAX_AMOUNT_EUR, "a single amount")
     }
 
-    /// A rate written as a decimal string fraction with at most six decimals.
+    /// A money amount of at most `max_eur` (`what` says what the bound is for).
+    pub fn eur_at_most(&mut self, path: &str, text: &str, max_eur: i64, what: &str) -> Cents {
+        match money::parse_eur(text) {
+            Ok(c) if c.0 <= max_eur.saturating_mul(100) => c,
+            Ok(_) | Err(money::MoneyError::TooLarge) => {
+                self.fail(
+                    path,
+                    format!("{text:?}"),
+                    format!(
+                        "is too large: must be at most {max_eur} EUR ({what}; see docs/limits.md)"
+                    ),
+                );
+                Cents::ZERO
+            }
+            Err(e) => {
+                self.fail(
+                    path,
+                    format!("{text:?}"),
+                    format!(
+                        "{e}: write euros as a decimal string with at most 2 decimals, e.g. \"0.98\""
+                    ),
+                );
+                Cents::ZERO
+            }
+        }
+    }
+
+    /// A rate written as a decimal string fraction with at most six decimals, at most
+    /// [`money::MAX_RATE`] (the whole amount).
     pub fn rate(&mut self, path: &str, text: &str) -> Rate {
-        Rate::parse(text).unwrap_or_else(|e| {
-            self.fail(
-                path,
-                format!("{text:?}"),
-                format!("{e}: write a rate as a decimal string fraction, e.g. \"0.015\" for 1.5 %"),
-            );
-            Rate::parse("0").expect("zero is a rate")
-        })
+        let max = Rate::parse(money::MAX_RATE).expect("valid rate");
+        match Rate::parse(text) {
+            Ok(r) if r <= max => r,
+            Ok(_) | Err(money::MoneyError::TooLarge) => {
+                self.fail(
+                    path,
+                    format!("{text:?}"),
+                    format!(
+                        "is too large: a rate is a fraction of at most {} (100 % of the amount), e.g. \"0.015\" for 1.5 %",
+                        money::MAX_RATE
+                    ),
+                );
+                Rate::parse("0").expect("zero is a rate")
+            }
+            Err(e) => {
+                self.fail(
+                    path,
+                    format!("{text:?}"),
+                    format!(
+                        "{e}: write a rate as a decimal string fraction, e.g. \"0.015\" for 1.5 %"
+                    ),
+                );
+                Rate::parse("0").expect("zero is a rate")
+            }
+        }
     }
 
-    /// A calendar date written `"YYYY-MM-DD"`.
+    /// A calendar date written exactly `"YYYY-MM-DD"`: a plain four-digit year within
+    /// [`YEARS`], two-digit month and day, no sign, no spaces.
     pub fn date(&mut self, path: &str, text: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").unwrap_or_else(|_| {
-            self.fail(
-                path,
-                format!("{text:?}"),
-                "must be a real calendar date written \"YYYY-MM-DD\", e.g. \"2026-01-01\"",
-            );
-            NaiveDate::from_ymd_opt(2000, 1, 1).expect("valid date")
-        })
+        let b = text.as_bytes();
+        let shape = b.len() == 10
+            && b[4] == b'-'
+            && b[7] == b'-'
+            && b.iter()
+                .enumerate()
+                .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+        let date = if shape {
+            NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
+        } else {
+            None
+        };
+        match date {
+            Some(d) if YEARS.contains(&chrono::Datelike::year(&d)) => d,
+            Some(_) => {
+                self.fail(
+                    path,
+                    format!("{text:?}"),
+                    format!(
+                        "must be a date in the years {} to {}",
+                        YEARS.start(),
+                        YEARS.end()
+                    ),
+                );
+                NaiveDate::from_ymd_opt(2000, 1, 1).expect("valid date")
+            }
+            None => {
+                self.fail(
+                    path,
+                    format!("{text:?}"),
+                    "must be a real calendar date written \"YYYY-MM-DD\" (four-digit year, no sign or spaces), e.g. \"2026-01-01\"",
+                );
+                NaiveDate::from_ymd_opt(2000, 1, 1).expect("valid date")
+            }
+        }
     }
 
     /// A fixed-length list of positive multipliers (weekday or month factors).
@@ -215,7 +379,7 @@ impl Validator {
             return out;
         }
         for (i, (&x, o)) in values.iter().zip(out.iter_mut()).enumerate() {
-            *o = self.positive(&format!("{path}[{i}]"), x, "");
+            *o = self.multiplier(&format!("{path}[{i}]"), x);
         }
         out
     }

@@ -230,7 +230,7 @@ pub(crate) fn season(
         None => default.months,
     };
     let black_week = match black_week {
-        Some(b) => v.positive(&format!("{path}.black_week_multiplier"), b, ""),
+        Some(b) => v.multiplier(&format!("{path}.black_week_multiplier"), b),
         None => default.black_week,
     };
     Season { months, black_week }
@@ -253,7 +253,7 @@ fn by_destination(
 }
 
 fn days(v: &mut Validator, path: &str, x: f64) -> f64 {
-    v.positive(path, x, " (days)")
+    v.days(path, x)
 }
 
 fn probability(v: &mut Validator, path: &str, x: f64) -> f64 {
@@ -319,6 +319,7 @@ impl BuyerProtection {
                 for (class, text) in map {
                     let mut p = format!("{tp}.rates");
                     push_key(&mut p, class);
+                    v.name(&p, class);
                     rates.insert(class.clone(), v.rate(&p, text));
                 }
             }

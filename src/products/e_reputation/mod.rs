@@ -630,6 +630,7 @@ impl EReputation {
             .enumerate()
             .map(|(i, s)| {
                 let sp = p(&format!("segments[{i}]"));
+                v.name(&format!("{sp}.name"), &s.name);
                 if !names.insert(s.name.clone()) {
                     v.fail(
                         &format!("{sp}.name"),

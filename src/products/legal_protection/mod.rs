@@ -104,8 +104,8 @@ fn lognormal_days(
 ) -> LogNormal {
     let (median, sigma) = raw.as_ref().map_or(default, |r| {
         (
-            v.positive(&format!("{path}.median_days"), r.median_days, " (days)"),
-            v.positive(&format!("{path}.sigma"), r.sigma, " (lognormal sigma)"),
+            v.days(&format!("{path}.median_days"), r.median_days),
+            v.sigma(&format!("{path}.sigma"), r.sigma),
         )
     });
     LogNormal::from_median_sigma(median, sigma)
@@ -121,7 +121,7 @@ fn lognormal_cost(
     let (median, sigma) = raw.as_ref().map_or(default, |r| {
         (
             v.positive(&format!("{path}.median_eur"), r.median_eur, " (EUR)"),
-            v.positive(&format!("{path}.sigma"), r.sigma, " (lognormal sigma)"),
+            v.sigma(&format!("{path}.sigma"), r.sigma),
         )
     });
     LogNormal::from_median_sigma(median, sigma)
@@ -201,7 +201,7 @@ impl LegalProtection {
         for (name, &m) in d.category_multipliers.iter().flatten() {
             let mut p = format!("{dp}.category_multipliers");
             push_key(&mut p, name);
-            let m = v.positive(&p, m, "");
+            let m = v.multiplier(&p, m);
             if let Some(c) = v.category(&p, name) {
                 category_multipliers[c.index()] = m;
             }
