@@ -140,7 +140,7 @@ pub struct CalendarSpec {
 }
 
 impl Default for CalendarSpec {
-    /// The French defaults of `calibration.md` section B.
+    /// The French defaults of `docs/calibration.md` section B.
     fn default() -> Self {
         CalendarSpec {
             weekday_multipliers: [1.155, 1.060, 1.050, 1.016, 0.963, 0.838, 0.918],
@@ -273,7 +273,7 @@ mod tests {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
     }
 
-    /// Dates from validation.md ("Calendar").
+    /// Dates from docs/validation.md ("Calendar").
     #[test]
     fn black_friday_and_cyber_monday_dates() {
         let cases = [

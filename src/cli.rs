@@ -4,9 +4,23 @@ use crate::scenario::{MAX_PATHS, Scenario};
 use clap::{Args, Parser, Subcommand};
 use std::path::{Path, PathBuf};
 
+/// The version `--version` prints: the crate version, the commit the binary was built from
+/// ("unknown" outside a git checkout) and the build date.
+pub const LONG_VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("PROTECTSIM_COMMIT"),
+    ", built ",
+    env!("PROTECTSIM_BUILD_DATE"),
+    ")"
+);
+
+/// The commit the binary was built from (short hash), or "unknown".
+pub const COMMIT: &str = env!("PROTECTSIM_COMMIT");
+
 /// Monte Carlo engine for e-commerce purchase-protection insurance.
 #[derive(Debug, Parser)]
-#[command(name = "protectsim", version, about, long_about = None)]
+#[command(name = "protectsim", version = LONG_VERSION, about, long_about = None)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -30,6 +44,28 @@ pub enum Command {
     /// Re-run a scenario over a grid of one or two of its values and write the pricing table
     /// of every grid cell in one long table.
     Sweep(SweepArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell) to stdout.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff, for `man -l -`) to stdout, or write one page per command
+    /// into a folder.
+    Man(ManArgs),
+}
+
+/// Options of `man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write `protectsim.1` and `protectsim-<command>.1` into this folder instead of printing
+    /// `protectsim.1`.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// Options of `completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for, e.g. `protectsim completions bash > protectsim.bash`.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]
@@ -53,14 +89,16 @@ pub struct PricingArgs {
     /// Target loss ratio on gross written premium (room for commission, expenses and margin).
     #[arg(long, default_value_t = 0.65)]
     pub target_loss_ratio: f64,
-    /// Required probability that the loss ratio stays at or under the target.
+    /// Required probability that the loss ratio stays at or under the target, strictly
+    /// between 0 and 1.
     #[arg(long, default_value_t = 0.95)]
     pub confidence: f64,
 }
 
 impl PricingArgs {
-    /// Checks the settings: both in (0, 1] (the confidence below 1 is not required: 1 asks for
-    /// every path).
+    /// Checks the settings: the target loss ratio in (0, 1], the confidence strictly between 0
+    /// and 1 (as for `frame`: a confidence of 1 would ask every simulated path, however many,
+    /// to stay within the target).
     pub fn settings(&self) -> Result<crate::pricing::PricingSettings, UsageError> {
         let (t, c) = (self.target_loss_ratio, self.confidence);
         if !(t > 0.0 && t <= 1.0) {
@@ -68,9 +106,9 @@ impl PricingArgs {
                 "--target-loss-ratio {t}: must be in (0, 1], e.g. 0.65"
             )));
         }
-        if !(c > 0.0 && c <= 1.0) {
+        if !(c > 0.0 && c < 1.0) {
             return Err(UsageError(format!(
-                "--confidence {c}: must be in (0, 1], e.g. 0.95"
+                "--confidence {c}: must be between 0 and 1 (exclusive), e.g. 0.95"
             )));
         }
         Ok(crate::pricing::PricingSettings {

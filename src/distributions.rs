@@ -378,7 +378,7 @@ impl<T: Copy> Mix<T> {
 mod tests {
     use super::*;
 
-    /// validation.md, "Delivery-time tails": median 3 days, sigma 0.55.
+    /// docs/validation.md, "Delivery-time tails": median 3 days, sigma 0.55.
     #[test]
     fn delivery_tail_closed_form() {
         let t = DeliveryTime::from_median_sigma(3.0, 0.55).unwrap();

@@ -4,7 +4,7 @@
 //! follow, and the insurance products sold on those orders. The engine simulates many
 //! independent paths of a horizon, streams every covered order through each product's contract
 //! rules, and summarises premiums, claims and loss ratios with their Monte Carlo standard
-//! errors. See `DESIGN.md` in the shared folder and the README for the data flow.
+//! errors. See `docs/architecture.md` and the README for the data flow.
 
 // `!(x > 0.0)` is the deliberate way to reject NaN along with non-positive values (as rand_distr
 // does); clippy's suggestion would let NaN through.
@@ -29,3 +29,4 @@ pub mod stats;
 pub mod store;
 pub mod summary;
 pub mod sweep;
+pub mod workbook;

@@ -17,6 +17,8 @@ fn main() -> ExitCode {
         Command::Report(args) => commands::report(args),
         Command::Price(args) => commands::price(args),
         Command::Sweep(args) => commands::sweep(args),
+        Command::Completions(args) => commands::completions(args.shell),
+        Command::Man(args) => commands::man(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -623,7 +623,7 @@ mod tests {
         (a - b).abs() <= tol || (a.is_nan() && b.is_nan())
     }
 
-    /// validation.md, "Pricing by distortion": Bernoulli(0.05) loss of 100.
+    /// docs/validation.md, "Pricing by distortion": Bernoulli(0.05) loss of 100.
     #[test]
     fn wang_transform_matches_validation() {
         for (lambda, want) in [(0.1, 6.1191), (0.15, 6.7476), (0.0, 5.0)] {
@@ -701,7 +701,7 @@ mod tests {
         }
     }
 
-    /// calibration.md C: 0.98 EUR flat fee with a 15 % commission to the merchant.
+    /// docs/calibration.md C: 0.98 EUR flat fee with a 15 % commission to the merchant.
     #[test]
     fn commission_out_of_the_flat_fee() {
         assert!(close(net_of_commission(0.98, 0.15), 0.833, 1e-12));

@@ -1,5 +1,5 @@
 //! BNPL non-payment insurance against its contract and its closed forms: the pay-in-4 default
-//! law of `../shared/validation.md`, the wording's exclusions one by one, the per-person-and-card
+//! law of `docs/validation.md`, the wording's exclusions one by one, the per-person-and-card
 //! ceiling, and the systematic factor (binomial noise at ρ = 0, more at ρ > 0).
 
 use protectsim::catalogue::{CardNetwork, CardType, Category, Site};
@@ -66,7 +66,7 @@ month_multipliers = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]
 partial_payment = { probability = 0, mean_share_paid = 0.5 }
 recovery_rate = 0.25"#;
 
-/// validation.md "Instalment default (pay-in-4)": A = 400 EUR, h = 1 %, no ceiling, ρ = 0:
+/// docs/validation.md "Instalment default (pay-in-4)": A = 400 EUR, h = 1 %, no ceiling, ρ = 0:
 /// P(default) = 0.029701 and E[unpaid] = 5.9601 EUR per plan. Every 400 EUR basket splits into
 /// four 100 EUR instalments, so the unpaid amount of a plan is 300, 200 or 100 EUR when it
 /// defaults at instalment 2, 3 or 4. Both are held within 4 standard errors, and every

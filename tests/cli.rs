@@ -1,5 +1,6 @@
 //! The `run` and `check` commands end to end: files written, values identical across thread
-//! counts, manifest present in JSON and in parquet metadata.
+//! counts, manifest present in JSON and in parquet metadata; `--version`, shell completions and
+//! the manual page; options every command checks alike.
 
 use polars::prelude::*;
 use std::path::Path;
@@ -159,6 +160,116 @@ fn check_prints_calendar_and_expectations() {
         "loss ratio",
     ] {
         assert!(stdout.contains(want), "missing {want:?} in:\n{stdout}");
+    }
+    // Counts in words that agree with their number, and no per-segment table of "-" cells
+    // where no segment has a closed form (the parcel cells).
+    assert!(
+        stdout.contains("1 company, 2 shops, 1 product\n"),
+        "counts in:\n{stdout}"
+    );
+    assert!(!stdout.contains("companies,") && !stdout.contains("1 products"));
+    for line in stdout.lines() {
+        let cells: Vec<&str> = line.split_whitespace().collect();
+        assert!(
+            cells.iter().filter(|c| **c == "-").count() < 2,
+            "a row of \"-\" cells: {line:?}"
+        );
+    }
+    assert!(
+        stdout.contains("8 segments: no closed form per segment"),
+        "{stdout}"
+    );
+}
+
+fn cli(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(BIN).args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// `--version` names the version, the commit the binary was built from (a short hash, or
+/// "unknown" outside a git checkout) and the build date.
+#[test]
+fn version_names_the_commit_and_the_build_date() {
+    let (code, stdout, _) = cli(&["--version"]);
+    assert_eq!(code, 0);
+    let line = stdout.trim();
+    let rest = line
+        .strip_prefix(concat!(
+            "protectsim ",
+            env!("CARGO_PKG_VERSION"),
+            " (commit "
+        ))
+        .unwrap_or_else(|| panic!("{line}"));
+    let (commit, built) = rest.split_once(", built ").expect(line);
+    assert!(
+        commit == "unknown" || (commit.len() >= 7 && commit.chars().all(|c| c.is_ascii_hexdigit())),
+        "{commit}"
+    );
+    let date = built.strip_suffix(')').expect(line);
+    assert!(
+        chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").is_ok(),
+        "{date}"
+    );
+}
+
+/// Completion scripts for the four shells name every subcommand; the manual page is roff with
+/// the commands, and `man --out` writes one page per command.
+#[test]
+fn completions_and_manual_pages() {
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let (code, stdout, stderr) = cli(&["completions", shell]);
+        assert_eq!(code, 0, "{shell}: {stderr}");
+        for sub in ["run", "check", "frame", "price", "sweep", "merge", "report"] {
+            assert!(stdout.contains(sub), "{shell} completion lacks {sub}");
+        }
+        assert!(stdout.contains("target-loss-ratio"), "{shell}");
+    }
+    let (code, _, stderr) = cli(&["completions", "tcsh"]);
+    assert_eq!(code, 2, "an unknown shell is bad input: {stderr}");
+    assert!(
+        stderr.contains("bash") && stderr.contains("powershell"),
+        "{stderr}"
+    );
+
+    let (code, stdout, _) = cli(&["man"]);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.starts_with(".ie") || stdout.contains(".TH protectsim"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("sweep") && stdout.contains("completions"));
+    let dir = tempfile::tempdir().unwrap();
+    let (code, stdout, stderr) = cli(&["man", "--out", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    for page in ["protectsim.1", "protectsim-run.1", "protectsim-price.1"] {
+        let text = std::fs::read_to_string(dir.path().join(page)).expect(page);
+        assert!(text.contains(".TH"), "{page}");
+        assert!(stdout.contains(page), "{stdout}");
+    }
+    let run_page = std::fs::read_to_string(dir.path().join("protectsim-run.1")).unwrap();
+    assert!(run_page.contains("resume"), "{run_page}");
+}
+
+/// `price --confidence 1` is refused as `frame --confidence 1` is: the confidence lies strictly
+/// between 0 and 1.
+#[test]
+fn price_and_frame_refuse_a_confidence_of_1_alike() {
+    for command in ["price", "frame"] {
+        let scenario = if command == "frame" {
+            FRAMES
+        } else {
+            QUICKSTART
+        };
+        let (code, _, stderr) = cli(&[command, scenario, "--confidence", "1", "--paths", "5"]);
+        assert_eq!(code, 2, "{command}: {stderr}");
+        assert!(
+            stderr.contains("--confidence 1: must be between 0 and 1 (exclusive)"),
+            "{command}: {stderr}"
+        );
     }
 }
 

@@ -1,5 +1,5 @@
 //! The engine against its contracts: bit-identical paths for any thread count, and simulated
-//! means within 4 standard errors of the closed forms (`../shared/validation.md`).
+//! means within 4 standard errors of the closed forms (`docs/validation.md`).
 
 use protectsim::distributions::{DeliveryTime, uniform};
 use protectsim::engine::{self, Model, PathResult, stream, stream_id};
@@ -43,7 +43,7 @@ fn a_path_does_not_depend_on_which_paths_run_beside_it() {
 }
 
 /// Each simulated mean must lie within 4 standard errors of the analytic expectation
-/// (validation.md). Seed 11, 400 paths of the quickstart portfolio.
+/// (docs/validation.md). Seed 11, 400 paths of the quickstart portfolio.
 #[test]
 fn simulated_means_match_closed_forms_within_4_standard_errors() {
     let model = Model::new(&quickstart());
@@ -89,7 +89,7 @@ fn covered_counts_are_poisson_without_volume_uncertainty() {
     );
 }
 
-/// validation.md, "Delivery-time tails": lognormal median 3 days, sigma 0.55. The tail and body
+/// docs/validation.md, "Delivery-time tails": lognormal median 3 days, sigma 0.55. The tail and body
 /// samplers used for late and damaged parcels must reproduce the unconditional law.
 #[test]
 fn delivery_time_tails_match_validation_targets() {

@@ -1,4 +1,4 @@
-//! Active guarantees as an M_t/G/∞ queue (`../shared/validation.md`, Eick, Massey and Whitt
+//! Active guarantees as an M_t/G/∞ queue (`docs/validation.md`, Eick, Massey and Whitt
 //! 1993): with no volume uncertainty the active count on day t is Poisson with mean
 //! m(t) = Σ_{d=t−D+1..t} λ(d) (an order of day d is active on days d..d+D−1), the active value is
 //! compound Poisson; with a gamma volume multiplier of CV c the count's variance is m + c²m².
@@ -105,7 +105,7 @@ fn at(paths: &[Vec<f64>], day: usize) -> Moments {
     paths.iter().map(|p| p[day]).collect()
 }
 
-/// validation.md, stationary case: λ = 1000/day, D = 30: active count mean 30,000,
+/// docs/validation.md, stationary case: λ = 1000/day, D = 30: active count mean 30,000,
 /// q0.99 = 30,404. Seed 9, 2,000 paths.
 #[test]
 fn stationary_active_count_is_poisson_30000() {
@@ -137,7 +137,7 @@ fn stationary_active_count_is_poisson_30000() {
     );
 }
 
-/// validation.md, stationary case: X lognormal mean 60 EUR, CV 1: active value mean
+/// docs/validation.md, stationary case: X lognormal mean 60 EUR, CV 1: active value mean
 /// 1,800,000, sd 14,697.
 #[test]
 fn stationary_active_value_is_compound_poisson() {
@@ -154,7 +154,7 @@ fn stationary_active_value_is_compound_poisson() {
     assert!((m.sd() / 14_697.0 - 1.0).abs() < 0.10, "sd {}", m.sd());
 }
 
-/// validation.md, surge case: λ = 1000 before day s, 3000 on [s, s+5), 1500 on [s+5, s+35),
+/// docs/validation.md, surge case: λ = 1000 before day s, 3000 on [s, s+5), 1500 on [s+5, s+35),
 /// 1000 after. The expected count peaks at 52,500 on day s+29 (the 30th day of the surge, not
 /// during it) and the simulation follows within 4 standard errors.
 #[test]
@@ -206,7 +206,7 @@ fn surge_peaks_thirty_days_after_it_began() {
 }
 
 /// A gamma volume multiplier with CV c makes the active count negative binomial:
-/// variance m + c²m² (validation.md).
+/// variance m + c²m² (docs/validation.md).
 #[test]
 fn gamma_volume_gives_variance_m_plus_c2_m2() {
     let c = 0.2;

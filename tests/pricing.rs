@@ -129,7 +129,7 @@ fn sweep_cells_reproduce_single_runs() {
     let sweep_csv = std::fs::read_to_string(sweep_out.join("sweep.csv")).unwrap();
     let mut lines = sweep_csv.lines();
     let header = lines.next().unwrap();
-    assert!(header.starts_with("products[0].tariff.flat_fee_eur,product,"));
+    assert!(header.starts_with("varied_1,value_1,product,"), "{header}");
     let text = std::fs::read_to_string(QUICKSTART).unwrap();
     for fee in ["0.78", "0.98"] {
         let edited = text.replace(
@@ -154,7 +154,10 @@ fn sweep_cells_reproduce_single_runs() {
         assert!(stdout.contains("adequacy"), "{stdout}");
         let single = std::fs::read_to_string(out.join("pricing.csv")).unwrap();
         let single: Vec<&str> = single.lines().skip(1).collect();
-        let prefix = format!("{},", fee.trim_end_matches('0'));
+        let prefix = format!(
+            "products[0].tariff.flat_fee_eur,{},",
+            fee.trim_end_matches('0')
+        );
         let cell: Vec<&str> = sweep_csv
             .lines()
             .skip(1)

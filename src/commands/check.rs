@@ -39,10 +39,10 @@ pub fn check(args: &CheckArgs) -> Result<()> {
     let n_shops = scenario.shops().count();
     line!(
         out,
-        "  {} companies, {} shops, {} products",
-        scenario.companies().len(),
-        n_shops,
-        scenario.products().len()
+        "  {}, {}, {}",
+        count(scenario.companies().len(), "company", "companies"),
+        count(n_shops, "shop", "shops"),
+        count(scenario.products().len(), "product", "products")
     );
 
     if n_shops > 0 {
@@ -217,6 +217,33 @@ fn print_segments(out: &mut String, model: &Model, pi: usize) {
         ),
         _ => None,
     };
+    // Only the segments with a closed form for at least one column get a row, and only the
+    // products with such a segment get a table: no table of "-" cells.
+    let metrics: Vec<_> = range
+        .clone()
+        .map(|s| analytic::segment_metrics(model, s))
+        .collect();
+    let has = |k: usize| {
+        ["covered", "premium_eur", "claims_eur"]
+            .iter()
+            .any(|m| metrics[k].contains_key(*m))
+            || unpaid.as_ref().is_some_and(|u| k < u.len())
+    };
+    let shown: Vec<usize> = (0..metrics.len()).filter(|&k| has(k)).collect();
+    if shown.is_empty() {
+        line!(
+            out,
+            "  {} segments: no closed form per segment (`price` simulates the per-segment table)",
+            metrics.len()
+        );
+        return;
+    }
+    let width = shown
+        .iter()
+        .map(|&k| model.segments()[range.start + k].name.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max("segment".len());
     let extra = |x: String| {
         if unpaid.is_some() {
             format!(" {x:>22}")
@@ -226,15 +253,16 @@ fn print_segments(out: &mut String, model: &Model, pi: usize) {
     };
     line!(
         out,
-        "  {:<12} {:>14} {:>16}{} {:>16}",
+        "  {:<width$} {:>14} {:>16}{} {:>16}",
         "segment",
         "covered",
         "premium (EUR)",
         extra("unpaid, no ceiling".into()),
         "claims (EUR)"
     );
-    for (k, s) in range.enumerate() {
-        let m = analytic::segment_metrics(model, s);
+    for &k in &shown {
+        let s = range.start + k;
+        let m = &metrics[k];
         let get = |metric: &str| {
             m.get(metric)
                 .map_or("-".to_string(), |&x| terminal::thousands(x))
@@ -245,7 +273,7 @@ fn print_segments(out: &mut String, model: &Model, pi: usize) {
             .map_or("-".to_string(), |&x| terminal::thousands(x));
         line!(
             out,
-            "  {:<12} {:>14} {:>16}{} {:>16}",
+            "  {:<width$} {:>14} {:>16}{} {:>16}",
             model.segments()[s].name,
             get("covered"),
             get("premium_eur"),
@@ -253,6 +281,11 @@ fn print_segments(out: &mut String, model: &Model, pi: usize) {
             get("claims_eur")
         );
     }
+}
+
+/// "1 company", "2 companies": a count with the noun in the number it takes.
+fn count(n: usize, singular: &str, plural: &str) -> String {
+    format!("{n} {}", if n == 1 { singular } else { plural })
 }
 
 /// An e-reputation product's book (per segment: policies, premium, expected cases) and, per

@@ -43,9 +43,18 @@ pub fn frame(args: &FrameArgs) -> Result<()> {
             confidence,
         ));
     }
-    let mut table = report::frames::recommendation_frame(&recs, confidence)?;
-    report::write_csv(run.opts.out(), "frame_recommendation.csv", &mut table)?;
-    run.manifest.files.push("frame_recommendation.csv".into());
+    let table = report::frames::recommendation_frame(&recs, confidence)?;
+    report::write_csv(
+        run.opts.out(),
+        "frame_recommendation.csv",
+        &mut report::pricing::cents(&table)?,
+    )?;
+    let mut book = crate::workbook::frame_workbook(&recs, confidence, &run.manifest)?;
+    crate::workbook::save(run.opts.out(), "frame_recommendation.xlsx", &mut book)?;
+    run.manifest.files.extend([
+        "frame_recommendation.csv".into(),
+        "frame_recommendation.xlsx".into(),
+    ]);
     report::write_manifest(run.opts.out(), &run.manifest)?;
     if run.opts.report() {
         report::html::add_report(run.opts.out(), &mut run.manifest)?;
@@ -87,7 +96,7 @@ pub fn frame(args: &FrameArgs) -> Result<()> {
     }
     line!(
         out,
-        "\nresults: {}/ (with frame_recommendation.csv)",
+        "\nresults: {}/ (with frame_recommendation.csv, frame_recommendation.xlsx)",
         run.opts.out().display()
     );
     emit(&out)

@@ -8,6 +8,7 @@ macro_rules! line {
 }
 
 mod check;
+mod completions;
 mod frame;
 mod merge;
 mod price;
@@ -16,6 +17,7 @@ mod run;
 mod sweep;
 
 pub use check::check;
+pub use completions::{completions, man};
 pub use frame::frame;
 pub use merge::merge;
 pub use price::price;

@@ -17,8 +17,9 @@ use std::time::Instant;
 
 /// `protectsim sweep`: every grid cell is the scenario with the `--vary` values written in,
 /// validated like any scenario and simulated with the same seed and paths (common random
-/// numbers across cells). Writes `sweep.parquet` and `sweep.csv`: the pricing table of every
-/// cell, with one column per `--vary` path holding the cell's value.
+/// numbers across cells). Writes `sweep.parquet`, `sweep.csv` and `sweep.xlsx`: the pricing
+/// table of every cell, led per `--vary` by `varied_i` (its scenario path) and `value_i` (the
+/// cell's value).
 pub fn sweep(args: &SweepArgs) -> Result<()> {
     let settings = args.pricing.settings()?;
     if args.run.shard.is_some() || args.run.resume {
@@ -78,12 +79,27 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
 
     let rows: Vec<PricingRow> = all.iter().map(|(_, r)| r.clone()).collect();
     let mut df = report::pricing::pricing_frame(&rows, settings)?;
+    // The grid values as numbers, per cell (Decimal → f64 through its text: 0.1 stays 0.1).
+    let values: Vec<Vec<f64>> = cells
+        .iter()
+        .map(|c| {
+            c.iter()
+                .map(|x| x.to_string().parse().unwrap_or(f64::NAN))
+                .collect()
+        })
+        .collect();
+    // Plain column names any tool reads (`varied_1`, `value_1`, ...): the scenario path in
+    // `varied_i`, the cell's value in `value_i`.
     for (i, v) in varies.iter().enumerate().rev() {
-        let values: Vec<f64> = all
-            .iter()
-            .map(|(k, _)| cells[*k][i].to_string().parse().unwrap_or(f64::NAN))
-            .collect();
-        df.insert_column(0, Column::new(v.path.as_str().into(), values))?;
+        let column: Vec<f64> = all.iter().map(|(k, _)| values[*k][i]).collect();
+        df.insert_column(0, Column::new(format!("value_{}", i + 1).into(), column))?;
+        df.insert_column(
+            0,
+            Column::new(
+                format!("varied_{}", i + 1).into(),
+                vec![v.path.as_str(); all.len()],
+            ),
+        )?;
     }
     // A sweep's folder is its own: `results/<stem>-sweep` unless --out says otherwise, so it
     // never mixes with the run of the same scenario.
@@ -117,10 +133,17 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
         horizon_days: base.horizon().days,
         started_at: started_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         wall_time_s: wall,
-        files: vec!["sweep.parquet".into(), "sweep.csv".into()],
+        files: vec![
+            "sweep.parquet".into(),
+            "sweep.csv".into(),
+            "sweep.xlsx".into(),
+        ],
     };
     report::write_parquet(out, "sweep.parquet", &mut df, &manifest)?;
-    report::write_csv(out, "sweep.csv", &mut df)?;
+    report::write_csv(out, "sweep.csv", &mut report::pricing::cents(&df)?)?;
+    let paths: Vec<String> = varies.iter().map(|v| v.path.clone()).collect();
+    let mut book = crate::workbook::sweep_workbook(&paths, &values, &all, settings, &manifest)?;
+    crate::workbook::save(out, "sweep.xlsx", &mut book)?;
     manifest.wall_time_s = clock.elapsed().as_secs_f64();
     report::write_manifest(out, &manifest)?;
 
@@ -175,7 +198,7 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
     }
     line!(
         text,
-        "\nresults: {}/ (sweep.parquet, sweep.csv)",
+        "\nresults: {}/ (sweep.parquet, sweep.csv, sweep.xlsx)",
         out.display()
     );
     emit(&text)

@@ -49,7 +49,7 @@ pub struct GuaranteeFrame {
 }
 
 impl GuaranteeFrame {
-    /// Validates a `kind = "guarantee_frame"` table; defaults from calibration.md section G/H.
+    /// Validates a `kind = "guarantee_frame"` table; defaults from docs/calibration.md section G/H.
     pub fn validate(raw: &RawGuaranteeFrame, path: &str, v: &mut Validator) -> GuaranteeFrame {
         let p = |field: &str| format!("{path}.{field}");
         let eur = |v: &mut Validator, field: &str, text: &Option<String>, default: Cents| {

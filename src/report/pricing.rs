@@ -9,9 +9,9 @@ use polars::prelude::*;
 /// A numeric column of the pricing table: name and accessor.
 type NumColumn = (&'static str, fn(&PricingRow) -> f64);
 
-/// The numeric columns of the pricing table, in output order (see the README).
+/// The numeric columns of the pricing table after `paths` (an integer), in output order (see
+/// `docs/outputs.md`).
 pub const NUMERIC_COLUMNS: &[NumColumn] = &[
-    ("paths", |r| r.paths as f64),
     ("covered", |r| r.covered),
     ("exposure_eur", |r| r.exposure_eur),
     ("premium_eur", |r| r.premium_eur),
@@ -47,8 +47,8 @@ pub const TEXT_COLUMNS: &[TextColumn] = &[
     ("exposure_unit", |r| r.exposure_unit.to_string()),
 ];
 
-/// The pricing table as a data frame: text columns, `target_loss_ratio`, `confidence`, then
-/// the numeric columns. Non-finite numbers are nulls.
+/// The pricing table as a data frame: text columns, `target_loss_ratio`, `confidence`, `paths`
+/// (u64), then the numeric columns. Non-finite numbers are nulls.
 pub fn pricing_frame(rows: &[PricingRow], settings: PricingSettings) -> PolarsResult<DataFrame> {
     let mut cols: Vec<Column> = TEXT_COLUMNS
         .iter()
@@ -61,6 +61,10 @@ pub fn pricing_frame(rows: &[PricingRow], settings: PricingSettings) -> PolarsRe
     cols.push(Column::new(
         "confidence".into(),
         vec![settings.confidence; rows.len()],
+    ));
+    cols.push(Column::new(
+        "paths".into(),
+        rows.iter().map(|r| r.paths).collect::<Vec<u64>>(),
     ));
     for (name, f) in NUMERIC_COLUMNS {
         cols.push(Column::new(
@@ -166,8 +170,9 @@ pub fn write_pricing(
 ) -> anyhow::Result<Vec<String>> {
     let mut df = pricing_frame(rows, settings)?;
     super::write_parquet(dir, "pricing.parquet", &mut df, manifest)?;
-    super::write_csv(dir, "pricing.csv", &mut df)?;
-    write_xlsx(dir, rows, settings)?;
+    super::write_csv(dir, "pricing.csv", &mut cents(&df)?)?;
+    let mut book = crate::workbook::pricing_workbook(rows, settings, manifest)?;
+    crate::workbook::save(dir, "pricing.xlsx", &mut book)?;
     let plots = dir.join("plots");
     std::fs::create_dir_all(&plots)?;
     let svg = heatmap_svg(rows, settings)?;
@@ -183,65 +188,19 @@ pub fn write_pricing(
     ])
 }
 
-/// Writes the pricing table as one sheet of an XLSX workbook: a bold, frozen header row,
-/// numbers as numbers (empty cells where not defined), widths set for reading.
-pub fn write_xlsx(
-    dir: &std::path::Path,
-    rows: &[PricingRow],
-    settings: PricingSettings,
-) -> anyhow::Result<()> {
-    use rust_xlsxwriter::{Format, Workbook};
-    let mut book = Workbook::new();
-    let sheet = book.add_worksheet();
-    sheet.set_name("pricing")?;
-    let header = Format::new()
-        .set_bold()
-        .set_background_color(0xDDEBF7)
-        .set_text_wrap();
-    let ratio = Format::new().set_num_format("0.0000");
-    let money = Format::new().set_num_format("#,##0.000");
-    let mut col: u16 = 0;
-    for (name, _) in TEXT_COLUMNS {
-        sheet.write_with_format(0, col, *name, &header)?;
-        for (i, r) in rows.iter().enumerate() {
-            sheet.write(i as u32 + 1, col, TEXT_COLUMNS[col as usize].1(r))?;
+/// A copy of `df` for CSV: every money column (name ending in `_eur`, float) rounded to the
+/// cent, so that `0.9799999999999988` is written `0.98`. Other columns are unchanged.
+pub fn cents(df: &DataFrame) -> PolarsResult<DataFrame> {
+    let mut out = df.clone();
+    for name in df.get_column_names_owned() {
+        let col = df.column(&name)?;
+        if !name.ends_with("_eur") || col.dtype() != &DataType::Float64 {
+            continue;
         }
-        sheet.set_column_width(col, if *name == "parameter" { 40 } else { 22 })?;
-        col += 1;
+        let rounded: Float64Chunked = col.f64()?.apply_values(|x| (x * 100.0).round() / 100.0);
+        out.with_column(rounded.with_name(name.clone()).into_series().into_column())?;
     }
-    for (name, value) in [
-        ("target_loss_ratio", settings.target_loss_ratio),
-        ("confidence", settings.confidence),
-    ] {
-        sheet.write_with_format(0, col, name, &header)?;
-        for i in 0..rows.len() {
-            sheet.write_with_format(i as u32 + 1, col, value, &ratio)?;
-        }
-        col += 1;
-    }
-    for (name, f) in NUMERIC_COLUMNS {
-        sheet.write_with_format(0, col, *name, &header)?;
-        let fmt = if name.ends_with("_eur") {
-            &money
-        } else {
-            &ratio
-        };
-        for (i, r) in rows.iter().enumerate() {
-            let x = f(r);
-            if x.is_finite() {
-                sheet.write_with_format(i as u32 + 1, col, x, fmt)?;
-            }
-        }
-        sheet.set_column_width(col, 14)?;
-        col += 1;
-    }
-    sheet.set_freeze_panes(1, 3)?;
-    let buffer = book.save_to_buffer()?;
-    super::write_atomic(dir, "pricing.xlsx", |f| {
-        use std::io::Write as _;
-        Ok(f.write_all(&buffer)?)
-    })?;
-    Ok(())
+    Ok(out)
 }
 
 /// Colour of an adequacy ratio: red under 1 (underpriced), white at 1, green over 1, saturated

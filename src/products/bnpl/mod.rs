@@ -206,7 +206,7 @@ pub const DEFAULT_EXCLUDED: &[Category] = &[
 /// Sites the standard wording excludes.
 pub const DEFAULT_EXCLUDED_SITES: &[Site] = &[Site::Unreferenced, Site::PeerToPeer];
 
-/// The default plan mix (calibration.md F; shares, 2x range and 2x premium are assumptions):
+/// The default plan mix (docs/calibration.md F; shares, 2x range and 2x premium are assumptions):
 /// (instalments, share, min, max, premium rate, hazard, fraud).
 const DEFAULT_PLANS: &[(u32, f64, &str, &str, &str, f64, f64)] = &[
     (2, 0.15, "50", "3000", "0.0075", 0.0083, 0.0032),
@@ -237,7 +237,7 @@ pub fn default_probability(n: u32, h: f64, fraud: f64) -> f64 {
 }
 
 /// E[unpaid] as a share of the basket for `n` equal instalments, the first paid at checkout
-/// (validation.md "Instalment default (pay-in-4)", extended by fraud and partial payment):
+/// (docs/validation.md "Instalment default (pay-in-4)", extended by fraud and partial payment):
 /// `fraud·(n−1)/n + (1−fraud)·Σ_{k=2..n} (1−h)^(k−2)·h·((n−k+1) − p·m)/n`, with p the
 /// probability and m the mean share of a partial payment of the missed instalment.
 pub fn expected_unpaid_share(n: u32, h: f64, fraud: f64, partial: PartialPayment) -> f64 {
@@ -291,7 +291,7 @@ pub fn expected_over_factor(
 
 impl BnplNonPayment {
     /// Validates a `kind = "bnpl_non_payment"` product table; `path` is e.g. `products[0]`.
-    /// Defaults are those of `calibration.md` section F (assumptions marked in the docs).
+    /// Defaults are those of `docs/calibration.md` section F (assumptions marked in the docs).
     pub fn validate(raw: &RawBnpl, path: &str, v: &mut Validator) -> BnplNonPayment {
         let p = |field: &str| format!("{path}.{field}");
         let take_up = v.probability(&p("take_up"), raw.take_up);
@@ -673,7 +673,7 @@ fn customers(v: &mut Validator, path: &str, raw: &RawCustomers) -> Customers {
 mod tests {
     use super::*;
 
-    /// validation.md "Instalment default (pay-in-4)": A = 400 EUR, h = 1 %.
+    /// docs/validation.md "Instalment default (pay-in-4)": A = 400 EUR, h = 1 %.
     #[test]
     fn pay_in_4_closed_form_matches_validation_md() {
         let none = PartialPayment {

@@ -274,7 +274,7 @@ fn check_seasonal_probability(v: &mut Validator, path: &str, p: &ByDestination<f
 
 impl BuyerProtection {
     /// Validates a `kind = "buyer_protection"` product table; `path` is e.g. `products[0]`.
-    /// Defaults are those of `calibration.md` section C.
+    /// Defaults are those of `docs/calibration.md` section C.
     pub fn validate(raw: &RawBuyerProtection, path: &str, v: &mut Validator) -> BuyerProtection {
         let take_up = v.probability(&format!("{path}.take_up"), raw.take_up);
         let mut views = Views::default();

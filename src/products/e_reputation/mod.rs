@@ -31,7 +31,7 @@
 //! thief, say) are [`crate::products::ProductTotals::retained`]. Payments falling after the
 //! horizon end are `outstanding` (a référé that ends next year).
 //!
-//! Defaults are those of `calibration.md` section E (see [`default_incident`]).
+//! Defaults are those of `docs/calibration.md` section E (see [`default_incident`]).
 
 mod expected;
 pub mod simulate;
@@ -280,7 +280,7 @@ fn lognormal(median: f64, sigma: f64) -> LogNormal {
     LogNormal::from_median_sigma(median, sigma).expect("valid default")
 }
 
-/// The phases every incident type starts from (calibration.md E unless marked):
+/// The phases every incident type starts from (docs/calibration.md E unless marked):
 /// - bailiff's online report (constat): LogNormal(median 150, σ 0.4), 90–300 EUR [data:
 ///   posted tariffs]; 2 days [assumption];
 /// - direct action by phone or registered letter: LogNormal(median 40, σ 0.3) [assumption:
@@ -293,7 +293,7 @@ fn lognormal(median: f64, sigma: f64) -> LogNormal {
 ///   per content 150, range 72–240]; 20 days; resolved 60 %, escalate 30 %, abandoned 10 %
 ///   [assumption];
 /// - court, summary proceedings (référé): LogNormal(median 3,000, σ 0.5) [assumption of
-///   calibration.md, built from hourly rates]; 45 days [data: référé about 1.5 months,
+///   docs/calibration.md, built from hourly rates]; 45 days [data: référé about 1.5 months,
 ///   section D].
 pub fn default_phases() -> [Phase; 5] {
     let out = |resolved, escalate, abandoned| Outcomes {
@@ -599,7 +599,7 @@ fn capped_eur(v: &mut Validator, path: &str, text: &str, max_eur: i64, what: &st
 
 impl EReputation {
     /// Validates a `kind = "e_reputation"` product table; `path` is e.g. `products[0]`.
-    /// Defaults are those of `calibration.md` section E ([`default_incident`]); the per-case
+    /// Defaults are those of `docs/calibration.md` section E ([`default_incident`]); the per-case
     /// ceiling defaults to 10,000 EUR and the deductible to 0 [assumption: market wordings].
     pub fn validate(raw: &RawEReputation, path: &str, v: &mut Validator) -> EReputation {
         let p = |f: &str| format!("{path}.{f}");

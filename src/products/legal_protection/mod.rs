@@ -151,7 +151,7 @@ fn sale(
 
 impl LegalProtection {
     /// Validates a `kind = "legal_protection"` table; `path` is e.g. `products[0]`. Defaults
-    /// are those of `calibration.md` section D and the product description.
+    /// are those of `docs/calibration.md` section D and the product description.
     pub fn validate(raw: &RawLegalProtection, path: &str, v: &mut Validator) -> LegalProtection {
         let min_basket = raw.min_basket_eur.as_deref().map_or(Cents(8_000), |t| {
             v.eur(&format!("{path}.min_basket_eur"), t)
