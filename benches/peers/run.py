@@ -3,7 +3,7 @@
 Called by run.sh, which builds the release binary and the virtual environment first. Every
 command runs single-threaded, as a whole process that writes its outputs to disk, under
 /usr/bin/time -v (or, without it, os.wait4's resource usage of the child). Prints one table
-(tool, model, paths, wall s, peak RSS MB, peer/protectsim ratios) and the validation, and exits
+(tool, model, paths, wall s, CPU s, peak RSS MB, peer/protectsim ratios) and the validation, and exits
 1 if a validation fails.
 
     python run.py --bin target/release/protectsim [--paths-scale 0.01] [--out DIR]
@@ -40,27 +40,34 @@ SINGLE_THREAD = {
 
 
 def measure(cmd, log):
-    """Runs `cmd`; returns (wall seconds, peak RSS in MB). Its stdout/stderr go to `log`."""
+    """Runs `cmd`; returns (wall s, CPU s = user + system, peak RSS MB). Its output goes to `log`."""
     env = dict(os.environ, **SINGLE_THREAD)
-    timev = shutil.which("time") if os.path.exists("/usr/bin/time") else None
     with open(log, "w") as f:
         t0 = time.perf_counter()
-        if timev:
+        if os.path.exists("/usr/bin/time"):
             tv = log + ".time-v.txt"
             p = subprocess.Popen(["/usr/bin/time", "-v", "-o", tv] + cmd, stdout=f, stderr=f, env=env)
             rc = p.wait()
             wall = time.perf_counter() - t0
             text = open(tv).read()
             rss_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", text).group(1))
+            cpu = sum(float(re.search(rf"{k} time \(seconds\): ([0-9.]+)", text).group(1))
+                      for k in ("User", "System"))
         else:
             p = subprocess.Popen(cmd, stdout=f, stderr=f, env=env)
             _, status, ru = os.wait4(p.pid, 0)
             rc = os.waitstatus_to_exitcode(status)
             wall = time.perf_counter() - t0
             rss_kb = ru.ru_maxrss
+            cpu = ru.ru_utime + ru.ru_stime
     if rc != 0:
         sys.exit(f"peers: {' '.join(cmd)} failed with exit code {rc}; see {log}")
-    return wall, rss_kb / 1024.0
+    return wall, cpu, rss_kb / 1024.0
+
+
+def num(text):
+    """A CSV number; an empty cell (a statistic that does not apply) is NaN."""
+    return float(text) if text else math.nan
 
 
 def engine_summary(folder, product="parcel"):
@@ -69,7 +76,7 @@ def engine_summary(folder, product="parcel"):
     with open(os.path.join(folder, "summary.csv")) as f:
         for r in csv.DictReader(f):
             if r["product"] == product and not r.get("segment") and not r.get("company"):
-                rows[r["metric"]] = (int(r["n"]), float(r["mean"]), float(r["sd"]), float(r["se"]))
+                rows[r["metric"]] = (int(r["n"]), num(r["mean"]), num(r["sd"]), num(r["se"]))
     return rows
 
 
@@ -88,6 +95,20 @@ def compound_checks(tool, n, mean, var, lines):
     a = check(f"{tool} n={n} mean claims per path (EUR) vs 10 x 50", mean, E_S, se_mean, lines)
     b = check(f"{tool} n={n} variance (EUR^2) vs 10 x 50^2 x 5", var, VAR_S, se_var, lines)
     return a and b
+
+
+def table(results):
+    """The markdown table of the runs, with each peer's ratios to protectsim on the same model
+    and path count (a ratio above 1: the peer takes longer or holds more memory)."""
+    base = {(r[1], r[2]): r for r in results if r[0] == "protectsim"}
+    out = ["| tool | model | paths | wall s | CPU s | peak RSS MB | wall / protectsim | CPU / protectsim"
+           " | RSS / protectsim |", "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for tool, model, paths, wall, cpu, rss in results:
+        b = base[(model, paths)]
+        ratios = ["", "", ""] if tool == "protectsim" else [
+            f"{wall / b[3]:.2f}x", f"{cpu / b[4]:.2f}x", f"{rss / b[5]:.2f}x"]
+        out.append(f"| {tool} | {model} | {paths:,} | {wall:.2f} | {cpu:.2f} | {rss:.0f} | " + " | ".join(ratios) + " |")
+    return "\n".join(out)
 
 
 def main():
@@ -109,9 +130,10 @@ def main():
 
     def run(tool, model, paths, cmd, folder):
         shutil.rmtree(folder, ignore_errors=True)
-        wall, rss = measure(cmd, folder + ".log")
-        results.append((tool, model, paths, wall, rss))
-        print(f"  {tool:<10} {model:<11} {paths:>9,} paths  {wall:8.2f} s  {rss:8.1f} MB", flush=True)
+        wall, cpu, rss = measure(cmd, folder + ".log")
+        results.append((tool, model, paths, wall, cpu, rss))
+        print(f"  {tool:<10} {model:<11} {paths:>9,} paths  {wall:8.2f} s wall  {cpu:8.2f} s CPU  {rss:8.1f} MB",
+              flush=True)
 
     print(f"peers: outputs in {a.out}", flush=True)
     for n in (scaled(100_000), scaled(1_000_000)):
@@ -143,15 +165,8 @@ def main():
         se = math.hypot(eng[m][3], nps[m][3])
         ok &= check(f"numpy n={n} quickstart {m} vs protectsim", nps[m][1], eng[m][1], se, lines)
 
-    base = {r[1] + str(r[2]): r for r in results if r[0] == "protectsim"}
     print()
-    print("| tool | model | paths | wall s | peak RSS MB | wall / protectsim | RSS / protectsim |")
-    print("|---|---|---:|---:|---:|---:|---:|")
-    for tool, model, paths, wall, rss in results:
-        b = base[model + str(paths)]
-        ratio = "" if tool == "protectsim" else f"{wall / b[3]:.2f}x"
-        rss_ratio = "" if tool == "protectsim" else f"{rss / b[4]:.2f}x"
-        print(f"| {tool} | {model} | {paths:,} | {wall:.2f} | {rss:.0f} | {ratio} | {rss_ratio} |")
+    print(table(results))
     print()
     print("validation (|z| < 4; z = (value - expected) / standard error):")
     print("\n".join(lines))
