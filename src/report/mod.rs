@@ -119,7 +119,7 @@ impl ParquetSink {
     }
 }
 
-/// Paths per row group of the per-path parquet files: about 64k rows, a multiple of the batch
+/// Paths per row group of the per-path parquet files: about 32k rows, a multiple of the batch
 /// size, aligned to multiples of itself from path 0, so that a run, a resumed run and merged
 /// shards write the same row groups.
 fn block_paths(model: &Model) -> u64 {
@@ -130,7 +130,7 @@ fn block_paths(model: &Model) -> u64 {
         .max(model.frames().len())
         .max(1) as u64;
     let b = crate::engine::BATCH_PATHS;
-    ((65_536 / lines) / b).max(1) * b
+    ((32_768 / lines) / b).max(1) * b
 }
 
 fn nullable(x: f64) -> Option<f64> {

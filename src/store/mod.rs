@@ -39,7 +39,7 @@ pub const SCHEMA_VERSION: u32 = 2;
 pub const SYNC_EVERY: Duration = Duration::from_secs(5);
 
 /// Uncompressed bytes of path records per chunk (the memory one chunk takes in flight).
-const CHUNK_BYTES: usize = 8 << 20;
+const CHUNK_BYTES: usize = 4 << 20;
 
 /// What must be equal for stored paths to be reused: the same scenario bytes, seed, total path
 /// count, shard, program version and schema (the random streams and the model depend on them).
