@@ -183,6 +183,17 @@ impl Basket {
         if v < cap { v } else { cap }
     }
 
+    /// [`Basket::cents_at_z`] without a branch, for a block of baskets: the exponent is
+    /// clamped to ±700 (e^±700 are far outside any cap and below half a cent), so for every
+    /// `z` the value rounds to the same cent and compares the same way with any threshold or
+    /// cap as `cents_at_z(z)`, and it is the same bits wherever the exponent is within ±700.
+    #[inline(always)]
+    pub fn cents_at_z_in_block(&self, z: f64) -> f64 {
+        let x = (self.mu_cents + self.dist.sigma * z).clamp(-700.0, 700.0);
+        let (v, cap) = (crate::fast_exp::exp_within(x), self.cap_eur * 100.0);
+        if v < cap { v } else { cap }
+    }
+
     /// P(lo ≤ B ≤ hi) for the capped basket B.
     pub fn prob_between(&self, lo: f64, hi: f64) -> f64 {
         self.moment_between(lo, hi).0

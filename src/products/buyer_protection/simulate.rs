@@ -410,6 +410,10 @@ impl ShopBook {
         let mut dest = [0usize; BLOCK];
         let mut u = [0f64; BLOCK];
         let mut value = [0f64; BLOCK];
+        // Per order, for stage 4: packed count, exposure and premium (0 unless covered) and
+        // the rated-band mask.
+        let (mut count, mut exposure, mut premium) = ([0i64; BLOCK], [0i64; BLOCK], [0i64; BLOCK]);
+        let mut rated_mask = [0i64; BLOCK];
         for (d, day) in self.days.iter().enumerate() {
             let n = poisson(day.covered_mean * volume, counts);
             let mut done = 0u64;
@@ -431,9 +435,9 @@ impl ShopBook {
                 }
                 // Stage 2, the baskets: independent `exp`s, no branch.
                 for j in 0..m {
-                    value[j] = basket.cents_at_z(z[j]);
+                    value[j] = basket.cents_at_z_in_block(z[j]);
                 }
-                // Stage 3, cover, tariff and sums.
+                // Stage 3, cover and tariff; an incident branches out.
                 for j in 0..m {
                     let basket_cents = value[j];
                     // `Cents::round` for a basket, which is never negative.
@@ -441,17 +445,38 @@ impl ShopBook {
                     let rated = cents >= flat_below;
                     let eligible = basket_cents <= coverage.cap(mix[j]);
                     // `ParcelTariff::premium` with the rounding rule a constant.
-                    let premium = std::hint::select_unpredictable(
+                    let p = std::hint::select_unpredictable(
                         rated,
                         rate.apply(cents, rounding),
                         flat_fee,
                     );
+                    let e = -(eligible as i64);
+                    count[j] = std::hint::select_unpredictable(eligible, 1, 1 << 32);
+                    exposure[j] = e & cents.0;
+                    premium[j] = e & p.0;
+                    rated_mask[j] = -(rated as i64);
                     let dest = dest[j];
-                    sums.add(eligible, rated, dest, cents.0, premium.0);
                     if eligible & (u[j] < day.risk[dest].p_any) {
                         let cell = &mut cells[cell(rated, dest)];
                         self.incident(d as f64, &day.risk[dest], dest, u[j], cents, claims, cell);
                     }
+                }
+                // Stage 4, the sums (all, rated, international, both) of [`CellSums`]:
+                // masked adds over the block, which the compiler vectorises.
+                let mut acc = [[0i64; 4]; 3];
+                for j in 0..m {
+                    let (r, i) = (rated_mask[j], -((dest[j] & 1) as i64));
+                    let masks = [-1, r, i, r & i];
+                    for (a, q) in acc.iter_mut().zip([count[j], exposure[j], premium[j]]) {
+                        for k in 0..4 {
+                            a[k] += masks[k] & q;
+                        }
+                    }
+                }
+                for k in 0..4 {
+                    sums.orders[k] += acc[0][k];
+                    sums.exposure[k] += acc[1][k];
+                    sums.premium[k] += acc[2][k];
                 }
                 if done % CellSums::FLUSH_EVERY < BLOCK as u64 {
                     sums.flush();
