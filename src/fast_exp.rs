@@ -285,6 +285,14 @@ pub fn exp(x: f64) -> f64 {
     if !(x.abs() <= 700.0) {
         return libm::exp(x);
     }
+    exp_within(x)
+}
+
+/// e^x for |x| ≤ 700, the same bits as [`exp`] there, without the range check: a loop over a
+/// block of arguments then has no branch in it. Outside that range the result is not e^x
+/// (callers clamp the argument first, where the clamped value gives the same answer).
+#[inline(always)]
+pub fn exp_within(x: f64) -> f64 {
     let t = x * INV_LN2_256 + SHIFT;
     let k = t.to_bits() as i64 as i32; // the low 32 bits hold round(x·256/ln2)
     let kf = t - SHIFT;

@@ -228,3 +228,32 @@ fn golden_path_totals() {
     );
     assert_eq!((t.retained.0, t.outstanding.0), (70_476_781, 40_276_895));
 }
+
+/// The parcel loop has two versions, without views (counts by masks, eligibility by runs of
+/// the category and channel draws) and with views (a pick per order): asking for views must
+/// not change a cent of the pricing cells or the product total.
+#[test]
+fn parcel_views_do_not_change_the_cells() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/quickstart.toml"
+    ))
+    .unwrap();
+    let with_views = text.replace(
+        "take_up = 0.30",
+        "take_up = 0.30\npricing_views = [\"channel\", \"category_group\"]",
+    );
+    assert_ne!(with_views, text);
+    let plain = Model::new(&Scenario::parse(&text, "quickstart.toml").unwrap());
+    let views = Model::new(&Scenario::parse(&with_views, "quickstart.toml").unwrap());
+    for path in 0..3 {
+        let (a, b) = (plain.simulate_path(9, path), views.simulate_path(9, path));
+        assert_eq!(a.products, b.products, "path {path}");
+        assert_eq!(
+            a.segments[..],
+            b.segments[..a.segments.len()],
+            "path {path}"
+        );
+        assert!(b.segments.len() > a.segments.len());
+    }
+}

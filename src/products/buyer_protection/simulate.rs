@@ -10,12 +10,11 @@
 use super::{BuyerProtection, DAMAGE, DELAY, LOSS};
 use crate::calendar::Horizon;
 use crate::catalogue::{Category, Channel, Destination};
-use crate::distributions::{Basket, DeliveryTime, Mix, poisson, uniform};
-use crate::money::{Cents, Rate};
+use crate::distributions::{Basket, DeliveryTime, Mix, poisson, standard_normal, uniform};
+use crate::money::{Cents, Rate, Rounding};
 use crate::products::{ProductTotals, Streams};
 use crate::scenario::Shop;
-use rand::{Rng, RngExt};
-use rand_distr::StandardNormal;
+use rand::Rng;
 
 /// Pricing cells per risk class: (flat band, rated band) × (domestic, international).
 pub const CELLS_PER_CLASS: usize = 4;
@@ -27,43 +26,69 @@ fn cell(rated: bool, dest: usize) -> usize {
     (rated as usize) * 2 + (dest & 1)
 }
 
-/// Running sums of covered orders, exposure and premium over the four pricing cells of a risk
-/// class, kept as (all, rated band, international, rated and international) so that the hot
-/// loop adds into registers with masks instead of into a cell chosen per order: a store to a
+/// Running sums of orders, exposure and premium over the four pricing cells of a risk class,
+/// kept as (all, rated band, international, rated and international) so that the hot loop
+/// adds into registers with masks instead of into a cell chosen per order: a store to a
 /// data-dependent address each order made the order loop about 30 % slower. The cells follow
 /// by inclusion and exclusion in [`CellSums::add_into`]; integer sums, so exactly.
+///
+/// `orders` packs two counts per lane: covered orders in the low 32 bits, ineligible ones in
+/// the high 32, so one masked add counts either; [`CellSums::flush`] unpacks them into
+/// `covered` and `ineligible` before the low half could carry (at most 2^31 orders apart).
 #[derive(Debug, Default, Clone, Copy)]
 struct CellSums {
+    orders: [i64; 4],
     covered: [i64; 4],
+    ineligible: [i64; 4],
     exposure: [i64; 4],
     premium: [i64; 4],
 }
 
 impl CellSums {
+    /// Most orders [`CellSums::add`] may count between two flushes.
+    const FLUSH_EVERY: u64 = 1 << 31;
+
+    /// Counts one order; exposure and premium only if it is `eligible` (covered).
     #[inline(always)]
-    fn add(&mut self, rated: bool, dest: usize, exposure: i64, premium: i64) {
+    fn add(&mut self, eligible: bool, rated: bool, dest: usize, exposure: i64, premium: i64) {
+        let e = -(eligible as i64);
         let r = -(rated as i64);
         let i = -((dest & 1) as i64);
+        let count = std::hint::select_unpredictable(eligible, 1, 1 << 32);
+        let (exposure, premium) = (e & exposure, e & premium);
         let masks = [-1, r, i, r & i];
         for (k, m) in masks.into_iter().enumerate() {
-            self.covered[k] += m & 1;
+            self.orders[k] += m & count;
             self.exposure[k] += m & exposure;
             self.premium[k] += m & premium;
         }
     }
 
+    /// Unpacks the packed order counts.
+    #[inline]
+    fn flush(&mut self) {
+        for k in 0..4 {
+            self.covered[k] += self.orders[k] & 0xffff_ffff;
+            self.ineligible[k] += self.orders[k] >> 32;
+            self.orders[k] = 0;
+        }
+    }
+
     /// Adds the sums into the cells, indexed by [`cell`].
-    fn add_into(&self, cells: &mut [ProductTotals; CELLS_PER_CLASS]) {
+    fn add_into(mut self, cells: &mut [ProductTotals; CELLS_PER_CLASS]) {
+        self.flush();
         // (all, rated, intl, both) → cells (flat dom, flat intl, rated dom, rated intl).
         let split = |x: &[i64; 4]| [x[0] - x[1] - x[2] + x[3], x[2] - x[3], x[1] - x[3], x[3]];
         let order = [cell(false, 0), cell(false, 1), cell(true, 0), cell(true, 1)];
-        let (n, e, p) = (
+        let (n, x, e, p) = (
             split(&self.covered),
+            split(&self.ineligible),
             split(&self.exposure),
             split(&self.premium),
         );
         for (k, &c) in order.iter().enumerate() {
             cells[c].covered += n[k] as u64;
+            cells[c].ineligible += x[k] as u64;
             cells[c].exposure += Cents(e[k]);
             cells[c].premium += Cents(p[k]);
         }
@@ -98,6 +123,99 @@ enum Abroad {
     Share(u64),
 }
 
+/// Most category runs (see [`Coverage`]) the fast order loop handles; a shop whose mix
+/// alternates between covered and uncovered categories more often takes the general loop.
+const CATEGORY_RUNS: usize = 4;
+/// Channel runs: at most one per channel.
+const CHANNEL_RUNS: usize = 3;
+/// Slots of [`Coverage::cap_cents`]: a power of two at least `CATEGORY_RUNS × CHANNEL_RUNS`.
+const CAP_SLOTS: usize = 16;
+/// A threshold no 32-bit draw reaches: pads the unused runs.
+const NEVER: u64 = 1 << 32;
+
+/// What the wording needs of an order's category and channel, precomputed per shop: the
+/// largest basket it covers. The shop's category and channel mixes are cut into runs of
+/// adjacent items the wording treats alike (see [`Mix::runs`]), so the loop compares the
+/// attribute draw against a few fixed thresholds where coverage changes (one for each
+/// quickstart shop) and reads one cap, instead of picking the category and the channel and
+/// reading three per-category tables.
+#[derive(Debug, Clone, PartialEq)]
+struct Coverage {
+    /// Thresholds of the category mix (upper 32 bits of the draw) where the cap changes,
+    /// padded with [`NEVER`].
+    category_bounds: [u64; CATEGORY_RUNS - 1],
+    /// Thresholds of the channel mix (lower 32 bits) where the offer changes, padded.
+    channel_bounds: [u64; CHANNEL_RUNS - 1],
+    /// Largest covered basket in cents by channel run × [`CATEGORY_RUNS`] + category run: −∞
+    /// where the category is excluded or the cover is not offered on the channel (no basket
+    /// is covered), +∞ where uncapped.
+    cap_cents: [f64; CAP_SLOTS],
+}
+
+impl Coverage {
+    /// `None` when the category mix has more runs than [`CATEGORY_RUNS`].
+    fn new(
+        product: &BuyerProtection,
+        categories: &Mix<Category>,
+        channels: &Mix<Channel>,
+    ) -> Option<Self> {
+        let (cat_bounds, caps) = categories.runs(|c| {
+            if product.excluded[c.index()] {
+                f64::NEG_INFINITY
+            } else {
+                product.value_cap_cents[c.index()]
+            }
+        });
+        let (ch_bounds, offered) = channels.runs(|c| product.offered[c.index()]);
+        if caps.len() > CATEGORY_RUNS || offered.len() > CHANNEL_RUNS {
+            return None;
+        }
+        let mut category_bounds = [NEVER; CATEGORY_RUNS - 1];
+        for (b, &t) in category_bounds.iter_mut().zip(&cat_bounds) {
+            *b = t as u64;
+        }
+        let mut channel_bounds = [NEVER; CHANNEL_RUNS - 1];
+        for (b, &t) in channel_bounds.iter_mut().zip(&ch_bounds) {
+            *b = t as u64;
+        }
+        let mut cap_cents = [f64::NEG_INFINITY; CAP_SLOTS];
+        for (h, &o) in offered.iter().enumerate() {
+            for (c, &cap) in caps.iter().enumerate() {
+                if o {
+                    cap_cents[h * CATEGORY_RUNS + c] = cap;
+                }
+            }
+        }
+        Some(Coverage {
+            category_bounds,
+            channel_bounds,
+            cap_cents,
+        })
+    }
+
+    /// The cap of an order by its attribute draw: counts, no search, so no branch depends on
+    /// the draw.
+    #[inline(always)]
+    fn cap(&self, mix: u64) -> f64 {
+        let (hi, lo) = (mix >> 32, mix & 0xffff_ffff);
+        let c: usize = self
+            .category_bounds
+            .iter()
+            .map(|&t| (hi >= t) as usize)
+            .sum();
+        let h: usize = self
+            .channel_bounds
+            .iter()
+            .map(|&t| (lo >= t) as usize)
+            .sum();
+        // The mask is free and lets the compiler drop the bounds check.
+        self.cap_cents[(h * CATEGORY_RUNS + c) & (CAP_SLOTS - 1)]
+    }
+}
+
+/// Orders the fast loop handles per block, stage by stage.
+const BLOCK: usize = 64;
+
 /// The precomputed book of one product in one shop.
 #[derive(Debug, Clone)]
 pub struct ShopBook {
@@ -112,6 +230,8 @@ pub struct ShopBook {
     abroad: Abroad,
     handling_days: f64,
     delivery: [DeliveryTime; 2],
+    /// `None`: the general loop ([`ShopBook::orders_with_views`]) serves this shop.
+    coverage: Option<Coverage>,
     pub(crate) days: Vec<Day>,
     horizon_days: f64,
 }
@@ -166,6 +286,7 @@ impl ShopBook {
             p => Abroad::Share((p * 18_446_744_073_709_551_616.0) as u64),
         };
         ShopBook {
+            coverage: Coverage::new(product, &shop.categories, &shop.channels),
             product: product.clone(),
             rate,
             class,
@@ -225,83 +346,270 @@ impl ShopBook {
         let Some(cells) = cells.get_mut(first..first + CELLS_PER_CLASS) else {
             return;
         };
-        // Offsets of the view families in `views`: channels, then category groups.
-        let vs = self.product.views;
-        let channel_view = vs.channel.then_some(0);
-        let group_view =
-            vs.category_group
-                .then_some(if vs.channel { Channel::ALL.len() } else { 0 });
         let has_views = !views.is_empty();
         let cells: &mut [ProductTotals; CELLS_PER_CLASS] =
             cells.try_into().expect("a slice of CELLS_PER_CLASS cells");
-        let flat_below = self.product.tariff.flat_below;
         let Streams {
             counts,
             orders,
             claims,
         } = s;
+        match &self.coverage {
+            // One copy of the loop per rounding rule, so that the rule is a constant in it.
+            Some(c) if !has_views => match self.product.tariff.rounding {
+                Rounding::HalfUp => self.orders::<R, 0>(c, volume, counts, orders, claims, cells),
+                Rounding::HalfEven => self.orders::<R, 1>(c, volume, counts, orders, claims, cells),
+                Rounding::Up => self.orders::<R, 2>(c, volume, counts, orders, claims, cells),
+                Rounding::Down => self.orders::<R, 3>(c, volume, counts, orders, claims, cells),
+            },
+            _ => self.orders_with_views(volume, counts, orders, claims, cells, views),
+        }
+    }
+
+    /// The order loop without views, the common case and the one the benchmark measures
+    /// against its floor (`cargo bench --bench path_loop`: `loop/floor`, the loop's time per
+    /// covered order over that of [`ShopBook::draw_floor`], which makes the same draws and
+    /// nothing else). What keeps it near the floor:
+    ///
+    /// - the generators are arguments of their own (not fields of [`Streams`]) and every draw
+    ///   is inlined, the normal included ([`standard_normal`], the same values as
+    ///   `rand_distr`'s out-of-line sampler), so the compiler keeps the order stream's state
+    ///   in registers: an out-of-line normal stored and reloaded it on every order;
+    /// - eligibility is one comparison of the basket with a cap read from [`Coverage`], by
+    ///   the runs of the category and channel draws, instead of three table reads and three
+    ///   branches, and ineligible orders are counted with masks instead of a branch and a
+    ///   store into the order's cell;
+    /// - covered and ineligible counts share one packed masked add per cell sum;
+    /// - only an incident (about 2 % of covered parcels) branches out, to a cold function that
+    ///   draws from the claims stream and writes the order's cell;
+    /// - the orders of a day go in blocks of [`BLOCK`], stage by stage: the draws, then the
+    ///   baskets (`exp` with a clamped exponent and no branch, which the compiler vectorises),
+    ///   then cover and tariff, then the masked sums (vectorised). One order's chain normal →
+    ///   `exp` → cents → premium → sums was longer than the processor could overlap with the
+    ///   next orders; short independent stages overlap. With the rounding rule a constant
+    ///   (one copy of the loop per rule) the tariff has no indirect jump.
+    ///
+    /// Measured (`cargo bench --bench path_loop`, 2-core VM under heavy load from other
+    /// builds): `loop/floor` went from 4.4 to 2.3–3.2 (runs minutes apart; the spread is the
+    /// load). Tried and dropped: the tariff in doubles in the vectorised stage (exact, but the
+    /// loop got slower, 3.6–4.3).
+    ///
+    /// The result is the same, to the cent, as [`ShopBook::orders_with_views`] without views.
+    #[inline(never)]
+    fn orders<R: Rng, const ROUNDING: u8>(
+        &self,
+        coverage: &Coverage,
+        volume: f64,
+        counts: &mut R,
+        orders: &mut R,
+        claims: &mut R,
+        cells: &mut [ProductTotals; CELLS_PER_CLASS],
+    ) {
+        let tariff = &self.product.tariff;
+        let (flat_below, flat_fee, rate, basket) =
+            (tariff.flat_below, tariff.flat_fee, self.rate, self.basket);
+        let rounding = match ROUNDING {
+            0 => Rounding::HalfUp,
+            1 => Rounding::HalfEven,
+            2 => Rounding::Up,
+            _ => Rounding::Down,
+        };
+        let abroad = self.abroad;
         let mut sums = CellSums::default();
+        let mut mix = [0u64; BLOCK];
+        let mut z = [0f64; BLOCK];
+        let mut dest = [0usize; BLOCK];
+        let mut u = [0f64; BLOCK];
+        let mut value = [0f64; BLOCK];
+        // Per order, for stage 4: packed count, exposure and premium (0 unless covered) and
+        // the rated-band mask.
+        let (mut count, mut exposure, mut premium) = ([0i64; BLOCK], [0i64; BLOCK], [0i64; BLOCK]);
+        let mut rated_mask = [0i64; BLOCK];
         for (d, day) in self.days.iter().enumerate() {
             let n = poisson(day.covered_mean * volume, counts);
+            let mut done = 0u64;
+            while done < n {
+                let m = (n - done).min(BLOCK as u64) as usize;
+                done += m as u64;
+                // Stage 1, the draws of every order, eligible or not, in the order of
+                // `orders_with_views`: category and channel from one draw, then the basket's
+                // normal, the destination and the peril uniform.
+                for j in 0..m {
+                    mix[j] = orders.next_u64();
+                    z[j] = standard_normal(orders);
+                    dest[j] = match abroad {
+                        Abroad::Never => 0,
+                        Abroad::Always => 1,
+                        Abroad::Share(threshold) => (orders.next_u64() < threshold) as usize,
+                    };
+                    u[j] = uniform(orders);
+                }
+                // Stage 2, the baskets: independent `exp`s, no branch.
+                for j in 0..m {
+                    value[j] = basket.cents_at_z_in_block(z[j]);
+                }
+                // Stage 3, cover and tariff; an incident branches out.
+                for j in 0..m {
+                    let basket_cents = value[j];
+                    // `Cents::round` for a basket, which is never negative.
+                    let cents = Cents((basket_cents + 0.5) as i64);
+                    let rated = cents >= flat_below;
+                    let eligible = basket_cents <= coverage.cap(mix[j]);
+                    // `ParcelTariff::premium` with the rounding rule a constant.
+                    let p = std::hint::select_unpredictable(
+                        rated,
+                        rate.apply(cents, rounding),
+                        flat_fee,
+                    );
+                    let e = -(eligible as i64);
+                    count[j] = std::hint::select_unpredictable(eligible, 1, 1 << 32);
+                    exposure[j] = e & cents.0;
+                    premium[j] = e & p.0;
+                    rated_mask[j] = -(rated as i64);
+                    let dest = dest[j];
+                    if eligible & (u[j] < day.risk[dest].p_any) {
+                        let cell = &mut cells[cell(rated, dest)];
+                        self.incident(d as f64, &day.risk[dest], dest, u[j], cents, claims, cell);
+                    }
+                }
+                // Stage 4, the sums (all, rated, international, both) of [`CellSums`]:
+                // masked adds over the block, which the compiler vectorises.
+                let mut acc = [[0i64; 4]; 3];
+                for j in 0..m {
+                    let (r, i) = (rated_mask[j], -((dest[j] & 1) as i64));
+                    let masks = [-1, r, i, r & i];
+                    for (a, q) in acc.iter_mut().zip([count[j], exposure[j], premium[j]]) {
+                        for (a, m) in a.iter_mut().zip(masks) {
+                            *a += m & q;
+                        }
+                    }
+                }
+                let [o, e, p] = acc;
+                for (k, ((o, e), p)) in o.into_iter().zip(e).zip(p).enumerate() {
+                    sums.orders[k] += o;
+                    sums.exposure[k] += e;
+                    sums.premium[k] += p;
+                }
+                if done % CellSums::FLUSH_EVERY < BLOCK as u64 {
+                    sums.flush();
+                }
+            }
+            sums.flush();
+        }
+        sums.add_into(cells);
+    }
+
+    /// The floor of the order loop, for the benchmark: every draw [`ShopBook::simulate`]
+    /// makes from the counts and orders streams (a Poisson count per day; per order the
+    /// attribute draw, the basket's normal, the destination draw if the shop ships both ways,
+    /// and the peril uniform), by the same samplers, and nothing else. The claims stream is
+    /// left out (about 0.05 draws per order, made only after an incident), which makes the
+    /// floor a little lower, not higher. Returns a checksum of the draws, so that none can be
+    /// optimised away.
+    pub fn draw_floor<R: Rng>(&self, volume: f64, s: Streams<'_, R>) -> u64 {
+        self.floor(volume, s.counts, s.orders)
+    }
+
+    #[inline(never)]
+    fn floor<R: Rng>(&self, volume: f64, counts: &mut R, orders: &mut R) -> u64 {
+        let abroad = self.abroad;
+        let mut check = 0u64;
+        for day in &self.days {
+            let n = poisson(day.covered_mean * volume, counts);
             for _ in 0..n {
-                // Every order draws the same attributes in the same order, eligible or not,
-                // so a change of wording does not shift the stream of later orders.
-                // One draw, two 32-bit halves: category and channel.
                 let mix = orders.next_u64();
-                let category = self.categories.pick((mix >> 32) as u32);
-                let channel = self.channels.pick(mix as u32);
-                let z: f64 = orders.sample(StandardNormal);
-                let dest = match self.abroad {
+                let z = standard_normal(orders);
+                let dest = match abroad {
                     Abroad::Never => 0,
                     Abroad::Always => 1,
-                    Abroad::Share(threshold) => (orders.next_u64() < threshold) as usize,
+                    Abroad::Share(threshold) => (orders.next_u64() < threshold) as u64,
                 };
                 let u = uniform(orders);
-                let basket_cents = self.basket.cents_at_z(z);
-                let basket = Cents::round(basket_cents);
-                let rated = basket >= flat_below;
-                // Views (off by default) are written per order: a store to an address chosen
-                // by the order, the cost the cells avoid.
-                let mut view = |add: &dyn Fn(&mut ProductTotals)| {
-                    if let Some(o) = channel_view {
-                        add(&mut views[o + channel.index()]);
-                    }
-                    if let Some(o) = group_view {
-                        add(&mut views[o + category.group()]);
-                    }
-                };
-                if !self.product.eligible(category, channel, basket_cents) {
-                    cells[cell(rated, dest)].ineligible += 1;
-                    if has_views {
+                check ^= mix ^ z.to_bits() ^ dest ^ u.to_bits();
+            }
+        }
+        check
+    }
+
+    /// The order loop with views: each order also picks its category and channel and writes
+    /// the views it belongs to, a store to an address chosen by the order per view family.
+    /// Otherwise the same draws and the same arithmetic as [`ShopBook::orders`].
+    #[inline(never)]
+    fn orders_with_views<R: Rng>(
+        &self,
+        volume: f64,
+        counts: &mut R,
+        orders: &mut R,
+        claims: &mut R,
+        cells: &mut [ProductTotals; CELLS_PER_CLASS],
+        views: &mut [ProductTotals],
+    ) {
+        let vs = self.product.views;
+        // Offsets of the view families in `views`: channels, then category groups.
+        let channel_view = vs.channel.then_some(0);
+        let group_view =
+            vs.category_group
+                .then_some(if vs.channel { Channel::ALL.len() } else { 0 });
+        let flat_below = self.product.tariff.flat_below;
+        let mut sums = CellSums::default();
+        for (d, day) in self.days.iter().enumerate() {
+            let mut left = poisson(day.covered_mean * volume, counts);
+            while left > 0 {
+                let n = left.min(CellSums::FLUSH_EVERY);
+                left -= n;
+                for _ in 0..n {
+                    // Every order draws the same attributes in the same order, eligible or not,
+                    // so a change of wording does not shift the stream of later orders.
+                    // One draw, two 32-bit halves: category and channel.
+                    let mix = orders.next_u64();
+                    let category = self.categories.pick((mix >> 32) as u32);
+                    let channel = self.channels.pick(mix as u32);
+                    let z = standard_normal(orders);
+                    let dest = match self.abroad {
+                        Abroad::Never => 0,
+                        Abroad::Always => 1,
+                        Abroad::Share(threshold) => (orders.next_u64() < threshold) as usize,
+                    };
+                    let u = uniform(orders);
+                    let basket_cents = self.basket.cents_at_z(z);
+                    let basket = Cents::round(basket_cents);
+                    let rated = basket >= flat_below;
+                    let mut view = |add: &dyn Fn(&mut ProductTotals)| {
+                        if let Some(o) = channel_view {
+                            add(&mut views[o + channel.index()]);
+                        }
+                        if let Some(o) = group_view {
+                            add(&mut views[o + category.group()]);
+                        }
+                    };
+                    if !self.product.eligible(category, channel, basket_cents) {
+                        cells[cell(rated, dest)].ineligible += 1;
                         view(&|t| t.ineligible += 1);
+                        continue;
                     }
-                    continue;
-                }
-                let premium = self.product.tariff.premium(basket, self.rate);
-                sums.add(rated, dest, basket.0, premium.0);
-                if has_views {
+                    let premium = self.product.tariff.premium(basket, self.rate);
+                    sums.add(true, rated, dest, basket.0, premium.0);
                     view(&|t| {
                         t.covered += 1;
                         t.exposure += basket;
                         t.premium += premium;
                     });
-                }
-                if u < day.risk[dest].p_any {
-                    let mut claim = ProductTotals::default();
-                    self.incident(
-                        d as f64,
-                        &day.risk[dest],
-                        dest,
-                        u,
-                        basket,
-                        claims,
-                        &mut claim,
-                    );
-                    cells[cell(rated, dest)] += claim;
-                    if has_views {
+                    if u < day.risk[dest].p_any {
+                        let mut claim = ProductTotals::default();
+                        self.incident(
+                            d as f64,
+                            &day.risk[dest],
+                            dest,
+                            u,
+                            basket,
+                            claims,
+                            &mut claim,
+                        );
+                        cells[cell(rated, dest)] += claim;
                         view(&|t| *t += claim);
                     }
                 }
+                sums.flush();
             }
         }
         sums.add_into(cells);
