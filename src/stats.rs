@@ -795,7 +795,7 @@ mod tests {
                     x ^= x >> 7;
                     x ^= x << 17;
                     // Ties and a heavy tail.
-                    ((x >> 40) % 50) as f64 * if x % 7 == 0 { 100.0 } else { 1.0 }
+                    ((x >> 40) % 50) as f64 * if x.is_multiple_of(7) { 100.0 } else { 1.0 }
                 })
                 .collect();
             let mut sorted = values.clone();

@@ -257,18 +257,18 @@ fn render(dir: &Path, manifest: &Manifest) -> Result<String> {
         "<a href=\"#errors\">standard errors</a><a href=\"#analytic\">analytic checks</a></nav>\n",
     );
 
-    run_section(&mut out, &manifest, &scenario_text);
+    run_section(&mut out, manifest, &scenario_text);
     let products = product_rows(&rows);
     loss_ratio_section(&mut out, dir, &rows, &products)?;
     peril_section(&mut out, &rows, &products)?;
     segment_section(&mut out, &rows);
     if has_frames {
-        frame_section(&mut out, dir, &manifest, &rows)?;
+        frame_section(&mut out, dir, manifest, &rows)?;
     }
     if has_pricing {
         pricing_section(&mut out, &pricing_path)?;
     }
-    error_section(&mut out, &rows, &manifest);
+    error_section(&mut out, &rows, manifest);
     analytic_section(&mut out, &rows);
     out.push_str("</main></body></html>\n");
     Ok(out)
