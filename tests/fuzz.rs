@@ -176,6 +176,10 @@ fn value_spans(text: &str) -> Vec<(usize, usize)> {
 /// One mutation of `text` (bytes, since a flip may leave invalid UTF-8).
 fn mutate(rng: &mut impl Rng, text: &str, other: &str) -> Vec<u8> {
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    if lines.is_empty() {
+        // An empty text (cut short by an earlier mutation): give it one random byte.
+        return vec![*pick(rng, b"\"'=[]{}.,#\n\\x")];
+    }
     match below(rng, 12) {
         // Replace a value by a hostile number or string (most mutations: they reach validation).
         0..=4 => {

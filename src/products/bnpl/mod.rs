@@ -600,10 +600,12 @@ fn plans(v: &mut Validator, path: &str, list: &[RawPlan]) -> Vec<Plan> {
 fn customers(v: &mut Validator, path: &str, raw: &RawCustomers) -> Customers {
     let q = |f: &str| format!("{path}.{f}");
     let purchases_per_year = raw.purchases_per_year.map_or(1.6, |x| {
-        v.positive(
+        // Up to 10^9: a huge value stands for "every plan of the shop is one customer's".
+        v.positive_at_most(
             &q("purchases_per_year"),
             x,
-            " (plans per customer per year)",
+            1e9,
+            " (plans per customer per year; 1e9 makes every plan one customer's)",
         )
     });
     let purchases_cv = match raw.purchases_cv {
