@@ -179,7 +179,7 @@ fn example_scenario_matches_closed_forms_per_plan_type() {
 #[test]
 fn ceiling_binds_on_a_repeat_customer() {
     let shop = "orders_per_day = 2\nbasket = { median_eur = 400, sigma = 0.5 }\ncategories = { furniture = 1.0 }";
-    let customers = "[products.customers]\npurchases_per_year = 1e6\nadult_share = 1\nfrench_resident_share = 1\ncard_networks = { cb = 1.0 }\ncard_types = { debit = 1.0 }";
+    let customers = "[products.customers]\npurchases_per_year = 1e9\nadult_share = 1\nfrench_resident_share = 1\ncard_networks = { cb = 1.0 }\ncard_types = { debit = 1.0 }";
     let capped = scenario(
         50,
         &format!("{PLAIN}\nceiling_per_customer_eur = \"500\""),
