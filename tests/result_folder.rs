@@ -364,3 +364,21 @@ fn sweep_writes_into_its_own_default_folder() {
     assert!(sweep.join("sweep.csv").exists());
     assert!(!dir.path().join("results/folder_parcels").exists());
 }
+
+#[test]
+fn a_report_that_fails_half_way_is_not_listed_in_the_manifest() {
+    // The report is written before the manifest lists it: when writing it fails (here its
+    // input, summary.parquet, is gone), the manifest on disk still lists only what exists.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r");
+    ok(&["run", PARCELS, "--quiet", "--no-report", "--out", s(&out)]);
+    std::fs::remove_file(out.join("summary.parquet")).unwrap();
+    let mut m = protectsim::report::html::read_manifest(&out).unwrap();
+    assert!(protectsim::report::html::add_report(&out, &mut m).is_err());
+    let listed = manifest(&out)["files"].as_array().unwrap().clone();
+    assert!(
+        !listed.iter().any(|f| f == "report.html"),
+        "the manifest lists a report that was never written: {listed:?}"
+    );
+    assert!(!out.join("report.html").exists());
+}
