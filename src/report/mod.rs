@@ -119,9 +119,10 @@ impl ParquetSink {
     }
 }
 
-/// Paths per row group of the per-path parquet files: about 32k rows, a multiple of the batch
-/// size, aligned to multiples of itself from path 0, so that a run, a resumed run and merged
-/// shards write the same row groups.
+/// Paths per row group of the per-path parquet files: about 32k rows and at most about 4 MB of
+/// path records (a frame company's daily series is 1.5 kB a path), a multiple of the batch size,
+/// aligned to multiples of itself from path 0, so that a run, a resumed run and merged shards
+/// write the same row groups.
 fn block_paths(model: &Model) -> u64 {
     let lines = model
         .products()
@@ -129,8 +130,9 @@ fn block_paths(model: &Model) -> u64 {
         .max(model.segments().len())
         .max(model.frames().len())
         .max(1) as u64;
+    let by_bytes = (4 << 20) / model.layout().record_bytes().max(1) as u64;
     let b = crate::engine::BATCH_PATHS;
-    ((32_768 / lines) / b).max(1) * b
+    ((32_768 / lines).min(by_bytes) / b).max(1) * b
 }
 
 fn nullable(x: f64) -> Option<f64> {
