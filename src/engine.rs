@@ -585,12 +585,16 @@ pub fn batches(paths: Range<u64>) -> Vec<Range<u64>> {
         .collect()
 }
 
+/// A rayon pool of `threads` threads (0: one per core).
+pub fn pool(threads: usize) -> anyhow::Result<rayon::ThreadPool> {
+    Ok(rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()?)
+}
+
 /// Runs `f` on a rayon pool of `threads` threads (0: one per core).
 pub fn with_threads<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> anyhow::Result<T> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()?;
-    Ok(pool.install(f))
+    Ok(pool(threads)?.install(f))
 }
 
 #[cfg(test)]

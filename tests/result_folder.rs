@@ -54,6 +54,26 @@ fn chunks(out: &Path) -> Vec<PathBuf> {
     v
 }
 
+/// Runs both shards of a two-shard run of `paths` paths into `dir/s1` and `dir/s2`.
+fn two_shards(dir: &Path, paths: &str) -> (PathBuf, PathBuf) {
+    let (s1, s2) = (dir.join("s1"), dir.join("s2"));
+    for (k, out) in [("1/2", &s1), ("2/2", &s2)] {
+        ok(&[
+            "run",
+            PARCELS,
+            "--paths",
+            paths,
+            "--shard",
+            k,
+            "--quiet",
+            "--no-report",
+            "--out",
+            s(out),
+        ]);
+    }
+    (s1, s2)
+}
+
 fn manifest(out: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap()
 }
@@ -95,21 +115,7 @@ fn resume_of_a_whole_run_refuses_the_batches_of_a_shard() {
 #[test]
 fn a_flipped_bit_in_a_stored_chunk_is_named_and_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let (s1, s2) = (dir.path().join("s1"), dir.path().join("s2"));
-    for (k, out) in [("1/2", &s1), ("2/2", &s2)] {
-        ok(&[
-            "run",
-            PARCELS,
-            "--paths",
-            "128",
-            "--shard",
-            k,
-            "--quiet",
-            "--no-report",
-            "--out",
-            s(out),
-        ]);
-    }
+    let (s1, s2) = two_shards(dir.path(), "128");
     let chunk = chunks(&s2)[0].clone();
     let good = std::fs::read(&chunk).unwrap();
     // Every 97th bit of the file, one at a time: each flip is caught.
@@ -257,19 +263,7 @@ fn a_later_command_leaves_no_file_of_an_earlier_command() {
 #[test]
 fn merge_into_one_of_its_own_shard_folders_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let (s1, s2) = (dir.path().join("s1"), dir.path().join("s2"));
-    for (k, out) in [("1/2", &s1), ("2/2", &s2)] {
-        ok(&[
-            "run",
-            PARCELS,
-            "--shard",
-            k,
-            "--quiet",
-            "--no-report",
-            "--out",
-            s(out),
-        ]);
-    }
+    let (s1, s2) = two_shards(dir.path(), "64");
     let before = chunks(&s1);
     refused(
         &["merge", s(&s1), s(&s2), "--out", s(&s1)],

@@ -162,19 +162,20 @@ pub(super) fn simulate_and_write(args: &RunArgs, require_frames: bool) -> Result
     let mut interrupted = false;
     // Rounds start at two batches per thread, so that the first paths are stored within
     // seconds, and double while a round takes under half a second, up to a chunk's size.
-    let threads = engine::with_threads(opts.threads(), rayon::current_num_threads)?;
+    let pool = engine::pool(opts.threads())?;
+    let threads = pool.current_num_threads();
     let mut per_round = 2 * threads as u64 * BATCH_PATHS;
     let max_round = store::chunk_paths(&layout).max(per_round);
     let mut at = 0;
     while at < todo.len() {
         let round = next_round(&todo, &mut at, per_round);
         let round_clock = Instant::now();
-        let done = engine::with_threads(opts.threads(), || {
+        let done = pool.install(|| {
             model.simulate_batches(opts.seed(), round.clone(), stop, &|batch, _| {
                 bar.inc(batch.end - batch.start);
                 Ok(())
             })
-        })??;
+        })?;
         interrupted |= done.len() < round.len();
         // Contiguous runs of finished batches, each stored as one chunk.
         let mut run: Option<(Range<u64>, Vec<PathResult>)> = None;
