@@ -1,7 +1,8 @@
 //! Closed-form expectations that `check` prints and the summary's `analytic` column carries,
 //! so every simulated mean can be read against theory.
 
-use crate::engine::Model;
+use crate::engine::{Model, MoneyOverflow};
+use crate::money::MAX_EXPECTED_PATH_CENTS;
 use crate::products::Product;
 use crate::products::bnpl;
 use crate::products::buyer_protection::Expected;
@@ -138,6 +139,30 @@ fn policy_metrics(m: &mut BTreeMap<String, f64>, e: &e_reputation::Expected) {
     if let Some(x) = e.retained_eur {
         m.insert("retained_eur".into(), x);
     }
+}
+
+/// Refuses, before any path is simulated, a scenario whose expected premium, exposure or
+/// claims of one product on one path exceed [`MAX_EXPECTED_PATH_CENTS`], so that a path
+/// would need many times its expected volume to overflow (see [`crate::money::Cents`]).
+pub fn check_money_headroom(model: &Model) -> Result<(), MoneyOverflow> {
+    let limit = MAX_EXPECTED_PATH_CENTS as f64 / 100.0;
+    for (i, p) in model.products().iter().enumerate() {
+        let expected = product_metrics(model, i);
+        for column in ["exposure_eur", "premium_eur", "claims_eur"] {
+            let v = expected.get(column).copied().unwrap_or(0.0);
+            // NaN (no closed form) is not a refusal; the per-path check still applies.
+            if v > limit {
+                return Err(MoneyOverflow {
+                    what: format!("products[{i}] ({:?})", p.name()),
+                    detail: format!(
+                        "its expected {} per path is {v:.3e} EUR, above the {limit:.3e} EUR allowed (1/64 of what one path can sum, so that no path overflows)",
+                        column.trim_end_matches("_eur")
+                    ),
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Analytic means of a product's per-path metrics, by summary metric name.

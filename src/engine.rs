@@ -169,6 +169,19 @@ pub struct PathResult {
     pub frames: Vec<FramePath>,
 }
 
+/// A money total that left the range the engine sums exactly (see [`Cents`]): the scenario
+/// asks for more money per path than an `i64` of cents holds. Bad input (exit code 2).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{what}: {detail}; the engine sums money exactly in 64-bit cents, at most 92 quadrillion EUR per path and column (see docs/limits.md): lower the portfolio's orders_per_day, the horizon's days or the amounts per order"
+)]
+pub struct MoneyOverflow {
+    /// Where: the path, or the product for a refusal before simulation.
+    pub what: String,
+    /// What overflowed or would.
+    pub detail: String,
+}
+
 /// A segment of a product's results (a plan type, a sales channel, a policy segment).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Segment {
@@ -395,10 +408,10 @@ impl Model {
                 }
             })
             .collect();
-        let mut new: Vec<Vec<i64>> = self
+        let mut new: Vec<Vec<Cents>> = self
             .frames
             .iter()
-            .map(|f| vec![0; (days + f.duration_days - 1) as usize])
+            .map(|f| vec![Cents::ZERO; (days + f.duration_days - 1) as usize])
             .collect();
         let mut frame_totals = vec![ProductTotals::default(); self.frames.len()];
         let mut segments = vec![ProductTotals::default(); self.segments.len()];
@@ -469,7 +482,7 @@ impl Model {
                     saturation: frame::saturation(&active, f.frame),
                     default_day: insolvency[c].default_day,
                     insolvency_loss: frame_totals[c].perils[0].amount,
-                    active_eur: active.iter().map(|&a| (a as f64 / 100.0) as f32).collect(),
+                    active_eur: active.iter().map(|&a| a.to_eur() as f32).collect(),
                 }
             })
             .collect();
@@ -496,20 +509,51 @@ impl Model {
     }
 
     /// Simulates `paths` on the current rayon pool in fixed batches, calling `progress` with the
-    /// number of paths finished by each batch. Results come back in path order.
+    /// number of paths finished by each batch. Results come back in path order; the only error
+    /// is a [`MoneyOverflow`].
     pub fn simulate(
         &self,
         seed: u64,
         paths: Range<u64>,
         progress: &(dyn Fn(u64) + Sync),
-    ) -> Vec<PathResult> {
+    ) -> anyhow::Result<Vec<PathResult>> {
         let never = AtomicBool::new(false);
         let done = self.simulate_batches(seed, batches(paths), &never, &|_, r| {
             progress(r.len() as u64);
             Ok(())
-        });
-        let done = done.expect("no batch callback fails here");
-        done.into_iter().flat_map(|(_, r)| r).collect()
+        })?;
+        Ok(done.into_iter().flat_map(|(_, r)| r).collect())
+    }
+
+    /// The first money total of a finished path that overflowed, named by product, segment or
+    /// company and column (see [`Cents::OVERFLOW`]).
+    pub fn overflow(&self, r: &PathResult) -> Option<MoneyOverflow> {
+        let named = |kind: &str, name: &str, column: &str| MoneyOverflow {
+            what: format!("path {}", r.path),
+            detail: format!("the {column} of {kind} {name:?} overflowed"),
+        };
+        for (t, p) in r.products.iter().zip(&self.products) {
+            if let Some(column) = t.overflow() {
+                return Some(named("product", p.name(), column));
+            }
+        }
+        for (t, seg) in r.segments.iter().zip(&self.segments) {
+            if let Some(column) = t.overflow() {
+                return Some(named("segment", &seg.name, column));
+            }
+        }
+        for (f, c) in r.frames.iter().zip(&self.frames) {
+            let s = &f.saturation;
+            let columns = [
+                ("peak active volume", s.peak),
+                ("largest excess", s.max_excess),
+                ("insolvency loss", f.insolvency_loss),
+            ];
+            if let Some((column, _)) = columns.iter().find(|(_, c)| c.is_overflow()) {
+                return Some(named("company", &c.name, column));
+            }
+        }
+        None
     }
 
     /// Simulates the given batches in parallel. After each batch, `finished` receives it (to
@@ -528,8 +572,14 @@ impl Model {
                 if stop.load(Ordering::Relaxed) {
                     return None;
                 }
-                let out: Vec<PathResult> =
-                    batch.clone().map(|p| self.simulate_path(seed, p)).collect();
+                let mut out = Vec::with_capacity((batch.end - batch.start) as usize);
+                for p in batch.clone() {
+                    let r = self.simulate_path(seed, p);
+                    if let Some(e) = self.overflow(&r) {
+                        return Some(Err(e.into()));
+                    }
+                    out.push(r);
+                }
                 Some(finished(&batch, &out).map(|()| (batch, out)))
             })
             .collect();

@@ -22,14 +22,15 @@ use crate::stats::{self, Summary};
 use chrono::NaiveDate;
 
 /// Active volume per horizon day from the new guaranteed value per day (warm-up days first):
-/// `active[t] = Σ new[t+warmup−D+1 ..= t+warmup]`, a running window sum in exact cents.
-pub fn active_volume(new: &[i64], duration: usize, warmup: usize) -> Vec<i64> {
+/// `active[t] = Σ new[t+warmup−D+1 ..= t+warmup]`, a running window sum in exact, checked
+/// cents: once a day's sum overflowed, every later day is [`Cents::OVERFLOW`].
+pub fn active_volume(new: &[Cents], duration: usize, warmup: usize) -> Vec<Cents> {
     let mut active = Vec::with_capacity(new.len().saturating_sub(warmup));
-    let mut sum = 0i64;
+    let mut sum = Cents::ZERO;
     for (i, &x) in new.iter().enumerate() {
         sum += x;
         if i >= duration {
-            sum -= new[i - duration];
+            sum = sum - new[i - duration];
         }
         if i >= warmup {
             active.push(sum);
@@ -53,7 +54,7 @@ pub struct Saturation {
 }
 
 /// Saturation figures of an active-volume series against `frame`.
-pub fn saturation(active: &[i64], frame: Cents) -> Saturation {
+pub fn saturation(active: &[Cents], frame: Cents) -> Saturation {
     let mut s = Saturation {
         peak: Cents(0),
         peak_day: 0,
@@ -62,6 +63,7 @@ pub fn saturation(active: &[i64], frame: Cents) -> Saturation {
         first_over: None,
     };
     for (day, &a) in active.iter().enumerate() {
+        let a = a.0;
         if a > s.peak.0 {
             s.peak = Cents(a);
             s.peak_day = day as u32;
@@ -190,17 +192,17 @@ mod tests {
     #[test]
     fn three_orders_make_500_1500_2000_then_1500() {
         let warmup = 29;
-        let mut new = vec![0i64; warmup + 40];
-        new[warmup] = 50_000; // 1 January (day 0)
-        new[warmup + 9] = 100_000; // 10 January
-        new[warmup + 15] = 50_000; // 16 January
+        let mut new = vec![Cents::ZERO; warmup + 40];
+        new[warmup] = Cents(50_000); // 1 January (day 0)
+        new[warmup + 9] = Cents(100_000); // 10 January
+        new[warmup + 15] = Cents(50_000); // 16 January
         let a = active_volume(&new, 30, warmup);
-        assert_eq!(a[0], 50_000);
-        assert_eq!(a[8], 50_000);
-        assert_eq!(a[9], 150_000);
-        assert_eq!(a[15], 200_000);
-        assert_eq!(a[29], 200_000); // 30 January: the first guarantee's last day
-        assert_eq!(a[30], 150_000); // 31 January
+        assert_eq!(a[0], Cents(50_000));
+        assert_eq!(a[8], Cents(50_000));
+        assert_eq!(a[9], Cents(150_000));
+        assert_eq!(a[15], Cents(200_000));
+        assert_eq!(a[29], Cents(200_000)); // 30 January: the first guarantee's last day
+        assert_eq!(a[30], Cents(150_000)); // 31 January
         let s = saturation(&a, Cents(200_000));
         assert_eq!(
             (s.peak, s.peak_day, s.days_over),
@@ -217,8 +219,23 @@ mod tests {
     #[test]
     fn warm_up_orders_are_active_on_the_first_days() {
         // An order 29 days before the start (warm-up index 0) is active on day 0 only.
-        let mut new = vec![0i64; 29 + 3];
-        new[0] = 7;
-        assert_eq!(active_volume(&new, 30, 29), vec![7, 0, 0]);
+        let mut new = vec![Cents::ZERO; 29 + 3];
+        new[0] = Cents(7);
+        assert_eq!(
+            active_volume(&new, 30, 29),
+            vec![Cents(7), Cents::ZERO, Cents::ZERO]
+        );
+    }
+
+    /// An overflowed day's sum stays overflowed once the window has moved past it, so that the
+    /// peak, and with it the path, is refused instead of showing a wrapped-around volume.
+    #[test]
+    fn an_overflowed_day_poisons_the_active_volume_and_the_peak() {
+        let mut new = vec![Cents(1); 40];
+        new[3] = Cents(i64::MAX - 1) + Cents(5);
+        let a = active_volume(&new, 5, 0);
+        assert!(a[..3].iter().all(|c| !c.is_overflow()));
+        assert!(a[3..].iter().all(|c| c.is_overflow()));
+        assert!(saturation(&a, Cents(100)).peak.is_overflow());
     }
 }

@@ -4,6 +4,7 @@
 use clap::Parser;
 use protectsim::cli::{Cli, Command, UsageError};
 use protectsim::commands;
+use protectsim::engine::MoneyOverflow;
 use protectsim::scenario::ScenarioError;
 use std::process::ExitCode;
 
@@ -23,9 +24,9 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            let bad_input = err
-                .chain()
-                .any(|e| e.is::<ScenarioError>() || e.is::<UsageError>());
+            let bad_input = err.chain().any(|e| {
+                e.is::<ScenarioError>() || e.is::<UsageError>() || e.is::<MoneyOverflow>()
+            });
             let mut shown = err.to_string();
             eprintln!("error: {shown}");
             for cause in err.chain().skip(1) {

@@ -30,8 +30,21 @@ use std::str::FromStr;
 ///   is the largest amount allowed, above `i64::MAX`, while a realistic portfolio at the bounds
 ///   (3.7 × 10^10 orders of 1,000 EUR) gives 3.7 × 10^15 cents, 2,500 times below it.
 ///
-/// The sums are therefore saturating ([`Add`], [`AddAssign`], [`Sum`], [`Sub`]): a total can
-/// never wrap around to a negative or small number; at worst it stops at `i64::MAX`.
+/// Two rules keep a sum from ever being silently wrong:
+///
+/// 1. **Checked sums.** [`Add`], [`AddAssign`], [`Sum`] and [`Sub`] never wrap around: a result
+///    outside the range of `i64` is [`Cents::OVERFLOW`], and `OVERFLOW` stays `OVERFLOW` through
+///    every later sum or difference, like a NaN. The engine checks each finished path
+///    (`Model::overflow` in `engine.rs`) and stops the run with an error (exit code 2)
+///    naming the path, the product and the column, so an overflowed total never reaches an
+///    output. The hot loops that add raw `i64`s add at most one block of orders (64 × 10^9
+///    cents) before moving the block's sum into `i128` or checked `Cents` totals.
+/// 2. **A bound on the expected totals.** Before simulating, a scenario whose expected money per
+///    path (premium, exposure or claims of one product, from the closed forms) exceeds
+///    [`MAX_EXPECTED_PATH_CENTS`] is refused as bad input, so that a path would need about 60
+///    times its expected volume to overflow: rule 1 is the net under that.
+///
+/// Counts (`u64`) need no such care: a path would have to simulate 1.8 × 10^19 orders.
 #[derive(
     Debug,
     Clone,
@@ -47,8 +60,41 @@ use std::str::FromStr;
 )]
 pub struct Cents(pub i64);
 
+/// Largest expected money total of one product on one path that a scenario may imply:
+/// `i64::MAX / 64`, about 1.4 × 10^17 cents (1.4 quadrillion EUR). See [`Cents`].
+pub const MAX_EXPECTED_PATH_CENTS: i64 = i64::MAX / 64;
+
 impl Cents {
     pub const ZERO: Cents = Cents(0);
+
+    /// A sum that left the range of `i64` (see [`Cents`]): sticky through every later sum, and
+    /// refused by the engine at the end of the path.
+    pub const OVERFLOW: Cents = Cents(i64::MAX);
+
+    /// Whether this is [`Cents::OVERFLOW`].
+    #[inline]
+    pub fn is_overflow(self) -> bool {
+        self.0 == i64::MAX
+    }
+
+    /// An exact wide sum as cents: [`Cents::OVERFLOW`] outside the range of `i64`.
+    #[inline]
+    pub fn from_i128(cents: i128) -> Cents {
+        match i64::try_from(cents) {
+            Ok(c) if c != i64::MAX => Cents(c),
+            _ => Cents::OVERFLOW,
+        }
+    }
+
+    /// A checked result: [`Cents::OVERFLOW`] when either operand already is, or when the
+    /// operation left the range.
+    #[inline]
+    fn checked(a: Cents, b: Cents, r: Option<i64>) -> Cents {
+        match r {
+            Some(c) if !a.is_overflow() && !b.is_overflow() && c != i64::MAX => Cents(c),
+            _ => Cents::OVERFLOW,
+        }
+    }
 
     /// A sampled euro amount (basket value, for example) as the shop would charge it: rounded
     /// to the nearest cent, halves away from zero. This is the only place an `f64` becomes
@@ -57,21 +103,22 @@ impl Cents {
     pub fn from_eur(eur: f64) -> Cents {
         // `f64::round` is a library call on baseline x86-64 (no SSE4.1) and cost 11 % of the
         // order loop; adding ½ and truncating is one instruction and the same rule.
-        let cents = eur * 100.0;
-        if cents >= 0.0 {
-            Cents((cents + 0.5) as i64)
-        } else {
-            Cents(-((-cents + 0.5) as i64))
-        }
+        Cents::round(eur * 100.0)
     }
 
     /// A sampled amount already in (fractional) cents, rounded like [`Cents::from_eur`].
     #[inline]
     pub fn round(cents: f64) -> Cents {
         if cents >= 0.0 {
+            // `as` saturates: 9.2 × 10^18 cents or more is `i64::MAX`, that is OVERFLOW.
             Cents((cents + 0.5) as i64)
         } else {
-            Cents(-((-cents + 0.5) as i64))
+            let magnitude = (-cents + 0.5) as i64;
+            if magnitude == i64::MAX {
+                Cents::OVERFLOW
+            } else {
+                Cents(-magnitude)
+            }
         }
     }
 
@@ -81,6 +128,9 @@ impl Cents {
     /// exactly. `n = 0` is treated as one instalment.
     #[inline]
     pub fn instalment(self, n: u32, k: u32) -> Cents {
+        if self.is_overflow() {
+            return self;
+        }
         let n = n.max(1) as i64;
         let part = self.0.div_euclid(n);
         if k == 0 {
@@ -96,6 +146,9 @@ impl Cents {
     /// so the result never exceeds the amount.
     #[inline]
     pub fn share(self, share: f64) -> Cents {
+        if self.is_overflow() {
+            return self;
+        }
         let s = if share > 0.0 { share.min(1.0) } else { 0.0 };
         Cents::round(self.0 as f64 * s)
     }
@@ -106,29 +159,29 @@ impl Cents {
     }
 }
 
-/// Saturating: a total never wraps around (see [`Cents`]).
+/// Checked: a total never wraps around; out of range it is [`Cents::OVERFLOW`] (see [`Cents`]).
 impl Add for Cents {
     type Output = Cents;
     #[inline]
     fn add(self, rhs: Cents) -> Cents {
-        Cents(self.0.saturating_add(rhs.0))
+        Cents::checked(self, rhs, self.0.checked_add(rhs.0))
     }
 }
 
-/// Saturating, like [`Add`].
+/// Checked, like [`Add`].
 impl Sub for Cents {
     type Output = Cents;
     #[inline]
     fn sub(self, rhs: Cents) -> Cents {
-        Cents(self.0.saturating_sub(rhs.0))
+        Cents::checked(self, rhs, self.0.checked_sub(rhs.0))
     }
 }
 
-/// Saturating, like [`Add`].
+/// Checked, like [`Add`].
 impl AddAssign for Cents {
     #[inline]
     fn add_assign(&mut self, rhs: Cents) {
-        self.0 = self.0.saturating_add(rhs.0);
+        *self = *self + rhs;
     }
 }
 
@@ -224,6 +277,8 @@ impl Rate {
     /// `self × amount`, rounded to a cent by `rounding`: the one multiplication of a tariff.
     #[inline]
     pub fn apply(self, amount: Cents, rounding: Rounding) -> Cents {
+        // A tariff applies to one basket (at most 10^9 cents, validated) and a rate of at most
+        // 1000 × 10^6 millionths: the product stays below 10^18, inside `i64`.
         let n = amount.0 * self.millionths;
         if n >= 0 {
             // Premiums: non-negative, so an unsigned division by the constant scale, which
@@ -242,8 +297,11 @@ pub const POLICY_YEAR_DAYS: i64 = 365;
 impl Cents {
     /// An annual premium earned over `days`: `self × days / 365`, rounded to a cent once by
     /// `rounding` (per policy, as each policyholder is billed). A horizon of 365 days earns
-    /// exactly the annual premium; 730 days twice it. Saturates instead of overflowing.
+    /// exactly the annual premium; 730 days twice it. [`Cents::OVERFLOW`] out of range.
     pub fn pro_rata(self, days: u32, rounding: Rounding) -> Cents {
+        if self.is_overflow() {
+            return self;
+        }
         let n = self.0 as i128 * days as i128;
         let d = POLICY_YEAR_DAYS as i128;
         let (q, r) = (n.div_euclid(d), n.rem_euclid(d));
@@ -254,8 +312,7 @@ impl Cents {
             Rounding::HalfUp => 2 * r >= d && r != 0,
             Rounding::HalfEven => 2 * r > d || (2 * r == d && q % 2 != 0),
         };
-        let cents = q + up as i128;
-        Cents(cents.clamp(i64::MIN as i128, i64::MAX as i128) as i64)
+        Cents::from_i128(q + up as i128)
     }
 }
 
@@ -414,7 +471,7 @@ mod tests {
     }
 
     /// Pro-rating an annual premium over the horizon, table-driven: whole years, 90 days under
-    /// each rule, exact cents, and saturation instead of overflow.
+    /// each rule, exact cents, and OVERFLOW instead of a wrapped-around premium.
     #[test]
     fn annual_premium_pro_rata() {
         let cases = [
@@ -450,20 +507,52 @@ mod tests {
         }
         assert_eq!(
             Cents(i64::MAX).pro_rata(3660, Rounding::Up),
-            Cents(i64::MAX)
+            Cents::OVERFLOW
+        );
+        assert_eq!(
+            Cents(i64::MAX / 5).pro_rata(3660, Rounding::Up),
+            Cents::OVERFLOW
         );
     }
 
-    /// Sums saturate instead of wrapping around to negative money.
+    /// Regression (cent sums wrapped around to negative premiums in release builds): every sum
+    /// out of the range of `i64` is OVERFLOW, and OVERFLOW stays OVERFLOW, like a NaN.
     #[test]
-    fn money_sums_saturate() {
-        assert_eq!(Cents(i64::MAX) + Cents(1), Cents(i64::MAX));
-        let mut c = Cents(i64::MAX - 5);
+    fn money_sums_that_overflow_stay_overflowed() {
+        let big = Cents(i64::MAX - 5);
+        let cases: [(&str, Cents); 9] = [
+            ("max + 1", Cents(i64::MAX - 1) + Cents(1)),
+            ("near max + 100", big + Cents(100)),
+            ("min - 1", Cents(i64::MIN) - Cents(1)),
+            ("overflow - 1", Cents::OVERFLOW - Cents(1)),
+            ("overflow - overflow", Cents::OVERFLOW - Cents::OVERFLOW),
+            ("overflow + negative", Cents::OVERFLOW + Cents(-1_000)),
+            ("negative + overflow", Cents(-1_000) + Cents::OVERFLOW),
+            ("huge f64", Cents::round(1e300)),
+            ("huge negative f64", Cents::round(-1e300)),
+        ];
+        for (what, got) in cases {
+            assert!(got.is_overflow(), "{what}: {got:?}");
+        }
+        let mut c = big;
         c += Cents(100);
-        assert_eq!(c, Cents(i64::MAX));
-        assert_eq!(Cents(i64::MIN) - Cents(1), Cents(i64::MIN));
-        let total: Cents = [Cents(i64::MAX), Cents(i64::MAX)].into_iter().sum();
-        assert_eq!(total, Cents(i64::MAX));
+        c += Cents(-1_000_000);
+        assert!(c.is_overflow());
+        let total: Cents = [Cents(i64::MAX / 2), Cents(i64::MAX / 2), Cents(2)]
+            .into_iter()
+            .sum();
+        assert!(total.is_overflow());
+        assert!(Cents::OVERFLOW.share(0.5).is_overflow());
+        assert!(Cents::OVERFLOW.instalment(3, 1).is_overflow());
+        assert_eq!(Cents::from_i128(i64::MAX as i128 + 1), Cents::OVERFLOW);
+        assert_eq!(Cents::from_i128(i64::MIN as i128 - 1), Cents::OVERFLOW);
+        assert_eq!(Cents::from_i128(-7), Cents(-7));
+        // In range, sums are exact.
+        assert_eq!(
+            Cents(i64::MAX / 2) + Cents(i64::MAX / 2),
+            Cents(i64::MAX - 1)
+        );
+        assert_eq!(Cents(i64::MIN) + Cents(5), Cents(i64::MIN + 5));
     }
 
     #[test]

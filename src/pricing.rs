@@ -558,7 +558,8 @@ pub fn simulate_rows(
     threads: usize,
     settings: PricingSettings,
 ) -> anyhow::Result<Vec<PricingRow>> {
-    let results = crate::engine::with_threads(threads, || model.simulate(seed, 0..paths, &|_| {}))?;
+    let results =
+        crate::engine::with_threads(threads, || model.simulate(seed, 0..paths, &|_| {}))??;
     Ok(pricing_rows(model, &results, settings))
 }
 

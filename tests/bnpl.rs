@@ -56,7 +56,9 @@ fraud = 0
 }
 
 fn simulate(model: &Model, seed: u64, paths: u64) -> Vec<PathResult> {
-    engine::with_threads(2, || model.simulate(seed, 0..paths, &|_| {})).unwrap()
+    engine::with_threads(2, || model.simulate(seed, 0..paths, &|_| {}))
+        .unwrap()
+        .unwrap()
 }
 
 /// The product terms with no seasonality, no partial payment and flat months.
@@ -169,7 +171,9 @@ fn example_scenario_matches_closed_forms_per_plan_type() {
         assert!(t.ineligible >= sum.ineligible);
     }
     // Bit-identical for any thread count (customers and factor streams included).
-    let one = engine::with_threads(1, || model.simulate(3, 0..70, &|_| {})).unwrap();
+    let one = engine::with_threads(1, || model.simulate(3, 0..70, &|_| {}))
+        .unwrap()
+        .unwrap();
     assert_eq!(one[..], results[..70]);
 }
 

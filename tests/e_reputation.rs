@@ -23,7 +23,9 @@ fn model(text: &str) -> Model {
 }
 
 fn simulate(model: &Model, seed: u64, paths: u64, threads: usize) -> Vec<PathResult> {
-    engine::with_threads(threads, || model.simulate(seed, 0..paths, &|_| {})).unwrap()
+    engine::with_threads(threads, || model.simulate(seed, 0..paths, &|_| {}))
+        .unwrap()
+        .unwrap()
 }
 
 const HEADER: &str = r#"

@@ -18,7 +18,9 @@ fn quickstart() -> Scenario {
 }
 
 fn simulate(model: &Model, seed: u64, paths: u64, threads: usize) -> Vec<PathResult> {
-    engine::with_threads(threads, || model.simulate(seed, 0..paths, &|_| {})).unwrap()
+    engine::with_threads(threads, || model.simulate(seed, 0..paths, &|_| {}))
+        .unwrap()
+        .unwrap()
 }
 
 #[test]
@@ -36,7 +38,9 @@ fn a_path_does_not_depend_on_which_paths_run_beside_it() {
     // Shards and resumed batches rely on this: path 100 alone equals path 100 of a full run.
     let model = Model::new(&quickstart());
     let full = simulate(&model, 7, 130, 2);
-    let alone = engine::with_threads(1, || model.simulate(7, 100..101, &|_| {})).unwrap();
+    let alone = engine::with_threads(1, || model.simulate(7, 100..101, &|_| {}))
+        .unwrap()
+        .unwrap();
     assert_eq!(alone[0], full[100]);
     assert_ne!(full[0], full[1], "paths must differ");
     assert_ne!(simulate(&model, 8, 1, 1)[0], full[0], "seeds must differ");
@@ -256,4 +260,22 @@ fn parcel_views_do_not_change_the_cells() {
         );
         assert!(b.segments.len() > a.segments.len());
     }
+}
+
+/// A path whose money overflowed is named, with its product and column, instead of reaching an
+/// output (the run stops with exit code 2; see `Cents::OVERFLOW`).
+#[test]
+fn an_overflowed_money_total_names_its_path_product_and_column() {
+    let model = Model::new(&quickstart());
+    let mut r = model.simulate_path(7, 3);
+    assert_eq!(model.overflow(&r), None);
+    r.products[0].premium = protectsim::money::Cents::OVERFLOW;
+    let e = model.overflow(&r).expect("overflow found");
+    let text = e.to_string();
+    assert!(
+        text.starts_with("path 3: the premium of product \"parcel\" overflowed"),
+        "{text}"
+    );
+    assert!(text.contains("orders_per_day"), "{text}");
+    assert!(protectsim::analytic::check_money_headroom(&model).is_ok());
 }

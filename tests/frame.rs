@@ -79,7 +79,7 @@ fn active_paths(s: &Scenario, rates: &[f64], paths: u64) -> Vec<Vec<f64>> {
                 stream(9, p, stream_id("orders")),
                 stream(9, p, stream_id("claims")),
             );
-            let mut new = vec![0i64; rates.len()];
+            let mut new = vec![Cents::ZERO; rates.len()];
             let mut t = ProductTotals::default();
             let streams = Streams {
                 counts: &mut a,
@@ -95,7 +95,7 @@ fn active_paths(s: &Scenario, rates: &[f64], paths: u64) -> Vec<Vec<f64>> {
             );
             active_volume(&new, D, D - 1)
                 .iter()
-                .map(|&x| Cents(x).to_eur())
+                .map(|&x| x.to_eur())
                 .collect()
         })
         .collect()

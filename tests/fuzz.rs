@@ -404,8 +404,14 @@ fn small(s: &Scenario) -> bool {
 /// A 2-path simulation and its summary: no NaN and no negative money.
 fn check_simulation(s: &Scenario) -> Result<(), Failure> {
     let model = Model::new(s);
+    if protectsim::analytic::check_money_headroom(&model).is_err() {
+        return Ok(()); // refused before simulation, as the binary does (exit 2)
+    }
     let results: Vec<_> = (0..2).map(|p| model.simulate_path(s.seed(), p)).collect();
     for r in &results {
+        if model.overflow(r).is_some() {
+            return Ok(()); // refused with the path, as the binary does (exit 2)
+        }
         for t in r.products.iter().chain(&r.segments) {
             let money = [
                 ("exposure", t.exposure),
@@ -418,7 +424,7 @@ fn check_simulation(s: &Scenario) -> Result<(), Failure> {
                 ("retained", t.retained),
             ];
             for (what, c) in money {
-                if c.0 < 0 {
+                if c.0 < 0 || c.is_overflow() {
                     return Err(format!("path {}: negative {what} {c}", r.path));
                 }
             }
@@ -474,8 +480,13 @@ fn check_counted(
         Err(e) => return check_located(&e, text),
     };
     tally.valid += 1;
-    catch_unwind(AssertUnwindSafe(|| Model::new(&scenario)))
-        .map_err(|_| "panic in Model::new".to_string())?;
+    let headroom = catch_unwind(AssertUnwindSafe(|| {
+        protectsim::analytic::check_money_headroom(&Model::new(&scenario))
+    }))
+    .map_err(|_| "panic in Model::new".to_string())?;
+    if headroom.is_err() {
+        return Ok(()); // refused before simulation with exit code 2
+    }
     let args = run_args(rng);
     let opts = catch_unwind(AssertUnwindSafe(|| RunOptions::new(&args, &scenario)))
         .map_err(|_| format!("panic in RunOptions::new {args:?}"))?;

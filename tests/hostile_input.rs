@@ -413,6 +413,40 @@ fn portfolio_order_bound_adds_up_the_shops() {
     );
 }
 
+/// Cent sums could wrap around even with every value inside its bound: ten years of 9 million
+/// orders a day at the largest flat fee expect 3.3 × 10^17 EUR of premium per path, more than
+/// an `i64` of cents holds. Now refused before simulation, naming the product and the figure;
+/// a sum that still overflows on some path stops the run (see `Cents::OVERFLOW`).
+#[test]
+fn money_sums_within_every_bound_could_still_wrap() {
+    let text = edited("days = 365", "days = 3660")
+        .replacen("orders_per_day = 1200 ", "orders_per_day = 9000000 ", 1)
+        .replacen(
+            r#"flat_fee_eur = "0.98""#,
+            r#"flat_fee_eur = "10000000""#,
+            1,
+        )
+        .replacen("take_up = 0.30", "take_up = 1", 1);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("s.toml"), &text).unwrap();
+    for command in [
+        vec!["check", "s.toml"],
+        vec!["run", "s.toml", "--paths", "2", "--out", "out"],
+    ] {
+        let stderr = bad_input(&protectsim(dir.path(), &command), command[0]);
+        assert_contains(
+            &stderr,
+            &[
+                r#"products[0] ("parcel"): its expected premium per path is"#,
+                "92 quadrillion EUR per path",
+                "orders_per_day",
+            ],
+            command[0],
+        );
+    }
+    assert!(!dir.path().join("out").exists(), "run wrote a folder");
+}
+
 /// `--threads 5000` was accepted (0.1 s became 86 s), `--paths 1e9` too.
 #[test]
 fn threads_and_paths_had_no_upper_bound() {

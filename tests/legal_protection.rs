@@ -45,6 +45,7 @@ fn simulate(text: &str, paths: u64, threads: usize) -> (Model, Vec<PathResult>) 
     let results = engine::with_threads(threads, || {
         model.simulate(scenario.seed(), 0..paths, &|_| {})
     })
+    .unwrap()
     .unwrap();
     (model, results)
 }

@@ -16,7 +16,9 @@ const SEED: u64 = 7;
 
 fn simulate(text: &str) -> (Model, Vec<PathResult>) {
     let model = Model::new(&Scenario::parse(text, "test").unwrap());
-    let results = engine::with_threads(2, || model.simulate(SEED, 0..PATHS, &|_| {})).unwrap();
+    let results = engine::with_threads(2, || model.simulate(SEED, 0..PATHS, &|_| {}))
+        .unwrap()
+        .unwrap();
     (model, results)
 }
 

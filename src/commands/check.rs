@@ -50,6 +50,7 @@ pub fn check(args: &CheckArgs) -> Result<()> {
     }
 
     let model = Model::new(&scenario);
+    analytic::check_money_headroom(&model)?;
     line!(
         out,
         "\nanalytic expectations per product over the horizon (E[volume multiplier] = 1):"

@@ -129,6 +129,7 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
         );
     }
     let model = Model::new(&scenario);
+    crate::analytic::check_money_headroom(&model)?;
     let mut chunks = Vec::new();
     for (dir, m) in &shards {
         let key = RunKey {

@@ -92,6 +92,7 @@ pub(super) fn simulate_and_write(args: &RunArgs, require_frames: bool) -> Result
     let scenario = Scenario::load(&args.scenario)?;
     let opts = RunOptions::new(args, &scenario)?;
     let model = Model::new(&scenario);
+    crate::analytic::check_money_headroom(&model)?;
     if require_frames && model.frames().is_empty() {
         return Err(UsageError(format!(
             "{} has no guarantee_frame product: add a [[products]] table with kind = \"guarantee_frame\" and list it in the shops' products",

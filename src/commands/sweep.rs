@@ -71,6 +71,7 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
             );
         }
         let model = Model::new(scenario);
+        crate::analytic::check_money_headroom(&model)?;
         let rows =
             pricing::simulate_rows(&model, opts.seed(), opts.paths(), opts.threads(), settings)?;
         all.extend(rows.into_iter().map(|r| (k, r)));

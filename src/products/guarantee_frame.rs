@@ -200,7 +200,7 @@ impl FrameShopBook {
         volume: f64,
         s: Streams<'_, R>,
         insolvency: Insolvency,
-        new: &mut [i64],
+        new: &mut [Cents],
         t: &mut ProductTotals,
     ) {
         let Streams {
@@ -222,7 +222,7 @@ impl FrameShopBook {
             for _ in 0..n {
                 let z: f64 = orders.sample(StandardNormal);
                 let guaranteed = Cents::round(self.basket.cents_at_z(z).min(max_cents));
-                new[i] += guaranteed.0;
+                new[i] += guaranteed;
                 if day >= 0 {
                     t.covered += 1;
                     t.exposure += guaranteed;

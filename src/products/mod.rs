@@ -163,6 +163,23 @@ pub struct ProductTotals {
 }
 
 impl ProductTotals {
+    /// The first money column whose sum overflowed (see [`Cents::OVERFLOW`]), if any.
+    pub fn overflow(&self) -> Option<&'static str> {
+        let columns = [
+            ("exposure", self.exposure),
+            ("premium", self.premium),
+            ("claims", self.claims()),
+            ("ibnr", self.ibnr),
+            ("outstanding", self.outstanding),
+            ("recoveries", self.recoveries),
+            ("retained", self.retained),
+        ];
+        columns
+            .into_iter()
+            .find(|(_, c)| c.is_overflow())
+            .map(|(name, _)| name)
+    }
+
     /// All paid claims.
     pub fn claims(&self) -> Cents {
         self.perils.iter().map(|p| p.amount).sum()

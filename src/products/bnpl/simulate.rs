@@ -185,7 +185,8 @@ impl ShopBook {
         } else {
             None
         };
-        let remaining = self.product.ceiling.unwrap_or(Cents(i64::MAX));
+        // No ceiling: more than any claim can reach (kept below `Cents::OVERFLOW`).
+        let remaining = self.product.ceiling.unwrap_or(Cents(i64::MAX / 2));
         let mut weights = Vec::with_capacity(if gamma.is_some() { self.population } else { 0 });
         let customers = (0..self.population)
             .map(|_| {

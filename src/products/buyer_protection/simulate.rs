@@ -35,13 +35,18 @@ fn cell(rated: bool, dest: usize) -> usize {
 /// `orders` packs two counts per lane: covered orders in the low 32 bits, ineligible ones in
 /// the high 32, so one masked add counts either; [`CellSums::flush`] unpacks them into
 /// `covered` and `ineligible` before the low half could carry (at most 2^31 orders apart).
+///
+/// Money is summed in `i128`: a path's orders can in principle hold more than an `i64` of cents,
+/// and the cells' checked [`Cents`] then say so (see [`Cents::OVERFLOW`]) instead of a sum that
+/// wrapped around. The block loop adds one block's `i64` sums at a time, so the wide add costs
+/// one per 64 orders.
 #[derive(Debug, Default, Clone, Copy)]
 struct CellSums {
     orders: [i64; 4],
     covered: [i64; 4],
     ineligible: [i64; 4],
-    exposure: [i64; 4],
-    premium: [i64; 4],
+    exposure: [i128; 4],
+    premium: [i128; 4],
 }
 
 impl CellSums {
@@ -59,8 +64,8 @@ impl CellSums {
         let masks = [-1, r, i, r & i];
         for (k, m) in masks.into_iter().enumerate() {
             self.orders[k] += m & count;
-            self.exposure[k] += m & exposure;
-            self.premium[k] += m & premium;
+            self.exposure[k] += (m & exposure) as i128;
+            self.premium[k] += (m & premium) as i128;
         }
     }
 
@@ -78,7 +83,11 @@ impl CellSums {
     fn add_into(mut self, cells: &mut [ProductTotals; CELLS_PER_CLASS]) {
         self.flush();
         // (all, rated, intl, both) → cells (flat dom, flat intl, rated dom, rated intl).
-        let split = |x: &[i64; 4]| [x[0] - x[1] - x[2] + x[3], x[2] - x[3], x[1] - x[3], x[3]];
+        fn split<T: Copy + std::ops::Add<Output = T> + std::ops::Sub<Output = T>>(
+            x: &[T; 4],
+        ) -> [T; 4] {
+            [x[0] - x[1] - x[2] + x[3], x[2] - x[3], x[1] - x[3], x[3]]
+        }
         let order = [cell(false, 0), cell(false, 1), cell(true, 0), cell(true, 1)];
         let (n, x, e, p) = (
             split(&self.covered),
@@ -89,8 +98,8 @@ impl CellSums {
         for (k, &c) in order.iter().enumerate() {
             cells[c].covered += n[k] as u64;
             cells[c].ineligible += x[k] as u64;
-            cells[c].exposure += Cents(e[k]);
-            cells[c].premium += Cents(p[k]);
+            cells[c].exposure += Cents::from_i128(e[k]);
+            cells[c].premium += Cents::from_i128(p[k]);
         }
     }
 }
@@ -487,8 +496,8 @@ impl ShopBook {
                 let [o, e, p] = acc;
                 for (k, ((o, e), p)) in o.into_iter().zip(e).zip(p).enumerate() {
                     sums.orders[k] += o;
-                    sums.exposure[k] += e;
-                    sums.premium[k] += p;
+                    sums.exposure[k] += e as i128;
+                    sums.premium[k] += p as i128;
                 }
                 if done % CellSums::FLUSH_EVERY < BLOCK as u64 {
                     sums.flush();
@@ -695,5 +704,29 @@ impl ShopBook {
             t.ibnr += amount;
             t.outstanding += amount;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression (the per-path lanes were raw `i64`s that wrapped around in release builds):
+    /// money beyond `i64` reaches the cells as [`Cents::OVERFLOW`], and exact sums stay exact.
+    #[test]
+    fn cell_sums_past_i64_reach_the_cells_as_overflow() {
+        let mut sums = CellSums::default();
+        let big = i64::MAX / 3;
+        for _ in 0..4 {
+            sums.add(true, false, 0, big, 7);
+        }
+        let mut cells = [ProductTotals::default(); CELLS_PER_CLASS];
+        sums.add_into(&mut cells);
+        let flat_domestic = &cells[cell(false, 0)];
+        assert!(flat_domestic.exposure.is_overflow());
+        assert_eq!(flat_domestic.premium, Cents(28));
+        assert_eq!(flat_domestic.covered, 4);
+        assert_eq!(flat_domestic.overflow(), Some("exposure"));
+        assert_eq!(cells[cell(true, 1)].overflow(), None);
     }
 }

@@ -96,13 +96,13 @@ impl PolicyBook {
     fn case<R: Rng>(&self, k: usize, rng: &mut R, t: &mut ProductTotals) {
         let c = self.draw(k, rng);
         let ph = &self.incidents[k].phases;
-        let (mut end, mut cost, mut paid) = (c.day, 0i64, 0i64);
+        // Checked cents: a cost beyond `i64` is OVERFLOW, paid up to the ceiling and refused
+        // with the path through `retained` (see `Cents`).
+        let (mut end, mut cost, mut paid) = (c.day, Cents::ZERO, 0i64);
         for &(phase, z) in c.route() {
             end += ph[phase].days;
-            cost = cost.saturating_add(Cents::from_eur(ph[phase].cost.at_z(z)).0);
-            let insurer = cost
-                .saturating_sub(self.deductible.0)
-                .clamp(0, self.ceiling.0);
+            cost += Cents::from_eur(ph[phase].cost.at_z(z));
+            let insurer = (cost - self.deductible).0.clamp(0, self.ceiling.0);
             let payment = insurer - paid;
             paid = insurer;
             if end >= self.horizon_days {
@@ -114,7 +114,7 @@ impl PolicyBook {
             .map_or(Cents::ZERO, |d| Cents::from_eur(d.at_z(c.z_loss)));
         t.perils[k].count += 1;
         t.perils[k].amount += Cents(paid);
-        t.retained += Cents(cost - paid) + own_loss;
+        t.retained += (cost - Cents(paid)) + own_loss;
     }
 
     /// The random part of one case of incident type `k`: always the same ten draws.
