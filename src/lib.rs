@@ -11,6 +11,7 @@
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
 pub mod analytic;
+pub mod atomic;
 pub mod calendar;
 pub mod catalogue;
 pub mod cli;
@@ -19,11 +20,15 @@ pub mod distributions;
 pub mod engine;
 pub mod fast_exp;
 pub mod frame;
+pub mod input;
+pub mod manifest;
 pub mod money;
 pub mod outdir;
+pub mod portfolio;
 pub mod pricing;
 pub mod products;
 pub mod report;
+pub mod rng;
 pub mod scenario;
 pub mod stats;
 pub mod store;

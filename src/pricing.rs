@@ -495,7 +495,7 @@ pub fn pricing_rows(
 ) -> Vec<PricingRow> {
     pricing_rows_stored(
         model,
-        &StoredPaths::in_memory(results, model.layout()),
+        &StoredPaths::in_memory(results, crate::store::Layout::of(model)),
         settings,
     )
     .expect("paths in memory are always readable")

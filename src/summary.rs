@@ -51,8 +51,11 @@ fn point(n: u64, mean: f64, se: f64) -> Summary {
 
 /// [`summarise_stored`] of results held in memory (tests, small runs).
 pub fn summarise(model: &Model, results: &[PathResult]) -> Vec<MetricRow> {
-    summarise_stored(model, &StoredPaths::in_memory(results, model.layout()))
-        .expect("paths in memory are always readable")
+    summarise_stored(
+        model,
+        &StoredPaths::in_memory(results, crate::store::Layout::of(model)),
+    )
+    .expect("paths in memory are always readable")
 }
 
 /// Summarises every product's metrics (and those of its segments), then every frame company's,

@@ -145,12 +145,12 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
         StoredPaths::new(
             stored.clone(),
             m.shard.first_path..m.shard.end_path,
-            model.layout(),
+            crate::store::Layout::of(&model),
         )
         .map_err(|e| UsageError(format!("{}: {e:#}", dir.display())))?;
         chunks.extend(stored);
     }
-    let paths = StoredPaths::new(chunks, 0..first.paths, model.layout())?;
+    let paths = StoredPaths::new(chunks, 0..first.paths, crate::store::Layout::of(&model))?;
 
     let lock = outdir::lock(&args.out)?;
     outdir::prepare(&args.out, &lock, false)?;

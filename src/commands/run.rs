@@ -36,8 +36,7 @@ fn progress_bar(total: u64, quiet: bool) -> ProgressBar {
     bar
 }
 
-/// The copy of the scenario file in every result folder.
-pub const SCENARIO_COPY: &str = "scenario.toml";
+pub use crate::manifest::SCENARIO_COPY;
 
 /// The run stopped on Ctrl-C; what is done is stored (exit code 130).
 #[derive(Debug, thiserror::Error)]
@@ -102,7 +101,7 @@ pub(super) fn simulate_and_write(args: &RunArgs, require_frames: bool) -> Result
     }
     let range = opts.path_range();
     let out = opts.out();
-    let layout = model.layout();
+    let layout = crate::store::Layout::of(&model);
     let key = RunKey {
         scenario_hash: scenario.hash().into(),
         seed: opts.seed(),

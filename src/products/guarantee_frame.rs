@@ -15,12 +15,12 @@
 use super::{ProductTotals, Streams};
 use crate::calendar::Horizon;
 use crate::distributions::{Basket, DeliveryTime, poisson, uniform};
+use crate::input::validate::Validator;
 use crate::money::Cents;
-use crate::scenario::Shop;
-use crate::scenario::raw::RawGuaranteeFrame;
-use crate::scenario::validate::Validator;
+use crate::portfolio::Shop;
 use rand::{Rng, RngExt};
 use rand_distr::StandardNormal;
+use serde::Deserialize;
 
 /// The one peril: refunds of active, undelivered guaranteed orders at merchant insolvency.
 pub const PERILS: &[&str] = &["insolvency"];
@@ -251,4 +251,35 @@ impl FrameShopBook {
             t.perils[0].amount += guaranteed;
         }
     }
+}
+
+// The product's table in a scenario file, exactly as written (see `scenario::raw`).
+
+/// `kind = "guarantee_frame"`: a trust-mark guarantee with a capacity frame per company.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGuaranteeFrame {
+    pub name: String,
+    pub take_up: f64,
+    pub duration_days: Option<i64>,
+    pub max_per_order_eur: Option<String>,
+    pub fee_per_guarantee_eur: Option<String>,
+    pub fee_per_month_eur: Option<String>,
+    pub default_frame: Option<RawDefaultFrame>,
+    pub insolvency: Option<RawInsolvency>,
+}
+
+/// The frame rule for companies without `frame_eur`: turnover ÷ divisor, at least the floor.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDefaultFrame {
+    pub turnover_divisor: Option<f64>,
+    pub floor_eur: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawInsolvency {
+    pub stress_multiplier: Option<f64>,
+    pub refund_share: Option<f64>,
 }

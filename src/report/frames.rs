@@ -180,24 +180,7 @@ pub fn recommendation_frame(recs: &[Recommendation], confidence: f64) -> PolarsR
     )
 }
 
-/// A file-name-safe version of a company name: `Maison Lumière SAS` → `maison-lumiere-sas`.
-pub(crate) fn slug(name: &str) -> String {
-    let plain = |c: char| match c {
-        'à' | 'â' | 'ä' | 'á' | 'À' | 'Â' => 'a',
-        'é' | 'è' | 'ê' | 'ë' | 'É' | 'È' | 'Ê' => 'e',
-        'î' | 'ï' | 'í' | 'Î' => 'i',
-        'ô' | 'ö' | 'ó' | 'Ô' => 'o',
-        'ù' | 'û' | 'ü' | 'ú' | 'Û' => 'u',
-        'ç' | 'Ç' => 'c',
-        c if c.is_ascii_alphanumeric() => c.to_ascii_lowercase(),
-        _ => '-',
-    };
-    let s: String = name.chars().map(plain).collect();
-    s.split('-')
-        .filter(|p| !p.is_empty())
-        .collect::<Vec<_>>()
-        .join("-")
-}
+pub(crate) use crate::portfolio::slug;
 
 /// Writes `plots/frame_<company>.svg` for every frame company (atomically: temporary name,
 /// then rename) and returns the paths written, relative to `dir`.
@@ -246,17 +229,4 @@ pub fn write_fan_charts(
         written.push(format!("plots/{name}"));
     }
     Ok(written)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn slugs_are_plain_ascii() {
-        assert_eq!(super::slug("Maison Lumière SAS"), "maison-lumiere-sas");
-        assert_eq!(
-            super::slug("Bijouterie Vasseur & Fils"),
-            "bijouterie-vasseur-fils"
-        );
-        assert_eq!(super::slug("  Ça  "), "ca");
-    }
 }

@@ -8,9 +8,9 @@
 //! and the analytic checks.
 
 use super::charts::{self, LossRatioHistogram, PerilBar};
-use super::manifest::Manifest;
 use super::terminal::thousands;
 use crate::cli::UsageError;
+use crate::manifest::Manifest;
 use anyhow::{Context, Result};
 use polars::prelude::{AnyValue, DataFrame, DataType, ParquetReader, SerReader};
 use std::fmt::Write as _;
@@ -228,7 +228,7 @@ fn render(dir: &Path, manifest: &Manifest) -> Result<String> {
     let summary_path = dir.join("summary.parquet");
     let rows = read_summary(&summary_path)?;
     let scenario_text =
-        std::fs::read_to_string(dir.join(crate::commands::SCENARIO_COPY)).unwrap_or_default();
+        std::fs::read_to_string(dir.join(crate::manifest::SCENARIO_COPY)).unwrap_or_default();
 
     let mut out = String::new();
     let title = format!("protectsim report · {}", manifest.scenario);

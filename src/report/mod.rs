@@ -7,11 +7,11 @@ pub mod charts;
 pub mod fan_chart;
 pub mod frames;
 pub mod html;
-mod manifest;
 pub mod pricing;
 pub mod terminal;
 
-pub use manifest::{Manifest, Shard};
+pub use crate::atomic::{write_atomic, write_atomic_unsynced};
+pub use crate::manifest::{Manifest, Shard};
 
 use crate::engine::{Model, PathResult};
 use crate::frame::DailyBand;
@@ -26,47 +26,6 @@ use std::path::{Path, PathBuf};
 
 /// Key of the manifest in parquet key-value metadata.
 pub const MANIFEST_KEY: &str = "protectsim.manifest";
-
-/// Writes `dir/name` atomically: into a hidden temporary file in the same folder, flushed to
-/// disk, then renamed over the target.
-pub fn write_atomic(
-    dir: &Path,
-    name: &str,
-    write: impl FnOnce(&mut File) -> Result<()>,
-) -> Result<PathBuf> {
-    let target = dir.join(name);
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let result = (|| {
-        let mut file =
-            File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
-        write(&mut file)?;
-        file.flush()?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, &target)
-            .with_context(|| format!("cannot rename {} to {}", tmp.display(), target.display()))
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result.map(|_| target)
-}
-
-/// Writes `bytes` to `dir/name` through a temporary name and a rename, without flushing it to
-/// the disk: for the path store, which syncs by time ([`crate::store::SYNC_EVERY`]).
-pub fn write_atomic_unsynced(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf> {
-    let target = dir.join(name);
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let result = std::fs::write(&tmp, bytes)
-        .with_context(|| format!("cannot write {}", tmp.display()))
-        .and_then(|()| {
-            std::fs::rename(&tmp, &target)
-                .with_context(|| format!("cannot rename {} to {}", tmp.display(), target.display()))
-        });
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result.map(|()| target)
-}
 
 /// A parquet file written row group by row group (one per block of paths), under a temporary
 /// name until [`ParquetSink::finish`] flushes and renames it.
@@ -130,7 +89,7 @@ fn block_paths(model: &Model) -> u64 {
         .max(model.segments().len())
         .max(model.frames().len())
         .max(1) as u64;
-    let by_bytes = (4 << 20) / model.layout().record_bytes().max(1) as u64;
+    let by_bytes = (4 << 20) / crate::store::Layout::of(model).record_bytes().max(1) as u64;
     let b = crate::engine::BATCH_PATHS;
     ((32_768 / lines).min(by_bytes) / b).max(1) * b
 }

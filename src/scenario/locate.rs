@@ -34,6 +34,8 @@ use std::ops::Range;
 use toml::Spanned;
 use toml::de::{DeArray, DeTable, DeValue};
 
+pub use crate::input::keys::{is_bare, push_index, push_key};
+
 /// A position in the scenario file, 1-based, as editors show it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Position {
@@ -66,48 +68,6 @@ pub fn position_of(text: &str, offset: usize) -> Position {
         }
     }
     Position { line, column }
-}
-
-/// Whether `key` can be written bare in a path (and in TOML): non-empty, only `A-Za-z0-9_-`.
-fn is_bare(key: &str) -> bool {
-    !key.is_empty()
-        && key
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-}
-
-/// Appends a table key to `path`: `.key` (no dot at the start), or `["key"]` when the key is not a
-/// bare identifier (`"` and `\` are escaped with a backslash, control chars as `\u{..}`).
-pub fn push_key(path: &mut String, key: &str) {
-    if is_bare(key) {
-        if !path.is_empty() {
-            path.push('.');
-        }
-        path.push_str(key);
-    } else {
-        path.push_str("[\"");
-        for c in key.chars() {
-            match c {
-                '"' => path.push_str("\\\""),
-                '\\' => path.push_str("\\\\"),
-                '\n' => path.push_str("\\n"),
-                '\r' => path.push_str("\\r"),
-                '\t' => path.push_str("\\t"),
-                c if c.is_control() => {
-                    path.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
-                }
-                c => path.push(c),
-            }
-        }
-        path.push_str("\"]");
-    }
-}
-
-/// Appends an array index to `path`: `[i]`.
-pub fn push_index(path: &mut String, i: usize) {
-    path.push('[');
-    path.push_str(&i.to_string());
-    path.push(']');
 }
 
 /// One step of a field path.

@@ -10,15 +10,14 @@ mod error;
 pub mod locate;
 pub mod raw;
 mod shape;
-pub mod validate;
 
+/// The validator lives below both `scenario/` and `products/` (see [`crate::input`]).
+pub use crate::input::validate;
+
+pub use crate::portfolio::{Company, Shop};
 pub use error::{LocatedIssue, ScenarioError};
-pub(crate) use shape::mix as share_mix;
 
 use crate::calendar::{CalendarSpec, Horizon};
-use crate::catalogue::{Category, Channel, Site};
-use crate::distributions::{Basket, DeliveryTime, Mix, VolumeMultiplier};
-use crate::money::Cents;
 use crate::products::Product;
 use sha2::{Digest, Sha256};
 use std::path::Path;
@@ -31,48 +30,6 @@ pub const MAX_PATHS: u64 = 100_000_000;
 /// Largest scenario file read: 1 MiB, a hundred times the largest example scenario. Reading
 /// stops there, so `check /dev/zero` ends at once.
 pub const MAX_FILE_BYTES: u64 = 1 << 20;
-
-/// A merchant shop: where orders come from.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Shop {
-    pub name: String,
-    /// Average orders per day over a year (before seasonality, before take-up).
-    pub orders_per_day: f64,
-    /// Per-path uncertainty of the shop's volume.
-    pub volume: VolumeMultiplier,
-    pub basket: Basket,
-    /// Days from order to shipping.
-    pub handling_days: f64,
-    /// Delivery time after shipping, by [`crate::catalogue::Destination::index`].
-    pub delivery: [DeliveryTime; 2],
-    pub categories: Mix<Category>,
-    /// Share of orders shipped abroad.
-    pub international_share: f64,
-    pub channels: Mix<Channel>,
-    /// The shop's risk class, which selects its premium rate.
-    pub risk_class: String,
-    /// Shipping fee charged to the buyer per order (part of the basket "shipping included").
-    pub shipping_fee: Cents,
-    /// Share of orders of second-hand goods.
-    pub used_goods_share: f64,
-    /// The kind of site the shop sells through.
-    pub site: Site,
-    /// Indices into [`Scenario::products`] of the products sold in this shop.
-    pub products: Vec<usize>,
-}
-
-/// A company: one legal entity, with one or more shops (guarantee frames apply per company).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Company {
-    pub name: String,
-    pub shops: Vec<Shop>,
-    /// The guarantee frame set by the guarantor (`frame_eur`), if given.
-    pub frame: Option<Cents>,
-    /// Annual online turnover (`online_turnover_eur`) for the default frame rule, if given.
-    pub online_turnover: Option<Cents>,
-    /// Annual probability of insolvency.
-    pub default_probability: f64,
-}
 
 /// A validated scenario. Built only by [`Scenario::load`] or [`Scenario::parse`], so every
 /// value in it has passed validation.

@@ -1,11 +1,12 @@
 //! Raw scenario → validated [`Scenario`]: horizon, calendar, companies, shops and products.
 
 use super::raw::*;
-use super::validate::{Issue, Validator, show};
 use super::{Company, Scenario, Shop};
 use crate::calendar::{BlackFriday, CalendarSpec, Christmas, CustomEvent, Horizon, Sales};
 use crate::catalogue::{Category, Channel, Site};
-use crate::distributions::{Basket, DeliveryTime, LogNormal, Mix, ParamError, VolumeMultiplier};
+use crate::distributions::{Basket, DeliveryTime, LogNormal, ParamError, VolumeMultiplier};
+use crate::input::mix::mix;
+use crate::input::validate::{Issue, Validator, show};
 use crate::money::Cents;
 use crate::products::Product;
 use crate::products::bnpl::{BnplNonPayment, MAX_CUSTOMERS_PER_SHOP};
@@ -13,7 +14,6 @@ use crate::products::buyer_protection::BuyerProtection;
 use crate::products::e_reputation::EReputation;
 use crate::products::guarantee_frame::GuaranteeFrame;
 use crate::products::legal_protection::LegalProtection;
-use crate::scenario::locate::push_key;
 use std::collections::{BTreeMap, HashSet};
 
 /// Longest horizon accepted: ten years of days.
@@ -128,7 +128,7 @@ pub(super) fn validate(raw: RawScenario, hash: String) -> Result<Scenario, Vec<I
         .map(|(ci, c)| {
             let cp = format!("companies[{ci}]");
             v.name(&format!("{cp}.name"), &c.name);
-            let slug = crate::report::frames::slug(&c.name);
+            let slug = crate::portfolio::slug(&c.name);
             if !company_names.insert(c.name.clone()) {
                 v.fail(
                     &format!("{cp}.name"),
@@ -326,57 +326,6 @@ fn delivery(
     });
     DeliveryTime::from_median_sigma(median, sigma)
         .unwrap_or_else(|_| DeliveryTime::from_median_sigma(1.0, 1.0).expect("valid"))
-}
-
-/// A `{ name = share }` table over a closed vocabulary, shares adding up to 1.
-pub(crate) fn mix<T: Copy + Ord>(
-    v: &mut Validator,
-    path: &str,
-    map: &BTreeMap<String, f64>,
-    parse: fn(&str) -> Option<T>,
-    allowed: String,
-    what: &str,
-) -> Mix<T> {
-    let mut pairs = Vec::new();
-    let mut unknown = false;
-    for (name, &share) in map {
-        let mut p = path.to_string();
-        push_key(&mut p, name);
-        let share = v.probability(&p, share);
-        match parse(name) {
-            Some(item) => pairs.push((item, share)),
-            None => {
-                unknown = true;
-                v.fail(
-                    &p,
-                    format!("{name:?}"),
-                    format!("is not a known {what}; use one of {allowed}"),
-                );
-            }
-        }
-    }
-    pairs.sort_by_key(|p| p.0);
-    let shares: Vec<f64> = pairs.iter().map(|p| p.1).collect();
-    if pairs.is_empty() || shares.iter().sum::<f64>() <= 0.0 {
-        if map.is_empty() || !v.has_issues() {
-            v.fail_field(
-                path,
-                format!("must give at least one {what} with a share above 0"),
-            );
-        }
-        return Mix::new(vec![(parse_first(parse, &allowed), 1.0)]);
-    }
-    // With a misspelt name the shares written may well add up to 1; the sum of the known ones
-    // would be a second, misleading complaint about the same mistake.
-    if !unknown {
-        v.shares_sum_to_one(path, &shares);
-    }
-    Mix::new(pairs)
-}
-
-fn parse_first<T>(parse: fn(&str) -> Option<T>, allowed: &str) -> T {
-    parse(allowed.split(", ").next().expect("non-empty vocabulary"))
-        .expect("vocabulary parses its own names")
 }
 
 fn shop(v: &mut Validator, sp: &str, s: &RawShop, products: &[Product]) -> Shop {

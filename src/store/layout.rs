@@ -90,6 +90,16 @@ pub struct Layout {
 }
 
 impl Layout {
+    /// The shape of every path's stored record under `model`.
+    pub fn of(model: &crate::engine::Model) -> Layout {
+        Layout {
+            products: model.products().len() as u32,
+            segments: model.segments().len() as u32,
+            frames: model.frames().len() as u32,
+            days: model.horizon().days,
+        }
+    }
+
     /// Number of 64-bit word columns.
     pub fn words(&self) -> usize {
         (self.products + self.segments) as usize * LINE_WORDS + self.frames as usize * FRAME_WORDS

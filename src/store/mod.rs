@@ -112,7 +112,7 @@ impl ChunkWriter {
         }
         let bytes = chunk::encode(&self.key, &range, &self.layout, &cols)?;
         let name = chunk::file_name(&range);
-        let path = crate::report::write_atomic_unsynced(&self.dir, &name, &bytes)?;
+        let path = crate::atomic::write_atomic_unsynced(&self.dir, &name, &bytes)?;
         let chunk = Chunk::parse(&path, &bytes)?;
         self.unsynced.push(path);
         if self.last_sync.elapsed() >= SYNC_EVERY {

@@ -5,7 +5,7 @@
 use super::pricing::pct_label;
 use super::{Cell, Column, Highlight, Kind, write_run_sheet, write_table, write_title};
 use crate::frame::Recommendation;
-use crate::report::Manifest;
+use crate::manifest::Manifest;
 use rust_xlsxwriter::{Workbook, XlsxError};
 
 /// The recommendation workbook of one `frame` run.

@@ -11,7 +11,7 @@ pub use frames::frame_workbook;
 pub use pricing::pricing_workbook;
 pub use sweep::sweep_workbook;
 
-use crate::report::Manifest;
+use crate::manifest::Manifest;
 use rust_xlsxwriter::{
     Color, ConditionalFormatCell, ConditionalFormatCellRule, ExcelDateTime, Format, FormatAlign,
     Table, TableStyle, Workbook, Worksheet, XlsxError,
@@ -347,7 +347,7 @@ pub fn sheet_name(text: &str) -> String {
 /// Saves `book` as `name` in `dir` under a temporary name, then renames it.
 pub fn save(dir: &std::path::Path, name: &str, book: &mut Workbook) -> anyhow::Result<()> {
     let buffer = book.save_to_buffer()?;
-    crate::report::write_atomic(dir, name, |f| {
+    crate::atomic::write_atomic(dir, name, |f| {
         use std::io::Write as _;
         Ok(f.write_all(&buffer)?)
     })?;

@@ -5,8 +5,8 @@
 //! manifest).
 
 use super::{Cell, Column, Highlight, Kind, write_run_sheet, write_table, write_title};
+use crate::manifest::Manifest;
 use crate::pricing::{PricingRow, PricingSettings};
-use crate::report::Manifest;
 use rust_xlsxwriter::{Workbook, XlsxError};
 
 /// P(loss ratio > 100 %) above this is coloured red.

@@ -5,8 +5,8 @@
 
 use super::pricing::{decision_highlights, pct_label, segment_cells, segment_columns};
 use super::{Cell, Column, Kind, header_format, sheet_name, write_run_sheet, write_table};
+use crate::manifest::Manifest;
 use crate::pricing::{PricingRow, PricingSettings};
-use crate::report::Manifest;
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
 /// A decision metric shown as a grid: sheet title, kind and accessor.

@@ -44,6 +44,7 @@
 //! Fraud is not tied to the credit cycle and is independent of Z.
 
 mod expected;
+pub mod raw;
 pub mod simulate;
 
 pub use expected::Expected;
@@ -51,10 +52,10 @@ pub use simulate::ShopBook;
 
 use crate::catalogue::{CardNetwork, CardType, Category, Site};
 use crate::distributions::{Mix, normal_cdf, normal_quantile};
+use crate::input::mix::mix as share_mix;
+use crate::input::validate::{Validator, show};
 use crate::money::{Cents, Rate, Rounding};
-use crate::scenario::raw::{RawBnpl, RawCustomers, RawPlan};
-use crate::scenario::share_mix;
-use crate::scenario::validate::{Validator, show};
+use raw::{RawBnpl, RawCustomers, RawPlan};
 use std::collections::BTreeMap;
 
 /// Names of the perils, in the order of [`crate::products::ProductTotals::perils`].

@@ -24,6 +24,7 @@
 //! whenever it is reported; claims reported after the horizon are also shown as IBNR.
 
 mod expected;
+pub mod raw;
 pub mod simulate;
 
 pub use expected::Expected;
@@ -31,11 +32,12 @@ pub use simulate::ShopBook;
 
 use crate::calendar::is_black_week;
 use crate::catalogue::{Category, Channel};
+use crate::input::keys::push_key;
+use crate::input::raw::RawByDestination;
+use crate::input::validate::Validator;
 use crate::money::{Cents, Rate, Rounding};
-use crate::scenario::locate::push_key;
-use crate::scenario::raw::{RawBuyerProtection, RawByDestination};
-use crate::scenario::validate::Validator;
 use chrono::{Datelike, NaiveDate};
+use raw::RawBuyerProtection;
 use std::collections::BTreeMap;
 
 /// Names of the perils, in the order of [`crate::products::ProductTotals::perils`].

@@ -12,8 +12,8 @@ use crate::calendar::Horizon;
 use crate::catalogue::{Category, Channel, Destination};
 use crate::distributions::{Basket, DeliveryTime, Mix, poisson, standard_normal, uniform};
 use crate::money::{Cents, Rate, Rounding};
+use crate::portfolio::Shop;
 use crate::products::{ProductTotals, Streams};
-use crate::scenario::Shop;
 use rand::Rng;
 
 /// Pricing cells per risk class: (flat band, rated band) × (domestic, international).

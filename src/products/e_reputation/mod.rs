@@ -34,17 +34,16 @@
 //! Defaults are those of `docs/calibration.md` section E (see [`default_incident`]).
 
 mod expected;
+pub mod raw;
 pub mod simulate;
 
 pub use expected::Expected;
 pub use simulate::PolicyBook;
 
 use crate::distributions::LogNormal;
+use crate::input::validate::{Validator, show};
 use crate::money::{Cents, Rounding};
-use crate::scenario::raw::{
-    RawAmount, RawEReputation, RawFinalPhase, RawIncident, RawOutcomes, RawPhase,
-};
-use crate::scenario::validate::{Validator, show};
+use raw::{RawAmount, RawEReputation, RawFinalPhase, RawIncident, RawOutcomes, RawPhase};
 use std::collections::HashSet;
 
 /// Names of the perils, the four incident types, in the order of

@@ -181,8 +181,8 @@ impl CaseDraw {
 mod tests {
     use super::super::{PHASES, default_incident};
     use super::*;
-    use crate::engine::{stream, stream_id};
     use crate::money::Rounding;
+    use crate::rng::{stream, stream_id};
 
     fn product() -> EReputation {
         EReputation {

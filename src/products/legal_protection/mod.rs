@@ -16,6 +16,7 @@
 //! Perils: `mediation` (every declared dispute is mediated first) and `court`.
 
 mod expected;
+pub mod raw;
 pub mod simulate;
 
 pub use expected::Expected;
@@ -24,10 +25,10 @@ pub use simulate::LegalBook;
 use super::buyer_protection::{Season, season};
 use crate::catalogue::Category;
 use crate::distributions::LogNormal;
+use crate::input::keys::push_key;
+use crate::input::validate::{Validator, show};
 use crate::money::Cents;
-use crate::scenario::locate::push_key;
-use crate::scenario::raw::{RawCost, RawDays, RawLegalProtection, RawSaleChannel};
-use crate::scenario::validate::{Validator, show};
+use raw::{RawCost, RawDays, RawLegalProtection, RawSaleChannel};
 
 /// Names of the perils, in the order of [`crate::products::ProductTotals::perils`].
 pub const PERILS: &[&str] = &["mediation", "court"];
@@ -286,13 +287,10 @@ impl LegalProtection {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::raw::RawProduct;
 
     fn product(extra: &str) -> LegalProtection {
-        let text = format!("name = \"legal\"\nkind = \"legal_protection\"\n{extra}");
-        let RawProduct::LegalProtection(raw) = toml::from_str(&text).unwrap() else {
-            panic!("not legal protection")
-        };
+        let text = format!("name = \"legal\"\n{extra}");
+        let raw: RawLegalProtection = toml::from_str(&text).unwrap();
         let mut v = Validator::new();
         let p = LegalProtection::validate(&raw, "products[0]", &mut v);
         assert!(v.finish().is_ok());

@@ -11,8 +11,8 @@ use crate::calendar::Horizon;
 use crate::catalogue::Category;
 use crate::distributions::{Basket, Mix, poisson, uniform};
 use crate::money::Cents;
+use crate::portfolio::Shop;
 use crate::products::{ProductTotals, Streams};
-use crate::scenario::Shop;
 use rand::{Rng, RngExt};
 use rand_distr::StandardNormal;
 

@@ -3,6 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The copy of the scenario file in every result folder.
+pub const SCENARIO_COPY: &str = "scenario.toml";
+
 /// Which part of a run's paths a folder holds. A whole run is shard 1 of 1.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Shard {

@@ -1,0 +1,74 @@
+//! The BNPL non-payment cover table of a scenario file exactly as written (see `scenario::raw` for the
+//! conventions: signed or float numbers so that validation can say what is allowed, unknown
+//! fields refused).
+
+use crate::money::Rounding;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// `kind = "bnpl_non_payment"`: merchant insurance against unpaid buy-now-pay-later instalments.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBnpl {
+    pub name: String,
+    /// Share of a shop's orders whose buyer asks to pay in instalments.
+    pub take_up: f64,
+    /// Cumulative ceiling per person and card, a decimal string in EUR; none if absent.
+    pub ceiling_per_customer_eur: Option<String>,
+    /// Vasicek asset correlation of the one-factor systematic shock, in [0, 1).
+    pub asset_correlation: Option<f64>,
+    /// Multipliers of hazard and fraud of plans written in each month, January to December.
+    pub month_multipliers: Option<Vec<f64>>,
+    /// Days from a missed due date to the automatic claim payment.
+    pub claim_lag_days: Option<i64>,
+    pub partial_payment: Option<RawPartialPayment>,
+    /// Share of each paid claim the insurer recovers from the defaulting buyer.
+    pub recovery_rate: Option<f64>,
+    pub rounding: Option<Rounding>,
+    #[serde(default)]
+    pub exclusions: RawBnplExclusions,
+    pub plans: Option<Vec<RawPlan>>,
+    #[serde(default)]
+    pub customers: RawCustomers,
+}
+
+/// How often a missed instalment is partly paid, and the mean share paid.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPartialPayment {
+    pub probability: f64,
+    pub mean_share_paid: f64,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBnplExclusions {
+    pub categories: Option<Vec<String>>,
+    pub sites: Option<Vec<String>>,
+}
+
+/// One instalment plan (2x, 3x, 4x, 10x).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPlan {
+    pub instalments: i64,
+    pub share: f64,
+    pub min_basket_eur: String,
+    pub max_basket_eur: String,
+    pub schedule_days: Option<Vec<i64>>,
+    pub premium_rate: String,
+    pub hazard: f64,
+    pub fraud: Option<f64>,
+}
+
+/// The buyers a shop's instalment plans come from.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCustomers {
+    pub purchases_per_year: Option<f64>,
+    pub purchases_cv: Option<f64>,
+    pub adult_share: Option<f64>,
+    pub french_resident_share: Option<f64>,
+    pub card_networks: Option<BTreeMap<String, f64>>,
+    pub card_types: Option<BTreeMap<String, f64>>,
+}

@@ -1,0 +1,89 @@
+//! The legal protection table of a scenario file exactly as written (see `scenario::raw` for the
+//! conventions: signed or float numbers so that validation can say what is allowed, unknown
+//! fields refused).
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// `kind = "legal_protection"`: legal protection of online purchases, sold per basket.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLegalProtection {
+    pub name: String,
+    /// Smallest covered basket, shipping included, a decimal string in EUR.
+    pub min_basket_eur: Option<String>,
+    #[serde(default)]
+    pub sales: RawLegalSales,
+    #[serde(default)]
+    pub exclusions: RawLegalExclusions,
+    #[serde(default)]
+    pub dispute: RawDispute,
+    #[serde(default)]
+    pub mediation: RawMediation,
+    #[serde(default)]
+    pub court: RawCourt,
+}
+
+/// The two ways the cover is sold, each with its take-up and price per basket.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLegalSales {
+    pub checkout: Option<RawSaleChannel>,
+    pub direct: Option<RawSaleChannel>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSaleChannel {
+    pub take_up: f64,
+    pub price_eur: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLegalExclusions {
+    pub categories: Option<Vec<String>>,
+}
+
+/// A lognormal duration in days, by median and sigma.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDays {
+    pub median_days: f64,
+    pub sigma: f64,
+}
+
+/// A lognormal amount in EUR, by median and sigma.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCost {
+    pub median_eur: f64,
+    pub sigma: f64,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDispute {
+    pub probability: Option<f64>,
+    pub category_multipliers: Option<BTreeMap<String, f64>>,
+    pub month_multipliers: Option<Vec<f64>>,
+    pub black_week_multiplier: Option<f64>,
+    pub declare_lag: Option<RawDays>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMediation {
+    pub success_probability: Option<f64>,
+    pub duration: Option<RawDays>,
+    pub handling_cost_eur: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCourt {
+    pub probability: Option<f64>,
+    pub cost: Option<RawCost>,
+    pub ceiling_eur: Option<String>,
+    pub duration: Option<RawDays>,
+}
