@@ -2,7 +2,10 @@
 //! per peril, for `check` and for the tests that hold the simulation to them.
 //!
 //! They follow from independence of category, channel, basket and destination, the lognormal
-//! partial means of the capped basket, and exponential reporting lags. The one integral without
+//! partial means of the capped basket, and exponential reporting lags. A late parcel is lost
+//! when its transit passes the loss threshold (a share `S(loss)/S(delay)` of late parcels, `S`
+//! the delivery law's survival function), and the delay payout is `min(payout, basket)`, not
+//! paid when the damage has paid the basket. The one integral without
 //! a closed form (damage reported within 15 days of a lognormal delivery and within 90 days of
 //! the order) is computed by a midpoint rule on 4,000 quantiles of the delivery time. Premium
 //! rounding to the cent is ignored (it is unbiased to well under a cent per order). The path
@@ -72,7 +75,8 @@ impl Expected {
             .filter(|(c, _)| p.offered[c.index()])
             .map(|(_, s)| s)
             .sum();
-        let (mut p_elig, mut value, mut premium) = (0.0, 0.0, 0.0);
+        let payout = p.delay.payout.to_eur();
+        let (mut p_elig, mut value, mut premium, mut delay_value) = (0.0, 0.0, 0.0, 0.0);
         for (cat, share) in book.categories().iter() {
             if p.excluded[cat.index()] {
                 continue;
@@ -81,11 +85,20 @@ impl Expected {
             let (pe, me) = basket.moment_between(0.0, cap);
             let (p_flat, _) = basket.moment_between(0.0, flat_below.min(cap));
             let (_, m_rated) = basket.moment_between(flat_below, cap);
+            // The delay payout, at most the basket: E[min(payout, B); B <= cap].
+            let (_, m_small) = basket.moment_between(0.0, payout.min(cap));
+            let (p_big, _) = basket.moment_between(payout.min(cap), cap);
             p_elig += share * pe;
             value += share * me;
             premium += share * (flat_fee * p_flat + rate * m_rated);
+            delay_value += share * (m_small + payout * p_big);
         }
-        let (p_elig, value, premium) = (p_elig * p_channel, value * p_channel, premium * p_channel);
+        let (p_elig, value, premium, delay_value) = (
+            p_elig * p_channel,
+            value * p_channel,
+            premium * p_channel,
+            delay_value * p_channel,
+        );
 
         let w = p.report_within_days();
         let h = book.handling_days();
@@ -99,7 +112,21 @@ impl Expected {
             p.delay.claim_propensity
                 * lag_within(w - h - p.delay.after_days[i], p.delay.report_lag_mean_days)
         });
-        // Damage: reported within the window after delivery and within w days of the order.
+        // Late parcels past the loss threshold are lost: their share among late parcels.
+        let overdue = [0, 1].map(|i| {
+            let t = book.delivery()[i];
+            let (d, l) = (p.delay.after_days[i], p.loss.after_days[i]);
+            if l <= d {
+                1.0
+            } else if t.tail(d) > 0.0 {
+                (t.tail(l) / t.tail(d)).min(1.0)
+            } else {
+                0.0
+            }
+        });
+        // Damage: reported within the window after delivery and within w days of the order;
+        // late parcels delivered between the delay and loss thresholds ("tail"), on-time
+        // parcels ("body").
         let damage_ok = [0, 1].map(|i| {
             let t = book.delivery()[i];
             let threshold = p.delay.after_days[i];
@@ -109,7 +136,11 @@ impl Expected {
                     p.damage.report_lag_mean_days,
                 )
             };
-            let tail = average(|u| t.sample_beyond(threshold, u), g);
+            let tail = if overdue[i] < 1.0 {
+                average(|u| t.sample_beyond(threshold, u * (1.0 - overdue[i])), g)
+            } else {
+                0.0
+            };
             let body = average(|u| t.sample_within(threshold, u), g);
             (tail, body)
         });
@@ -125,18 +156,19 @@ impl Expected {
                 let r = &day.risk[i];
                 let n = n * dest_share[i];
                 let delivered = 1.0 - r.p_loss;
-                let lost = n * r.p_loss * loss_ok[i];
-                let late = n * delivered * r.p_late * delay_ok[i];
+                let late = delivered * r.p_late;
+                let lost = n * (r.p_loss + late * overdue[i]) * loss_ok[i];
                 let (tail, body) = damage_ok[i];
-                let damaged = n
-                    * delivered
-                    * r.p_damage
-                    * p.damage.claim_propensity
-                    * (r.p_late * tail + (1.0 - r.p_late) * body);
+                let late_delivered = late * (1.0 - overdue[i]);
+                let damage_paid = p.damage.claim_propensity * r.p_damage;
+                let damaged =
+                    n * damage_paid * (late_delivered * tail + delivered * (1.0 - r.p_late) * body);
+                // A delay claim is paid unless the damage already paid the basket.
+                let delayed = n * late_delivered * delay_ok[i] * (1.0 - damage_paid * tail);
                 e.claim_counts[LOSS] += lost * p_elig;
                 e.claims_eur[LOSS] += lost * value;
-                e.claim_counts[DELAY] += late * p_elig;
-                e.claims_eur[DELAY] += late * p_elig * p.delay.payout.to_eur();
+                e.claim_counts[DELAY] += delayed * p_elig;
+                e.claims_eur[DELAY] += delayed * delay_value;
                 e.claim_counts[DAMAGE] += damaged * p_elig;
                 e.claims_eur[DAMAGE] += damaged * value;
             }

@@ -8,12 +8,18 @@
 //! - **Eligibility** (`exclusions`, `channels`): excluded categories are never covered, nor a
 //!   basket above its category's value cap (jewellery over 1,500 EUR, fine art over 10,000 EUR),
 //!   nor orders on channels where the widget is not offered. Ineligible orders pay no premium.
-//! - **Delay**: not delivered `after_days` after shipping (10 domestic, 30 international):
-//!   a flat payout (5 EUR). A lost parcel is paid under loss, not also under delay.
+//!   Goods that ship no parcel (digital goods, services, subscriptions, gift cards, gambling,
+//!   financial instruments, crowdfunding) are never covered; `exclusions.categories` adds to
+//!   them instead of replacing them.
+//! - **Delay**: not delivered `delay.after_days` after shipping (10 domestic, 30 international)
+//!   but delivered before the loss threshold: a flat payout (5 EUR), at most the basket.
+//! - **At most the basket per order**: the payments of one order add up to at most its basket;
+//!   the damage (the value) is settled first and the delay payout reduced to what is left.
 //! - **Damage**: delivered unusable (cosmetic damage is not in the probability); reported within
 //!   `report_window_days` (15) of delivery.
-//! - **Loss**: never delivered; claimable once `after_days` (30 / 60) have passed after shipping;
-//!   the goods' value is paid.
+//! - **Loss**: never delivered (the parcel vanished, `loss.probability`), or not delivered by
+//!   `loss.after_days` (30 / 60) after shipping, whatever happens afterwards; claimable once
+//!   those days have passed; the goods' value is paid, not the delay payout.
 //! - **Reporting**: every report within `report_within_days` (90) of the order, else rejected.
 //!   A buyer with an incident claims with the peril's `claim_propensity`, after an exponential
 //!   reporting lag.
@@ -358,6 +364,11 @@ impl BuyerProtection {
             None => DEFAULT_EXCLUDED
                 .iter()
                 .for_each(|c| excluded[c.index()] = true),
+        }
+        // Goods that ship no parcel are never covered: a written list adds to that, it cannot
+        // make a gift card or a download insurable.
+        for c in Category::ALL.iter().filter(|c| !c.is_physical()) {
+            excluded[c.index()] = true;
         }
         let mut value_cap_cents = vec![f64::INFINITY; Category::ALL.len()];
         let caps_default = [(Category::Jewellery, "1500"), (Category::FineArt, "10000")];

@@ -627,6 +627,17 @@ impl ShopBook {
     /// Splits the peril uniform `u` into lost / damaged / late and settles the claims. The
     /// sub-uniforms are `u` rescaled within its region, so one draw decides everything and
     /// the delivery time is drawn (by inverse CDF) only for damaged or late parcels.
+    ///
+    /// The contract's rules, in the order they apply:
+    /// - a parcel that vanished (`loss.probability`) is lost;
+    /// - a late parcel whose transit passes the loss threshold (`loss.after_days`, 30 days
+    ///   domestic, 60 abroad) is lost too, whenever it would arrive, and paid its value, not
+    ///   the delay payout;
+    /// - a parcel delivered between the delay and loss thresholds is late (the delay payout);
+    ///   delivered damaged, it is paid its value;
+    /// - the payments of one order add up to at most its basket: the damage (the value) is
+    ///   settled first and the delay payout is reduced to what is left, so a damaged late
+    ///   parcel is paid its value once, and a late basket under the payout is paid its value.
     #[allow(clippy::too_many_arguments)]
     #[cold]
     fn incident<R: Rng>(
@@ -641,14 +652,16 @@ impl ShopBook {
     ) {
         let p = &self.product;
         let lag = |claims: &mut R, mean: f64| -mean * (1.0 - uniform(claims)).ln();
-        if u < r.p_loss {
+        let lost = |claims: &mut R, t: &mut ProductTotals| {
             if uniform(claims) < p.loss.claim_propensity {
                 let report = self.handling_days
                     + p.loss.after_days[dest]
                     + lag(claims, p.loss.report_lag_mean_days);
                 self.settle(LOSS, order_day, report, basket, t);
             }
-            return;
+        };
+        if u < r.p_loss {
+            return lost(claims, t);
         }
         let v = (u - r.p_loss) / (1.0 - r.p_loss);
         let damaged = v < r.p_damage;
@@ -659,32 +672,43 @@ impl ShopBook {
         };
         let late = w < r.p_late;
         let threshold = p.delay.after_days[dest];
-        if late && uniform(claims) < p.delay.claim_propensity {
-            let report = self.handling_days + threshold + lag(claims, p.delay.report_lag_mean_days);
-            self.settle(DELAY, order_day, report, p.delay.payout, t);
+        // A late parcel's transit, beyond the delay threshold; past the loss threshold it is
+        // lost, whatever its delivery law says afterwards.
+        let late_transit = late.then(|| self.delivery[dest].sample_beyond(threshold, w / r.p_late));
+        if late_transit.is_some_and(|transit| transit > p.loss.after_days[dest]) {
+            return lost(claims, t);
         }
+        let delay_report = (late && uniform(claims) < p.delay.claim_propensity)
+            .then(|| self.handling_days + threshold + lag(claims, p.delay.report_lag_mean_days));
+        let mut paid = Cents::ZERO;
         if damaged && uniform(claims) < p.damage.claim_propensity {
-            let transit = if late {
-                self.delivery[dest].sample_beyond(threshold, w / r.p_late)
-            } else {
+            let transit = late_transit.unwrap_or_else(|| {
                 self.delivery[dest].sample_within(threshold, (w - r.p_late) / (1.0 - r.p_late))
-            };
+            });
             let report_lag = lag(claims, p.damage.report_lag_mean_days);
             if report_lag > p.damage.report_window_days {
                 t.rejected += 1;
-            } else {
-                self.settle(
-                    DAMAGE,
-                    order_day,
-                    self.handling_days + transit + report_lag,
-                    basket,
-                    t,
-                );
+            } else if self.settle(
+                DAMAGE,
+                order_day,
+                self.handling_days + transit + report_lag,
+                basket,
+                t,
+            ) {
+                paid = basket;
+            }
+        }
+        if let Some(report) = delay_report {
+            // What is left of the basket after the damage payment; nothing left, no claim.
+            let amount = p.delay.payout.min(basket - paid);
+            if amount > Cents::ZERO {
+                self.settle(DELAY, order_day, report, amount, t);
             }
         }
     }
 
-    /// Pays a claim reported `report` days after the order, if within the reporting window.
+    /// Pays a claim reported `report` days after the order, if within the reporting window;
+    /// whether it was paid.
     fn settle(
         &self,
         peril: usize,
@@ -692,10 +716,10 @@ impl ShopBook {
         report: f64,
         amount: Cents,
         t: &mut ProductTotals,
-    ) {
+    ) -> bool {
         if report > self.product.report_within_days {
             t.rejected += 1;
-            return;
+            return false;
         }
         t.perils[peril].count += 1;
         t.perils[peril].amount += amount;
@@ -704,6 +728,7 @@ impl ShopBook {
             t.ibnr += amount;
             t.outstanding += amount;
         }
+        true
     }
 }
 
