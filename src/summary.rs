@@ -217,6 +217,41 @@ fn product_rows(
     drop(premium);
     push("net_claims_eur".into(), "EUR", Summary::of_owned(net));
     push("retained_eur".into(), "EUR", eur(LineField::Retained)?);
+    if let Some(cs) = product.case_stage() {
+        // Per path, over its cases (paths without cases have no ratio and are left out).
+        let per_case = |f: fn(&ProductTotals) -> f64| -> Result<Summary> {
+            let v: Vec<f64> = paths.map_line(line, f)?;
+            Ok(Summary::of_owned(
+                v.into_iter().filter(|x| !x.is_nan()).collect(),
+            ))
+        };
+        let stage = cs.stage;
+        push(
+            format!("{stage}_settled_count"),
+            cs.cases,
+            count(LineField::Settled)?,
+        );
+        push(
+            format!("{stage}_abandoned_count"),
+            cs.cases,
+            count(LineField::Abandoned)?,
+        );
+        push(
+            format!("{stage}_settled_share"),
+            "ratio",
+            per_case(|t| t.settled as f64 / t.perils[0].count as f64)?,
+        );
+        push(
+            format!("{stage}_days_mean"),
+            "days",
+            per_case(|t| t.mean_stage_days(t.perils[0].count))?,
+        );
+        push(
+            format!("{}_per_million", cs.cases),
+            cs.cases,
+            per_case(|t| 1e6 * t.perils[0].count as f64 / t.covered as f64)?,
+        );
+    }
 
     // Per-path loss ratios; paths with no premium have none and are left out (n says so).
     let ratios: Vec<f64> = derived(ProductTotals::loss_ratio)?

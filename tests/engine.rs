@@ -194,15 +194,30 @@ fn golden_path_totals() {
     );
     assert_eq!(
         (checkout.perils[1].count, checkout.perils[1].amount.0),
-        (197, 43_088_921)
+        (855, 193_802_237)
     );
     assert_eq!(
         (checkout.ibnr.0, checkout.outstanding.0),
-        (7_118_449, 46_090_061)
+        (21_966_946, 192_447_983)
     );
     assert_eq!(
         (direct.covered, direct.premium.0, direct.claims().0),
-        (175_129, 43_782_250, 14_528_427)
+        (175_129, 43_782_250, 43_859_889)
+    );
+    // Cases by how they ended (the fixture's mediations take a median 20 days, so about half
+    // pass the contract's 20-day limit and leave mediation unsettled).
+    assert_eq!(
+        (
+            checkout.settled,
+            checkout.abandoned,
+            checkout.stage_centidays
+        ),
+        (2_462, 2_017, 8_994_966)
+    );
+    assert_eq!(
+        checkout.settled + checkout.abandoned + checkout.perils[1].count,
+        checkout.perils[0].count,
+        "every mediated dispute is settled, abandoned or taken to court"
     );
 
     let perils = |t: &protectsim::products::ProductTotals| -> Vec<(u64, i64)> {

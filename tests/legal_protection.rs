@@ -71,8 +71,10 @@ fn means_match_closed_forms_within_4_standard_errors() {
         ));
     }
     // The product and both ways of sale: covered, ineligible, exposure, premium, claims, net
-    // claims, retained, loss ratio, and count and amount of both perils.
-    assert_eq!(checked.len(), 3 * 12, "{checked:?}");
+    // claims, retained, loss ratio, count and amount of both perils, and the cases by how
+    // they ended: settled in mediation, abandoned, the settled share, mediation days, disputes
+    // per million covered orders.
+    assert_eq!(checked.len(), 3 * 17, "{checked:?}");
     let court = rows
         .iter()
         .find(|r| r.segment.is_none() && r.metric == "court_count")

@@ -60,8 +60,10 @@ pub fn check(args: &CheckArgs) -> Result<()> {
         line!(out, "\n{} ({})", product.name(), product.kind());
         let mut row = |metric: &str, label: &str| {
             if let Some(&x) = m.get(metric) {
-                let v = if metric.ends_with("loss_ratio") {
+                let v = if metric.ends_with("loss_ratio") || metric.ends_with("_share") {
                     format!("{:.2} %", 100.0 * x)
+                } else if metric.ends_with("_mean") {
+                    format!("{x:.2}")
                 } else {
                     terminal::thousands(x)
                 };
@@ -84,6 +86,42 @@ pub fn check(args: &CheckArgs) -> Result<()> {
         row("outstanding_eur", "paid after the horizon (EUR)");
         row("retained_eur", "retained by insured (EUR)");
         row("portfolio_loss_ratio", "loss ratio");
+        if let Some(cs) = product.case_stage() {
+            let (stage, cases) = (cs.stage, cs.cases);
+            row(
+                &format!("{cases}_per_million"),
+                &format!("{cases} per million covered"),
+            );
+            row(
+                &format!("{stage}_settled_count"),
+                &format!("settled in {stage} in time (count)"),
+            );
+            row(
+                &format!("{stage}_settled_share"),
+                &format!("share settled in {stage} in time"),
+            );
+            row(
+                &format!("{stage}_abandoned_count"),
+                &format!("abandoned after {stage} (count)"),
+            );
+            row(
+                &format!("{stage}_days_mean"),
+                &format!("{stage} days per case"),
+            );
+        }
+        // The pure premium: what the cover costs per unit sold, before expenses and margin.
+        if let (Some(&claims), Some(&n)) = (
+            m.get("net_claims_eur").or(m.get("claims_eur")),
+            m.get("covered"),
+        ) && n > 0.0
+        {
+            line!(
+                out,
+                "  {:<38} {:>16}",
+                format!("break-even price per {} (EUR)", unit.trim_end_matches('s')),
+                format!("{:.2}", claims / n)
+            );
+        }
         if let Product::EReputation(p) = product {
             print_policy_book(&mut out, &model, pi, p);
         } else {

@@ -59,6 +59,20 @@ impl Product {
         matches!(self, Product::EReputation(_))
     }
 
+    /// Products whose cases go through a first, amicable stage before a second one (legal
+    /// protection: mediation, then court): the stage's name and what a case is called. Their
+    /// results also count cases settled at that stage, abandoned after it and its days
+    /// ([`ProductTotals::settled`]); the stage is the product's first peril.
+    pub fn case_stage(&self) -> Option<CaseStage> {
+        match self {
+            Product::LegalProtection(_) => Some(CaseStage {
+                stage: "mediation",
+                cases: "disputes",
+            }),
+            _ => None,
+        }
+    }
+
     /// The perils claims are split by, in output order.
     pub fn perils(&self) -> &'static [&'static str] {
         match self {
@@ -119,6 +133,15 @@ impl Product {
     }
 }
 
+/// The first stage of a product's cases (see [`Product::case_stage`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CaseStage {
+    /// The stage's name, the prefix of its summary metrics: `mediation`.
+    pub stage: &'static str,
+    /// What one case is called: `disputes`.
+    pub cases: &'static str,
+}
+
 /// Draw counts, attributes and claim details from three independent streams.
 pub struct Streams<'a, R> {
     pub counts: &'a mut R,
@@ -160,6 +183,13 @@ pub struct ProductTotals {
     /// What the insured bears themselves: costs above the per-case ceiling, deductibles and
     /// losses the cover does not pay. Not part of claims.
     pub retained: Cents,
+    /// Cases closed at the first, amicable stage (legal protection: mediations settled within
+    /// the contract's limit). Zero for products whose cases have no stages.
+    pub settled: u64,
+    /// Cases the claimant dropped after the first stage failed (not taken to court).
+    pub abandoned: u64,
+    /// Days the first stage took, summed over cases, in hundredths of a day.
+    pub stage_centidays: u64,
 }
 
 impl ProductTotals {
@@ -193,6 +223,15 @@ impl ProductTotals {
     /// Claims paid by the end of the horizon.
     pub fn paid_to_date(&self) -> Cents {
         self.claims() - self.outstanding
+    }
+
+    /// Mean days of the first stage (mediation) per case; NaN without cases.
+    pub fn mean_stage_days(&self, cases: u64) -> f64 {
+        if cases == 0 {
+            f64::NAN
+        } else {
+            self.stage_centidays as f64 / 100.0 / cases as f64
+        }
     }
 
     /// Number of paid claims.
@@ -241,5 +280,8 @@ impl AddAssign for ProductTotals {
         self.outstanding += rhs.outstanding;
         self.recoveries += rhs.recoveries;
         self.retained += rhs.retained;
+        self.settled += rhs.settled;
+        self.abandoned += rhs.abandoned;
+        self.stage_centidays += rhs.stage_centidays;
     }
 }

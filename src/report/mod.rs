@@ -222,6 +222,20 @@ fn totals_frame(
     cols.push(eur("recoveries_eur", &|t| t.recoveries));
     cols.push(eur("net_claims_eur", &|t| t.net_claims()));
     cols.push(eur("retained_eur", &|t| t.retained));
+    // Cases by how they ended, for products whose cases have a first stage (mediation).
+    let staged = |name: &str, f: &dyn Fn(&crate::products::ProductTotals) -> f64| {
+        Column::new(
+            name.into(),
+            rows.iter()
+                .map(|&(p, l)| products[l.0].case_stage().map(|_| f(total(p, l))))
+                .collect::<Vec<Option<f64>>>(),
+        )
+    };
+    if products.iter().any(|p| p.case_stage().is_some()) {
+        cols.push(staged("settled_count", &|t| t.settled as f64));
+        cols.push(staged("abandoned_count", &|t| t.abandoned as f64));
+        cols.push(staged("stage_days", &|t| t.stage_centidays as f64 / 100.0));
+    }
     DataFrame::new(rows.len(), cols)
 }
 

@@ -51,6 +51,13 @@ const HEAD: &[(&str, &str)] = &[
 const TAIL: &[(&str, &str, bool)] = &[
     ("recoveries_eur", "recoveries (EUR)", true),
     ("retained_eur", "retained by insured (EUR)", true),
+    ("disputes_per_million", "disputes per million covered", true),
+    (
+        "mediation_settled_share",
+        "settled in mediation in time",
+        true,
+    ),
+    ("mediation_days_mean", "mediation days per case", true),
     ("loss_ratio", "loss ratio per path", false),
     ("portfolio_loss_ratio", "E[net claims] / E[premium]", false),
     ("paid_loss_ratio", "paid-to-date loss ratio", true),

@@ -12,8 +12,9 @@ use crate::money::Cents;
 use crate::products::{MAX_PERILS, PerilTotals, ProductTotals};
 
 /// Words per product or segment line: covered, ineligible, exposure, premium, (count, amount)
-/// per peril slot, rejected, IBNR, outstanding, recoveries, retained.
-pub const LINE_WORDS: usize = 9 + 2 * MAX_PERILS;
+/// per peril slot, rejected, IBNR, outstanding, recoveries, retained, settled, abandoned,
+/// first-stage hundredths of a day.
+pub const LINE_WORDS: usize = 12 + 2 * MAX_PERILS;
 /// Words per frame company: peak, peak day, days over, largest excess, first day over
 /// (−1: never), default day (−1: no default), insolvency loss.
 pub const FRAME_WORDS: usize = 7;
@@ -32,6 +33,9 @@ pub enum LineField {
     Outstanding,
     Recoveries,
     Retained,
+    Settled,
+    Abandoned,
+    StageCentidays,
 }
 
 impl LineField {
@@ -49,6 +53,9 @@ impl LineField {
             LineField::Outstanding => 6 + 2 * MAX_PERILS,
             LineField::Recoveries => 7 + 2 * MAX_PERILS,
             LineField::Retained => 8 + 2 * MAX_PERILS,
+            LineField::Settled => 9 + 2 * MAX_PERILS,
+            LineField::Abandoned => 10 + 2 * MAX_PERILS,
+            LineField::StageCentidays => 11 + 2 * MAX_PERILS,
         }
     }
 }
@@ -219,6 +226,9 @@ fn line_words(t: &ProductTotals) -> [i64; LINE_WORDS] {
     w[6 + 2 * MAX_PERILS] = t.outstanding.0;
     w[7 + 2 * MAX_PERILS] = t.recoveries.0;
     w[8 + 2 * MAX_PERILS] = t.retained.0;
+    w[9 + 2 * MAX_PERILS] = t.settled as i64;
+    w[10 + 2 * MAX_PERILS] = t.abandoned as i64;
+    w[11 + 2 * MAX_PERILS] = t.stage_centidays as i64;
     w
 }
 
@@ -240,5 +250,8 @@ pub fn totals_from(word: impl Fn(usize) -> i64) -> ProductTotals {
         outstanding: Cents(word(6 + 2 * MAX_PERILS)),
         recoveries: Cents(word(7 + 2 * MAX_PERILS)),
         retained: Cents(word(8 + 2 * MAX_PERILS)),
+        settled: word(9 + 2 * MAX_PERILS) as u64,
+        abandoned: word(10 + 2 * MAX_PERILS) as u64,
+        stage_centidays: word(11 + 2 * MAX_PERILS) as u64,
     }
 }

@@ -21,6 +21,11 @@ pub struct Expected {
     pub claims_eur: [f64; 2],
     /// Court costs above the ceiling, borne by the buyer.
     pub retained_eur: f64,
+    /// Cases settled in mediation within its limit, and cases abandoned after it.
+    pub settled: f64,
+    pub abandoned: f64,
+    /// Days of mediation, summed over cases.
+    pub mediation_days: f64,
 }
 
 impl AddAssign for Expected {
@@ -34,6 +39,9 @@ impl AddAssign for Expected {
             self.claims_eur[i] += o.claims_eur[i];
         }
         self.retained_eur += o.retained_eur;
+        self.settled += o.settled;
+        self.abandoned += o.abandoned;
+        self.mediation_days += o.mediation_days;
     }
 }
 
@@ -70,7 +78,11 @@ impl Expected {
         let eligible = new * p_cat * p_big;
         let covered = buyers * eligible;
         let disputes = seasonal_buyers * new * p_big * dispute_cat * p.dispute.probability;
-        let courts = disputes * (1.0 - p.mediation.success_probability) * p.court.probability;
+        // Settled: the parties agree within the contract's limit (the talks' duration and the
+        // agreement are independent); the others go to court or are abandoned.
+        let m = &p.mediation;
+        let settled = disputes * m.success_probability * m.duration.cdf(m.limit_days);
+        let courts = (disputes - settled) * p.court.probability;
         let cost = p.court.cost;
         let ceiling = p.court.ceiling.to_eur();
         let capped = cost.limited_mean(ceiling);
@@ -80,6 +92,9 @@ impl Expected {
             exposure_eur: buyers * new * p_cat * (m_big + fee * p_big),
             premium_eur: covered * p.sales[sale].price.to_eur(),
             retained_eur: courts * (cost.mean() - capped),
+            settled,
+            abandoned: disputes - settled - courts,
+            mediation_days: disputes * m.duration.limited_mean(m.limit_days),
             ..Expected::default()
         };
         e.claim_counts[MEDIATION] = disputes;

@@ -75,6 +75,8 @@ pub struct RawDispute {
 #[serde(deny_unknown_fields)]
 pub struct RawMediation {
     pub success_probability: Option<f64>,
+    /// Days the contract gives the mediation before the case goes to court.
+    pub limit_days: Option<f64>,
     pub duration: Option<RawDays>,
     pub handling_cost_eur: Option<String>,
 }

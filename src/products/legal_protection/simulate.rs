@@ -146,9 +146,15 @@ impl LegalBook {
             d.at_z(z)
         };
         let declared = order_day + lognormal(claims, &p.dispute.declare_lag);
-        let mediated = declared + lognormal(claims, &p.mediation.duration);
-        let settled = uniform(claims) < p.mediation.success_probability;
+        let talks = lognormal(claims, &p.mediation.duration);
+        let agreed = uniform(claims) < p.mediation.success_probability;
         let sues = uniform(claims) < p.court.probability;
+        // The contract's limit: a case not settled by then leaves mediation on that day.
+        let limit = p.mediation.limit_days;
+        let settled = agreed && talks <= limit;
+        let stage = talks.min(limit);
+        let mediated = declared + stage;
+        t.stage_centidays += (stage * 100.0 + 0.5) as u64;
         let mut case = Cents::ZERO;
         let mut pay = |t: &mut ProductTotals, peril: usize, amount: Cents, day: f64| {
             t.perils[peril].count += 1;
@@ -159,7 +165,11 @@ impl LegalBook {
             case += amount;
         };
         pay(t, MEDIATION, p.mediation.handling_cost, mediated);
-        if !settled && sues {
+        if settled {
+            t.settled += 1;
+        } else if !sues {
+            t.abandoned += 1;
+        } else {
             let cost = Cents::round(lognormal(claims, &p.court.cost) * 100.0);
             let paid = cost.min(p.court.ceiling);
             let ended = mediated + lognormal(claims, &p.court.duration);
