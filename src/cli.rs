@@ -213,7 +213,7 @@ impl RunOptions {
         let paths = args.paths.unwrap_or(scenario.paths());
         if paths == 0 || paths > MAX_PATHS {
             return Err(UsageError(format!(
-                "--paths {paths}: must be a whole number from 1 to {MAX_PATHS} (every path's result is held in memory and written as a row; for more precision than 10^8 paths give, the model, not the sample, is the limit)"
+                "--paths {paths}: must be a whole number from 1 to {MAX_PATHS} (every path is stored and written as a row; for more precision than 10^8 paths give, the model, not the sample, is the limit)"
             )));
         }
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());

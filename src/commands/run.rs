@@ -102,6 +102,7 @@ pub(super) fn simulate_and_write(args: &RunArgs, require_frames: bool) -> Result
     let range = opts.path_range();
     let out = opts.out();
     let layout = crate::store::Layout::of(&model);
+    outdir::check_disk(out, range.end - range.start, &layout)?;
     let key = RunKey {
         scenario_hash: scenario.hash().into(),
         seed: opts.seed(),
