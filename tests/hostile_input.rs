@@ -491,7 +491,7 @@ fn threads_and_paths_had_no_upper_bound() {
             &["--paths", "1000000000"],
             &[
                 "--paths 1000000000: must be a whole number from 1 to 100000000",
-                "memory",
+                "every path is stored",
             ],
         ),
     ];

@@ -191,3 +191,24 @@ fn the_launch_scenario_reproduces_the_products_own_figures() {
         assert_eq!(t.settled + t.perils[1].count, t.perils[0].count);
     }
 }
+
+/// Anti-selection on the direct way of sale: buyers who register a purchase themselves after
+/// buying can dispute more often (`sales.direct.dispute_multiplier`, default 1).
+#[test]
+fn direct_buyers_can_dispute_more_often() {
+    let sales = r#"sales = { checkout = { take_up = 0.5, price_eur = "2.00" }, direct = { take_up = 0.0, price_eur = "2.50" } }"#;
+    let anti = r#"sales = { checkout = { take_up = 0.3, price_eur = "2.00" }, direct = { take_up = 0.3, price_eur = "2.50", dispute_multiplier = 2.0 } }"#;
+    let (model, results) = simulate(&[(sales, anti)], 100);
+    for (segment, want) in [(0, 40_000.0), (1, 80_000.0)] {
+        let (mean, se) = mean_and_se(&results, |r| {
+            let t = &r.segments[segment];
+            1e6 * t.perils[0].count as f64 / t.covered as f64
+        });
+        assert!(
+            (mean - want).abs() < 4.0 * se,
+            "segment {segment}: {mean} ± {se}"
+        );
+        let e = analytic::segment_metrics(&model, segment);
+        assert!((e["disputes_per_million"] - want).abs() < 1e-6, "{e:?}");
+    }
+}

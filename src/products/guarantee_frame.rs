@@ -100,7 +100,8 @@ impl GuaranteeFrame {
                 &raw.fee_per_guarantee_eur,
                 Cents::ZERO,
             ),
-            fee_per_month: eur(v, "fee_per_month_eur", &raw.fee_per_month_eur, Cents::ZERO),
+            // 49 EUR a month: the trust-mark membership's published entry price (calibration G).
+            fee_per_month: eur(v, "fee_per_month_eur", &raw.fee_per_month_eur, Cents(4_900)),
             turnover_divisor,
             frame_floor,
             stress_multiplier: ins.and_then(|i| i.stress_multiplier).map_or(1.0, |m| {
@@ -112,7 +113,9 @@ impl GuaranteeFrame {
             }),
             refund_share: ins
                 .and_then(|i| i.refund_share)
-                .map_or(1.0, |s| v.probability(&p("insolvency.refund_share"), s)),
+                // Some buyers of a defaulting merchant are refunded by their card issuer instead
+                // (chargeback): 0.9 [assumption], as in scenarios/frame_black_friday.toml.
+                .map_or(0.9, |s| v.probability(&p("insolvency.refund_share"), s)),
         }
     }
 

@@ -77,7 +77,12 @@ impl Expected {
         }
         let eligible = new * p_cat * p_big;
         let covered = buyers * eligible;
-        let disputes = seasonal_buyers * new * p_big * dispute_cat * p.dispute.probability;
+        let disputes = seasonal_buyers
+            * new
+            * p_big
+            * dispute_cat
+            * p.dispute.probability
+            * p.sales[sale].dispute_multiplier;
         // Settled: the parties agree within the contract's limit (the talks' duration and the
         // agreement are independent); the others go to court or are abandoned.
         let m = &p.mediation;

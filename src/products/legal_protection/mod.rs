@@ -48,11 +48,15 @@ pub const SALES: &[&str] = &["checkout", "direct"];
 pub(crate) const CHECKOUT: usize = 0;
 pub(crate) const DIRECT: usize = 1;
 
-/// One way of selling the cover: the share of orders whose buyer buys it, and its price.
+/// One way of selling the cover: the share of orders whose buyer buys it, its price, and the
+/// dispute rate of its buyers relative to the product's.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Sale {
     pub take_up: f64,
     pub price: Cents,
+    /// Anti-selection: buyers who register a purchase themselves after buying may do so because
+    /// it already went wrong (default 1: no anti-selection).
+    pub dispute_multiplier: f64,
 }
 
 /// How often a covered order turns into a declared dispute, and when.
@@ -153,6 +157,7 @@ fn sale(
         None => Sale {
             take_up: default.0,
             price: default.1,
+            dispute_multiplier: 1.0,
         },
         Some(r) => Sale {
             take_up: v.probability(&format!("{path}.take_up"), r.take_up),
@@ -160,6 +165,9 @@ fn sale(
                 .price_eur
                 .as_deref()
                 .map_or(default.1, |t| v.eur(&format!("{path}.price_eur"), t)),
+            dispute_multiplier: r.dispute_multiplier.map_or(1.0, |m| {
+                v.multiplier(&format!("{path}.dispute_multiplier"), m)
+            }),
         },
     }
 }
@@ -228,12 +236,15 @@ impl LegalProtection {
         let season = season(v, &dp, &d.month_multipliers, d.black_week_multiplier, flat);
         let worst = probability
             * category_multipliers.iter().fold(0.0_f64, |a, &b| a.max(b))
-            * season.max();
+            * season.max()
+            * sales
+                .iter()
+                .fold(0.0_f64, |a, s| a.max(s.dispute_multiplier));
         if worst > 1.0 {
             v.fail(
                 &format!("{dp}.probability"),
                 show(probability),
-                format!("times the largest category and seasonal multipliers it is {worst}, above 1: lower the multipliers or the probability"),
+                format!("times the largest category, seasonal and way-of-sale multipliers it is {worst}, above 1: lower the multipliers or the probability"),
             );
         }
         let dispute = Dispute {

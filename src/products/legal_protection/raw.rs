@@ -37,6 +37,8 @@ pub struct RawLegalSales {
 pub struct RawSaleChannel {
     pub take_up: f64,
     pub price_eur: Option<String>,
+    /// Dispute rate of this way of sale relative to the product's (anti-selection).
+    pub dispute_multiplier: Option<f64>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -130,7 +130,8 @@ impl LegalBook {
                 t.covered += 1;
                 t.exposure += basket;
                 t.premium += p.sales[sale].price;
-                if u < self.dispute_by_category[category.index()] * season {
+                let anti_selection = p.sales[sale].dispute_multiplier;
+                if u < self.dispute_by_category[category.index()] * season * anti_selection {
                     self.dispute(d as f64, claims, t);
                 }
             }
