@@ -102,7 +102,10 @@ pub struct FrameCompany {
     pub p_default: f64,
     pub duration_days: u32,
     pub monthly_fees: Cents,
+    /// The product's raise policy: (review lag in days, margin, refusal probability).
+    pub raise: Option<(u32, f64, f64)>,
     insolvency_stream: u64,
+    raise_stream: u64,
 }
 
 /// Everything a path needs that does not depend on the path: daily intensities, peril
@@ -436,10 +439,20 @@ impl Model {
                 products[f.product] += frame_totals[c];
                 let warmup = (f.duration_days - 1) as usize;
                 let active = frame::active_volume(&new[c], f.duration_days as usize, warmup);
+                // Its own stream, drawn only at a review: a policy changes no other draw.
+                let mut reviews = stream(seed, path, f.raise_stream);
+                let refusal = f.raise.map_or(0.0, |r| r.2);
+                let raised = frame::raised(
+                    &active,
+                    f.frame,
+                    f.raise.map(|(lag, margin, _)| (lag, margin)),
+                    || uniform(&mut reviews) < refusal,
+                );
                 FramePath {
                     saturation: frame::saturation(&active, f.frame),
                     default_day: insolvency[c].default_day,
                     insolvency_loss: frame_totals[c].perils[0].amount,
+                    raised,
                     active_eur: active.iter().map(|&a| a.to_eur() as f32).collect(),
                 }
             })
@@ -506,6 +519,8 @@ impl Model {
                 ("peak active volume", s.peak),
                 ("largest excess", s.max_excess),
                 ("insolvency loss", f.insolvency_loss),
+                ("raised frame", f.raised.final_frame),
+                ("uncovered excess", f.raised.uncovered),
             ];
             if let Some((column, _)) = columns.iter().find(|(_, c)| c.is_overflow()) {
                 return Some(named("company", &c.name, column));
@@ -581,7 +596,11 @@ fn frame_company(scenario: &Scenario, company: &Company, horizon: Horizon) -> Op
         p_default: gf.default_probability(company.default_probability, horizon.days),
         duration_days: gf.duration_days,
         monthly_fees: gf.monthly_fees(horizon.days),
+        raise: gf
+            .raise
+            .map(|r| (r.review_lag_days, r.margin, r.refusal_probability)),
         insolvency_stream: stream_id(&format!("insolvency/{}", company.name)),
+        raise_stream: stream_id(&format!("frame-raise/{}", company.name)),
     })
 }
 

@@ -77,6 +77,71 @@ pub fn saturation(active: &[Cents], frame: Cents) -> Saturation {
     s
 }
 
+/// How one path's frame moved under a raise policy ([`crate::products::guarantee_frame::RaisePolicy`])
+/// and what stayed over it. Without a policy: no raise, and the figures of [`Saturation`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Raised {
+    /// Frames raised over the horizon.
+    pub raises: u32,
+    /// Horizon day the first raise applied from.
+    pub first_raise: Option<u32>,
+    /// The frame at the end of the horizon.
+    pub final_frame: Cents,
+    /// Days with active volume strictly above the frame in force that day.
+    pub days_over: u32,
+    /// Largest excess of the active volume over the frame in force: the guarantor's largest
+    /// exposure above its frame (0 when never over).
+    pub uncovered: Cents,
+}
+
+/// The frame over the horizon under a raise policy: the first day the active volume passes
+/// the frame in force opens a review; `lag` days later the frame becomes `margin` times the
+/// highest active volume seen before that day, unless `refused()` (called once per review,
+/// in day order) says the review is refused, after which the frame stays for the rest of
+/// the horizon. `None` for `policy`: the frame never moves.
+pub fn raised(
+    active: &[Cents],
+    frame: Cents,
+    policy: Option<(u32, f64)>,
+    mut refused: impl FnMut() -> bool,
+) -> Raised {
+    let mut r = Raised {
+        raises: 0,
+        first_raise: None,
+        final_frame: frame,
+        days_over: 0,
+        uncovered: Cents::ZERO,
+    };
+    let (mut review, mut declined, mut seen) = (None::<usize>, false, Cents::ZERO);
+    for (day, &a) in active.iter().enumerate() {
+        if let (Some(at), Some((_, margin))) = (review, policy)
+            && day == at
+        {
+            review = None;
+            if refused() {
+                declined = true;
+            } else {
+                let new = Cents::round(seen.0 as f64 * margin).max(r.final_frame);
+                r.final_frame = new;
+                r.raises += 1;
+                r.first_raise.get_or_insert(day as u32);
+            }
+        }
+        if a > r.final_frame {
+            r.days_over += 1;
+            r.uncovered = r.uncovered.max(a - r.final_frame);
+            if let Some((lag, _)) = policy
+                && review.is_none()
+                && !declined
+            {
+                review = Some(day + lag.max(1) as usize);
+            }
+        }
+        seen = seen.max(a);
+    }
+    r
+}
+
 /// One company's frame outcome on one path: the row of `frame_paths.parquet`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FramePath {
@@ -85,6 +150,8 @@ pub struct FramePath {
     pub default_day: Option<u32>,
     /// Refunds paid at insolvency.
     pub insolvency_loss: Cents,
+    /// The frame under the product's raise policy.
+    pub raised: Raised,
     /// Active volume per horizon day, EUR as `f32` (for daily quantiles over paths).
     pub active_eur: Vec<f32>,
 }
@@ -225,6 +292,77 @@ mod tests {
             active_volume(&new, 30, 29),
             vec![Cents(7), Cents::ZERO, Cents::ZERO]
         );
+    }
+
+    /// The raise policy, table-driven: (active series, frame, lag, margin, refusals) → raises,
+    /// first raise day, final frame, days over the frame in force, uncovered excess.
+    #[test]
+    fn frames_are_raised_after_the_review_lag() {
+        let series = |v: &[i64]| v.iter().map(|&x| Cents(x)).collect::<Vec<_>>();
+        #[allow(clippy::type_complexity)]
+        let cases: &[(
+            &[i64],
+            i64,
+            Option<(u32, f64)>,
+            bool,
+            (u32, Option<u32>, i64, u32, i64),
+        )] = &[
+            // Never over: nothing happens.
+            (
+                &[50, 80, 90],
+                100,
+                Some((2, 1.5)),
+                false,
+                (0, None, 100, 0, 0),
+            ),
+            // Over on day 1, reviewed 2 days later: 1.5 × the highest seen before day 3 (130).
+            (
+                &[90, 120, 130, 140, 150, 100],
+                100,
+                Some((2, 1.5)),
+                false,
+                (1, Some(3), 195, 2, 30),
+            ),
+            // Refused: the frame stays, and no second review.
+            (
+                &[90, 120, 130, 140, 150, 100],
+                100,
+                Some((2, 1.5)),
+                true,
+                (0, None, 100, 4, 50),
+            ),
+            // Without a policy: the static frame.
+            (
+                &[90, 120, 130, 140, 150, 100],
+                100,
+                None,
+                false,
+                (0, None, 100, 4, 50),
+            ),
+            // Raised three times: 1.1 × 120 = 132 on day 2; over again on day 3, 1.1 × 200 = 220
+            // on day 4; over again that day, 1.1 × 250 = 275 on day 5.
+            (
+                &[90, 120, 110, 200, 250, 100],
+                100,
+                Some((1, 1.1)),
+                false,
+                (3, Some(2), 275, 3, 68),
+            ),
+        ];
+        for (i, &(active, frame, policy, refuse, want)) in cases.iter().enumerate() {
+            let r = raised(&series(active), Cents(frame), policy, || refuse);
+            assert_eq!(
+                (
+                    r.raises,
+                    r.first_raise,
+                    r.final_frame.0,
+                    r.days_over,
+                    r.uncovered.0
+                ),
+                want,
+                "case {i}"
+            );
+        }
     }
 
     /// An overflowed day's sum stays overflowed once the window has moved past it, so that the

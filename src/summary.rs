@@ -134,6 +134,26 @@ pub fn summarise_stored(model: &Model, paths: &StoredPaths) -> Result<Vec<Metric
             "EUR",
             Summary::of_owned(column(FrameField::InsolvencyLoss, eur)?),
         );
+        if f.raise.is_some() {
+            let raises = column(FrameField::Raises, count)?;
+            let (p, se) = stats::exceedance(&raises, 0.0);
+            push("raises", "count", Summary::of_owned(raises));
+            push("p_raise", "probability", point(n, p, se));
+            push(
+                "final_frame_eur",
+                "EUR",
+                Summary::of_owned(column(FrameField::FinalFrame, eur)?),
+            );
+            let over = column(FrameField::DaysOverRaised, count)?;
+            let (p, se) = stats::exceedance(&over, 0.0);
+            push("days_over_raised_frame", "days", Summary::of_owned(over));
+            push("p_uncovered", "probability", point(n, p, se));
+            push(
+                "uncovered_excess_eur",
+                "EUR",
+                Summary::of_owned(column(FrameField::Uncovered, eur)?),
+            );
+        }
     }
     Ok(rows)
 }

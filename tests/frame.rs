@@ -230,3 +230,59 @@ fn gamma_volume_gives_variance_m_plus_c2_m2() {
         x.variance()
     );
 }
+
+/// A frame that reacts within a path: with a raise policy the guarantor raises an exhausted
+/// frame after its review lag. The policy draws from its own stream, so it changes nothing but
+/// the frame's own figures; the raised frame is never below the initial one, and never leaves
+/// more days or a larger excess over it than the static frame.
+#[test]
+fn raised_frames_follow_the_policy_and_change_nothing_else() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/golden/frame_black_friday.toml"
+    ))
+    .unwrap();
+    let insolvency = "insolvency = { stress_multiplier = 1.0, refund_share = 0.9 }";
+    assert_eq!(text.matches(insolvency).count(), 1);
+    let load = |extra: &str| {
+        let t = text.replacen(insolvency, &format!("{insolvency}\n{extra}"), 1);
+        let s = Scenario::parse(&t, "frames.toml").unwrap();
+        let model = protectsim::engine::Model::new(&s);
+        let r = protectsim::engine::with_threads(2, || model.simulate(9, 0..40, &|_| {}))
+            .unwrap()
+            .unwrap();
+        (model, r)
+    };
+    let (model, fixed) = load("");
+    let (_, raised) = load("raise = { review_lag_days = 5, margin = 1.3 }");
+    let (_, refused) =
+        load("raise = { review_lag_days = 5, margin = 1.3, refusal_probability = 1.0 }");
+    let mut raises = 0;
+    for ((f, r), x) in fixed.iter().zip(&raised).zip(&refused) {
+        assert_eq!(f.products, r.products);
+        assert_eq!(f.segments, r.segments);
+        for (c, company) in model.frames().iter().enumerate() {
+            let (a, b, n) = (&f.frames[c], &r.frames[c], &x.frames[c]);
+            assert_eq!(a.saturation, b.saturation);
+            assert_eq!(a.active_eur, b.active_eur);
+            assert_eq!(a.raised.raises, 0, "no policy, no raise");
+            assert_eq!(a.raised.days_over, a.saturation.days_over);
+            assert_eq!(a.raised.uncovered, a.saturation.max_excess);
+            assert!(b.raised.final_frame >= company.frame);
+            assert!(b.raised.days_over <= a.saturation.days_over);
+            assert!(b.raised.uncovered <= a.saturation.max_excess);
+            if let Some(first) = a.saturation.first_over
+                && first + 5 < model.horizon().days
+            {
+                assert!(b.raised.raises >= 1, "path {} {}", f.path, company.name);
+                assert_eq!(b.raised.first_raise, Some(first + 5));
+            }
+            raises += b.raised.raises;
+            assert_eq!(
+                (n.raised.raises, n.raised.days_over),
+                (0, a.saturation.days_over)
+            );
+        }
+    }
+    assert!(raises > 20, "the fixture saturates: {raises} raises");
+}

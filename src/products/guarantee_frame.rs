@@ -46,6 +46,21 @@ pub struct GuaranteeFrame {
     pub stress_multiplier: f64,
     /// Share of active undelivered orders whose buyer claims a refund at insolvency.
     pub refund_share: f64,
+    /// How the guarantor raises an exhausted frame within the horizon; `None`: the frame stays.
+    pub raise: Option<RaisePolicy>,
+}
+
+/// How the guarantor reacts to an exhausted frame within the horizon: on the first day the
+/// active volume passes the frame it opens a review with its credit insurer; `review_lag_days`
+/// later it sets a new frame of `margin` times the highest active volume seen so far, unless the
+/// review is refused (`refusal_probability`: the merchant declines or the insurer will not
+/// cover more), after which the frame stays as it is for the rest of the horizon. The next
+/// saturation of a raised frame opens the next review.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RaisePolicy {
+    pub review_lag_days: u32,
+    pub margin: f64,
+    pub refusal_probability: f64,
 }
 
 impl GuaranteeFrame {
@@ -89,6 +104,31 @@ impl GuaranteeFrame {
             .and_then(|r| r.floor_eur.as_deref())
             .map_or(Cents(500_000), |t| v.eur(&p("default_frame.floor_eur"), t));
         let ins = raw.insolvency.as_ref();
+        let raise = raw.raise.as_ref().map(|r| RaisePolicy {
+            review_lag_days: r.review_lag_days.map_or(7, |d| {
+                v.integer_in(
+                    &p("raise.review_lag_days"),
+                    d,
+                    1,
+                    366,
+                    " (days from the first day over the frame to the new frame)",
+                ) as u32
+            }),
+            margin: r.margin.map_or(1.25, |m| {
+                let m = v.multiplier(&p("raise.margin"), m);
+                if m < 1.0 {
+                    v.fail(
+                        &p("raise.margin"),
+                        crate::input::validate::show(m),
+                        "must be at least 1: the new frame is this times the highest active volume seen",
+                    );
+                }
+                m
+            }),
+            refusal_probability: r.refusal_probability.map_or(0.0, |q| {
+                v.probability(&p("raise.refusal_probability"), q)
+            }),
+        });
         GuaranteeFrame {
             name: raw.name.clone(),
             take_up: v.probability(&p("take_up"), raw.take_up),
@@ -116,6 +156,7 @@ impl GuaranteeFrame {
                 // Some buyers of a defaulting merchant are refunded by their card issuer instead
                 // (chargeback): 0.9 [assumption], as in scenarios/frame_black_friday.toml.
                 .map_or(0.9, |s| v.probability(&p("insolvency.refund_share"), s)),
+            raise,
         }
     }
 
@@ -270,6 +311,16 @@ pub struct RawGuaranteeFrame {
     pub fee_per_month_eur: Option<String>,
     pub default_frame: Option<RawDefaultFrame>,
     pub insolvency: Option<RawInsolvency>,
+    pub raise: Option<RawRaise>,
+}
+
+/// `raise = { review_lag_days = 7, margin = 1.25, refusal_probability = 0.1 }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRaise {
+    pub review_lag_days: Option<i64>,
+    pub margin: Option<f64>,
+    pub refusal_probability: Option<f64>,
 }
 
 /// The frame rule for companies without `frame_eur`: turnover ÷ divisor, at least the floor.

@@ -146,6 +146,34 @@ pub fn paths_frame(model: &Model, results: &[PathResult]) -> PolarsResult<DataFr
                     .map(|x| fp(x).insolvency_loss.to_eur())
                     .collect::<Vec<_>>(),
             ),
+            Column::new(
+                "raises".into(),
+                rows.iter()
+                    .map(|x| fp(x).raised.raises)
+                    .collect::<Vec<u32>>(),
+            ),
+            date_column(
+                "first_raise_date",
+                rows.iter().map(|x| day(fp(x).raised.first_raise)).collect(),
+            )?,
+            Column::new(
+                "final_frame_eur".into(),
+                rows.iter()
+                    .map(|x| fp(x).raised.final_frame.to_eur())
+                    .collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "days_over_raised_frame".into(),
+                rows.iter()
+                    .map(|x| fp(x).raised.days_over)
+                    .collect::<Vec<u32>>(),
+            ),
+            Column::new(
+                "uncovered_excess_eur".into(),
+                rows.iter()
+                    .map(|x| fp(x).raised.uncovered.to_eur())
+                    .collect::<Vec<_>>(),
+            ),
         ],
     )
 }

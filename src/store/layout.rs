@@ -7,7 +7,7 @@
 //! figure of one line over all paths) can be read without decoding anything else.
 
 use crate::engine::PathResult;
-use crate::frame::{FramePath, Saturation};
+use crate::frame::{FramePath, Raised, Saturation};
 use crate::money::Cents;
 use crate::products::{MAX_PERILS, PerilTotals, ProductTotals};
 
@@ -16,8 +16,9 @@ use crate::products::{MAX_PERILS, PerilTotals, ProductTotals};
 /// first-stage hundredths of a day.
 pub const LINE_WORDS: usize = 12 + 2 * MAX_PERILS;
 /// Words per frame company: peak, peak day, days over, largest excess, first day over
-/// (−1: never), default day (−1: no default), insolvency loss.
-pub const FRAME_WORDS: usize = 7;
+/// (−1: never), default day (−1: no default), insolvency loss; under the raise policy: raises,
+/// first raise day (−1: none), final frame, days over the frame in force, uncovered excess.
+pub const FRAME_WORDS: usize = 12;
 
 /// One field of a [`ProductTotals`] line, as stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,6 +71,11 @@ pub enum FrameField {
     FirstOver,
     DefaultDay,
     InsolvencyLoss,
+    Raises,
+    FirstRaise,
+    FinalFrame,
+    DaysOverRaised,
+    Uncovered,
 }
 
 impl FrameField {
@@ -161,6 +167,11 @@ impl Layout {
                 opt(s.first_over),
                 opt(f.default_day),
                 f.insolvency_loss.0,
+                f.raised.raises as i64,
+                opt(f.raised.first_raise),
+                f.raised.final_frame.0,
+                f.raised.days_over as i64,
+                f.raised.uncovered.0,
             ] {
                 words[j].push(w);
                 j += 1;
@@ -195,6 +206,13 @@ impl Layout {
                     },
                     default_day: opt(w(FrameField::DefaultDay)),
                     insolvency_loss: Cents(w(FrameField::InsolvencyLoss)),
+                    raised: Raised {
+                        raises: w(FrameField::Raises) as u32,
+                        first_raise: opt(w(FrameField::FirstRaise)),
+                        final_frame: Cents(w(FrameField::FinalFrame)),
+                        days_over: w(FrameField::DaysOverRaised) as u32,
+                        uncovered: Cents(w(FrameField::Uncovered)),
+                    },
                     active_eur: (0..self.days as usize)
                         .map(|d| series(self.series_column(c, d)))
                         .collect(),
