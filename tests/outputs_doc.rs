@@ -1,0 +1,79 @@
+//! `results/README.md` describes every column the result files hold: each column of
+//! `paths.parquet`, `segment_paths.parquet`, `frame_paths.parquet`, `frame_daily.parquet` and
+//! `summary.parquet`, and each summary metric, written by runs of the golden fixtures (one per
+//! kind of product), is named there. A column added without its description fails here.
+
+use polars::prelude::*;
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::Command;
+
+const BIN: &str = env!("CARGO_BIN_EXE_protectsim");
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+fn read(path: &Path) -> DataFrame {
+    ParquetReader::new(std::fs::File::open(path).unwrap())
+        .finish()
+        .unwrap()
+}
+
+#[test]
+fn results_readme_names_every_column_and_metric() {
+    let readme = std::fs::read_to_string(format!("{ROOT}/results/README.md")).unwrap();
+    let named = |name: &str| readme.contains(&format!("`{name}`"));
+    // Peril columns are described once as `<peril>_count` / `<peril>_eur`, with the perils listed.
+    let peril_column = |name: &str| {
+        ["_count", "_eur"].iter().any(|suffix| {
+            name.strip_suffix(suffix)
+                .is_some_and(|peril| named(peril) && readme.contains("<peril>"))
+        })
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut missing = BTreeSet::new();
+    for fixture in [
+        "quickstart",
+        "frame_black_friday",
+        "legal_protection",
+        "bnpl_non_payment",
+        "e_reputation",
+    ] {
+        let out = dir.path().join(fixture);
+        let status = Command::new(BIN)
+            .args(["run", &format!("{ROOT}/tests/fixtures/golden/{fixture}.toml")])
+            .args(["--paths", "3", "--quiet", "--no-report", "--out"])
+            .arg(&out)
+            .status()
+            .unwrap();
+        assert!(status.success(), "{fixture}");
+        for file in [
+            "paths.parquet",
+            "segment_paths.parquet",
+            "frame_paths.parquet",
+            "frame_daily.parquet",
+            "summary.parquet",
+        ] {
+            let path = out.join(file);
+            if !path.exists() {
+                continue;
+            }
+            let df = read(&path);
+            for name in df.get_column_names() {
+                if !named(name) && !peril_column(name) {
+                    missing.insert(format!("{file}: {name}"));
+                }
+            }
+            if file == "summary.parquet" {
+                let metrics = df.column("metric").unwrap().str().unwrap().clone();
+                for m in metrics.iter().flatten() {
+                    if !named(m) && !peril_column(m) && !m.starts_with("p_") {
+                        missing.insert(format!("summary metric: {m}"));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "results/README.md does not describe: {missing:#?}"
+    );
+}
