@@ -39,7 +39,10 @@ fn results_readme_names_every_column_and_metric() {
     ] {
         let out = dir.path().join(fixture);
         let status = Command::new(BIN)
-            .args(["run", &format!("{ROOT}/tests/fixtures/golden/{fixture}.toml")])
+            .args([
+                "run",
+                &format!("{ROOT}/tests/fixtures/golden/{fixture}.toml"),
+            ])
             .args(["--paths", "3", "--quiet", "--no-report", "--out"])
             .arg(&out)
             .status()
