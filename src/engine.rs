@@ -585,7 +585,10 @@ fn frame_company(scenario: &Scenario, company: &Company, horizon: Horizon) -> Op
         .map_or_else(expected_turnover, |t| (t, FrameSource::RuleOnTurnover));
     let (frame, source) = match company.frame {
         Some(f) => (f, FrameSource::Given),
-        None => (gf.frame_by_rule(turnover), rule_source),
+        None => (
+            gf.frame_by_rule(turnover, gf.range_weight(company.shops.iter())),
+            rule_source,
+        ),
     };
     Some(FrameCompany {
         name: company.name.clone(),

@@ -286,3 +286,59 @@ fn raised_frames_follow_the_policy_and_change_nothing_else() {
     }
     assert!(raises > 20, "the fixture saturates: {raises} raises");
 }
+
+/// The frame rule weighs the product range: a multiplier per category group of the turnover
+/// (`default_frame.category_group_multipliers`, default 1). A merchant of home goods only gets
+/// twice the frame with `home = 2`; a frame written on the company does not move.
+#[test]
+fn the_frame_rule_weighs_the_product_range() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/golden/frame_black_friday.toml"
+    ))
+    .unwrap();
+    let rule = r#"default_frame = { turnover_divisor = 36, floor_eur = "5000" }"#;
+    assert_eq!(text.matches(rule).count(), 1);
+    let frames = |t: &str| -> Vec<(String, Cents)> {
+        let s = Scenario::parse(t, "frames.toml").unwrap();
+        let model = protectsim::engine::Model::new(&s);
+        model
+            .frames()
+            .iter()
+            .map(|f| (f.name.clone(), f.frame))
+            .collect()
+    };
+    let base = frames(&text);
+    let weighted = frames(&text.replacen(
+        rule,
+        r#"default_frame = { turnover_divisor = 36, floor_eur = "5000", category_group_multipliers = { home = 2.0 } }"#,
+        1,
+    ));
+    let (name, before) = &base[0];
+    assert_eq!(
+        name, "Maison Lumière SAS",
+        "the fixture's rule-based home merchant"
+    );
+    assert!(
+        (weighted[0].1.0 - 2 * before.0).abs() <= 1,
+        "{weighted:?} vs {base:?}"
+    );
+    let given = base.iter().zip(&weighted).filter(|(a, b)| a == b).count();
+    assert!(
+        given >= 1,
+        "frames given on the company stay: {base:?} {weighted:?}"
+    );
+
+    let bad = text.replacen(
+        rule,
+        r#"default_frame = { category_group_multipliers = { kitchen = 2.0 } }"#,
+        1,
+    );
+    let e = Scenario::parse(&bad, "frames.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("is not a category group; use one of fashion_beauty"),
+        "{e}"
+    );
+}

@@ -42,6 +42,10 @@ pub struct GuaranteeFrame {
     pub turnover_divisor: f64,
     /// Smallest frame the rule gives.
     pub frame_floor: Cents,
+    /// The product range in the rule: a multiplier of the turnover per category group (by
+    /// index into [`crate::catalogue::CATEGORY_GROUPS`]), default 1; a company's rule uses the
+    /// mean over its shops' expected turnover by category.
+    pub group_multipliers: Vec<f64>,
     /// Multiplier of every company's annual default probability (a stress year: 1.3).
     pub stress_multiplier: f64,
     /// Share of active undelivered orders whose buyer claims a refund at insolvency.
@@ -100,6 +104,25 @@ impl GuaranteeFrame {
                 " (12 months × 3 = 36)",
             )
         });
+        let groups = crate::catalogue::CATEGORY_GROUPS;
+        let mut group_multipliers = vec![1.0; groups.len()];
+        for (name, &m) in rule
+            .and_then(|r| r.category_group_multipliers.as_ref())
+            .into_iter()
+            .flatten()
+        {
+            let mut field = p("default_frame.category_group_multipliers");
+            crate::input::keys::push_key(&mut field, name);
+            let m = v.multiplier(&field, m);
+            match groups.iter().position(|g| g == name) {
+                Some(i) => group_multipliers[i] = m,
+                None => v.fail(
+                    &field,
+                    format!("{name:?}"),
+                    format!("is not a category group; use one of {}", groups.join(", ")),
+                ),
+            }
+        }
         let frame_floor = rule
             .and_then(|r| r.floor_eur.as_deref())
             .map_or(Cents(500_000), |t| v.eur(&p("default_frame.floor_eur"), t));
@@ -143,6 +166,7 @@ impl GuaranteeFrame {
             // 49 EUR a month: the trust-mark membership's published entry price (calibration G).
             fee_per_month: eur(v, "fee_per_month_eur", &raw.fee_per_month_eur, Cents(4_900)),
             turnover_divisor,
+            group_multipliers,
             frame_floor,
             stress_multiplier: ins.and_then(|i| i.stress_multiplier).map_or(1.0, |m| {
                 v.non_negative(
@@ -160,9 +184,26 @@ impl GuaranteeFrame {
         }
     }
 
-    /// The frame the default rule gives for an annual turnover.
-    pub fn frame_by_rule(&self, turnover: Cents) -> Cents {
-        Cents(((turnover.0 as f64 / self.turnover_divisor).round() as i64).max(self.frame_floor.0))
+    /// The frame the default rule gives for an annual turnover whose product range weighs
+    /// `range` (the turnover-weighted mean of [`GuaranteeFrame::group_multipliers`], 1 by
+    /// default): `turnover × range ÷ divisor`, at least the floor.
+    pub fn frame_by_rule(&self, turnover: Cents, range: f64) -> Cents {
+        let frame = turnover.0 as f64 * range / self.turnover_divisor;
+        Cents::round(frame).max(self.frame_floor)
+    }
+
+    /// The product-range weight of a set of shops: the mean group multiplier of their
+    /// categories, weighted by each shop's expected turnover and category shares.
+    pub fn range_weight<'a>(&self, shops: impl Iterator<Item = &'a Shop>) -> f64 {
+        let (mut weighted, mut total) = (0.0, 0.0);
+        for s in shops {
+            let turnover = s.orders_per_day * s.basket.moment_between(0.0, f64::INFINITY).1;
+            for (c, share) in s.categories.iter() {
+                weighted += turnover * share * self.group_multipliers[c.group()];
+                total += turnover * share;
+            }
+        }
+        if total > 0.0 { weighted / total } else { 1.0 }
     }
 
     /// Days before the horizon whose orders are still active on its first day.
@@ -329,6 +370,8 @@ pub struct RawRaise {
 pub struct RawDefaultFrame {
     pub turnover_divisor: Option<f64>,
     pub floor_eur: Option<String>,
+    /// The product range: a multiplier per category group of the turnover.
+    pub category_group_multipliers: Option<std::collections::BTreeMap<String, f64>>,
 }
 
 #[derive(Debug, Deserialize)]
