@@ -7,7 +7,7 @@
 use crate::calendar::Horizon;
 use crate::distributions::VolumeMultiplier;
 use crate::distributions::uniform;
-use crate::frame::{self, FramePath};
+use crate::frame::{self, FramePath, RaisePolicy};
 use crate::money::Cents;
 use crate::products::Streams;
 use crate::products::bnpl::ShopBook as BnplShopBook;
@@ -102,8 +102,8 @@ pub struct FrameCompany {
     pub p_default: f64,
     pub duration_days: u32,
     pub monthly_fees: Cents,
-    /// The product's raise policy: (review lag in days, margin, refusal probability).
-    pub raise: Option<(u32, f64, f64)>,
+    /// The product's raise policy, if any.
+    pub raise: Option<RaisePolicy>,
     insolvency_stream: u64,
     raise_stream: u64,
 }
@@ -441,13 +441,10 @@ impl Model {
                 let active = frame::active_volume(&new[c], f.duration_days as usize, warmup);
                 // Its own stream, drawn only at a review: a policy changes no other draw.
                 let mut reviews = stream(seed, path, f.raise_stream);
-                let refusal = f.raise.map_or(0.0, |r| r.2);
-                let raised = frame::raised(
-                    &active,
-                    f.frame,
-                    f.raise.map(|(lag, margin, _)| (lag, margin)),
-                    || uniform(&mut reviews) < refusal,
-                );
+                let refusal = f.raise.map_or(0.0, |r| r.refusal_probability);
+                let raised = frame::raised(&active, f.frame, f.raise.as_ref(), || {
+                    uniform(&mut reviews) < refusal
+                });
                 FramePath {
                     saturation: frame::saturation(&active, f.frame),
                     default_day: insolvency[c].default_day,
@@ -599,9 +596,7 @@ fn frame_company(scenario: &Scenario, company: &Company, horizon: Horizon) -> Op
         p_default: gf.default_probability(company.default_probability, horizon.days),
         duration_days: gf.duration_days,
         monthly_fees: gf.monthly_fees(horizon.days),
-        raise: gf
-            .raise
-            .map(|r| (r.review_lag_days, r.margin, r.refusal_probability)),
+        raise: gf.raise,
         insolvency_stream: stream_id(&format!("insolvency/{}", company.name)),
         raise_stream: stream_id(&format!("frame-raise/{}", company.name)),
     })

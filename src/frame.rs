@@ -77,8 +77,20 @@ pub fn saturation(active: &[Cents], frame: Cents) -> Saturation {
     s
 }
 
-/// How one path's frame moved under a raise policy ([`crate::products::guarantee_frame::RaisePolicy`])
-/// and what stayed over it. Without a policy: no raise, and the figures of [`Saturation`].
+/// How the guarantor reacts to an exhausted frame within the horizon: on the first day the
+/// active volume passes the frame it opens a review with its credit insurer; `review_lag_days`
+/// later it sets a new frame of `margin` times the highest active volume seen so far, unless the
+/// review is refused (`refusal_probability`: the merchant declines or the insurer will not
+/// cover more), after which the frame stays as it is for the rest of the horizon. The next
+/// saturation of a raised frame opens the next review.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RaisePolicy {
+    pub review_lag_days: u32,
+    pub margin: f64,
+    pub refusal_probability: f64,
+}
+
+/// How one path's frame moved under a [`RaisePolicy`] and what stayed over it. Without a policy: no raise, and the figures of [`Saturation`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Raised {
     /// Frames raised over the horizon.
@@ -94,15 +106,13 @@ pub struct Raised {
     pub uncovered: Cents,
 }
 
-/// The frame over the horizon under a raise policy: the first day the active volume passes
-/// the frame in force opens a review; `lag` days later the frame becomes `margin` times the
-/// highest active volume seen before that day, unless `refused()` (called once per review,
-/// in day order) says the review is refused, after which the frame stays for the rest of
-/// the horizon. `None` for `policy`: the frame never moves.
+/// The frame over the horizon under `policy` (see [`RaisePolicy`]); `refused()` is called once
+/// per review, in day order, and says whether that review is refused (the caller draws it with
+/// the policy's `refusal_probability`). `None` for `policy`: the frame never moves.
 pub fn raised(
     active: &[Cents],
     frame: Cents,
-    policy: Option<(u32, f64)>,
+    policy: Option<&RaisePolicy>,
     mut refused: impl FnMut() -> bool,
 ) -> Raised {
     let mut r = Raised {
@@ -114,14 +124,14 @@ pub fn raised(
     };
     let (mut review, mut declined, mut seen) = (None::<usize>, false, Cents::ZERO);
     for (day, &a) in active.iter().enumerate() {
-        if let (Some(at), Some((_, margin))) = (review, policy)
+        if let (Some(at), Some(policy)) = (review, policy)
             && day == at
         {
             review = None;
             if refused() {
                 declined = true;
             } else {
-                let new = Cents::round(seen.0 as f64 * margin).max(r.final_frame);
+                let new = Cents::round(seen.0 as f64 * policy.margin).max(r.final_frame);
                 r.final_frame = new;
                 r.raises += 1;
                 r.first_raise.get_or_insert(day as u32);
@@ -130,11 +140,11 @@ pub fn raised(
         if a > r.final_frame {
             r.days_over += 1;
             r.uncovered = r.uncovered.max(a - r.final_frame);
-            if let Some((lag, _)) = policy
+            if let Some(policy) = policy
                 && review.is_none()
                 && !declined
             {
-                review = Some(day + lag.max(1) as usize);
+                review = Some(day + policy.review_lag_days.max(1) as usize);
             }
         }
         seen = seen.max(a);
@@ -350,7 +360,12 @@ mod tests {
             ),
         ];
         for (i, &(active, frame, policy, refuse, want)) in cases.iter().enumerate() {
-            let r = raised(&series(active), Cents(frame), policy, || refuse);
+            let policy = policy.map(|(review_lag_days, margin)| RaisePolicy {
+                review_lag_days,
+                margin,
+                refusal_probability: 0.0,
+            });
+            let r = raised(&series(active), Cents(frame), policy.as_ref(), || refuse);
             assert_eq!(
                 (
                     r.raises,

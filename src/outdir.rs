@@ -14,6 +14,7 @@
 
 use crate::cli::UsageError;
 use anyhow::{Context, Result};
+use indicatif::DecimalBytes;
 use std::path::{Path, PathBuf};
 
 /// Name of the lock file inside a result folder.
@@ -196,25 +197,9 @@ pub fn check_disk(out: &Path, paths: u64, layout: &crate::store::Layout) -> Resu
     }
     Err(UsageError(format!(
         "--paths {paths}: the results would take about {} ({} per path: its stored record and its parquet rows), more than the {} free on the disk of {}: lower --paths, split the run with --shard over machines (then merge), or give an --out on a larger disk",
-        bytes(need),
-        bytes(per_path),
-        bytes(free),
+        DecimalBytes(need),
+        DecimalBytes(per_path),
+        DecimalBytes(free),
         out.display()
     )))
-}
-
-/// A byte count for people: `7.3 TB`, `512 kB`.
-fn bytes(n: u64) -> String {
-    const UNITS: [&str; 6] = ["B", "kB", "MB", "GB", "TB", "PB"];
-    let mut x = n as f64;
-    let mut unit = 0;
-    while x >= 1000.0 && unit + 1 < UNITS.len() {
-        x /= 1000.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{n} B")
-    } else {
-        format!("{x:.1} {}", UNITS[unit])
-    }
 }

@@ -264,7 +264,7 @@ fn product_rows(
         push(
             format!("{stage}_days_mean"),
             "days",
-            per_case(|t| t.mean_stage_days(t.perils[0].count))?,
+            per_case(ProductTotals::mean_stage_days)?,
         );
         push(
             format!("{}_per_million", cs.cases),

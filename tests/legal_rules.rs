@@ -56,7 +56,7 @@ fn a_mediation_not_settled_by_day_20_leaves_mediation() {
             (t.settled, t.abandoned, t.perils[1].count),
             (disputes, 0, 0)
         );
-        assert!((t.mean_stage_days(disputes) - 5.0).abs() < 0.3, "{t:?}");
+        assert!((t.mean_stage_days() - 5.0).abs() < 0.3, "{t:?}");
     }
     // Talks of 45 days: none settles in time; without court, every case is abandoned after
     // exactly 20 days of mediation.
@@ -101,7 +101,7 @@ fn case_outcomes_match_their_closed_forms() {
         ("court_count", |r| r.products[0].perils[1].count as f64),
         ("mediation_days_mean", |r| {
             let t = &r.products[0];
-            t.mean_stage_days(t.perils[0].count)
+            t.mean_stage_days()
         }),
         ("mediation_settled_share", |r| {
             let t = &r.products[0];

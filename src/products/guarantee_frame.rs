@@ -15,6 +15,7 @@
 use super::{ProductTotals, Streams};
 use crate::calendar::Horizon;
 use crate::distributions::{Basket, DeliveryTime, poisson, uniform};
+use crate::frame::RaisePolicy;
 use crate::input::validate::Validator;
 use crate::money::Cents;
 use crate::portfolio::Shop;
@@ -52,19 +53,6 @@ pub struct GuaranteeFrame {
     pub refund_share: f64,
     /// How the guarantor raises an exhausted frame within the horizon; `None`: the frame stays.
     pub raise: Option<RaisePolicy>,
-}
-
-/// How the guarantor reacts to an exhausted frame within the horizon: on the first day the
-/// active volume passes the frame it opens a review with its credit insurer; `review_lag_days`
-/// later it sets a new frame of `margin` times the highest active volume seen so far, unless the
-/// review is refused (`refusal_probability`: the merchant declines or the insurer will not
-/// cover more), after which the frame stays as it is for the rest of the horizon. The next
-/// saturation of a raised frame opens the next review.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct RaisePolicy {
-    pub review_lag_days: u32,
-    pub margin: f64,
-    pub refusal_probability: f64,
 }
 
 impl GuaranteeFrame {

@@ -225,8 +225,10 @@ impl ProductTotals {
         self.claims() - self.outstanding
     }
 
-    /// Mean days of the first stage (mediation) per case; NaN without cases.
-    pub fn mean_stage_days(&self, cases: u64) -> f64 {
+    /// Mean days of the first stage (mediation) per case, every case going through it as the
+    /// product's first peril (see [`Product::case_stage`]); NaN without cases.
+    pub fn mean_stage_days(&self) -> f64 {
+        let cases = self.perils[0].count;
         if cases == 0 {
             f64::NAN
         } else {

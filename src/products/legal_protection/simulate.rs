@@ -35,8 +35,9 @@ pub struct LegalBook {
     pub(crate) daily_mean: Vec<f64>,
     /// Seasonal multiplier of the dispute probability of each day's orders.
     pub(crate) season: Vec<f64>,
-    /// Dispute probability per category (by [`Category::index`]) before the season.
-    dispute_by_category: Vec<f64>,
+    /// Dispute probability per way of sale (by [`super::SALES`] index, with its anti-selection
+    /// multiplier) and category (by [`Category::index`]), before the season.
+    dispute_by_category: [Vec<f64>; 2],
     horizon_days: f64,
 }
 
@@ -70,12 +71,14 @@ impl LegalBook {
                 .dates()
                 .map(|d| product.dispute.season.at(d))
                 .collect(),
-            dispute_by_category: product
-                .dispute
-                .category_multipliers
-                .iter()
-                .map(|m| product.dispute.probability * m)
-                .collect(),
+            dispute_by_category: product.sales.map(|sale| {
+                product
+                    .dispute
+                    .category_multipliers
+                    .iter()
+                    .map(|m| product.dispute.probability * m * sale.dispute_multiplier)
+                    .collect()
+            }),
             horizon_days: horizon.days as f64,
         }
     }
@@ -130,8 +133,7 @@ impl LegalBook {
                 t.covered += 1;
                 t.exposure += basket;
                 t.premium += p.sales[sale].price;
-                let anti_selection = p.sales[sale].dispute_multiplier;
-                if u < self.dispute_by_category[category.index()] * season * anti_selection {
+                if u < self.dispute_by_category[sale][category.index()] * season {
                     self.dispute(d as f64, claims, t);
                 }
             }
