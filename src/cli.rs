@@ -168,7 +168,16 @@ pub struct RunArgs {
     /// Do not write report.html into the output folder.
     #[arg(long)]
     pub no_report: bool,
+    /// Refuse, before writing anything, a run whose simulation is estimated (from a pilot of
+    /// its first paths) to take longer than this many hours on the threads it has.
+    #[arg(long, value_name = "HOURS", default_value_t = DEFAULT_MAX_HOURS)]
+    pub max_hours: f64,
 }
+
+/// Default of `--max-hours`: a day.
+pub const DEFAULT_MAX_HOURS: f64 = 24.0;
+/// Largest `--max-hours`: about 114 years, past which a run is not a batch job.
+pub const MAX_HOURS: f64 = 1e6;
 
 #[derive(Debug, Args)]
 pub struct MergeArgs {
@@ -205,6 +214,7 @@ pub struct RunOptions {
     quiet: bool,
     resume: bool,
     report: bool,
+    max_hours: f64,
 }
 
 impl RunOptions {
@@ -228,6 +238,12 @@ impl RunOptions {
             None => (1, 1),
             Some(text) => parse_shard(text, paths)?,
         };
+        if !(args.max_hours > 0.0 && args.max_hours <= MAX_HOURS) {
+            return Err(UsageError(format!(
+                "--max-hours {}: must be a number of hours above 0 and at most {MAX_HOURS} (default {DEFAULT_MAX_HOURS}); it bounds the estimated time of the simulation",
+                args.max_hours
+            )));
+        }
         let out = args
             .out
             .clone()
@@ -241,6 +257,7 @@ impl RunOptions {
             quiet: args.quiet,
             resume: args.resume,
             report: !args.no_report,
+            max_hours: args.max_hours,
         })
     }
 
@@ -265,6 +282,10 @@ impl RunOptions {
     /// Whether to write `report.html` after the other files (not `--no-report`).
     pub fn report(&self) -> bool {
         self.report
+    }
+    /// `--max-hours`: the longest simulation a run accepts, in hours.
+    pub fn max_hours(&self) -> f64 {
+        self.max_hours
     }
     /// (K, N) of `--shard K/N`; (1, 1) for a whole run.
     pub fn shard(&self) -> (u64, u64) {

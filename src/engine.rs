@@ -493,6 +493,30 @@ impl Model {
         Ok(done.into_iter().flat_map(|(_, r)| r).collect())
     }
 
+    /// Times the simulation of the first paths of `paths`, one after another on this thread,
+    /// until `budget` has passed or `max` paths are done (at least one): the pilot of a run's
+    /// time estimate. Returns how many paths it timed and how long they took. Their results
+    /// are dropped: a path's values depend only on its index, so the run simulates them again
+    /// to the same bits.
+    pub fn pilot(
+        &self,
+        seed: u64,
+        paths: Range<u64>,
+        budget: std::time::Duration,
+        max: u64,
+    ) -> (u64, std::time::Duration) {
+        let clock = std::time::Instant::now();
+        let mut timed = 0;
+        for p in paths {
+            std::hint::black_box(self.simulate_path(seed, p));
+            timed += 1;
+            if timed >= max || clock.elapsed() >= budget {
+                break;
+            }
+        }
+        (timed, clock.elapsed())
+    }
+
     /// The first money total of a finished path that overflowed, named by product, segment or
     /// company and column (see [`Cents::OVERFLOW`]).
     pub fn overflow(&self, r: &PathResult) -> Option<MoneyOverflow> {

@@ -14,7 +14,7 @@
 
 use crate::cli::UsageError;
 use anyhow::{Context, Result};
-use indicatif::DecimalBytes;
+use indicatif::{DecimalBytes, HumanDuration};
 use std::path::{Path, PathBuf};
 
 /// Name of the lock file inside a result folder.
@@ -201,5 +201,44 @@ pub fn check_disk(out: &Path, paths: u64, layout: &crate::store::Layout) -> Resu
         DecimalBytes(per_path),
         DecimalBytes(free),
         out.display()
+    )))
+}
+
+/// Longest the pilot of [`check_time`] runs (unless its first path alone takes longer).
+pub const PILOT_BUDGET: std::time::Duration = std::time::Duration::from_millis(20);
+
+/// Refuses, up front, paths whose simulation would take longer than `max_hours` (`--max-hours`):
+/// the first paths are simulated for [`PILOT_BUDGET`] (at most one batch, at least one path) and
+/// their mean time, times the paths, over the threads that will share them, is the estimate.
+/// Outputs and statistics come on top of it (a few microseconds per path). `threads` is the
+/// pool's thread count (0: one per core).
+pub fn check_time(
+    model: &crate::engine::Model,
+    seed: u64,
+    paths: std::ops::Range<u64>,
+    threads: usize,
+    max_hours: f64,
+) -> Result<(), UsageError> {
+    use crate::engine::BATCH_PATHS;
+    let total = paths.end - paths.start;
+    let (timed, took) = model.pilot(seed, paths, PILOT_BUDGET, BATCH_PATHS);
+    let per_path = took.as_secs_f64() / timed.max(1) as f64;
+    let threads = match threads {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        t => t,
+    };
+    // Batches are the unit of work: fewer batches than threads leave threads idle.
+    let workers = (threads as u64).min(total.div_ceil(BATCH_PATHS)).max(1);
+    let estimate = per_path * total as f64 / workers as f64;
+    if estimate <= max_hours * 3600.0 {
+        return Ok(());
+    }
+    let estimate = std::time::Duration::from_secs_f64(estimate.min(1e15));
+    Err(UsageError(format!(
+        "--paths {total}: the simulation alone would take about {} on {workers} thread{} ({:.1?} per path, timed on the first {timed}), more than --max-hours {}: lower --paths, split the run with --shard over machines (then merge), or raise --max-hours if that is expected",
+        HumanDuration(estimate),
+        if workers == 1 { "" } else { "s" },
+        std::time::Duration::from_secs_f64(per_path),
+        max_hours,
     )))
 }

@@ -340,6 +340,7 @@ fn run_args(rng: &mut impl Rng) -> RunArgs {
         resume: false,
         quiet: true,
         no_report: true,
+        max_hours: protectsim::cli::DEFAULT_MAX_HOURS,
     }
 }
 

@@ -476,6 +476,55 @@ fn paths_that_cannot_fit_the_disk_were_accepted() {
     assert!(!dir.path().join("out").exists(), "run wrote a folder");
 }
 
+/// A `--paths` whose simulation would run for days was accepted and discovered hours later.
+/// A pilot of the first paths gives the estimate; above `--max-hours` the run is refused with
+/// it before anything is written. (20,000 quickstart-like paths take seconds, far more than
+/// the 36 ms allowed here on any machine; the bad values of the option are refused too.)
+#[test]
+fn paths_that_would_run_for_days_were_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("s.toml"), fixture()).unwrap();
+    let args = [
+        "run",
+        "s.toml",
+        "--paths",
+        "20000",
+        "--max-hours",
+        "0.00001",
+        "--out",
+        "out",
+    ];
+    let stderr = bad_input(&protectsim(dir.path(), &args), "time");
+    assert_contains(
+        &stderr,
+        &[
+            "--paths 20000: the simulation alone would take about",
+            "per path, timed on the first",
+            "more than --max-hours 0.00001",
+            "--shard",
+        ],
+        "time",
+    );
+    assert!(!dir.path().join("out").exists(), "run wrote a folder");
+    for (bad, shown) in [
+        ("0", "0"),
+        ("-1", "-1"),
+        ("NaN", "NaN"),
+        ("inf", "inf"),
+        ("1e7", "10000000"),
+    ] {
+        let option = format!("--max-hours={bad}");
+        let args = ["run", "s.toml", &option, "--out", "out"];
+        let stderr = bad_input(&protectsim(dir.path(), &args), bad);
+        assert_contains(
+            &stderr,
+            &[&format!("--max-hours {shown}:"), "hours above 0"],
+            bad,
+        );
+    }
+    assert!(!dir.path().join("out").exists(), "run wrote a folder");
+}
+
 /// `--threads 5000` was accepted (0.1 s became 86 s), `--paths 1e9` too.
 #[test]
 fn threads_and_paths_had_no_upper_bound() {

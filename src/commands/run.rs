@@ -103,6 +103,13 @@ pub(super) fn simulate_and_write(args: &RunArgs, require_frames: bool) -> Result
     let out = opts.out();
     let layout = crate::store::Layout::of(&model);
     outdir::check_disk(out, range.end - range.start, &layout)?;
+    outdir::check_time(
+        &model,
+        opts.seed(),
+        range.clone(),
+        opts.threads(),
+        opts.max_hours(),
+    )?;
     let key = RunKey {
         scenario_hash: scenario.hash().into(),
         seed: opts.seed(),
