@@ -24,6 +24,10 @@ pub struct Shard {
 pub struct Manifest {
     pub tool: String,
     pub version: String,
+    /// The commit the binary was built from (as `--version` prints it; `unknown` for a build
+    /// without git); empty in folders written before it was recorded.
+    #[serde(default)]
+    pub commit: String,
     /// Version of the output schema and of the stored path layout
     /// ([`crate::store::SCHEMA_VERSION`]); 0 in folders written before it was recorded.
     #[serde(default)]

@@ -88,6 +88,16 @@ fn manifest_is_written_as_json_and_in_parquet_metadata() {
     assert_eq!(manifest["paths"], 40);
     assert_eq!(manifest["threads"], 2);
     assert_eq!(manifest["shard"]["count"], 1);
+    // The commit the binary was built from, the one `--version` names.
+    let (_, version, _) = cli(&["--version"]);
+    let commit = manifest["commit"]
+        .as_str()
+        .expect("manifest names its commit");
+    assert!(
+        version.contains(&format!("(commit {commit}, built ")),
+        "{commit} vs {version}"
+    );
+    assert_eq!(manifest["schema"], protectsim::store::SCHEMA_VERSION);
     let hash = manifest["scenario_hash"].as_str().unwrap();
     assert_eq!(hash.len(), 64);
     for name in ["paths.parquet", "summary.parquet"] {

@@ -230,6 +230,7 @@ pub(super) fn simulate_and_write(args: &RunArgs, require_frames: bool) -> Result
     let mut manifest = Manifest {
         tool: "protectsim".into(),
         version: env!("CARGO_PKG_VERSION").into(),
+        commit: crate::cli::COMMIT.into(),
         schema: store::SCHEMA_VERSION,
         scenario: scenario.name().into(),
         scenario_file: args.scenario.display().to_string(),

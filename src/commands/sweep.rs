@@ -115,6 +115,7 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
     let mut manifest = Manifest {
         tool: "protectsim".into(),
         version: env!("CARGO_PKG_VERSION").into(),
+        commit: crate::cli::COMMIT.into(),
         schema: crate::store::SCHEMA_VERSION,
         scenario: base.name().into(),
         scenario_file: file,
