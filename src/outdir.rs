@@ -204,14 +204,76 @@ pub fn check_disk(out: &Path, paths: u64, layout: &crate::store::Layout) -> Resu
     )))
 }
 
-/// Longest the pilot of [`check_time`] runs (unless its first path alone takes longer).
+/// Longest the pilot of [`estimate_time`] runs (unless its first path alone takes longer).
 pub const PILOT_BUDGET: std::time::Duration = std::time::Duration::from_millis(20);
 
-/// Refuses, up front, paths whose simulation would take longer than `max_hours` (`--max-hours`):
-/// the first paths are simulated for [`PILOT_BUDGET`] (at most one batch, at least one path) and
-/// their mean time, times the paths, over the threads that will share them, is the estimate.
-/// Outputs and statistics come on top of it (a few microseconds per path). `threads` is the
-/// pool's thread count (0: one per core).
+/// How long the simulation of some paths is expected to take, from a pilot of their first
+/// paths (see [`estimate_time`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TimeEstimate {
+    /// Mean seconds per path of the pilot, on one thread.
+    pub per_path_s: f64,
+    /// Paths the pilot timed.
+    pub timed: u64,
+    /// Threads that will share the paths: the pool's, or fewer where there are fewer batches.
+    pub workers: u64,
+}
+
+impl TimeEstimate {
+    /// Seconds that `paths` paths take at this pace on [`TimeEstimate::workers`] threads.
+    pub fn seconds(&self, paths: u64) -> f64 {
+        self.per_path_s * paths as f64 / self.workers as f64
+    }
+}
+
+/// Times the first paths of `paths` for [`PILOT_BUDGET`] (at most one batch, at least one
+/// path) on this thread. `threads` is the pool's thread count (0: one per core).
+pub fn estimate_time(
+    model: &crate::engine::Model,
+    seed: u64,
+    paths: std::ops::Range<u64>,
+    threads: usize,
+) -> TimeEstimate {
+    use crate::engine::BATCH_PATHS;
+    let total = paths.end - paths.start;
+    let (timed, took) = model.pilot(seed, paths, PILOT_BUDGET, BATCH_PATHS);
+    let threads = match threads {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        t => t,
+    };
+    TimeEstimate {
+        per_path_s: took.as_secs_f64() / timed.max(1) as f64,
+        timed,
+        // Batches are the unit of work: fewer batches than threads leave threads idle.
+        workers: (threads as u64).min(total.div_ceil(BATCH_PATHS)).max(1),
+    }
+}
+
+/// Refuses, up front, paths whose simulation would take longer than `max_hours`
+/// (`--max-hours`): `what` names them (`--paths 20000`), `seconds` is the estimate and `pace`
+/// the pilot it came from. Outputs and statistics come on top of the estimate (a few
+/// microseconds per path).
+pub fn refuse_time(
+    what: &str,
+    seconds: f64,
+    pace: &TimeEstimate,
+    max_hours: f64,
+) -> Result<(), UsageError> {
+    if seconds <= max_hours * 3600.0 {
+        return Ok(());
+    }
+    let workers = pace.workers;
+    Err(UsageError(format!(
+        "{what}: the simulation alone would take about {} on {workers} thread{} ({:.1?} per path, timed on {} pilot path{}), more than --max-hours {max_hours}: lower --paths, split the run with --shard over machines (then merge), or raise --max-hours if that is expected",
+        HumanDuration(std::time::Duration::from_secs_f64(seconds.min(1e15))),
+        if workers == 1 { "" } else { "s" },
+        std::time::Duration::from_secs_f64(pace.per_path_s),
+        pace.timed,
+        if pace.timed == 1 { "" } else { "s" },
+    )))
+}
+
+/// [`refuse_time`] for the paths of one run.
 pub fn check_time(
     model: &crate::engine::Model,
     seed: u64,
@@ -219,26 +281,12 @@ pub fn check_time(
     threads: usize,
     max_hours: f64,
 ) -> Result<(), UsageError> {
-    use crate::engine::BATCH_PATHS;
     let total = paths.end - paths.start;
-    let (timed, took) = model.pilot(seed, paths, PILOT_BUDGET, BATCH_PATHS);
-    let per_path = took.as_secs_f64() / timed.max(1) as f64;
-    let threads = match threads {
-        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
-        t => t,
-    };
-    // Batches are the unit of work: fewer batches than threads leave threads idle.
-    let workers = (threads as u64).min(total.div_ceil(BATCH_PATHS)).max(1);
-    let estimate = per_path * total as f64 / workers as f64;
-    if estimate <= max_hours * 3600.0 {
-        return Ok(());
-    }
-    let estimate = std::time::Duration::from_secs_f64(estimate.min(1e15));
-    Err(UsageError(format!(
-        "--paths {total}: the simulation alone would take about {} on {workers} thread{} ({:.1?} per path, timed on the first {timed}), more than --max-hours {}: lower --paths, split the run with --shard over machines (then merge), or raise --max-hours if that is expected",
-        HumanDuration(estimate),
-        if workers == 1 { "" } else { "s" },
-        std::time::Duration::from_secs_f64(per_path),
+    let pace = estimate_time(model, seed, paths, threads);
+    refuse_time(
+        &format!("--paths {total}"),
+        pace.seconds(total),
+        &pace,
         max_hours,
-    )))
+    )
 }

@@ -499,13 +499,37 @@ fn paths_that_would_run_for_days_were_accepted() {
         &stderr,
         &[
             "--paths 20000: the simulation alone would take about",
-            "per path, timed on the first",
+            "per path, timed on",
+            "pilot path",
             "more than --max-hours 0.00001",
             "--shard",
         ],
         "time",
     );
     assert!(!dir.path().join("out").exists(), "run wrote a folder");
+    // A sweep adds up its cells: 11 cells of 2,000 paths.
+    let args = [
+        "sweep",
+        "s.toml",
+        "--paths",
+        "2000",
+        "--max-hours",
+        "0.00001",
+        "--out",
+        "out",
+        "--vary",
+        "products[0].take_up=0.1..0.2:0.01",
+    ];
+    let stderr = bad_input(&protectsim(dir.path(), &args), "sweep time");
+    assert_contains(
+        &stderr,
+        &[
+            "--paths 2000 in each of 11 sweep cells: the simulation alone would take about",
+            "more than --max-hours 0.00001",
+        ],
+        "sweep time",
+    );
+    assert!(!dir.path().join("out").exists(), "sweep wrote a folder");
     for (bad, shown) in [
         ("0", "0"),
         ("-1", "-1"),

@@ -15,6 +15,48 @@ use rust_decimal::Decimal;
 use std::fmt::Write as _;
 use std::time::Instant;
 
+/// Cells whose pilot times the sweep's estimate: spread over the grid, first and last included.
+const PILOT_CELLS: usize = 8;
+
+/// Refuses a sweep whose cells would take longer than `--max-hours` together: a pilot in up
+/// to [`PILOT_CELLS`] cells spread over the grid gives the mean time per path.
+fn check_time(scenarios: &[Scenario], opts: &RunOptions) -> Result<(), UsageError> {
+    let n = scenarios.len();
+    let picked: Vec<usize> = if n <= PILOT_CELLS {
+        (0..n).collect()
+    } else {
+        (0..PILOT_CELLS)
+            .map(|i| i * (n - 1) / (PILOT_CELLS - 1))
+            .collect()
+    };
+    let paces: Vec<crate::outdir::TimeEstimate> = picked
+        .iter()
+        .map(|&k| {
+            crate::outdir::estimate_time(
+                &Model::new(&scenarios[k]),
+                opts.seed(),
+                opts.path_range(),
+                opts.threads(),
+            )
+        })
+        .collect();
+    let Some(first) = paces.first() else {
+        return Ok(());
+    };
+    let pace = crate::outdir::TimeEstimate {
+        per_path_s: paces.iter().map(|p| p.per_path_s).sum::<f64>() / paces.len() as f64,
+        timed: paces.iter().map(|p| p.timed).sum(),
+        workers: first.workers,
+    };
+    let paths = opts.paths();
+    crate::outdir::refuse_time(
+        &format!("--paths {paths} in each of {n} sweep cells"),
+        pace.seconds(paths) * n as f64,
+        &pace,
+        opts.max_hours(),
+    )
+}
+
 /// `protectsim sweep`: every grid cell is the scenario with the `--vary` values written in,
 /// validated like any scenario and simulated with the same seed and paths (common random
 /// numbers across cells). Writes `sweep.parquet`, `sweep.csv` and `sweep.xlsx`: the pricing
@@ -57,6 +99,8 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
         .iter()
         .map(|c| sweep::cell_scenario(&text, &file, &varies, c).map(|(_, s)| s))
         .collect::<Result<_>>()?;
+
+    check_time(&scenarios, &opts)?;
 
     let started_at = Utc::now();
     let clock = Instant::now();
