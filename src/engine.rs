@@ -180,6 +180,16 @@ impl Model {
             });
             for shop in &company.shops {
                 let prefix = format!("{}/{}", company.name, shop.name);
+                // The calendar's shape times the shop's trend, day by day from the horizon's
+                // start (`first` = the day of the shape's first entry).
+                let trended = |shape: &[f64], first: i64| -> Vec<f64> {
+                    (first..)
+                        .zip(shape)
+                        .map(|(d, &s)| s * shop.trend(d))
+                        .collect()
+                };
+                let shop_shape = trended(&shape, 0);
+                let shape = &shop_shape;
                 let books = shop
                     .products
                     .iter()
@@ -189,10 +199,10 @@ impl Model {
                             |kind: &str| stream_id(&format!("{kind}/{prefix}/{}", product.name()));
                         let book = match product {
                             Product::BuyerProtection(bp) => {
-                                Book::Parcel(ShopBook::new(bp, shop, &shape, horizon))
+                                Book::Parcel(ShopBook::new(bp, shop, shape, horizon))
                             }
                             Product::LegalProtection(lp) => {
-                                Book::Legal(LegalBook::new(lp, shop, &shape, horizon))
+                                Book::Legal(LegalBook::new(lp, shop, shape, horizon))
                             }
                             // Sold per policy from its own book; validation keeps it out of
                             // shops, and a shop would have nothing to add to it.
@@ -200,7 +210,10 @@ impl Model {
                             Product::GuaranteeFrame(gf) => {
                                 let warmup = gf.warmup_days();
                                 let start = horizon.start - chrono::Duration::days(warmup as i64);
-                                let shape = calendar.daily_shape(start, horizon.days + warmup);
+                                let shape = trended(
+                                    &calendar.daily_shape(start, horizon.days + warmup),
+                                    -(warmup as i64),
+                                );
                                 Book::Frame {
                                     company: frame_index
                                         .expect("a company selling a frame product has a frame"),
@@ -208,7 +221,7 @@ impl Model {
                                 }
                             }
                             Product::BnplNonPayment(bn) => Book::Bnpl {
-                                book: BnplShopBook::new(bn, shop, &shape, horizon),
+                                book: BnplShopBook::new(bn, shop, shape, horizon),
                                 factor: stream_id(&format!("bnpl_factor/{}", product.name())),
                                 customers: name("customers"),
                             },

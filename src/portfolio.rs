@@ -14,6 +14,9 @@ pub struct Shop {
     pub orders_per_day: f64,
     /// Per-path uncertainty of the shop's volume.
     pub volume: VolumeMultiplier,
+    /// Yearly trend of the volume as a rate (0.1: 10 % more orders a year later), compounded
+    /// daily from the first day of the horizon; 0 without a trend.
+    pub growth: f64,
     pub basket: Basket,
     /// Days from order to shipping.
     pub handling_days: f64,
@@ -33,6 +36,18 @@ pub struct Shop {
     pub site: Site,
     /// Indices into the scenario's products of the products sold in this shop.
     pub products: Vec<usize>,
+}
+
+impl Shop {
+    /// The volume of day `day` of the horizon (0 = its first day; negative before it, as in a
+    /// guarantee frame's warm-up) relative to the first day: `(1 + growth)^(day / 365)`.
+    pub fn trend(&self, day: i64) -> f64 {
+        if self.growth == 0.0 {
+            1.0
+        } else {
+            (1.0 + self.growth).powf(day as f64 / 365.0)
+        }
+    }
 }
 
 /// A company: one legal entity, with one or more shops (guarantee frames apply per company).

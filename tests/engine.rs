@@ -68,6 +68,48 @@ fn simulated_means_match_closed_forms_within_4_standard_errors() {
     assert_eq!(checked, 12);
 }
 
+/// A shop's yearly growth compounds daily from the horizon's start: day d has
+/// `orders_per_day × (1 + g)^(d/365)` expected orders. The closed form of the year's covered
+/// orders, the analytic column and the simulation agree (`tests/fixtures/growth.toml`).
+#[test]
+fn shop_growth_compounds_daily_from_the_horizon_start() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/growth.toml"
+    ))
+    .unwrap();
+    let model = Model::new(&Scenario::parse(&text, "growth.toml").unwrap());
+    let closed: f64 = (0..365).map(|d| 10.0 * 1.2f64.powf(d as f64 / 365.0)).sum();
+    // Between a flat 3,650 and 3,650 × 1.2: about 3,650 × 0.2 / ln 1.2.
+    assert!((closed / (3650.0 * 0.2 / 1.2f64.ln()) - 1.0).abs() < 1e-2);
+    let analytic = protectsim::analytic::product_metrics(&model, 0)["covered"];
+    // The flat calendar's daily shape is 1 to within 10^-4 (its month shares are rounded).
+    assert!(
+        (analytic / closed - 1.0).abs() < 1e-4,
+        "{analytic} vs {closed}"
+    );
+    let results = simulate(&model, 5, 300, 2);
+    let rows = summary::summarise(&model, &results);
+    for metric in ["covered", "claims_eur"] {
+        let r = rows
+            .iter()
+            .find(|r| r.segment.is_none() && r.metric == metric)
+            .unwrap();
+        let want = r.analytic.unwrap();
+        let z = (r.summary.mean - want) / r.summary.se;
+        assert!(
+            z.abs() < 4.0,
+            "{metric}: {} vs {want}, z = {z:.2}",
+            r.summary.mean
+        );
+    }
+    let claims = rows
+        .iter()
+        .find(|r| r.segment.is_none() && r.metric == "claims_eur")
+        .unwrap();
+    assert!((claims.analytic.unwrap() / (closed * 50.0) - 1.0).abs() < 1e-3);
+}
+
 /// Removing the volume uncertainty makes covered counts Poisson: variance = mean.
 #[test]
 fn covered_counts_are_poisson_without_volume_uncertainty() {

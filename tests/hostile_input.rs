@@ -376,6 +376,20 @@ fn values_without_an_upper_bound_wrapped_money_sums() {
             ],
         ),
         case(
+            "growth of 200 % a year",
+            "orders_per_day = 1200 ",
+            "growth_pct_per_year = 200\norders_per_day = 1200 ",
+            "growth_pct_per_year",
+            &["growth_pct_per_year = 200", "from -50 to 100"],
+        ),
+        case(
+            "a portfolio that grows past the bound",
+            "orders_per_day = 1200 ",
+            "growth_pct_per_year = 100\norders_per_day = 6000000 ",
+            "[[companies]]",
+            &["at most 10000000 orders per day over all shops"],
+        ),
+        case(
             "delivery sigma 1e6",
             "risk_class = \"high\"",
             "risk_class = \"high\"\nshipping = { domestic = { median_days = 3, sigma = 1e6 } }",

@@ -117,6 +117,8 @@ pub struct RawShop {
     pub name: String,
     pub orders_per_day: f64,
     pub volume_cv: Option<f64>,
+    /// Yearly trend of the shop's volume, in percent (10: 10 % more orders a year later).
+    pub growth_pct_per_year: Option<f64>,
     pub basket: RawBasket,
     pub shipping: Option<RawShipping>,
     pub categories: BTreeMap<String, f64>,

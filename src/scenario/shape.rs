@@ -37,6 +37,10 @@ const MAX_DESCRIPTION_CHARS: usize = 10_000;
 const MAX_BASKET_CV: f64 = 100.0;
 /// Largest per-path volume coefficient of variation.
 const MAX_VOLUME_CV: f64 = 10.0;
+/// Largest yearly volume growth of a shop, in percent (its volume doubles each year).
+const MAX_GROWTH_PCT: f64 = 100.0;
+/// Largest yearly decline of a shop's volume, in percent (it halves each year).
+const MIN_GROWTH_PCT: f64 = -50.0;
 
 pub(super) fn validate(raw: RawScenario, hash: String) -> Result<Scenario, Vec<Issue>> {
     let mut v = Validator::new();
@@ -178,7 +182,8 @@ pub(super) fn validate(raw: RawScenario, hash: String) -> Result<Scenario, Vec<I
     let total: f64 = companies
         .iter()
         .flat_map(|c| c.shops.iter())
-        .map(|s| s.orders_per_day)
+        // A growing shop's busiest level is that of the horizon's last day.
+        .map(|s| s.orders_per_day * s.trend(days as i64 - 1).max(1.0))
         .sum();
     if total > MAX_PORTFOLIO_ORDERS_PER_DAY {
         v.fail(
@@ -347,6 +352,17 @@ fn shop(v: &mut Validator, sp: &str, s: &RawShop, products: &[Product]) -> Shop 
             VolumeMultiplier::from_cv(0.0).expect("valid")
         }
     };
+    let growth_pct = s.growth_pct_per_year.unwrap_or(0.0);
+    let growth = if (MIN_GROWTH_PCT..=MAX_GROWTH_PCT).contains(&growth_pct) {
+        growth_pct / 100.0
+    } else {
+        v.fail(
+            &format!("{sp}.growth_pct_per_year"),
+            show(growth_pct),
+            format!("must be a yearly growth in percent from {MIN_GROWTH_PCT} to {MAX_GROWTH_PCT} (0: no trend; 10 means 10 % more orders a year after the horizon starts)"),
+        );
+        0.0
+    };
     let ship = s.shipping.as_ref();
     let handling_days = ship.and_then(|r| r.handling_days).map_or(1.0, |h| {
         let path = format!("{sp}.shipping.handling_days");
@@ -473,6 +489,7 @@ fn shop(v: &mut Validator, sp: &str, s: &RawShop, products: &[Product]) -> Shop 
         name: s.name.clone(),
         orders_per_day,
         volume,
+        growth,
         basket: basket(v, &format!("{sp}.basket"), &s.basket),
         handling_days,
         delivery,
