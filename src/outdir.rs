@@ -250,21 +250,22 @@ pub fn estimate_time(
 }
 
 /// Refuses, up front, paths whose simulation would take longer than `max_hours`
-/// (`--max-hours`): `what` names them (`--paths 20000`), `seconds` is the estimate and `pace`
-/// the pilot it came from. Outputs and statistics come on top of the estimate (a few
+/// (`--max-hours`): `what` names them (`--paths 20000`), `seconds` is the estimate, `pace`
+/// the pilot it came from and `remedy` what the command can do instead (`lower --paths`, …). Outputs and statistics come on top of the estimate (a few
 /// microseconds per path).
 pub fn refuse_time(
     what: &str,
     seconds: f64,
     pace: &TimeEstimate,
     max_hours: f64,
+    remedy: &str,
 ) -> Result<(), UsageError> {
     if seconds <= max_hours * 3600.0 {
         return Ok(());
     }
     let workers = pace.workers;
     Err(UsageError(format!(
-        "{what}: the simulation alone would take about {} on {workers} thread{} ({:.1?} per path, timed on {} pilot path{}), more than --max-hours {max_hours}: lower --paths, split the run with --shard over machines (then merge), or raise --max-hours if that is expected",
+        "{what}: the simulation alone would take about {} on {workers} thread{} ({:.1?} per path, timed on {} pilot path{}), more than --max-hours {max_hours}: {remedy}, or raise --max-hours if that is expected",
         HumanDuration(std::time::Duration::from_secs_f64(seconds.min(1e15))),
         if workers == 1 { "" } else { "s" },
         std::time::Duration::from_secs_f64(pace.per_path_s),
@@ -288,5 +289,6 @@ pub fn check_time(
         pace.seconds(total),
         &pace,
         max_hours,
+        "lower --paths, split the run with --shard over machines (then merge)",
     )
 }

@@ -540,6 +540,7 @@ fn paths_that_would_run_for_days_were_accepted() {
         &[
             "--paths 2000 in each of 11 sweep cells: the simulation alone would take about",
             "more than --max-hours 0.00001",
+            "a coarser --vary step",
         ],
         "sweep time",
     );

@@ -54,6 +54,7 @@ fn check_time(scenarios: &[Scenario], opts: &RunOptions) -> Result<(), UsageErro
         pace.seconds(paths) * n as f64,
         &pace,
         opts.max_hours(),
+        "lower --paths, vary fewer values (a coarser --vary step)",
     )
 }
 
