@@ -168,6 +168,9 @@ impl Summary {
     /// taken in ascending order exactly as [`tvar_sorted`] takes it. The figures are identical
     /// to those of a full sort.
     pub fn of_owned(mut values: Vec<f64>) -> Summary {
+        if let Some(summary) = Summary::of_constant(&values) {
+            return summary;
+        }
         let moments: Moments = values.iter().copied().collect();
         let n = values.len();
         let mut summary = Summary {
@@ -210,6 +213,40 @@ impl Summary {
         summary.p99_5 = values[quantile_index(n, 0.995)];
         summary.tvar_99 = tvar_sorted_tail(n, &values[j..], 0.99);
         summary
+    }
+}
+
+impl Summary {
+    /// [`Summary::of_owned`] of at least two copies of one finite value, without the passes:
+    /// most stored columns of a run are constant (an unused peril, a cell no order reaches, a
+    /// window nobody reports outside). The same bits: Welford's mean of copies of `x` is `x`
+    /// and its squared deviations are 0, every order statistic is `x`, and TVaR adds up the
+    /// same tail. `None` unless the values are such copies.
+    fn of_constant(values: &[f64]) -> Option<Summary> {
+        let (&x, rest) = values.split_first()?;
+        if rest.is_empty() || !x.is_finite() || rest.iter().any(|y| y.to_bits() != x.to_bits()) {
+            return None;
+        }
+        let n = values.len();
+        let moments = Moments {
+            n: n as u64,
+            mean: x,
+            m2: 0.0,
+        };
+        let j = ((n as f64 * 0.99).floor() as usize).min(n - 1);
+        Some(Summary {
+            n: moments.count(),
+            mean: moments.mean(),
+            sd: moments.sd(),
+            se: moments.standard_error(),
+            p50: x,
+            p75: x,
+            p90: x,
+            p95: x,
+            p99: x,
+            p99_5: x,
+            tvar_99: tvar_sorted_tail(n, &values[j..], 0.99),
+        })
     }
 }
 
@@ -781,6 +818,51 @@ mod tests {
             assert_close(tvar, exact, 4.0 * se, &format!("TVaR {q}"));
         }
         assert_eq!(summary.tvar_99, tvar_sorted(&sorted, 0.99));
+    }
+
+    /// The constant shortcut of `Summary::of_owned` gives the bits the passes give, for the
+    /// values a stored column holds (zero, counts, cents in EUR) and sizes around TVaR's
+    /// boundary; a column that is not constant takes the passes.
+    #[test]
+    fn constant_column_summary_equals_the_general_summary() {
+        let general = |values: &[f64]| {
+            let moments: Moments = values.iter().copied().collect();
+            let mut sorted = values.to_vec();
+            sorted.sort_unstable_by(f64::total_cmp);
+            let q = |q| quantile_sorted(&sorted, q);
+            [
+                moments.mean(),
+                moments.sd(),
+                moments.standard_error(),
+                q(0.5),
+                q(0.75),
+                q(0.9),
+                q(0.95),
+                q(0.99),
+                q(0.995),
+                tvar_sorted(&sorted, 0.99),
+            ]
+        };
+        for x in [0.0, 1.0, 3.0, 0.1, 1234.57, -2.5, 1e15] {
+            for n in [2, 3, 99, 100, 101, 199, 200, 1000, 12_345] {
+                let values = vec![x; n];
+                assert!(Summary::of_constant(&values).is_some());
+                let s = Summary::of_owned(values.clone());
+                let got = [
+                    s.mean, s.sd, s.se, s.p50, s.p75, s.p90, s.p95, s.p99, s.p99_5, s.tvar_99,
+                ];
+                let want = general(&values);
+                assert_eq!(
+                    got.map(f64::to_bits),
+                    want.map(f64::to_bits),
+                    "x = {x}, n = {n}: {got:?} != {want:?}"
+                );
+            }
+        }
+        assert!(Summary::of_constant(&[1.0]).is_none());
+        assert!(Summary::of_constant(&[1.0, 1.0, 2.0]).is_none());
+        assert!(Summary::of_constant(&[0.0, -0.0]).is_none());
+        assert!(Summary::of_constant(&[f64::NAN, f64::NAN]).is_none());
     }
 
     /// `Summary::of_owned` selects instead of sorting: its figures must be bit-identical to

@@ -158,6 +158,23 @@ pub fn summarise_stored(model: &Model, paths: &StoredPaths) -> Result<Vec<Metric
     Ok(rows)
 }
 
+/// What [`ProductTotals::claims`], [`ProductTotals::net_claims`], [`ProductTotals::loss_ratio`]
+/// and [`ProductTotals::paid_loss_ratio`] read.
+const MONEY: [LineField; 7] = [
+    LineField::PerilAmount(0),
+    LineField::PerilAmount(1),
+    LineField::PerilAmount(2),
+    LineField::PerilAmount(3),
+    LineField::Recoveries,
+    LineField::Premium,
+    LineField::Outstanding,
+];
+
+const _: () = assert!(
+    crate::products::MAX_PERILS == 4,
+    "MONEY names every peril slot"
+);
+
 /// The rows of one product, or of one of its segments, from its stored per-path totals.
 fn product_rows(
     rows: &mut Vec<MetricRow>,
@@ -191,7 +208,8 @@ fn product_rows(
             v.into_iter().map(|x| Cents(x).to_eur()).collect(),
         ))
     };
-    let derived = |f: fn(&ProductTotals) -> f64| paths.map_line(line, f);
+    // Claims, net claims and the loss ratios, from the 7 words they are made of.
+    let derived = |f: fn(&ProductTotals) -> f64| paths.map_line_fields(line, &MONEY, f);
 
     let unit = product.exposure_unit();
     push("covered".into(), unit, count(LineField::Covered)?);

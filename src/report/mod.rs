@@ -7,6 +7,7 @@ pub mod charts;
 pub mod fan_chart;
 pub mod frames;
 pub mod html;
+pub mod path_tables;
 pub mod pricing;
 pub mod terminal;
 
@@ -15,7 +16,6 @@ pub use crate::manifest::{Manifest, Shard};
 
 use crate::engine::{Model, PathResult};
 use crate::frame::DailyBand;
-use crate::products::Product;
 use crate::store::StoredPaths;
 use crate::summary::MetricRow;
 use anyhow::{Context, Result};
@@ -89,154 +89,13 @@ fn block_paths(model: &Model) -> u64 {
         .max(model.segments().len())
         .max(model.frames().len())
         .max(1) as u64;
-    let by_bytes = (4 << 20) / crate::store::Layout::of(model).record_bytes().max(1) as u64;
+    let by_bytes = (16 << 20) / crate::store::Layout::of(model).record_bytes().max(1) as u64;
     let b = crate::engine::BATCH_PATHS;
-    ((32_768 / lines).min(by_bytes) / b).max(1) * b
+    ((131_072 / lines).min(by_bytes) / b).max(1) * b
 }
 
 fn nullable(x: f64) -> Option<f64> {
     if x.is_finite() { Some(x) } else { None }
-}
-
-/// One row per (path, product): the per-path totals, money in EUR with two decimals.
-pub fn paths_frame(products: &[Product], results: &[PathResult]) -> PolarsResult<DataFrame> {
-    let lines: Vec<Line> = (0..products.len()).map(|pi| (pi, None)).collect();
-    totals_frame(products, &[], results, &lines)
-}
-
-/// One row per (path, product, segment) for the products split into segments (plan types,
-/// sales channels, policy segments); `None` when no product has segments.
-pub fn segment_paths_frame(
-    model: &Model,
-    results: &[PathResult],
-) -> Option<PolarsResult<DataFrame>> {
-    let lines: Vec<Line> = model
-        .segments()
-        .iter()
-        .enumerate()
-        .map(|(s, seg)| (seg.product, Some(s)))
-        .collect();
-    let names: Vec<&str> = model.segments().iter().map(|s| s.name.as_str()).collect();
-    (!lines.is_empty()).then(|| totals_frame(model.products(), &names, results, &lines))
-}
-
-/// A product, or one of its segments (an index into the path's segment totals).
-type Line = (usize, Option<usize>);
-
-fn totals_frame(
-    products: &[Product],
-    segment_names: &[&str],
-    results: &[PathResult],
-    lines: &[Line],
-) -> PolarsResult<DataFrame> {
-    // Union of peril names over products, in first-seen order; absent perils are null.
-    let mut perils: Vec<&str> = Vec::new();
-    for &(pi, _) in lines {
-        for peril in products[pi].perils() {
-            if !perils.contains(peril) {
-                perils.push(peril);
-            }
-        }
-    }
-    // (index into results, line), path-major like the simulation.
-    let rows: Vec<(usize, Line)> = (0..results.len())
-        .flat_map(|r| lines.iter().map(move |&l| (r, l)))
-        .collect();
-    let total = |r: usize, l: Line| match l.1 {
-        Some(s) => &results[r].segments[s],
-        None => &results[r].products[l.0],
-    };
-    let mut cols: Vec<Column> = vec![
-        Column::new(
-            "path".into(),
-            rows.iter().map(|r| results[r.0].path).collect::<Vec<u64>>(),
-        ),
-        Column::new(
-            "product".into(),
-            rows.iter()
-                .map(|r| products[r.1.0].name())
-                .collect::<Vec<&str>>(),
-        ),
-        Column::new(
-            "kind".into(),
-            rows.iter()
-                .map(|r| products[r.1.0].kind())
-                .collect::<Vec<&str>>(),
-        ),
-    ];
-    if !segment_names.is_empty() {
-        cols.push(Column::new(
-            "segment".into(),
-            rows.iter()
-                .map(|r| r.1.1.map_or("", |s| segment_names[s]))
-                .collect::<Vec<&str>>(),
-        ));
-    }
-    let u = |name: &str, f: &dyn Fn(usize, Line) -> u64| {
-        Column::new(
-            name.into(),
-            rows.iter().map(|&(p, l)| f(p, l)).collect::<Vec<u64>>(),
-        )
-    };
-    let f = |name: &str, f: &dyn Fn(usize, Line) -> Option<f64>| {
-        Column::new(
-            name.into(),
-            rows.iter()
-                .map(|&(p, l)| f(p, l))
-                .collect::<Vec<Option<f64>>>(),
-        )
-    };
-    let eur = |name: &str, f: &dyn Fn(&crate::products::ProductTotals) -> crate::money::Cents| {
-        Column::new(
-            name.into(),
-            rows.iter()
-                .map(|&(p, l)| f(total(p, l)).to_eur())
-                .collect::<Vec<f64>>(),
-        )
-    };
-    cols.push(u("covered", &|p, l| total(p, l).covered));
-    cols.push(u("ineligible", &|p, l| total(p, l).ineligible));
-    cols.push(eur("exposure_eur", &|t| t.exposure));
-    cols.push(eur("premium_eur", &|t| t.premium));
-    cols.push(eur("claims_eur", &|t| t.claims()));
-    cols.push(u("claim_count", &|p, l| total(p, l).claim_count()));
-    cols.push(f("loss_ratio", &|p, l| nullable(total(p, l).loss_ratio())));
-    for peril in &perils {
-        let k = |pi: usize| products[pi].perils().iter().position(|x| x == peril);
-        cols.push(Column::new(
-            format!("{peril}_count").into(),
-            rows.iter()
-                .map(|&(p, l)| k(l.0).map(|k| total(p, l).perils[k].count))
-                .collect::<Vec<Option<u64>>>(),
-        ));
-        cols.push(f(&format!("{peril}_eur"), &|p, l| {
-            k(l.0).map(|k| total(p, l).perils[k].amount.to_eur())
-        }));
-    }
-    cols.push(u("rejected_count", &|p, l| total(p, l).rejected));
-    cols.push(eur("ibnr_eur", &|t| t.ibnr));
-    cols.push(eur("outstanding_eur", &|t| t.outstanding));
-    cols.push(f("paid_loss_ratio", &|p, l| {
-        nullable(total(p, l).paid_loss_ratio())
-    }));
-    cols.push(eur("recoveries_eur", &|t| t.recoveries));
-    cols.push(eur("net_claims_eur", &|t| t.net_claims()));
-    cols.push(eur("retained_eur", &|t| t.retained));
-    // Cases by how they ended, for products whose cases have a first stage (mediation).
-    let staged = |name: &str, f: &dyn Fn(&crate::products::ProductTotals) -> f64| {
-        Column::new(
-            name.into(),
-            rows.iter()
-                .map(|&(p, l)| products[l.0].case_stage().map(|_| f(total(p, l))))
-                .collect::<Vec<Option<f64>>>(),
-        )
-    };
-    if products.iter().any(|p| p.case_stage().is_some()) {
-        cols.push(staged("settled_count", &|t| t.settled as f64));
-        cols.push(staged("abandoned_count", &|t| t.abandoned as f64));
-        cols.push(staged("stage_days", &|t| t.stage_centidays as f64 / 100.0));
-    }
-    DataFrame::new(rows.len(), cols)
 }
 
 /// One row per (product, metric): the summary statistics over paths.
@@ -340,17 +199,20 @@ pub fn write_run(
     if has_segments {
         manifest.files.push("segment_paths.parquet".into());
     }
+    let table_paths = path_tables::PathTable::products(model);
+    let table_segments = path_tables::PathTable::segments(model);
+    let empty = crate::store::Columns::new(&crate::store::Layout::of(model), 0);
     let mut sink_paths = ParquetSink::new(
         dir,
         "paths.parquet",
-        paths_frame(model.products(), &[])?.schema(),
+        table_paths.frame(0, 0, &empty)?.schema(),
         manifest,
     )?;
-    let mut sink_segments = match segment_paths_frame(model, &[]) {
-        Some(df) => Some(ParquetSink::new(
+    let mut sink_segments = match &table_segments {
+        Some(t) => Some(ParquetSink::new(
             dir,
             "segment_paths.parquet",
-            df?.schema(),
+            t.frame(0, 0, &empty)?.schema(),
             manifest,
         )?),
         None => None,
@@ -366,14 +228,23 @@ pub fn write_run(
     } else {
         None
     };
-    paths.for_each_block(block_paths(model), |block| {
-        sink_paths.write(&paths_frame(model.products(), block)?)?;
-        if let (Some(sink), Some(df)) = (sink_segments.as_mut(), segment_paths_frame(model, block))
-        {
-            sink.write(&df?)?;
+    let layout = *paths.layout();
+    paths.for_each_column_block(block_paths(model), |first, n, cols| {
+        sink_paths.write(&table_paths.frame(first, n, cols)?)?;
+        if let (Some(sink), Some(table)) = (sink_segments.as_mut(), &table_segments) {
+            sink.write(&table.frame(first, n, cols)?)?;
         }
         if let Some(sink) = sink_frames.as_mut() {
-            sink.write(&frames::paths_frame(model, block)?)?;
+            let results: Vec<PathResult> = (0..n)
+                .map(|i| {
+                    layout.path_result(
+                        first + i as u64,
+                        |j| cols.words[j][i],
+                        |j| cols.series[j][i],
+                    )
+                })
+                .collect();
+            sink.write(&frames::paths_frame(model, &results)?)?;
         }
         Ok(())
     })?;

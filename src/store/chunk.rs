@@ -116,6 +116,12 @@ impl Columns {
                 .collect(),
         }
     }
+
+    /// Empties every column, keeping its capacity.
+    pub fn clear(&mut self) {
+        self.words.iter_mut().for_each(Vec::clear);
+        self.series.iter_mut().for_each(Vec::clear);
+    }
 }
 
 /// File name of the chunk of paths `range` (sorts in path order).

@@ -376,6 +376,29 @@ impl StoredPaths {
         self.combine(&js, |w| f(&layout::totals_from(|k| w[k])))
     }
 
+    /// [`StoredPaths::map_line`] reading only the words of `fields`: the totals `f` sees have
+    /// every other field zero, so `f` must look at no other (the claims and loss ratios read
+    /// 7 of a line's words).
+    pub fn map_line_fields<T>(
+        &self,
+        line: Line,
+        fields: &[LineField],
+        mut f: impl FnMut(&crate::products::ProductTotals) -> T,
+    ) -> Result<Vec<T>> {
+        let mut slot = [None; layout::LINE_WORDS];
+        let js: Vec<usize> = fields
+            .iter()
+            .enumerate()
+            .map(|(i, &field)| {
+                slot[field.offset()] = Some(i);
+                self.layout.line_word(line, field)
+            })
+            .collect();
+        self.combine(&js, |w| {
+            f(&layout::totals_from(|k| slot[k].map_or(0, |i| w[i])))
+        })
+    }
+
     /// Series column `j` over all paths, in path order.
     pub fn series(&self, j: usize) -> Result<Vec<f32>> {
         let mut out = Vec::with_capacity(self.len() as usize);
@@ -412,29 +435,76 @@ impl StoredPaths {
         Ok(())
     }
 
+    /// Every column of the paths in order, handed over in blocks of `block` paths aligned to
+    /// multiples of `block` (so the blocks of a run and of its merged shards are the same), as
+    /// `f(first path, paths, columns)`; the columns of a block may be longer than its paths.
+    pub fn for_each_column_block(
+        &self,
+        block: u64,
+        mut f: impl FnMut(u64, usize, &Columns) -> Result<()>,
+    ) -> Result<()> {
+        let block = block.max(1);
+        let mut pending = Columns::new(&self.layout, 0);
+        let (mut first, mut held) = (self.range.start, 0usize);
+        self.for_each_chunk(|range, cols| {
+            let n = (range.end - range.start) as usize;
+            let mut i = 0;
+            while i < n {
+                let p = range.start + i as u64;
+                let boundary = (p / block + 1).saturating_mul(block);
+                let take = (boundary - p).min((n - i) as u64) as usize;
+                if held == 0
+                    && take == n
+                    && (range.end.is_multiple_of(block) || range.end == self.range.end)
+                {
+                    // A whole chunk that is a whole block (or the last one): no copy.
+                    f(p, n, cols)?;
+                    first = range.end;
+                    break;
+                }
+                for (d, s) in pending.words.iter_mut().zip(&cols.words) {
+                    d.extend_from_slice(&s[i..i + take]);
+                }
+                for (d, s) in pending.series.iter_mut().zip(&cols.series) {
+                    d.extend_from_slice(&s[i..i + take]);
+                }
+                held += take;
+                i += take;
+                if (p + take as u64).is_multiple_of(block) {
+                    f(first, held, &pending)?;
+                    pending.clear();
+                    first = p + take as u64;
+                    held = 0;
+                }
+            }
+            Ok(())
+        })?;
+        if held > 0 {
+            f(first, held, &pending)?;
+        }
+        Ok(())
+    }
+
     /// Every path's result in order, handed over in blocks of `block` paths aligned to multiples
-    /// of `block` (so the blocks of a run and of its merged shards are the same).
+    /// of `block` (see [`StoredPaths::for_each_column_block`]).
     pub fn for_each_block(
         &self,
         block: u64,
         mut f: impl FnMut(&[PathResult]) -> Result<()>,
     ) -> Result<()> {
-        let mut pending: Vec<PathResult> = Vec::new();
         let layout = self.layout;
-        self.for_each_chunk(|range, cols| {
-            for (i, p) in range.clone().enumerate() {
-                pending.push(layout.path_result(p, |j| cols.words[j][i], |j| cols.series[j][i]));
-                if (p + 1) % block == 0 {
-                    f(&pending)?;
-                    pending.clear();
-                }
-            }
-            Ok(())
-        })?;
-        if !pending.is_empty() {
-            f(&pending)?;
-        }
-        Ok(())
+        self.for_each_column_block(block, |first, n, cols| {
+            let results: Vec<PathResult> = (0..n)
+                .map(|i| {
+                    layout.path_result(
+                        first + i as u64,
+                        |j| cols.words[j][i],
+                        |j| cols.series[j][i],
+                    )
+                })
+                .collect();
+            f(&results)
+        })
     }
 
     /// All paths' results in memory (small runs and tests only).
