@@ -2,7 +2,7 @@
 //! product, segment), built block by block straight from the stored word columns.
 //!
 //! A block of `n` paths and `L` lines becomes `n × L` rows, path-major as the simulation runs.
-//! Each row's totals are decoded once from the line's words ([`totals_from`]), and every column
+//! Each row's totals are filled once from the line's words, field by field, and every column
 //! is one tight map over those totals, by the same [`ProductTotals`] methods the summary uses.
 //! Going through one [`PathResult`](crate::engine::PathResult) per path instead (a heap record
 //! per path, a closure call per cell) cost more than polars' own encoding: on the compound peer
@@ -10,7 +10,6 @@
 
 use crate::engine::Model;
 use crate::products::{Product, ProductTotals};
-use crate::store::layout::{LINE_WORDS, totals_from};
 use crate::store::{Columns, Layout, Line, LineField};
 use polars::prelude::*;
 
@@ -99,10 +98,9 @@ impl<'a> PathTable<'a> {
         // Row i × L + l: path first + i, line l.
         let mut totals = vec![ProductTotals::default(); rows];
         for (l, line) in lines.iter().enumerate() {
-            let base = self.layout.line_word(line.stored, LineField::Covered);
-            let words: [&[i64]; LINE_WORDS] = std::array::from_fn(|k| &cols.words[base + k][..n]);
-            for (i, t) in totals.iter_mut().skip(l).step_by(lines.len()).enumerate() {
-                *t = totals_from(|k| words[k][i]);
+            for field in LineField::all() {
+                let column = &cols.words[self.layout.line_word(line.stored, field)][..n];
+                field.fill(totals.iter_mut().skip(l).step_by(lines.len()), column);
             }
         }
         let line_of = |r: usize| &lines[r % lines.len()];

@@ -250,6 +250,58 @@ fn line_words(t: &ProductTotals) -> [i64; LINE_WORDS] {
     w
 }
 
+impl LineField {
+    /// Every field of a line, in stored order.
+    pub fn all() -> impl Iterator<Item = LineField> {
+        (0..LINE_WORDS).map(LineField::at)
+    }
+
+    /// The field stored at position `k` of a line (`k < LINE_WORDS`).
+    fn at(k: usize) -> LineField {
+        match k {
+            0 => LineField::Covered,
+            1 => LineField::Ineligible,
+            2 => LineField::Exposure,
+            3 => LineField::Premium,
+            k if k < 4 + 2 * MAX_PERILS && k % 2 == 0 => LineField::PerilCount((k - 4) / 2),
+            k if k < 4 + 2 * MAX_PERILS => LineField::PerilAmount((k - 5) / 2),
+            k => [
+                LineField::Rejected,
+                LineField::Ibnr,
+                LineField::Outstanding,
+                LineField::Recoveries,
+                LineField::Retained,
+                LineField::Settled,
+                LineField::Abandoned,
+                LineField::StageCentidays,
+            ][k - 4 - 2 * MAX_PERILS],
+        }
+    }
+
+    /// Sets this field of each of `totals` from the stored column `column`, value by value:
+    /// one tight loop per field, where decoding a line's totals path by path
+    /// ([`totals_from`]) reads every word of every path through a closure.
+    pub fn fill<'a>(self, totals: impl Iterator<Item = &'a mut ProductTotals>, column: &[i64]) {
+        let pairs = totals.zip(column.iter().copied());
+        match self {
+            LineField::Covered => pairs.for_each(|(t, x)| t.covered = x as u64),
+            LineField::Ineligible => pairs.for_each(|(t, x)| t.ineligible = x as u64),
+            LineField::Exposure => pairs.for_each(|(t, x)| t.exposure = Cents(x)),
+            LineField::Premium => pairs.for_each(|(t, x)| t.premium = Cents(x)),
+            LineField::PerilCount(k) => pairs.for_each(|(t, x)| t.perils[k].count = x as u64),
+            LineField::PerilAmount(k) => pairs.for_each(|(t, x)| t.perils[k].amount = Cents(x)),
+            LineField::Rejected => pairs.for_each(|(t, x)| t.rejected = x as u64),
+            LineField::Ibnr => pairs.for_each(|(t, x)| t.ibnr = Cents(x)),
+            LineField::Outstanding => pairs.for_each(|(t, x)| t.outstanding = Cents(x)),
+            LineField::Recoveries => pairs.for_each(|(t, x)| t.recoveries = Cents(x)),
+            LineField::Retained => pairs.for_each(|(t, x)| t.retained = Cents(x)),
+            LineField::Settled => pairs.for_each(|(t, x)| t.settled = x as u64),
+            LineField::Abandoned => pairs.for_each(|(t, x)| t.abandoned = x as u64),
+            LineField::StageCentidays => pairs.for_each(|(t, x)| t.stage_centidays = x as u64),
+        }
+    }
+}
+
 /// A line's totals from its words (`word(k)` is the line's k-th word).
 pub fn totals_from(word: impl Fn(usize) -> i64) -> ProductTotals {
     let mut perils = [PerilTotals::default(); MAX_PERILS];
@@ -271,5 +323,29 @@ pub fn totals_from(word: impl Fn(usize) -> i64) -> ProductTotals {
         settled: word(9 + 2 * MAX_PERILS) as u64,
         abandoned: word(10 + 2 * MAX_PERILS) as u64,
         stage_centidays: word(11 + 2 * MAX_PERILS) as u64,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `LineField::fill` of every field rebuilds the totals `totals_from` decodes, and
+    /// `LineField::all` lists the fields in stored order.
+    #[test]
+    fn filling_every_field_column_by_column_equals_decoding_the_words() {
+        let words: Vec<[i64; LINE_WORDS]> = (0..3)
+            .map(|p| std::array::from_fn(|k| (p * 100 + k as i64 + 1) * 7))
+            .collect();
+        let mut filled = vec![ProductTotals::default(); words.len()];
+        for (k, field) in LineField::all().enumerate() {
+            assert_eq!(field.offset(), k);
+            let column: Vec<i64> = words.iter().map(|w| w[k]).collect();
+            field.fill(filled.iter_mut(), &column);
+        }
+        for (w, t) in words.iter().zip(&filled) {
+            assert_eq!(*t, totals_from(|k| w[k]));
+            assert_eq!(line_words(t), *w);
+        }
     }
 }

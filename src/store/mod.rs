@@ -342,38 +342,14 @@ impl StoredPaths {
         self.words(self.layout.line_word(line, field))
     }
 
-    /// Several word columns over all paths, combined path by path with `f` (e.g. the claims of
-    /// a line as the sum of its peril amounts): only one chunk of each column in memory at once.
-    pub fn combine<T>(&self, js: &[usize], mut f: impl FnMut(&[i64]) -> T) -> Result<Vec<T>> {
-        let mut out = Vec::with_capacity(self.len() as usize);
-        let mut bufs: Vec<Vec<i64>> = vec![Vec::new(); js.len()];
-        let mut row = vec![0i64; js.len()];
-        for p in &self.parts {
-            let file = p.open()?;
-            for (b, &j) in bufs.iter_mut().zip(js) {
-                b.clear();
-                p.words(&file, j, b)?;
-            }
-            for i in 0..p.len() {
-                for (x, b) in row.iter_mut().zip(&bufs) {
-                    *x = b[i];
-                }
-                out.push(f(&row));
-            }
-        }
-        Ok(out)
-    }
-
     /// A line's totals path by path, mapped with `f` (one chunk of the line in memory at once).
     pub fn map_line<T>(
         &self,
         line: Line,
         f: impl FnMut(&crate::products::ProductTotals) -> T,
     ) -> Result<Vec<T>> {
-        let mut f = f;
-        let first = self.layout.line_word(line, LineField::Covered);
-        let js: Vec<usize> = (first..first + layout::LINE_WORDS).collect();
-        self.combine(&js, |w| f(&layout::totals_from(|k| w[k])))
+        let fields: Vec<LineField> = LineField::all().collect();
+        self.map_line_fields(line, &fields, f)
     }
 
     /// [`StoredPaths::map_line`] reading only the words of `fields`: the totals `f` sees have
@@ -385,18 +361,21 @@ impl StoredPaths {
         fields: &[LineField],
         mut f: impl FnMut(&crate::products::ProductTotals) -> T,
     ) -> Result<Vec<T>> {
-        let mut slot = [None; layout::LINE_WORDS];
-        let js: Vec<usize> = fields
-            .iter()
-            .enumerate()
-            .map(|(i, &field)| {
-                slot[field.offset()] = Some(i);
-                self.layout.line_word(line, field)
-            })
-            .collect();
-        self.combine(&js, |w| {
-            f(&layout::totals_from(|k| slot[k].map_or(0, |i| w[i])))
-        })
+        let mut out = Vec::with_capacity(self.len() as usize);
+        let mut column = Vec::new();
+        let mut totals = Vec::new();
+        for p in &self.parts {
+            let file = p.open()?;
+            totals.clear();
+            totals.resize(p.len(), crate::products::ProductTotals::default());
+            for &field in fields {
+                column.clear();
+                p.words(&file, self.layout.line_word(line, field), &mut column)?;
+                field.fill(totals.iter_mut(), &column);
+            }
+            out.extend(totals.iter().map(&mut f));
+        }
+        Ok(out)
     }
 
     /// Series column `j` over all paths, in path order.
