@@ -80,3 +80,59 @@ fn results_readme_names_every_column_and_metric() {
         "results/README.md does not describe: {missing:#?}"
     );
 }
+
+/// The column table of `paths.parquet` and `segment_paths.parquet` in `results/README.md` is
+/// the code's own table (`report::path_tables::COLUMNS`), and the files hold those columns, in
+/// that order, with those types: the legal-protection fixture has segments, perils and staged
+/// cases, so every kind of column.
+#[test]
+fn the_per_path_column_table_of_results_readme_is_the_one_the_files_are_written_from() {
+    use protectsim::report::path_tables::{COLUMNS, markdown};
+    let readme = std::fs::read_to_string(format!("{ROOT}/results/README.md")).unwrap();
+    let table = markdown();
+    assert!(
+        readme.contains(&table),
+        "results/README.md must hold this table under `paths.parquet`:\n{table}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("legal");
+    let status = Command::new(BIN)
+        .args([
+            "run",
+            &format!("{ROOT}/tests/fixtures/golden/legal_protection.toml"),
+        ])
+        .args(["--paths", "3", "--quiet", "--no-report", "--out"])
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let df = read(&out.join("segment_paths.parquet"));
+    let mut entries = COLUMNS.iter().peekable();
+    for col in df.columns() {
+        let name = col.name().as_str();
+        let dtype = match col.dtype() {
+            DataType::UInt64 => "u64",
+            DataType::Float64 => "f64",
+            DataType::String => "str",
+            other => panic!("{name}: unexpected type {other}"),
+        };
+        // The peril entry stands for a `_count` and an `_eur` column per peril.
+        while let Some(e) = entries.peek() {
+            let perils = e.name.starts_with("<peril>");
+            let fits = if perils {
+                name.ends_with("_count") && dtype == "u64"
+                    || name.ends_with("_eur") && dtype == "f64"
+            } else {
+                e.name == name
+            };
+            if fits && (perils || e.dtype.starts_with(dtype)) {
+                break;
+            }
+            entries.next();
+        }
+        assert!(
+            entries.peek().is_some(),
+            "{name} ({dtype}) is not in COLUMNS, or out of order"
+        );
+    }
+}

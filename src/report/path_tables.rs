@@ -9,6 +9,7 @@
 //! model at 10^6 paths it was 2.9 s of building against 3.7 s of writing.
 
 use crate::engine::Model;
+use crate::money::Cents;
 use crate::products::{Product, ProductTotals};
 use crate::store::{Columns, Layout, Line, LineField};
 use polars::prelude::*;
@@ -91,7 +92,8 @@ impl<'a> PathTable<'a> {
         }
     }
 
-    /// The rows of the paths `first..first + n`, whose stored columns are `cols`.
+    /// The rows of the paths `first..first + n`, whose stored columns are `cols`: the
+    /// [`COLUMNS`] in order.
     pub fn frame(&self, first: u64, n: usize, cols: &Columns) -> PolarsResult<DataFrame> {
         let lines = &self.lines;
         let rows = n * lines.len();
@@ -108,92 +110,298 @@ impl<'a> PathTable<'a> {
         let text = |name: &str, f: &dyn Fn(usize) -> &'a str| {
             Column::new(name.into(), (0..rows).map(f).collect::<Vec<&str>>())
         };
-        let count = |name: &str, f: fn(&ProductTotals) -> u64| {
-            Column::new(name.into(), totals.iter().map(f).collect::<Vec<u64>>())
-        };
-        let eur = |name: &str, f: fn(&ProductTotals) -> crate::money::Cents| {
-            Column::new(
-                name.into(),
-                totals.iter().map(|t| f(t).to_eur()).collect::<Vec<f64>>(),
-            )
-        };
-        let ratio = |name: &str, f: fn(&ProductTotals) -> f64| {
-            Column::new(
-                name.into(),
-                totals
-                    .iter()
-                    .map(|t| super::nullable(f(t)))
-                    .collect::<Vec<Option<f64>>>(),
-            )
-        };
-        let mut out: Vec<Column> = vec![
-            Column::new(
-                "path".into(),
-                (0..rows)
-                    .map(|r| first + (r / lines.len()) as u64)
-                    .collect::<Vec<u64>>(),
-            ),
-            text("product", &|r| product_of(r).name()),
-            text("kind", &|r| product_of(r).kind()),
-        ];
-        if let Some(names) = &self.segment_names {
-            out.push(text("segment", &|r| {
-                line_of(r).segment.map_or("", |s| names[s])
-            }));
-        }
-        out.push(count("covered", |t| t.covered));
-        out.push(count("ineligible", |t| t.ineligible));
-        out.push(eur("exposure_eur", |t| t.exposure));
-        out.push(eur("premium_eur", |t| t.premium));
-        out.push(eur("claims_eur", ProductTotals::claims));
-        out.push(count("claim_count", ProductTotals::claim_count));
-        out.push(ratio("loss_ratio", ProductTotals::loss_ratio));
-        for peril in &self.perils {
-            // The peril's slot in each line's product, if it has the peril.
-            let slot: Vec<Option<usize>> = lines
-                .iter()
-                .map(|l| {
-                    self.products[l.product]
-                        .perils()
-                        .iter()
-                        .position(|x| x == peril)
-                })
-                .collect();
-            let at = |r: usize| slot[r % lines.len()];
-            out.push(Column::new(
-                format!("{peril}_count").into(),
-                (0..rows)
-                    .map(|r| at(r).map(|k| totals[r].perils[k].count))
-                    .collect::<Vec<Option<u64>>>(),
-            ));
-            out.push(Column::new(
-                format!("{peril}_eur").into(),
-                (0..rows)
-                    .map(|r| at(r).map(|k| totals[r].perils[k].amount.to_eur()))
-                    .collect::<Vec<Option<f64>>>(),
-            ));
-        }
-        out.push(count("rejected_count", |t| t.rejected));
-        out.push(eur("ibnr_eur", |t| t.ibnr));
-        out.push(eur("outstanding_eur", |t| t.outstanding));
-        out.push(ratio("paid_loss_ratio", ProductTotals::paid_loss_ratio));
-        out.push(eur("recoveries_eur", |t| t.recoveries));
-        out.push(eur("net_claims_eur", ProductTotals::net_claims));
-        out.push(eur("retained_eur", |t| t.retained));
-        if self.staged {
-            // Cases by how they ended, for the lines whose product's cases have a first stage.
-            let staged = |name: &str, f: fn(&ProductTotals) -> f64| {
-                Column::new(
+        let mut out: Vec<Column> = Vec::with_capacity(COLUMNS.len() + 2 * self.perils.len());
+        for c in COLUMNS {
+            let name = c.name;
+            match c.value {
+                Value::Path => out.push(Column::new(
                     name.into(),
                     (0..rows)
-                        .map(|r| product_of(r).case_stage().map(|_| f(&totals[r])))
+                        .map(|r| first + (r / lines.len()) as u64)
+                        .collect::<Vec<u64>>(),
+                )),
+                Value::Product => out.push(text(name, &|r| product_of(r).name())),
+                Value::Kind => out.push(text(name, &|r| product_of(r).kind())),
+                Value::Segment => {
+                    if let Some(names) = &self.segment_names {
+                        out.push(text(name, &|r| line_of(r).segment.map_or("", |s| names[s])));
+                    }
+                }
+                Value::Count(f) => out.push(Column::new(
+                    name.into(),
+                    totals.iter().map(f).collect::<Vec<u64>>(),
+                )),
+                Value::Eur(f) => out.push(Column::new(
+                    name.into(),
+                    totals.iter().map(|t| f(t).to_eur()).collect::<Vec<f64>>(),
+                )),
+                Value::Ratio(f) => out.push(Column::new(
+                    name.into(),
+                    totals
+                        .iter()
+                        .map(|t| super::nullable(f(t)))
                         .collect::<Vec<Option<f64>>>(),
-                )
-            };
-            out.push(staged("settled_count", |t| t.settled as f64));
-            out.push(staged("abandoned_count", |t| t.abandoned as f64));
-            out.push(staged("stage_days", |t| t.stage_centidays as f64 / 100.0));
+                )),
+                Value::Perils => {
+                    for peril in &self.perils {
+                        // The peril's slot in each line's product, if it has the peril.
+                        let slot: Vec<Option<usize>> = lines
+                            .iter()
+                            .map(|l| {
+                                self.products[l.product]
+                                    .perils()
+                                    .iter()
+                                    .position(|x| x == peril)
+                            })
+                            .collect();
+                        let at = |r: usize| slot[r % lines.len()];
+                        out.push(Column::new(
+                            format!("{peril}_count").into(),
+                            (0..rows)
+                                .map(|r| at(r).map(|k| totals[r].perils[k].count))
+                                .collect::<Vec<Option<u64>>>(),
+                        ));
+                        out.push(Column::new(
+                            format!("{peril}_eur").into(),
+                            (0..rows)
+                                .map(|r| at(r).map(|k| totals[r].perils[k].amount.to_eur()))
+                                .collect::<Vec<Option<f64>>>(),
+                        ));
+                    }
+                }
+                Value::Staged(f) => {
+                    if self.staged {
+                        out.push(Column::new(
+                            name.into(),
+                            (0..rows)
+                                .map(|r| product_of(r).case_stage().map(|_| f(&totals[r])))
+                                .collect::<Vec<Option<f64>>>(),
+                        ));
+                    }
+                }
+            }
         }
         DataFrame::new(rows, out)
     }
+}
+
+/// How a column's values come from a row (a line of one path).
+#[derive(Clone, Copy)]
+enum Value {
+    /// The path index.
+    Path,
+    /// The product's name.
+    Product,
+    /// The product's scenario `kind`.
+    Kind,
+    /// The segment's name: only in `segment_paths.parquet`.
+    Segment,
+    /// A count of the line's totals.
+    Count(fn(&ProductTotals) -> u64),
+    /// An amount of the line's totals, in EUR.
+    Eur(fn(&ProductTotals) -> Cents),
+    /// A ratio; null where it has no value (no premium).
+    Ratio(fn(&ProductTotals) -> f64),
+    /// `<peril>_count` and `<peril>_eur`, peril by peril over the table's products; null on
+    /// the rows of a product without the peril.
+    Perils,
+    /// A figure of cases with a first stage (mediation): present when some product has one,
+    /// null on the rows of the others.
+    Staged(fn(&ProductTotals) -> f64),
+}
+
+/// One column of `paths.parquet` and `segment_paths.parquet`: its name, its parquet type, its
+/// unit, what it means (the table in `results/README.md` is [`markdown`] of these, checked by
+/// a test) and how it is computed from a row's totals.
+pub struct PathColumn {
+    pub name: &'static str,
+    pub dtype: &'static str,
+    pub unit: &'static str,
+    pub meaning: &'static str,
+    value: Value,
+}
+
+const fn column(
+    name: &'static str,
+    dtype: &'static str,
+    unit: &'static str,
+    meaning: &'static str,
+    value: Value,
+) -> PathColumn {
+    PathColumn {
+        name,
+        dtype,
+        unit,
+        meaning,
+        value,
+    }
+}
+
+/// The columns of the per-path tables, in file order.
+pub const COLUMNS: &[PathColumn] = &[
+    column(
+        "path",
+        "u64",
+        "index",
+        "path index (0-based, the same in any shard)",
+        Value::Path,
+    ),
+    column("product", "str", "", "product name", Value::Product),
+    column(
+        "kind",
+        "str",
+        "",
+        "the product's scenario `kind`",
+        Value::Kind,
+    ),
+    column(
+        "segment",
+        "str",
+        "",
+        "segment name (`segment_paths.parquet` only)",
+        Value::Segment,
+    ),
+    column(
+        "covered",
+        "u64",
+        "orders / guarantees / plans / policies",
+        "covered exposure units",
+        Value::Count(|t| t.covered),
+    ),
+    column(
+        "ineligible",
+        "u64",
+        "same as `covered`",
+        "took the cover up but outside the wording: no premium, no cover",
+        Value::Count(|t| t.ineligible),
+    ),
+    column(
+        "exposure_eur",
+        "f64",
+        "EUR",
+        "sum insured (basket values, guaranteed values, financed amounts)",
+        Value::Eur(|t| t.exposure),
+    ),
+    column(
+        "premium_eur",
+        "f64",
+        "EUR",
+        "written premium (fees for a guarantee frame)",
+        Value::Eur(|t| t.premium),
+    ),
+    column(
+        "claims_eur",
+        "f64",
+        "EUR",
+        "claims paid by the insurer, all perils, whenever paid",
+        Value::Eur(ProductTotals::claims),
+    ),
+    column(
+        "claim_count",
+        "u64",
+        "claims",
+        "number of paid claims",
+        Value::Count(ProductTotals::claim_count),
+    ),
+    column(
+        "loss_ratio",
+        "f64",
+        "ratio",
+        "(claims − recoveries) / premium; null without premium",
+        Value::Ratio(ProductTotals::loss_ratio),
+    ),
+    column(
+        "<peril>_count, <peril>_eur",
+        "u64, f64",
+        "claims, EUR",
+        "paid claims of each peril and their amount, peril by peril (null where the product lacks the peril)",
+        Value::Perils,
+    ),
+    column(
+        "rejected_count",
+        "u64",
+        "claims",
+        "claims reported outside a reporting window (not paid)",
+        Value::Count(|t| t.rejected),
+    ),
+    column(
+        "ibnr_eur",
+        "f64",
+        "EUR",
+        "part of `claims_eur` reported after the horizon ends",
+        Value::Eur(|t| t.ibnr),
+    ),
+    column(
+        "outstanding_eur",
+        "f64",
+        "EUR",
+        "part of `claims_eur` paid after the horizon ends",
+        Value::Eur(|t| t.outstanding),
+    ),
+    column(
+        "paid_loss_ratio",
+        "f64",
+        "ratio",
+        "(claims − outstanding) / premium at the end of the horizon; null without premium",
+        Value::Ratio(ProductTotals::paid_loss_ratio),
+    ),
+    column(
+        "recoveries_eur",
+        "f64",
+        "EUR",
+        "recovered after payment (subrogation)",
+        Value::Eur(|t| t.recoveries),
+    ),
+    column(
+        "net_claims_eur",
+        "f64",
+        "EUR",
+        "claims − recoveries",
+        Value::Eur(ProductTotals::net_claims),
+    ),
+    column(
+        "retained_eur",
+        "f64",
+        "EUR",
+        "borne by the insured (above ceilings, uninsured), not in claims",
+        Value::Eur(|t| t.retained),
+    ),
+    column(
+        "settled_count",
+        "f64 or null",
+        "disputes",
+        "legal protection only: disputes settled in mediation within its limit",
+        Value::Staged(|t| t.settled as f64),
+    ),
+    column(
+        "abandoned_count",
+        "f64 or null",
+        "disputes",
+        "legal protection only: disputes abandoned after a failed mediation",
+        Value::Staged(|t| t.abandoned as f64),
+    ),
+    column(
+        "stage_days",
+        "f64 or null",
+        "days",
+        "legal protection only: mediation days summed over the disputes",
+        Value::Staged(|t| t.stage_centidays as f64 / 100.0),
+    ),
+];
+
+/// The column table of `results/README.md` for the per-path tables, one row per [`COLUMNS`]
+/// entry.
+pub fn markdown() -> String {
+    let mut out = String::from("| column | type | unit | meaning |\n|---|---|---|---|\n");
+    for c in COLUMNS {
+        let names: Vec<String> = c.name.split(", ").map(|n| format!("`{n}`")).collect();
+        out.push_str(&format!(
+            "| {} | {} | {} | {} |\n",
+            names.join(", "),
+            c.dtype,
+            c.unit,
+            c.meaning
+        ));
+    }
+    out
 }
