@@ -4,6 +4,8 @@ use crate::scenario::{MAX_PATHS, Scenario};
 use clap::{Args, Parser, Subcommand};
 use std::path::{Path, PathBuf};
 
+pub use crate::export::Format;
+
 /// The version `--version` prints: the crate version, the commit the binary was built from
 /// ("unknown" outside a git checkout) and the build date.
 pub const LONG_VERSION: &str = concat!(
@@ -172,6 +174,10 @@ pub struct RunArgs {
     /// its first paths) to take longer than this many hours on the threads it has.
     #[arg(long, value_name = "HOURS", default_value_t = DEFAULT_MAX_HOURS)]
     pub max_hours: f64,
+    /// How to print the command's table: `table` for people; `json`, `csv` or `markdown` put
+    /// that table alone on stdout (the header and the results line go to stderr).
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
 }
 
 /// Default of `--max-hours`: a day.

@@ -477,3 +477,68 @@ fn report_of_a_folder_that_is_not_a_result_is_bad_input() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("summary.parquet"));
 }
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+
+/// `--format csv|json|markdown` puts the command's table alone on stdout: for `run` the
+/// summary, byte for byte what `summary.csv` holds; for `price` the pricing table and for
+/// `frame` the recommendation, as their CSV files hold them; the results line goes to stderr.
+#[test]
+fn format_prints_the_command_table_alone_on_stdout() {
+    let dir = tempfile::tempdir().unwrap();
+    let parcels = format!("{FIXTURES}/quickstart_like.toml");
+    let frames = format!("{FIXTURES}/golden/frame_black_friday.toml");
+    let go = |cmd: &str, scenario: &str, format: &str| {
+        let out = dir.path().join(format!("{cmd}-{format}"));
+        let out_s = out.to_str().unwrap().to_string();
+        let (code, stdout, stderr) = cli(&[
+            cmd,
+            scenario,
+            "--paths",
+            "20",
+            "--no-report",
+            "--format",
+            format,
+            "--out",
+            &out_s,
+        ]);
+        assert_eq!(code, 0, "{cmd} --format {format}: {stderr}");
+        assert!(stderr.contains("results: "), "{stderr}");
+        assert!(!stdout.contains("results: ") && !stdout.contains("protectsim ·"));
+        (out, stdout)
+    };
+
+    let (out, csv) = go("run", &parcels, "csv");
+    assert_eq!(
+        csv,
+        std::fs::read_to_string(out.join("summary.csv")).unwrap()
+    );
+    let (_, json) = go("run", &parcels, "json");
+    let rows: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), csv.lines().count() - 1);
+    assert!(rows[0]["metric"].is_string() && rows[0]["mean"].is_number());
+    let (_, md) = go("run", &parcels, "markdown");
+    assert!(
+        md.starts_with("| product | kind | company | segment | metric |"),
+        "{md}"
+    );
+    assert_eq!(md.lines().count(), csv.lines().count() + 1);
+
+    let (out, csv) = go("price", &parcels, "csv");
+    assert_eq!(
+        csv,
+        std::fs::read_to_string(out.join("pricing.csv")).unwrap()
+    );
+    let (out, csv) = go("frame", &frames, "csv");
+    assert_eq!(
+        csv,
+        std::fs::read_to_string(out.join("frame_recommendation.csv")).unwrap()
+    );
+
+    let (code, _, stderr) = cli(&["run", &parcels, "--format", "yaml"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("json") && stderr.contains("markdown"),
+        "{stderr}"
+    );
+}

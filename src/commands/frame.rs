@@ -1,6 +1,5 @@
 //! `protectsim frame`: the frame each company needs.
 
-use super::emit;
 use super::run::{render_run, simulate_and_write};
 use crate::cli::{FrameArgs, UsageError};
 use crate::frame::Recommendation;
@@ -94,10 +93,15 @@ pub fn frame(args: &FrameArgs) -> Result<()> {
             terminal::thousands(r.raise_by_eur)
         );
     }
-    line!(
-        out,
+    let results = format!(
         "\nresults: {}/ (with frame_recommendation.csv, frame_recommendation.xlsx)",
         run.opts.out().display()
     );
-    emit(&out)
+    super::emit_as(
+        args.run.format,
+        || out + &results + "\n",
+        || Ok(report::pricing::cents(&table)?),
+        &results,
+        run.opts.quiet(),
+    )
 }

@@ -40,3 +40,24 @@ pub(crate) fn emit(text: &str) -> Result<()> {
         other => Ok(other?),
     }
 }
+
+/// Prints what a command shows: with `--format table` the people's text `human`; with a
+/// machine-readable format the command's `table` alone on stdout, and the `results` line on
+/// stderr unless `quiet`.
+pub(crate) fn emit_as(
+    format: crate::cli::Format,
+    human: impl FnOnce() -> String,
+    table: impl FnOnce() -> Result<polars::prelude::DataFrame>,
+    results: &str,
+    quiet: bool,
+) -> Result<()> {
+    match format.exporter() {
+        None => emit(&human()),
+        Some(exporter) => {
+            if !quiet {
+                eprintln!("{}", results.trim());
+            }
+            emit(&exporter.export(&table()?)?)
+        }
+    }
+}

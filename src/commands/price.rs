@@ -1,12 +1,10 @@
 //! `protectsim price`: simulate, then the pricing table of every segment.
 
-use super::emit;
 use super::run::{render_run, simulate_and_write};
 use crate::cli::PriceArgs;
 use crate::pricing;
 use crate::report;
 use anyhow::Result;
-use std::fmt::Write as _;
 
 /// `protectsim price`: simulate and write the run folder, then `pricing.parquet`,
 /// `pricing.csv`, `pricing.xlsx` and `plots/pricing_heatmap.svg`; prints the table.
@@ -22,12 +20,18 @@ pub fn price(args: &PriceArgs) -> Result<()> {
         report::html::add_report(run.opts.out(), &mut run.manifest)?;
     }
 
-    let mut out = render_run(&run);
-    out.push_str(&report::pricing::render(&rows, settings));
-    line!(
-        out,
+    let results = format!(
         "\nresults: {}/ (with pricing.parquet, pricing.csv, pricing.xlsx, plots/pricing_heatmap.svg)",
         run.opts.out().display()
     );
-    emit(&out)
+    super::emit_as(
+        args.run.format,
+        || render_run(&run) + &report::pricing::render(&rows, settings) + &results + "\n",
+        || {
+            let table = report::pricing::pricing_frame(&rows, settings)?;
+            Ok(report::pricing::cents(&table)?)
+        },
+        &results,
+        run.opts.quiet(),
+    )
 }

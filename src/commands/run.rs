@@ -1,7 +1,6 @@
 //! `protectsim run`: simulate the paths (storing each finished batch), then write the result
 //! folder and print the summary table. Also the simulation half of `frame`.
 
-use super::emit;
 use crate::cli::{RunArgs, RunOptions, UsageError};
 use crate::engine::PathResult;
 use crate::engine::{self, BATCH_PATHS, Model};
@@ -333,12 +332,16 @@ pub fn run(args: &RunArgs) -> Result<()> {
     if run.opts.report() {
         report::html::add_report(run.opts.out(), &mut run.manifest)?;
     }
-    let mut out = render_run(&run);
-    line!(
-        out,
+    let results = format!(
         "\nresults: {}/ ({})",
         run.opts.out().display(),
         run.manifest.files.join(", ")
     );
-    emit(&out)
+    super::emit_as(
+        args.format,
+        || render_run(&run) + &results + "\n",
+        || Ok(report::summary_frame(&run.rows)?),
+        &results,
+        run.opts.quiet(),
+    )
 }
