@@ -202,6 +202,10 @@ pub struct MergeArgs {
 pub struct CheckArgs {
     /// Scenario file (TOML).
     pub scenario: PathBuf,
+    /// How to print: `table` for people; `json`, `csv` or `markdown` put the analytic
+    /// expectations alone on stdout, one row per (product, segment, metric).
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
 }
 
 /// A mistake on the command line found after parsing (exit code 2).

@@ -480,7 +480,8 @@ fn report_of_a_folder_that_is_not_a_result_is_bad_input() {
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
 
-/// `--format csv|json|markdown` puts the command's table alone on stdout: for `run` the
+/// `--format csv|json|markdown` puts the command's table alone on stdout: for `check` the
+/// analytic expectations, for `run` the
 /// summary, byte for byte what `summary.csv` holds; for `price` the pricing table and for
 /// `frame` the recommendation, as their CSV files hold them; the results line goes to stderr.
 #[test]
@@ -534,6 +535,18 @@ fn format_prints_the_command_table_alone_on_stdout() {
         csv,
         std::fs::read_to_string(out.join("frame_recommendation.csv")).unwrap()
     );
+
+    // `check` simulates nothing: its table is the closed forms it prints.
+    let (code, json, stderr) = cli(&["check", &parcels, "--format", "json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let rows: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let premium = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["metric"] == "premium_eur" && r["segment"].is_null())
+        .expect("a product's expected premium");
+    assert!(premium["expected"].as_f64().unwrap() > 0.0);
 
     let (code, _, stderr) = cli(&["run", &parcels, "--format", "yaml"]);
     assert_eq!(code, 2, "{stderr}");

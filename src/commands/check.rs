@@ -171,7 +171,48 @@ pub fn check(args: &CheckArgs) -> Result<()> {
             100.0 * f.p_default
         );
     }
-    emit(&out)
+    match args.format.exporter() {
+        None => emit(&out),
+        Some(exporter) => emit(&exporter.export(&expectations_frame(&model)?)?),
+    }
+}
+
+/// The analytic expectations `check` prints, as a table: one row per (product[, segment],
+/// metric), the closed-form mean over the horizon of each summary metric that has one.
+fn expectations_frame(model: &Model) -> Result<polars::prelude::DataFrame> {
+    use polars::prelude::*;
+    let (mut product, mut kind, mut segment, mut metric, mut expected) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (pi, p) in model.products().iter().enumerate() {
+        let lines = std::iter::once((None, analytic::product_metrics(model, pi))).chain(
+            model.segment_range(pi).map(|s| {
+                (
+                    Some(model.segments()[s].name.clone()),
+                    analytic::segment_metrics(model, s),
+                )
+            }),
+        );
+        for (seg, metrics) in lines {
+            for (m, x) in metrics {
+                product.push(p.name().to_string());
+                kind.push(p.kind().to_string());
+                segment.push(seg.clone());
+                metric.push(m);
+                expected.push(x.is_finite().then_some(x));
+            }
+        }
+    }
+    let n = product.len();
+    Ok(DataFrame::new(
+        n,
+        vec![
+            Column::new("product".into(), product),
+            Column::new("kind".into(), kind),
+            Column::new("segment".into(), segment),
+            Column::new("metric".into(), metric),
+            Column::new("expected".into(), expected),
+        ],
+    )?)
 }
 
 fn print_calendar(out: &mut String, scenario: &Scenario, h: Horizon) {
