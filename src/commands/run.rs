@@ -29,10 +29,28 @@ fn progress_bar(total: u64, quiet: bool) -> ProgressBar {
     }
     let bar = ProgressBar::new(total);
     bar.set_style(
-        ProgressStyle::with_template("{spinner} {bar:40} {pos}/{len} paths  {per_sec}  eta {eta}")
-            .expect("valid template"),
+        ProgressStyle::with_template(
+            "{spinner} {bar:40} {human_pos}/{human_len} paths  {rate}  eta {eta}",
+        )
+        .expect("valid template")
+        .with_key(
+            "rate",
+            |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = w.write_str(&rate(state.per_sec()));
+            },
+        ),
     );
     bar
+}
+
+/// The progress bar's rate: whole paths per second with thousands separators (indicatif's
+/// own `{per_sec}` prints four decimals and no unit).
+fn rate(per_sec: f64) -> String {
+    if per_sec.is_finite() && per_sec >= 0.0 {
+        format!("{} paths/s", terminal::thousands(per_sec.round()))
+    } else {
+        "- paths/s".into()
+    }
 }
 
 pub use crate::manifest::SCENARIO_COPY;
@@ -344,4 +362,17 @@ pub fn run(args: &RunArgs) -> Result<()> {
         &results,
         run.opts.quiet(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rate;
+
+    /// Regression: the bar printed `21816164.6275/s`.
+    #[test]
+    fn the_progress_rate_is_whole_paths_per_second() {
+        assert_eq!(rate(21_816_164.6275), "21,816,165 paths/s");
+        assert_eq!(rate(0.4), "0 paths/s");
+        assert_eq!(rate(f64::INFINITY), "- paths/s");
+    }
 }
