@@ -108,6 +108,10 @@ impl<'a> PathTable<'a> {
         let line_of = |r: usize| &lines[r % lines.len()];
         let product_of = |r: usize| &self.products[line_of(r).product];
         let text = |name: &str, f: &dyn Fn(usize) -> &'a str| {
+            if lines.len() == 1 {
+                // One line: the same text on every row, without a string per row.
+                return Column::new_scalar(name.into(), Scalar::from(PlSmallStr::from(f(0))), rows);
+            }
             Column::new(name.into(), (0..rows).map(f).collect::<Vec<&str>>())
         };
         let mut out: Vec<Column> = Vec::with_capacity(COLUMNS.len() + 2 * self.perils.len());
@@ -154,15 +158,34 @@ impl<'a> PathTable<'a> {
                                     .position(|x| x == peril)
                             })
                             .collect();
+                        let (count, eur) = (format!("{peril}_count"), format!("{peril}_eur"));
+                        if let Some(k) = common_slot(&slot) {
+                            // Every line has the peril in the same slot: no nulls to build.
+                            out.push(Column::new(
+                                count.into(),
+                                totals
+                                    .iter()
+                                    .map(|t| t.perils[k].count)
+                                    .collect::<Vec<u64>>(),
+                            ));
+                            out.push(Column::new(
+                                eur.into(),
+                                totals
+                                    .iter()
+                                    .map(|t| t.perils[k].amount.to_eur())
+                                    .collect::<Vec<f64>>(),
+                            ));
+                            continue;
+                        }
                         let at = |r: usize| slot[r % lines.len()];
                         out.push(Column::new(
-                            format!("{peril}_count").into(),
+                            count.into(),
                             (0..rows)
                                 .map(|r| at(r).map(|k| totals[r].perils[k].count))
                                 .collect::<Vec<Option<u64>>>(),
                         ));
                         out.push(Column::new(
-                            format!("{peril}_eur").into(),
+                            eur.into(),
                             (0..rows)
                                 .map(|r| at(r).map(|k| totals[r].perils[k].amount.to_eur()))
                                 .collect::<Vec<Option<f64>>>(),
@@ -183,6 +206,12 @@ impl<'a> PathTable<'a> {
         }
         DataFrame::new(rows, out)
     }
+}
+
+/// The slot of a peril when every line has it in the same one.
+fn common_slot(slots: &[Option<usize>]) -> Option<usize> {
+    let first = (*slots.first()?)?;
+    slots.iter().all(|&s| s == Some(first)).then_some(first)
 }
 
 /// How a column's values come from a row (a line of one path).
