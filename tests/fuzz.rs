@@ -341,6 +341,7 @@ fn run_args(rng: &mut impl Rng) -> RunArgs {
         quiet: true,
         no_report: true,
         max_hours: protectsim::cli::DEFAULT_MAX_HOURS,
+        format: protectsim::cli::Format::Table,
     }
 }
 

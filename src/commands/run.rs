@@ -371,7 +371,7 @@ mod tests {
     /// Regression: the bar printed `21816164.6275/s`.
     #[test]
     fn the_progress_rate_is_whole_paths_per_second() {
-        assert_eq!(rate(21_816_164.6275), "21,816,165 paths/s");
+        assert_eq!(rate(21_816_164.627_5), "21,816,165 paths/s");
         assert_eq!(rate(0.4), "0 paths/s");
         assert_eq!(rate(f64::INFINITY), "- paths/s");
     }
