@@ -89,9 +89,9 @@ fn block_paths(model: &Model) -> u64 {
         .max(model.segments().len())
         .max(model.frames().len())
         .max(1) as u64;
-    let by_bytes = (16 << 20) / crate::store::Layout::of(model).record_bytes().max(1) as u64;
+    let by_bytes = (4 << 20) / crate::store::Layout::of(model).record_bytes().max(1) as u64;
     let b = crate::engine::BATCH_PATHS;
-    ((131_072 / lines).min(by_bytes) / b).max(1) * b
+    ((32_768 / lines).min(by_bytes) / b).max(1) * b
 }
 
 fn nullable(x: f64) -> Option<f64> {
