@@ -78,8 +78,8 @@ impl ParquetSink {
     }
 }
 
-/// Paths per row group of the per-path parquet files: about 32k rows and at most about 4 MB of
-/// path records (a frame company's daily series is 1.5 kB a path), a multiple of the batch size,
+/// Paths per row group of the per-path parquet files: about 32k rows, at most about 16 MB of
+/// stored words and 4 MB of frame series (a frame company's daily series is 1.5 kB a path), a multiple of the batch size,
 /// aligned to multiples of itself from path 0, so that a run, a resumed run and merged shards
 /// write the same row groups.
 fn block_paths(model: &Model) -> u64 {
@@ -89,9 +89,13 @@ fn block_paths(model: &Model) -> u64 {
         .max(model.segments().len())
         .max(model.frames().len())
         .max(1) as u64;
-    let by_bytes = (4 << 20) / crate::store::Layout::of(model).record_bytes().max(1) as u64;
+    // Fewer, larger row groups keep the files' metadata (which the writer holds until it
+    // closes them) small at 10^7 paths; the frame series bound a block's memory.
+    let layout = crate::store::Layout::of(model);
+    let by_words = (16 << 20) / (8 * layout.words()).max(1) as u64;
+    let by_series = (4 << 20) / (4 * layout.series()).max(1) as u64;
     let b = crate::engine::BATCH_PATHS;
-    ((32_768 / lines).min(by_bytes) / b).max(1) * b
+    ((32_768 / lines).min(by_words).min(by_series) / b).max(1) * b
 }
 
 fn nullable(x: f64) -> Option<f64> {
