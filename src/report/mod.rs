@@ -14,7 +14,7 @@ pub mod terminal;
 pub use crate::atomic::{write_atomic, write_atomic_unsynced};
 pub use crate::manifest::{Manifest, Shard};
 
-use crate::engine::{Model, PathResult};
+use crate::engine::Model;
 use crate::frame::DailyBand;
 use crate::store::StoredPaths;
 use crate::summary::MetricRow;
@@ -239,15 +239,7 @@ pub fn write_run(
             sink.write(&table.frame(first, n, cols)?)?;
         }
         if let Some(sink) = sink_frames.as_mut() {
-            let results: Vec<PathResult> = (0..n)
-                .map(|i| {
-                    layout.path_result(
-                        first + i as u64,
-                        |j| cols.words[j][i],
-                        |j| cols.series[j][i],
-                    )
-                })
-                .collect();
+            let results = crate::store::path_results(&layout, first, n, cols);
             sink.write(&frames::paths_frame(model, &results)?)?;
         }
         Ok(())

@@ -198,6 +198,19 @@ pub fn clear(out: &Path) -> Result<()> {
     Ok(())
 }
 
+/// The results of the paths `first..first + n` from their columns `cols`.
+pub fn path_results(layout: &Layout, first: u64, n: usize, cols: &Columns) -> Vec<PathResult> {
+    (0..n)
+        .map(|i| {
+            layout.path_result(
+                first + i as u64,
+                |j| cols.words[j][i],
+                |j| cols.series[j][i],
+            )
+        })
+        .collect()
+}
+
 /// Where one chunk's columns are: a verified file, or columns in memory.
 #[derive(Debug, Clone)]
 enum Part {
@@ -473,16 +486,7 @@ impl StoredPaths {
     ) -> Result<()> {
         let layout = self.layout;
         self.for_each_column_block(block, |first, n, cols| {
-            let results: Vec<PathResult> = (0..n)
-                .map(|i| {
-                    layout.path_result(
-                        first + i as u64,
-                        |j| cols.words[j][i],
-                        |j| cols.series[j][i],
-                    )
-                })
-                .collect();
-            f(&results)
+            f(&path_results(&layout, first, n, cols))
         })
     }
 
