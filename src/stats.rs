@@ -820,6 +820,21 @@ mod tests {
         assert_eq!(summary.tvar_99, tvar_sorted(&sorted, 0.99));
     }
 
+    /// The quantiles and TVaR of a [`Summary`] by their sorted definitions: p50, p75, p90,
+    /// p95, p99, p99.5, TVaR 99.
+    fn sorted_figures(sorted: &[f64]) -> [f64; 7] {
+        let q = |q| quantile_sorted(sorted, q);
+        [
+            q(0.5),
+            q(0.75),
+            q(0.9),
+            q(0.95),
+            q(0.99),
+            q(0.995),
+            tvar_sorted(sorted, 0.99),
+        ]
+    }
+
     /// The constant shortcut of `Summary::of_owned` gives the bits the passes give, for the
     /// values a stored column holds (zero, counts, cents in EUR) and sizes around TVaR's
     /// boundary; a column that is not constant takes the passes.
@@ -829,18 +844,18 @@ mod tests {
             let moments: Moments = values.iter().copied().collect();
             let mut sorted = values.to_vec();
             sorted.sort_unstable_by(f64::total_cmp);
-            let q = |q| quantile_sorted(&sorted, q);
+            let [p50, p75, p90, p95, p99, p99_5, tvar] = sorted_figures(&sorted);
             [
                 moments.mean(),
                 moments.sd(),
                 moments.standard_error(),
-                q(0.5),
-                q(0.75),
-                q(0.9),
-                q(0.95),
-                q(0.99),
-                q(0.995),
-                tvar_sorted(&sorted, 0.99),
+                p50,
+                p75,
+                p90,
+                p95,
+                p99,
+                p99_5,
+                tvar,
             ]
         };
         for x in [0.0, 1.0, 3.0, 0.1, 1234.57, -2.5, 1e15] {
@@ -883,16 +898,7 @@ mod tests {
             let mut sorted = values.clone();
             sorted.sort_unstable_by(f64::total_cmp);
             let s = Summary::of(&values);
-            let q = |q| quantile_sorted(&sorted, q);
-            let want = [
-                q(0.5),
-                q(0.75),
-                q(0.9),
-                q(0.95),
-                q(0.99),
-                q(0.995),
-                tvar_sorted(&sorted, 0.99),
-            ];
+            let want = sorted_figures(&sorted);
             let got = [s.p50, s.p75, s.p90, s.p95, s.p99, s.p99_5, s.tvar_99];
             assert_eq!(
                 got.map(f64::to_bits),

@@ -251,31 +251,27 @@ fn line_words(t: &ProductTotals) -> [i64; LINE_WORDS] {
 }
 
 impl LineField {
-    /// Every field of a line, in stored order.
+    /// Every field of a line, in stored order ([`LineField::offset`]).
     pub fn all() -> impl Iterator<Item = LineField> {
-        (0..LINE_WORDS).map(LineField::at)
-    }
-
-    /// The field stored at position `k` of a line (`k < LINE_WORDS`).
-    fn at(k: usize) -> LineField {
-        match k {
-            0 => LineField::Covered,
-            1 => LineField::Ineligible,
-            2 => LineField::Exposure,
-            3 => LineField::Premium,
-            k if k < 4 + 2 * MAX_PERILS && k % 2 == 0 => LineField::PerilCount((k - 4) / 2),
-            k if k < 4 + 2 * MAX_PERILS => LineField::PerilAmount((k - 5) / 2),
-            k => [
-                LineField::Rejected,
-                LineField::Ibnr,
-                LineField::Outstanding,
-                LineField::Recoveries,
-                LineField::Retained,
-                LineField::Settled,
-                LineField::Abandoned,
-                LineField::StageCentidays,
-            ][k - 4 - 2 * MAX_PERILS],
-        }
+        let head = [
+            LineField::Covered,
+            LineField::Ineligible,
+            LineField::Exposure,
+            LineField::Premium,
+        ];
+        let perils =
+            (0..MAX_PERILS).flat_map(|k| [LineField::PerilCount(k), LineField::PerilAmount(k)]);
+        let tail = [
+            LineField::Rejected,
+            LineField::Ibnr,
+            LineField::Outstanding,
+            LineField::Recoveries,
+            LineField::Retained,
+            LineField::Settled,
+            LineField::Abandoned,
+            LineField::StageCentidays,
+        ];
+        head.into_iter().chain(perils).chain(tail)
     }
 
     /// Sets this field of each of `totals` from the stored column `column`, value by value:
