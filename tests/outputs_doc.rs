@@ -17,6 +17,22 @@ fn read(path: &Path) -> DataFrame {
         .unwrap()
 }
 
+/// Runs the golden fixture `fixture` for 3 paths into `dir/<fixture>`; its result folder.
+fn run_fixture(fixture: &str, dir: &Path) -> std::path::PathBuf {
+    let out = dir.join(fixture);
+    let status = Command::new(BIN)
+        .args([
+            "run",
+            &format!("{ROOT}/tests/fixtures/golden/{fixture}.toml"),
+        ])
+        .args(["--paths", "3", "--quiet", "--no-report", "--out"])
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(status.success(), "{fixture}");
+    out
+}
+
 #[test]
 fn results_readme_names_every_column_and_metric() {
     let readme = std::fs::read_to_string(format!("{ROOT}/results/README.md")).unwrap();
@@ -37,17 +53,7 @@ fn results_readme_names_every_column_and_metric() {
         "bnpl_non_payment",
         "e_reputation",
     ] {
-        let out = dir.path().join(fixture);
-        let status = Command::new(BIN)
-            .args([
-                "run",
-                &format!("{ROOT}/tests/fixtures/golden/{fixture}.toml"),
-            ])
-            .args(["--paths", "3", "--quiet", "--no-report", "--out"])
-            .arg(&out)
-            .status()
-            .unwrap();
-        assert!(status.success(), "{fixture}");
+        let out = run_fixture(fixture, dir.path());
         for file in [
             "paths.parquet",
             "segment_paths.parquet",
@@ -95,17 +101,7 @@ fn the_per_path_column_table_of_results_readme_is_the_one_the_files_are_written_
         "results/README.md must hold this table under `paths.parquet`:\n{table}"
     );
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("legal");
-    let status = Command::new(BIN)
-        .args([
-            "run",
-            &format!("{ROOT}/tests/fixtures/golden/legal_protection.toml"),
-        ])
-        .args(["--paths", "3", "--quiet", "--no-report", "--out"])
-        .arg(&out)
-        .status()
-        .unwrap();
-    assert!(status.success());
+    let out = run_fixture("legal_protection", dir.path());
     let df = read(&out.join("segment_paths.parquet"));
     let mut entries = COLUMNS.iter().peekable();
     for col in df.columns() {
