@@ -5,10 +5,11 @@
 //!
 //! Criterion reports three throughputs in covered orders per second per core (as elements/s):
 //! `quickstart_4_paths_1_core`, the whole path (`Model::simulate_path`); `loop_4_paths`, the
-//! order loop of every parcel book (`ShopBook::simulate`); and `floor_4_paths`, the same books'
-//! draws alone (`ShopBook::draw_floor`: the Poisson counts and, per order, the attribute draw,
-//! the basket's normal by the same inlined ziggurat, the destination draw and the peril
-//! uniform, from the same generator). After criterion, the loop and the floor are timed again
+//! order stream of every shop with its parcel book applied to each block (`OrderStream::simulate`
+//! and `ShopBook::apply`); and `floor_4_paths`, the same streams' draws alone
+//! (`OrderStream::draw_floor`: the Poisson counts and, per order, the attribute draw, the
+//! basket's normal by the same inlined ziggurat, the destination draw and the peril uniform,
+//! from the same generator). After criterion, the loop and the floor are timed again
 //! in alternation, 31 rounds each, and the medians give the line
 //!
 //!     loop/floor = 1.83 (loop 24.1 ns/order, floor 13.2 ns/order)
@@ -27,8 +28,9 @@
 
 use criterion::{Criterion, Throughput, criterion_group};
 use protectsim::engine::{Model, stream, stream_id};
-use protectsim::products::buyer_protection::ShopBook;
-use protectsim::products::{ProductTotals, Streams};
+use protectsim::orders::{OrderBlock, OrderMarks, OrderStream};
+use protectsim::products::ProductTotals;
+use protectsim::products::buyer_protection::{ParcelSums, ShopBook};
 use protectsim::scenario::Scenario;
 use std::hint::black_box;
 use std::time::Instant;
@@ -47,55 +49,51 @@ fn model() -> Model {
     Model::new(&Scenario::parse(&text, "quickstart.toml").unwrap())
 }
 
-/// Every parcel book of the model with the number of its product's result slots and its
-/// stream ids (counts, orders, claims).
-fn books(model: &Model) -> Vec<(&ShopBook, usize, [u64; 3])> {
+/// A shop's order stream and its parcel book: the stream, the book, its cover slot, the
+/// number of its product's result slots and the stream ids (counts, orders, claims).
+type Book<'a> = (&'a OrderStream, &'a ShopBook, usize, usize, [u64; 3]);
+
+/// Every parcel book of the model with its shop's order stream.
+fn books(model: &Model) -> Vec<Book<'_>> {
     model
-        .books()
+        .parcel_streams()
         .enumerate()
-        .map(|(i, (pi, book))| {
+        .map(|(i, (pi, orders, book, slot))| {
             let ids = ["counts", "orders", "claims"].map(|k| stream_id(&format!("{k}/{i}")));
-            (book, model.segment_range(pi).len(), ids)
+            (orders, book, slot, model.segment_range(pi).len(), ids)
         })
         .collect()
 }
 
-/// The order loop of every book for one path; returns the covered orders.
-fn run_loop(books: &[(&ShopBook, usize, [u64; 3])], path: u64) -> u64 {
+/// The order stream and the parcel loop of every book for one path; returns the covered
+/// orders.
+fn run_loop(books: &[Book<'_>], path: u64) -> u64 {
     let mut covered = 0;
-    for &(book, slots, [c, o, l]) in books {
+    for &(orders, book, slot, slots, [c, o, l]) in books {
         let mut totals = vec![ProductTotals::default(); slots];
-        let (mut counts, mut orders, mut claims) = (
+        let (mut counts, mut draws, mut claims) = (
             stream(SEED, path, c),
             stream(SEED, path, o),
             stream(SEED, path, l),
         );
-        let s = Streams {
-            counts: &mut counts,
-            orders: &mut orders,
-            claims: &mut claims,
-        };
-        book.simulate(1.0, s, &mut totals);
+        let (mut block, mut marks) = (OrderBlock::default(), OrderMarks::default());
+        let mut sums = ParcelSums::default();
+        orders.simulate(1.0, &mut counts, &mut draws, &mut block, |i, b| {
+            let d = (i as i64 + orders.first_day()) as usize;
+            book.apply(&mut sums, d, b, slot, &mut marks, &mut claims, &mut totals)
+        });
+        book.finish(sums, &mut totals);
         covered += totals.iter().map(|t| t.covered).sum::<u64>();
     }
     covered
 }
 
 /// The floor of every book for one path, from the same streams; returns a checksum.
-fn run_floor(books: &[(&ShopBook, usize, [u64; 3])], path: u64) -> u64 {
+fn run_floor(books: &[Book<'_>], path: u64) -> u64 {
     let mut check = 0;
-    for &(book, _, [c, o, l]) in books {
-        let (mut counts, mut orders, mut claims) = (
-            stream(SEED, path, c),
-            stream(SEED, path, o),
-            stream(SEED, path, l),
-        );
-        let s = Streams {
-            counts: &mut counts,
-            orders: &mut orders,
-            claims: &mut claims,
-        };
-        check ^= book.draw_floor(1.0, s);
+    for &(orders, _, _, _, [c, o, _]) in books {
+        let (mut counts, mut draws) = (stream(SEED, path, c), stream(SEED, path, o));
+        check ^= orders.draw_floor(1.0, &mut counts, &mut draws);
     }
     check
 }
@@ -145,7 +143,7 @@ fn path_loop(c: &mut Criterion) {
 }
 
 /// Median seconds of `ROUNDS` timings of `f` over `PATHS` paths, interleaved with `g`.
-fn medians(books: &[(&ShopBook, usize, [u64; 3])]) -> (f64, f64) {
+fn medians(books: &[Book<'_>]) -> (f64, f64) {
     let time = |f: &dyn Fn(u64) -> u64| {
         let t = Instant::now();
         for p in 0..PATHS {

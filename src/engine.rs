@@ -9,9 +9,10 @@ use crate::distributions::VolumeMultiplier;
 use crate::distributions::uniform;
 use crate::frame::{self, FramePath, RaisePolicy};
 use crate::money::Cents;
+use crate::orders::{MAX_COVERS, OrderBlock, OrderMarks, OrderStream};
 use crate::products::Streams;
 use crate::products::bnpl::ShopBook as BnplShopBook;
-use crate::products::buyer_protection::ShopBook;
+use crate::products::buyer_protection::{ParcelSums, ShopBook};
 use crate::products::e_reputation::PolicyBook;
 use crate::products::guarantee_frame::{FrameShopBook, Insolvency};
 use crate::products::legal_protection::LegalBook;
@@ -50,11 +51,35 @@ enum Book {
     },
 }
 
-/// One product sold in one shop, with its stream ids.
+impl Book {
+    /// Where the book applies among the covers of a shop's order stream: parcel protection and
+    /// the guarantee first, since legal protection reads what happened to their orders.
+    fn stage(&self) -> u8 {
+        match self {
+            Book::Parcel(_) | Book::Frame { .. } => 0,
+            Book::Legal(_) | Book::Bnpl { .. } => 1,
+        }
+    }
+
+    /// What the order stream needs of the cover (BNPL draws its own orders: none).
+    fn demand(&self) -> crate::orders::CoverDemand {
+        match self {
+            Book::Parcel(b) => b.demand(),
+            Book::Frame { book, .. } => book.demand(),
+            Book::Legal(b) => b.demand(),
+            Book::Bnpl { .. } => crate::orders::CoverDemand::one_way(0.0, false),
+        }
+    }
+}
+
+/// One product sold in one shop, with its stream ids (`counts` and `orders` serve a book that
+/// draws its own orders, BNPL; the covers of the order stream share the shop's).
 #[derive(Debug, Clone)]
 struct BookModel {
     product: usize,
     book: Book,
+    /// The product's result slots: [`Model::segment_range`].
+    slots: Range<usize>,
     counts: u64,
     orders: u64,
     claims: u64,
@@ -64,6 +89,14 @@ struct BookModel {
 struct ShopModel {
     volume: VolumeMultiplier,
     volume_stream: u64,
+    /// The shop's orders, drawn once per path for every cover in `covers`.
+    stream: OrderStream,
+    counts_stream: u64,
+    orders_stream: u64,
+    /// The covers applied to the order stream, in the order they apply ([`Book::stage`]).
+    covers: Vec<BookModel>,
+    /// Books that draw their own orders (BNPL non-payment, whose orders are plans of a
+    /// customer population).
     books: Vec<BookModel>,
 }
 
@@ -123,6 +156,15 @@ pub struct Model {
     segment_start: Vec<usize>,
 }
 
+/// What a shop's order stream writes into on one path: the segments, and per frame company
+/// its daily new guaranteed value and totals, with its insolvency on the path.
+struct PathSides<'a> {
+    segments: &'a mut [crate::products::ProductTotals],
+    new: &'a mut [Vec<Cents>],
+    frame_totals: &'a mut [crate::products::ProductTotals],
+    insolvency: &'a [Insolvency],
+}
+
 /// A batch of consecutive paths and their results.
 pub type Batch = (Range<u64>, Vec<PathResult>);
 
@@ -171,6 +213,25 @@ impl Model {
         let horizon = scenario.horizon();
         let calendar = scenario.calendar();
         let shape = calendar.daily_shape(horizon.start, horizon.days);
+        let mut segments = Vec::new();
+        let mut segment_start = Vec::new();
+        for (pi, p) in scenario.products().iter().enumerate() {
+            segment_start.push(segments.len());
+            segments.extend(p.segments().into_iter().map(|name| Segment {
+                product: pi,
+                name,
+                additive: true,
+            }));
+            segments.extend(p.views().into_iter().map(|name| Segment {
+                product: pi,
+                name,
+                additive: false,
+            }));
+        }
+        let slots_of = |pi: usize| {
+            let end = segment_start.get(pi + 1).copied().unwrap_or(segments.len());
+            segment_start[pi]..end
+        };
         let mut frames = Vec::new();
         let mut shops = Vec::new();
         for company in scenario.companies() {
@@ -190,7 +251,7 @@ impl Model {
                 };
                 let shop_shape = trended(&shape, 0);
                 let shape = &shop_shape;
-                let books = shop
+                let books: Vec<BookModel> = shop
                     .products
                     .iter()
                     .filter_map(|&pi| {
@@ -229,33 +290,44 @@ impl Model {
                         Some(BookModel {
                             product: pi,
                             book,
+                            slots: slots_of(pi),
                             counts: name("counts"),
                             orders: name("orders"),
                             claims: name("claims"),
                         })
                     })
                     .collect();
+                let (mut covers, books): (Vec<_>, Vec<_>) = books
+                    .into_iter()
+                    .partition(|b| !matches!(b.book, Book::Bnpl { .. }));
+                covers.sort_by_key(|b| b.book.stage());
+                let demands: Vec<_> = covers.iter().map(|b| b.book.demand()).collect();
+                let first = demands
+                    .iter()
+                    .map(|d| d.first_day)
+                    .min()
+                    .unwrap_or(0)
+                    .min(0);
+                // The shape from the stream's first day (a frame's warm-up) to the horizon's end.
+                let early = (first < 0).then(|| {
+                    let start = horizon.start + chrono::Duration::days(first);
+                    let days = (horizon.days as i64 - first) as u32;
+                    trended(&calendar.daily_shape(start, days), first)
+                });
+                let stream = OrderStream::new(shop, &demands, horizon.days, |d| match &early {
+                    Some(e) => e[(d - first) as usize],
+                    None => shape[d as usize],
+                });
                 shops.push(ShopModel {
                     volume: shop.volume,
                     volume_stream: stream_id(&format!("volume/{prefix}")),
+                    stream,
+                    counts_stream: stream_id(&format!("counts/{prefix}")),
+                    orders_stream: stream_id(&format!("orders/{prefix}")),
+                    covers,
                     books,
                 });
             }
-        }
-        let mut segments = Vec::new();
-        let mut segment_start = Vec::new();
-        for (pi, p) in scenario.products().iter().enumerate() {
-            segment_start.push(segments.len());
-            segments.extend(p.segments().into_iter().map(|name| Segment {
-                product: pi,
-                name,
-                additive: true,
-            }));
-            segments.extend(p.views().into_iter().map(|name| Segment {
-                product: pi,
-                name,
-                additive: false,
-            }));
         }
         let mut policy_books = Vec::new();
         for (pi, p) in scenario.products().iter().enumerate() {
@@ -321,23 +393,44 @@ impl Model {
         &self.frames
     }
 
+    /// Every shop's order stream with each parcel book applied to it: the product index, the
+    /// stream, the book, and the book's cover slot in the stream (for the benchmark of the
+    /// order loop).
+    pub fn parcel_streams(&self) -> impl Iterator<Item = (usize, &OrderStream, &ShopBook, usize)> {
+        self.shops.iter().flat_map(|s| {
+            s.covers
+                .iter()
+                .enumerate()
+                .filter_map(move |(slot, b)| match &b.book {
+                    Book::Parcel(book) => Some((b.product, &s.stream, book, slot)),
+                    _ => None,
+                })
+        })
+    }
+
     /// Every shop's parcel book with its product index (for analytic expectations).
     pub fn books(&self) -> impl Iterator<Item = (usize, &ShopBook)> {
         self.shops.iter().flat_map(|s| {
-            s.books.iter().filter_map(|b| match &b.book {
-                Book::Parcel(book) => Some((b.product, book)),
-                _ => None,
-            })
+            s.covers
+                .iter()
+                .chain(&s.books)
+                .filter_map(|b| match &b.book {
+                    Book::Parcel(book) => Some((b.product, book)),
+                    _ => None,
+                })
         })
     }
 
     /// Every shop's legal-protection book with its product index.
     pub fn legal_books(&self) -> impl Iterator<Item = (usize, &LegalBook)> {
         self.shops.iter().flat_map(|s| {
-            s.books.iter().filter_map(|b| match &b.book {
-                Book::Legal(book) => Some((b.product, book)),
-                _ => None,
-            })
+            s.covers
+                .iter()
+                .chain(&s.books)
+                .filter_map(|b| match &b.book {
+                    Book::Legal(book) => Some((b.product, book)),
+                    _ => None,
+                })
         })
     }
 
@@ -349,21 +442,107 @@ impl Model {
     /// Every shop's guarantee book with its frame-company index.
     pub fn frame_books(&self) -> impl Iterator<Item = (usize, &FrameShopBook)> {
         self.shops.iter().flat_map(|s| {
-            s.books.iter().filter_map(|b| match &b.book {
-                Book::Frame { company, book } => Some((*company, book)),
-                _ => None,
-            })
+            s.covers
+                .iter()
+                .chain(&s.books)
+                .filter_map(|b| match &b.book {
+                    Book::Frame { company, book } => Some((*company, book)),
+                    _ => None,
+                })
         })
     }
 
     /// Every shop's BNPL book with its product index (for analytic expectations).
     pub fn bnpl_books(&self) -> impl Iterator<Item = (usize, &BnplShopBook)> {
         self.shops.iter().flat_map(|s| {
-            s.books.iter().filter_map(|b| match &b.book {
-                Book::Bnpl { book, .. } => Some((b.product, book)),
-                _ => None,
-            })
+            s.covers
+                .iter()
+                .chain(&s.books)
+                .filter_map(|b| match &b.book {
+                    Book::Bnpl { book, .. } => Some((b.product, book)),
+                    _ => None,
+                })
         })
+    }
+
+    /// One shop's order stream on one path, with every cover it sells applied to each block
+    /// of orders in turn, and the claims that share an order counted for each cover.
+    fn order_stream(
+        &self,
+        seed: u64,
+        path: u64,
+        shop: &ShopModel,
+        volume: f64,
+        block: &mut OrderBlock,
+        out: &mut PathSides<'_>,
+    ) {
+        let (mut counts, mut orders) = (
+            stream(seed, path, shop.counts_stream),
+            stream(seed, path, shop.orders_stream),
+        );
+        let mut claims: [Option<PathRng>; MAX_COVERS] = Default::default();
+        for (c, b) in claims.iter_mut().zip(&shop.covers) {
+            *c = Some(stream(seed, path, b.claims));
+        }
+        let mut sums = [ParcelSums::default(); MAX_COVERS];
+        let mut marks = OrderMarks::default();
+        let first_day = shop.stream.first_day();
+        let several = shop.covers.len() > 1;
+        shop.stream
+            .simulate(volume, &mut counts, &mut orders, block, |i, b| {
+                let day = i as i64 + first_day;
+                if several {
+                    marks.events[..b.len].fill(0);
+                    marks.claimed[..b.len].fill(0);
+                }
+                for (slot, (c, claims)) in shop.covers.iter().zip(&mut claims).enumerate() {
+                    let Some(claims) = claims else { continue };
+                    let slots = &mut out.segments[c.slots.clone()];
+                    match &c.book {
+                        Book::Parcel(book) if day >= 0 => {
+                            let d = day as usize;
+                            book.apply(&mut sums[slot], d, b, slot, &mut marks, claims, slots)
+                        }
+                        Book::Legal(book) if day >= 0 => {
+                            book.apply(day as usize, b, slot, &mut marks, claims, slots)
+                        }
+                        Book::Frame { company, book } => book.apply(
+                            day,
+                            b,
+                            slot,
+                            out.insolvency[*company],
+                            &mut marks,
+                            claims,
+                            &mut out.new[*company],
+                            &mut out.frame_totals[*company],
+                        ),
+                        _ => {}
+                    }
+                }
+                if several {
+                    for (j, covers) in marks.shared(b.len) {
+                        for (slot, c) in shop.covers.iter().enumerate() {
+                            if covers >> slot & 1 == 0 {
+                                continue;
+                            }
+                            let slots = &mut out.segments[c.slots.clone()];
+                            match &c.book {
+                                Book::Parcel(book) => book.add_shared(b, j, slots),
+                                Book::Legal(book) => book.add_shared(b, slot, j, slots),
+                                Book::Frame { company, .. } => {
+                                    out.frame_totals[*company].shared_claims += 1
+                                }
+                                Book::Bnpl { .. } => {}
+                            }
+                        }
+                    }
+                }
+            });
+        for (slot, c) in shop.covers.iter().enumerate() {
+            if let Book::Parcel(book) = &c.book {
+                book.finish(sums[slot], &mut out.segments[c.slots.clone()]);
+            }
+        }
     }
 
     /// Simulates one path.
@@ -389,10 +568,20 @@ impl Model {
             .collect();
         let mut frame_totals = vec![ProductTotals::default(); self.frames.len()];
         let mut segments = vec![ProductTotals::default(); self.segments.len()];
+        let mut block = OrderBlock::default();
         for shop in &self.shops {
             let volume = shop
                 .volume
                 .sample(&mut stream(seed, path, shop.volume_stream));
+            if !shop.covers.is_empty() {
+                let mut sides = PathSides {
+                    segments: &mut segments,
+                    new: &mut new,
+                    frame_totals: &mut frame_totals,
+                    insolvency: &insolvency,
+                };
+                self.order_stream(seed, path, shop, volume, &mut block, &mut sides);
+            }
             for b in &shop.books {
                 let (mut counts, mut orders, mut claims) = (
                     stream(seed, path, b.counts),
@@ -404,42 +593,22 @@ impl Model {
                     orders: &mut orders,
                     claims: &mut claims,
                 };
-                match &b.book {
-                    Book::Parcel(book) => {
-                        let range = self.segment_range(b.product);
-                        book.simulate(volume, streams, &mut segments[range])
-                    }
-                    Book::Legal(book) => {
-                        let range = self.segment_range(b.product);
-                        book.simulate(volume, streams, &mut segments[range])
-                    }
-                    Book::Frame { company, book } => {
-                        let c = *company;
-                        book.simulate(
-                            volume,
-                            streams,
-                            insolvency[c],
-                            &mut new[c],
-                            &mut frame_totals[c],
-                        )
-                    }
-                    Book::Bnpl {
-                        book,
-                        factor,
-                        customers,
-                    } => {
-                        // The same named stream in every shop: one factor per path and product.
-                        let z: f64 = stream(seed, path, *factor).sample(StandardNormal);
-                        let range = self.segment_range(b.product);
-                        book.simulate(
-                            volume,
-                            streams,
-                            z,
-                            &mut stream(seed, path, *customers),
-                            &mut products[b.product],
-                            &mut segments[range],
-                        )
-                    }
+                if let Book::Bnpl {
+                    book,
+                    factor,
+                    customers,
+                } = &b.book
+                {
+                    // The same named stream in every shop: one factor per path and product.
+                    let z: f64 = stream(seed, path, *factor).sample(StandardNormal);
+                    book.simulate(
+                        volume,
+                        streams,
+                        z,
+                        &mut stream(seed, path, *customers),
+                        &mut products[b.product],
+                        &mut segments[b.slots.clone()],
+                    )
                 }
             }
         }

@@ -24,6 +24,7 @@ pub mod frame;
 pub mod input;
 pub mod manifest;
 pub mod money;
+pub mod orders;
 pub mod outdir;
 pub mod portfolio;
 pub mod pricing;

@@ -255,6 +255,14 @@ fn product_rows(
     drop(premium);
     push("net_claims_eur".into(), "EUR", Summary::of_owned(net));
     push("retained_eur".into(), "EUR", eur(LineField::Retained)?);
+    if product.exposure_unit() == "orders" {
+        // Sold on the shops' order streams: the claims that share an order with another cover.
+        push(
+            "shared_claims_count".into(),
+            "claims",
+            count(LineField::SharedClaims)?,
+        );
+    }
     if let Some(cs) = product.case_stage() {
         // Per path, over its cases (paths without cases have no ratio and are left out).
         let per_case = |f: fn(&ProductTotals) -> f64| -> Result<Summary> {

@@ -186,14 +186,14 @@ fn golden_path_totals() {
     };
     let r = load("quickstart").simulate_path(42, 3);
     let t = &r.products[0];
-    assert_eq!((t.covered, t.ineligible), (173_155, 6_969));
-    assert_eq!((t.exposure.0, t.premium.0), (1_355_469_373, 32_266_560));
+    assert_eq!((t.covered, t.ineligible), (172_918, 6_888));
+    assert_eq!((t.exposure.0, t.premium.0), (1_343_335_138, 31_827_903));
     let perils: Vec<(u64, i64)> = t.perils.iter().map(|p| (p.count, p.amount.0)).collect();
     assert_eq!(
         perils,
-        [(898, 447_254), (1_212, 9_791_586), (587, 4_574_936), (0, 0)]
+        [(948, 472_953), (1_190, 9_481_299), (574, 4_524_262), (0, 0)]
     );
-    assert_eq!((t.rejected, t.ibnr.0), (11, 819_281));
+    assert_eq!((t.rejected, t.ibnr.0), (10, 940_124));
     // The pricing cells (risk class / band / destination) the product total is split into;
     // the hot loop sums them by inclusion and exclusion, so pin every cell.
     let cells: Vec<(u64, i64, i64, u64)> = r
@@ -204,14 +204,14 @@ fn golden_path_totals() {
     assert_eq!(
         cells,
         [
-            (20_643, 107_714_222, 2_023_014, 0),
-            (1_115, 5_812_671, 109_270, 0),
-            (17_326, 426_734_978, 12_802_150, 14),
-            (917, 22_320_069, 669_603, 1),
-            (103_359, 383_266_134, 10_129_182, 5_393),
-            (9_122, 33_667_227, 893_956, 469),
-            (19_055, 347_336_636, 5_210_131, 1_007),
-            (1_618, 28_617_436, 429_254, 85)
+            (20_871, 108_076_999, 2_045_358, 0),
+            (1_068, 5_504_941, 104_664, 0),
+            (17_154, 412_898_112, 12_386_966, 15),
+            (891, 21_479_824, 644_407, 1),
+            (103_519, 386_996_509, 10_144_862, 5_328),
+            (8_987, 33_654_696, 880_726, 514),
+            (18_700, 343_296_121, 5_149_499, 951),
+            (1_728, 31_427_936, 471_421, 79)
         ]
     );
 
@@ -219,32 +219,32 @@ fn golden_path_totals() {
     let t = &r.products[0];
     assert_eq!(
         (t.covered, t.exposure.0, t.premium.0),
-        (560_318, 3_938_353_268, 1_974_954)
+        (559_912, 3_932_230_988, 1_973_736)
     );
     let s = r.frames[0].saturation;
-    assert_eq!((s.peak.0, s.peak_day, s.days_over), (213_684_296, 355, 171));
+    assert_eq!((s.peak.0, s.peak_day, s.days_over), (213_196_169, 355, 151));
 
     let r = load("legal_protection").simulate_path(42, 3);
     let [checkout, direct] = [&r.segments[0], &r.segments[1]];
     assert_eq!(
         (checkout.covered, checkout.exposure.0, checkout.premium.0),
-        (871_788, 19_688_183_518, 174_357_600)
+        (872_490, 19_659_188_178, 174_498_000)
     );
     assert_eq!(
         (checkout.perils[0].count, checkout.perils[0].amount.0),
-        (5_334, 32_004_000)
+        (5_279, 31_674_000)
     );
     assert_eq!(
         (checkout.perils[1].count, checkout.perils[1].amount.0),
-        (855, 193_802_237)
+        (845, 189_963_138)
     );
     assert_eq!(
         (checkout.ibnr.0, checkout.outstanding.0),
-        (21_966_946, 192_447_983)
+        (19_709_917, 187_194_858)
     );
     assert_eq!(
         (direct.covered, direct.premium.0, direct.claims().0),
-        (175_129, 43_782_250, 43_859_889)
+        (173_960, 43_490_000, 44_048_929)
     );
     // Cases by how they ended (the fixture's mediations take a median 20 days, so about half
     // pass the contract's 20-day limit and leave mediation unsettled).
@@ -254,7 +254,7 @@ fn golden_path_totals() {
             checkout.abandoned,
             checkout.stage_centidays
         ),
-        (2_462, 2_017, 8_994_966)
+        (2_396, 2_038, 8_913_394)
     );
     assert_eq!(
         checkout.settled + checkout.abandoned + checkout.perils[1].count,

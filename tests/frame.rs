@@ -9,8 +9,9 @@
 use protectsim::engine::{stream, stream_id};
 use protectsim::frame::active_volume;
 use protectsim::money::Cents;
+use protectsim::orders::{OrderBlock, OrderMarks, OrderStream};
 use protectsim::products::guarantee_frame::{FrameShopBook, Insolvency};
-use protectsim::products::{Product, ProductTotals, Streams};
+use protectsim::products::{Product, ProductTotals};
 use protectsim::scenario::Scenario;
 use protectsim::stats::{Moments, quantile_sorted};
 
@@ -71,6 +72,11 @@ fn active_paths(s: &Scenario, rates: &[f64], paths: u64) -> Vec<Vec<f64>> {
     let shop = &s.companies()[0].shops[0];
     let shape: Vec<f64> = rates.iter().map(|r| r / shop.orders_per_day).collect();
     let book = FrameShopBook::new(g, shop, &shape, s.horizon());
+    let demand = book.demand();
+    let first = demand.first_day;
+    let orders = OrderStream::new(shop, &[demand], s.horizon().days, |d| {
+        shape[(d - first) as usize]
+    });
     (0..paths)
         .map(|p| {
             let volume = shop.volume.sample(&mut stream(9, p, stream_id("volume")));
@@ -81,18 +87,12 @@ fn active_paths(s: &Scenario, rates: &[f64], paths: u64) -> Vec<Vec<f64>> {
             );
             let mut new = vec![Cents::ZERO; rates.len()];
             let mut t = ProductTotals::default();
-            let streams = Streams {
-                counts: &mut a,
-                orders: &mut b,
-                claims: &mut c,
-            };
-            book.simulate(
-                volume,
-                streams,
-                Insolvency { default_day: None },
-                &mut new,
-                &mut t,
-            );
+            let (mut block, mut marks) = (OrderBlock::default(), OrderMarks::default());
+            let none = Insolvency { default_day: None };
+            orders.simulate(volume, &mut a, &mut b, &mut block, |i, orders| {
+                let day = i as i64 + first;
+                book.apply(day, orders, 0, none, &mut marks, &mut c, &mut new, &mut t)
+            });
             active_volume(&new, D, D - 1)
                 .iter()
                 .map(|&x| x.to_eur())

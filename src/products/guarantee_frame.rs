@@ -12,12 +12,13 @@
 //! orders still active on that day and not yet delivered then become refund claims, each with
 //! probability `refund_share`. Fees (per guarantee and per company-month) are the premium.
 
-use super::{ProductTotals, Streams};
+use super::ProductTotals;
 use crate::calendar::Horizon;
-use crate::distributions::{Basket, DeliveryTime, poisson, uniform};
+use crate::distributions::{Basket, DeliveryTime, uniform};
 use crate::frame::RaisePolicy;
 use crate::input::validate::Validator;
 use crate::money::Cents;
+use crate::orders::{CoverDemand, OrderBlock, OrderMarks, event};
 use crate::portfolio::Shop;
 use rand::{Rng, RngExt};
 use rand_distr::StandardNormal;
@@ -220,7 +221,6 @@ pub struct FrameShopBook {
     basket: Basket,
     handling_days: f64,
     delivery: [DeliveryTime; 2],
-    international_share: f64,
     /// λ(d) × take-up for each day, warm-up days first.
     pub(crate) daily_mean: Vec<f64>,
 }
@@ -249,7 +249,6 @@ impl FrameShopBook {
             basket: shop.basket,
             handling_days: shop.handling_days,
             delivery: shop.delivery,
-            international_share: shop.international_share,
             daily_mean,
         }
     }
@@ -265,64 +264,82 @@ impl FrameShopBook {
         below + max * (1.0 - self.basket.prob_between(0.0, max))
     }
 
-    /// Simulates one path: adds each day's new guaranteed value (cents) into `new` (warm-up
-    /// days first), guarantees and fees of horizon days into `t`, and refund claims if the
-    /// company defaults.
-    pub fn simulate<R: Rng>(
+    /// What the order stream needs of the cover: its take-up, from the first day of its
+    /// warm-up (orders placed then are still guaranteed on the horizon's first day).
+    pub fn demand(&self) -> CoverDemand {
+        CoverDemand {
+            ways: [self.product.take_up, 0.0],
+            first_day: -(self.product.warmup_days() as i64),
+            uniform: false,
+        }
+    }
+
+    /// Applies the cover to one block of the shop's order stream, placed on horizon day `day`
+    /// (negative in the warm-up), as cover `slot`: adds the day's new guaranteed value (cents)
+    /// into `new` (warm-up days first), guarantees and fees of horizon days into `t`, and
+    /// refund claims if the company defaults.
+    #[allow(clippy::too_many_arguments)]
+    pub fn apply<R: Rng>(
         &self,
-        volume: f64,
-        s: Streams<'_, R>,
+        day: i64,
+        b: &OrderBlock,
+        slot: usize,
         insolvency: Insolvency,
+        marks: &mut OrderMarks,
+        claims: &mut R,
         new: &mut [Cents],
         t: &mut ProductTotals,
     ) {
-        let Streams {
-            counts,
-            orders,
-            claims,
-        } = s;
         let p = &self.product;
         let warmup = p.warmup_days() as i64;
+        let Some(added) = new.get_mut((day + warmup) as usize) else {
+            return;
+        };
         let max_cents = p.max_per_order.0 as f64;
         // Orders placed in [τ − D + 1, τ] are active when the company defaults on day τ.
-        let window = insolvency
+        let at_risk = insolvency
             .default_day
-            .map(|tau| (tau as i64 - warmup, tau as i64));
-        for (i, &mean) in self.daily_mean.iter().enumerate() {
-            let day = i as i64 - warmup; // horizon day index; negative in the warm-up
-            let n = poisson(mean * volume, counts);
-            let at_risk = window.filter(|&(lo, hi)| day >= lo && day <= hi);
-            for _ in 0..n {
-                let z: f64 = orders.sample(StandardNormal);
-                let guaranteed = Cents::round(self.basket.cents_at_z(z).min(max_cents));
-                new[i] += guaranteed;
-                if day >= 0 {
-                    t.covered += 1;
-                    t.exposure += guaranteed;
-                    t.premium += p.fee_per_guarantee;
-                }
-                if let Some((_, tau)) = at_risk {
-                    self.refund(claims, (tau - day) as f64, guaranteed, t);
+            .map(|tau| (tau as i64 - warmup, tau as i64))
+            .filter(|&(lo, hi)| day >= lo && day <= hi);
+        for j in 0..b.len {
+            if b.bought[slot][j] == 0 {
+                continue;
+            }
+            let guaranteed = Cents::round(self.basket.cents_at_z(b.z[j]).min(max_cents));
+            *added += guaranteed;
+            if day >= 0 {
+                t.covered += 1;
+                t.exposure += guaranteed;
+                t.premium += p.fee_per_guarantee;
+            }
+            if let Some((_, tau)) = at_risk {
+                let elapsed = (tau - day) as f64;
+                if self.refund(claims, elapsed, b.dest[j], guaranteed, t) {
+                    marks.events[j] |= event::REFUNDED;
+                    marks.claimed[j] |= 1 << slot;
                 }
             }
         }
     }
 
-    /// At insolvency `elapsed` days after the order: refunded if not yet delivered and claimed.
+    /// At insolvency `elapsed` days after the order (shipped to `dest`): refunded if not yet
+    /// delivered and claimed. Whether it was.
     fn refund<R: Rng>(
         &self,
         claims: &mut R,
         elapsed: f64,
+        dest: usize,
         guaranteed: Cents,
         t: &mut ProductTotals,
-    ) {
-        let dest = (uniform(claims) < self.international_share) as usize;
+    ) -> bool {
         let z: f64 = claims.sample(StandardNormal);
         let delivered_after = self.handling_days + self.delivery[dest].dist().at_z(z);
-        if delivered_after > elapsed && uniform(claims) < self.product.refund_share {
+        let refunded = delivered_after > elapsed && uniform(claims) < self.product.refund_share;
+        if refunded {
             t.perils[0].count += 1;
             t.perils[0].amount += guaranteed;
         }
+        refunded
     }
 }
 

@@ -190,6 +190,10 @@ pub struct ProductTotals {
     pub abandoned: u64,
     /// Days the first stage took, summed over cases, in hundredths of a day.
     pub stage_centidays: u64,
+    /// Paid claims on orders on which another of the shop's covers also paid a claim (a lost
+    /// parcel its buyer also disputes, a refunded guarantee): the claims that share an order
+    /// across covers. Zero for products that are not sold on the shops' order streams.
+    pub shared_claims: u64,
 }
 
 impl ProductTotals {
@@ -285,5 +289,6 @@ impl AddAssign for ProductTotals {
         self.settled += rhs.settled;
         self.abandoned += rhs.abandoned;
         self.stage_centidays += rhs.stage_centidays;
+        self.shared_claims += rhs.shared_claims;
     }
 }

@@ -416,6 +416,13 @@ pub const COLUMNS: &[PathColumn] = &[
         "legal protection only: mediation days summed over the disputes",
         Value::Staged(|t| t.stage_centidays as f64 / 100.0),
     ),
+    column(
+        "shared_claims_count",
+        "u64",
+        "claims",
+        "paid claims on orders on which another of the shop's covers also paid a claim",
+        Value::Count(|t| t.shared_claims),
+    ),
 ];
 
 /// The column table of `results/README.md` for the per-path tables, one row per [`COLUMNS`]

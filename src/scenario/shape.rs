@@ -8,6 +8,7 @@ use crate::distributions::{Basket, DeliveryTime, LogNormal, ParamError, VolumeMu
 use crate::input::mix::mix;
 use crate::input::validate::{Issue, Validator, show};
 use crate::money::Cents;
+use crate::orders::MAX_COVERS;
 use crate::products::Product;
 use crate::products::bnpl::{BnplNonPayment, MAX_CUSTOMERS_PER_SHOP};
 use crate::products::buyer_protection::BuyerProtection;
@@ -457,6 +458,18 @@ fn shop(v: &mut Validator, sp: &str, s: &RawShop, products: &[Product]) -> Shop 
         }
         if attached.contains(&idx) {
             v.fail(&path, format!("{name:?}"), "is listed twice for this shop");
+            continue;
+        }
+        let on_stream = attached
+            .iter()
+            .filter(|&&p| !matches!(products[p], Product::BnplNonPayment(_)))
+            .count();
+        if !matches!(products[idx], Product::BnplNonPayment(_)) && on_stream >= MAX_COVERS {
+            v.fail(
+                &path,
+                format!("{name:?}"),
+                format!("is one cover too many: a shop sells at most {MAX_COVERS} covers on its orders (BNPL aside); split the shop or drop a product"),
+            );
             continue;
         }
         if let Some(rates) = products[idx]

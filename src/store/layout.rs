@@ -13,8 +13,8 @@ use crate::products::{MAX_PERILS, PerilTotals, ProductTotals};
 
 /// Words per product or segment line: covered, ineligible, exposure, premium, (count, amount)
 /// per peril slot, rejected, IBNR, outstanding, recoveries, retained, settled, abandoned,
-/// first-stage hundredths of a day.
-pub const LINE_WORDS: usize = 12 + 2 * MAX_PERILS;
+/// first-stage hundredths of a day, shared-order claims.
+pub const LINE_WORDS: usize = 13 + 2 * MAX_PERILS;
 /// Words per frame company: peak, peak day, days over, largest excess, first day over
 /// (−1: never), default day (−1: no default), insolvency loss; under the raise policy: raises,
 /// first raise day (−1: none), final frame, days over the frame in force, uncovered excess.
@@ -37,6 +37,7 @@ pub enum LineField {
     Settled,
     Abandoned,
     StageCentidays,
+    SharedClaims,
 }
 
 impl LineField {
@@ -57,6 +58,7 @@ impl LineField {
             LineField::Settled => 9 + 2 * MAX_PERILS,
             LineField::Abandoned => 10 + 2 * MAX_PERILS,
             LineField::StageCentidays => 11 + 2 * MAX_PERILS,
+            LineField::SharedClaims => 12 + 2 * MAX_PERILS,
         }
     }
 }
@@ -247,6 +249,7 @@ fn line_words(t: &ProductTotals) -> [i64; LINE_WORDS] {
     w[9 + 2 * MAX_PERILS] = t.settled as i64;
     w[10 + 2 * MAX_PERILS] = t.abandoned as i64;
     w[11 + 2 * MAX_PERILS] = t.stage_centidays as i64;
+    w[12 + 2 * MAX_PERILS] = t.shared_claims as i64;
     w
 }
 
@@ -270,6 +273,7 @@ impl LineField {
             LineField::Settled,
             LineField::Abandoned,
             LineField::StageCentidays,
+            LineField::SharedClaims,
         ];
         head.into_iter().chain(perils).chain(tail)
     }
@@ -294,6 +298,7 @@ impl LineField {
             LineField::Settled => pairs.for_each(|(t, x)| t.settled = x as u64),
             LineField::Abandoned => pairs.for_each(|(t, x)| t.abandoned = x as u64),
             LineField::StageCentidays => pairs.for_each(|(t, x)| t.stage_centidays = x as u64),
+            LineField::SharedClaims => pairs.for_each(|(t, x)| t.shared_claims = x as u64),
         }
     }
 }
@@ -319,6 +324,7 @@ pub fn totals_from(word: impl Fn(usize) -> i64) -> ProductTotals {
         settled: word(9 + 2 * MAX_PERILS) as u64,
         abandoned: word(10 + 2 * MAX_PERILS) as u64,
         stage_centidays: word(11 + 2 * MAX_PERILS) as u64,
+        shared_claims: word(12 + 2 * MAX_PERILS) as u64,
     }
 }
 

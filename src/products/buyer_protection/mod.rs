@@ -34,7 +34,7 @@ pub mod raw;
 pub mod simulate;
 
 pub use expected::Expected;
-pub use simulate::ShopBook;
+pub use simulate::{ParcelSums, ShopBook};
 
 use crate::calendar::is_black_week;
 use crate::catalogue::{Category, Channel};

@@ -10,10 +10,11 @@
 use super::{BuyerProtection, DAMAGE, DELAY, LOSS};
 use crate::calendar::Horizon;
 use crate::catalogue::{Category, Channel, Destination};
-use crate::distributions::{Basket, DeliveryTime, Mix, poisson, standard_normal, uniform};
+use crate::distributions::{Basket, DeliveryTime, Mix, uniform};
 use crate::money::{Cents, Rate, Rounding};
+use crate::orders::{BLOCK, CoverDemand, OrderBlock, OrderMarks, event};
 use crate::portfolio::Shop;
-use crate::products::{ProductTotals, Streams};
+use crate::products::ProductTotals;
 use rand::Rng;
 
 /// Pricing cells per risk class: (flat band, rated band) × (domestic, international).
@@ -104,6 +105,11 @@ impl CellSums {
     }
 }
 
+/// A parcel book's running sums over one path (see [`ShopBook::apply`]): the cell sums and the
+/// orders counted since they were last flushed.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ParcelSums(CellSums, u64);
+
 /// Peril probabilities of one day and destination.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Risk {
@@ -122,14 +128,6 @@ pub(crate) struct Day {
     /// Expected covered orders: λ(d) × take-up (before the path's volume multiplier).
     pub covered_mean: f64,
     pub risk: [Risk; 2],
-}
-
-/// How destinations are drawn: a draw only when the shop ships both ways.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Abroad {
-    Never,
-    Always,
-    Share(u64),
 }
 
 /// Most category runs (see [`Coverage`]) the fast order loop handles; a shop whose mix
@@ -222,9 +220,6 @@ impl Coverage {
     }
 }
 
-/// Orders the fast loop handles per block, stage by stage.
-const BLOCK: usize = 64;
-
 /// The precomputed book of one product in one shop.
 #[derive(Debug, Clone)]
 pub struct ShopBook {
@@ -236,7 +231,7 @@ pub struct ShopBook {
     basket: Basket,
     categories: Mix<Category>,
     channels: Mix<Channel>,
-    abroad: Abroad,
+    international_share: f64,
     handling_days: f64,
     delivery: [DeliveryTime; 2],
     /// `None`: the general loop ([`ShopBook::orders_with_views`]) serves this shop.
@@ -289,11 +284,6 @@ impl ShopBook {
                 }
             })
             .collect();
-        let abroad = match shop.international_share {
-            p if p <= 0.0 => Abroad::Never,
-            p if p >= 1.0 => Abroad::Always,
-            p => Abroad::Share((p * 18_446_744_073_709_551_616.0) as u64),
-        };
         ShopBook {
             coverage: Coverage::new(product, &shop.categories, &shop.channels),
             product: product.clone(),
@@ -302,7 +292,7 @@ impl ShopBook {
             basket: shop.basket,
             categories: shop.categories.clone(),
             channels: shop.channels.clone(),
-            abroad,
+            international_share: shop.international_share,
             handling_days: shop.handling_days,
             delivery: shop.delivery,
             days,
@@ -312,6 +302,11 @@ impl ShopBook {
 
     pub fn product(&self) -> &BuyerProtection {
         &self.product
+    }
+    /// What the order stream needs of the cover: its take-up, and one uniform per order (the
+    /// peril's).
+    pub fn demand(&self) -> CoverDemand {
+        CoverDemand::one_way(self.product.take_up, true)
     }
     pub fn rate(&self) -> Rate {
         self.rate
@@ -337,53 +332,103 @@ impl ShopBook {
     }
     /// Share of orders shipped abroad.
     pub fn international_share(&self) -> f64 {
-        match self.abroad {
-            Abroad::Never => 0.0,
-            Abroad::Always => 1.0,
-            Abroad::Share(t) => t as f64 / 18_446_744_073_709_551_616.0,
+        self.international_share
+    }
+
+    /// Applies the cover to one block of the shop's order stream (day `d` of the horizon), as
+    /// cover `slot` of the stream, adding into the product's result slots `slots`: its pricing
+    /// cells (every class; this shop writes only the four of its risk class), then its views,
+    /// if any. Sums of orders, exposure and premium run in `sums` until [`ShopBook::finish`].
+    #[allow(clippy::too_many_arguments)]
+    pub fn apply<R: Rng>(
+        &self,
+        sums: &mut ParcelSums,
+        d: usize,
+        b: &OrderBlock,
+        slot: usize,
+        marks: &mut OrderMarks,
+        claims: &mut R,
+        slots: &mut [ProductTotals],
+    ) {
+        let Some((cells, views)) = self.split(slots) else {
+            return;
+        };
+        let day = &self.days[d];
+        match &self.coverage {
+            // One copy of the loop per rounding rule, so that the rule is a constant in it.
+            Some(c) if views.is_empty() => {
+                let args = (c, day, d, b, slot, marks, claims, cells);
+                match self.product.tariff.rounding {
+                    Rounding::HalfUp => self.block::<R, 0>(&mut sums.0, args),
+                    Rounding::HalfEven => self.block::<R, 1>(&mut sums.0, args),
+                    Rounding::Up => self.block::<R, 2>(&mut sums.0, args),
+                    Rounding::Down => self.block::<R, 3>(&mut sums.0, args),
+                }
+            }
+            _ => self.block_with_views(&mut sums.0, day, d, b, slot, marks, claims, cells, views),
+        }
+        sums.1 += b.len as u64;
+        if sums.1 >= CellSums::FLUSH_EVERY - BLOCK as u64 {
+            sums.0.flush();
+            sums.1 = 0;
         }
     }
 
-    /// Simulates every day of the horizon for one path, adding into the product's pricing
-    /// cells `cells` (see [`super::cell_names`]; this shop writes only the four cells of its
-    /// risk class). `volume` is the path's volume multiplier of the shop.
-    pub fn simulate<R: Rng>(&self, volume: f64, s: Streams<'_, R>, slots: &mut [ProductTotals]) {
-        // The product's slots: its pricing cells (every class), then its views, if any.
+    /// Adds a path's running sums into its pricing cells.
+    pub fn finish(&self, mut sums: ParcelSums, slots: &mut [ProductTotals]) {
+        if let Some((cells, _)) = self.split(slots) {
+            sums.0.flush();
+            sums.0.add_into(cells);
+        }
+    }
+
+    /// Counts order `j` of `b`, on which this cover and another paid a claim, as a shared
+    /// claim in the cell (and views) the cover wrote its claim into.
+    pub fn add_shared(&self, b: &OrderBlock, j: usize, slots: &mut [ProductTotals]) {
+        let flat_below = self.product.tariff.flat_below;
+        let Some((cells, views)) = self.split(slots) else {
+            return;
+        };
+        let rated = Cents::round(self.basket.cents_at_z_in_block(b.z[j])) >= flat_below;
+        cells[cell(rated, b.dest[j])].shared_claims += 1;
+        self.views(b.mix[j], views, |t| t.shared_claims += 1);
+    }
+
+    /// The product's pricing cells of the shop's class and its views, in `slots`.
+    fn split<'s>(
+        &self,
+        slots: &'s mut [ProductTotals],
+    ) -> Option<(
+        &'s mut [ProductTotals; CELLS_PER_CLASS],
+        &'s mut [ProductTotals],
+    )> {
         let n_cells = self.product.tariff.rates.len() * CELLS_PER_CLASS;
         let (cells, views) = slots.split_at_mut(n_cells.min(slots.len()));
         let first = self.class * CELLS_PER_CLASS;
-        let Some(cells) = cells.get_mut(first..first + CELLS_PER_CLASS) else {
-            return;
-        };
-        let has_views = !views.is_empty();
-        let cells: &mut [ProductTotals; CELLS_PER_CLASS] =
-            cells.try_into().expect("a slice of CELLS_PER_CLASS cells");
-        let Streams {
-            counts,
-            orders,
-            claims,
-        } = s;
-        match &self.coverage {
-            // One copy of the loop per rounding rule, so that the rule is a constant in it.
-            Some(c) if !has_views => match self.product.tariff.rounding {
-                Rounding::HalfUp => self.orders::<R, 0>(c, volume, counts, orders, claims, cells),
-                Rounding::HalfEven => self.orders::<R, 1>(c, volume, counts, orders, claims, cells),
-                Rounding::Up => self.orders::<R, 2>(c, volume, counts, orders, claims, cells),
-                Rounding::Down => self.orders::<R, 3>(c, volume, counts, orders, claims, cells),
-            },
-            _ => self.orders_with_views(volume, counts, orders, claims, cells, views),
+        let cells = cells.get_mut(first..first + CELLS_PER_CLASS)?;
+        Some((cells.try_into().ok()?, views))
+    }
+
+    /// Applies `add` to the views order `mix` belongs to (one per view family).
+    #[inline]
+    fn views(&self, mix: u64, views: &mut [ProductTotals], add: impl Fn(&mut ProductTotals)) {
+        let vs = self.product.views;
+        if vs.channel {
+            add(&mut views[self.channels.pick(mix as u32).index()]);
+        }
+        if vs.category_group {
+            let o = if vs.channel { Channel::ALL.len() } else { 0 };
+            add(&mut views[o + self.categories.pick((mix >> 32) as u32).group()]);
         }
     }
 
-    /// The order loop without views, the common case and the one the benchmark measures
-    /// against its floor (`cargo bench --bench path_loop`: `loop/floor`, the loop's time per
-    /// covered order over that of [`ShopBook::draw_floor`], which makes the same draws and
-    /// nothing else). What keeps it near the floor:
+    /// The order loop without views over one block, the common case and the one the
+    /// benchmark measures against its floor (`cargo bench --bench path_loop`: `loop/floor`,
+    /// the stream and this loop's time per covered order over that of the stream's draws
+    /// alone, [`crate::orders::OrderStream::draw_floor`]). What keeps it near the floor:
     ///
-    /// - the generators are arguments of their own (not fields of [`Streams`]) and every draw
-    ///   is inlined, the normal included ([`standard_normal`], the same values as
-    ///   `rand_distr`'s out-of-line sampler), so the compiler keeps the order stream's state
-    ///   in registers: an out-of-line normal stored and reloaded it on every order;
+    /// - the draws are stage 1, made by the order stream for a whole block (every draw
+    ///   inlined, the normal included, so the stream's state stays in registers);
     /// - eligibility is one comparison of the basket with a cap read from [`Coverage`], by
     ///   the runs of the category and channel draws, instead of three table reads and three
     ///   branches, and ineligible orders are counted with masks instead of a branch and a
@@ -391,28 +436,29 @@ impl ShopBook {
     /// - covered and ineligible counts share one packed masked add per cell sum;
     /// - only an incident (about 2 % of covered parcels) branches out, to a cold function that
     ///   draws from the claims stream and writes the order's cell;
-    /// - the orders of a day go in blocks of [`BLOCK`], stage by stage: the draws, then the
-    ///   baskets (`exp` with a clamped exponent and no branch, which the compiler vectorises),
-    ///   then cover and tariff, then the masked sums (vectorised). One order's chain normal →
-    ///   `exp` → cents → premium → sums was longer than the processor could overlap with the
-    ///   next orders; short independent stages overlap. With the rounding rule a constant
-    ///   (one copy of the loop per rule) the tariff has no indirect jump.
+    /// - the block goes stage by stage: the baskets (`exp` with a clamped exponent and no
+    ///   branch, which the compiler vectorises), then cover and tariff, then the masked sums
+    ///   (vectorised). One order's chain normal → `exp` → cents → premium → sums was longer
+    ///   than the processor could overlap with the next orders; short independent stages
+    ///   overlap. With the rounding rule a constant (one copy of the loop per rule) the tariff
+    ///   has no indirect jump.
     ///
-    /// Measured (`cargo bench --bench path_loop`, 2-core VM under heavy load from other
-    /// builds): `loop/floor` went from 4.4 to 2.3–3.2 (runs minutes apart; the spread is the
-    /// load). Tried and dropped: the tariff in doubles in the vectorised stage (exact, but the
-    /// loop got slower, 3.6–4.3).
-    ///
-    /// The result is the same, to the cent, as [`ShopBook::orders_with_views`] without views.
+    /// The result is the same, to the cent, as [`ShopBook::block_with_views`] without views.
     #[inline(never)]
-    fn orders<R: Rng, const ROUNDING: u8>(
+    #[allow(clippy::type_complexity)]
+    fn block<R: Rng, const ROUNDING: u8>(
         &self,
-        coverage: &Coverage,
-        volume: f64,
-        counts: &mut R,
-        orders: &mut R,
-        claims: &mut R,
-        cells: &mut [ProductTotals; CELLS_PER_CLASS],
+        sums: &mut CellSums,
+        (coverage, day, d, b, slot, marks, claims, cells): (
+            &Coverage,
+            &Day,
+            usize,
+            &OrderBlock,
+            usize,
+            &mut OrderMarks,
+            &mut R,
+            &mut [ProductTotals; CELLS_PER_CLASS],
+        ),
     ) {
         let tariff = &self.product.tariff;
         let (flat_below, flat_fee, rate, basket) =
@@ -423,205 +469,122 @@ impl ShopBook {
             2 => Rounding::Up,
             _ => Rounding::Down,
         };
-        let abroad = self.abroad;
-        let mut sums = CellSums::default();
-        let mut mix = [0u64; BLOCK];
-        let mut z = [0f64; BLOCK];
-        let mut dest = [0usize; BLOCK];
-        let mut u = [0f64; BLOCK];
+        let m = b.len;
+        let (bought, u) = (&b.bought[slot], &b.u[slot]);
         let mut value = [0f64; BLOCK];
         // Per order, for stage 4: packed count, exposure and premium (0 unless covered) and
         // the rated-band mask.
         let (mut count, mut exposure, mut premium) = ([0i64; BLOCK], [0i64; BLOCK], [0i64; BLOCK]);
         let mut rated_mask = [0i64; BLOCK];
-        for (d, day) in self.days.iter().enumerate() {
-            let n = poisson(day.covered_mean * volume, counts);
-            let mut done = 0u64;
-            while done < n {
-                let m = (n - done).min(BLOCK as u64) as usize;
-                done += m as u64;
-                // Stage 1, the draws of every order, eligible or not, in the order of
-                // `orders_with_views`: category and channel from one draw, then the basket's
-                // normal, the destination and the peril uniform.
-                for j in 0..m {
-                    mix[j] = orders.next_u64();
-                    z[j] = standard_normal(orders);
-                    dest[j] = match abroad {
-                        Abroad::Never => 0,
-                        Abroad::Always => 1,
-                        Abroad::Share(threshold) => (orders.next_u64() < threshold) as usize,
-                    };
-                    u[j] = uniform(orders);
-                }
-                // Stage 2, the baskets: independent `exp`s, no branch.
-                for j in 0..m {
-                    value[j] = basket.cents_at_z_in_block(z[j]);
-                }
-                // Stage 3, cover and tariff; an incident branches out.
-                for j in 0..m {
-                    let basket_cents = value[j];
-                    // `Cents::round` for a basket, which is never negative.
-                    let cents = Cents((basket_cents + 0.5) as i64);
-                    let rated = cents >= flat_below;
-                    let eligible = basket_cents <= coverage.cap(mix[j]);
-                    // `ParcelTariff::premium` with the rounding rule a constant.
-                    let p = std::hint::select_unpredictable(
-                        rated,
-                        rate.apply(cents, rounding),
-                        flat_fee,
-                    );
-                    let e = -(eligible as i64);
-                    count[j] = std::hint::select_unpredictable(eligible, 1, 1 << 32);
-                    exposure[j] = e & cents.0;
-                    premium[j] = e & p.0;
-                    rated_mask[j] = -(rated as i64);
-                    let dest = dest[j];
-                    if eligible & (u[j] < day.risk[dest].p_any) {
-                        let cell = &mut cells[cell(rated, dest)];
-                        self.incident(d as f64, &day.risk[dest], dest, u[j], cents, claims, cell);
-                    }
-                }
-                // Stage 4, the sums (all, rated, international, both) of [`CellSums`]:
-                // masked adds over the block, which the compiler vectorises.
-                let mut acc = [[0i64; 4]; 3];
-                for j in 0..m {
-                    let (r, i) = (rated_mask[j], -((dest[j] & 1) as i64));
-                    let masks = [-1, r, i, r & i];
-                    for (a, q) in acc.iter_mut().zip([count[j], exposure[j], premium[j]]) {
-                        for (a, m) in a.iter_mut().zip(masks) {
-                            *a += m & q;
-                        }
-                    }
-                }
-                let [o, e, p] = acc;
-                for (k, ((o, e), p)) in o.into_iter().zip(e).zip(p).enumerate() {
-                    sums.orders[k] += o;
-                    sums.exposure[k] += e as i128;
-                    sums.premium[k] += p as i128;
-                }
-                if done % CellSums::FLUSH_EVERY < BLOCK as u64 {
-                    sums.flush();
-                }
-            }
-            sums.flush();
+        // Stage 2, the baskets: independent `exp`s, no branch.
+        for (v, &z) in value[..m].iter_mut().zip(&b.z[..m]) {
+            *v = basket.cents_at_z_in_block(z);
         }
-        sums.add_into(cells);
-    }
-
-    /// The floor of the order loop, for the benchmark: every draw [`ShopBook::simulate`]
-    /// makes from the counts and orders streams (a Poisson count per day; per order the
-    /// attribute draw, the basket's normal, the destination draw if the shop ships both ways,
-    /// and the peril uniform), by the same samplers, and nothing else. The claims stream is
-    /// left out (about 0.05 draws per order, made only after an incident), which makes the
-    /// floor a little lower, not higher. Returns a checksum of the draws, so that none can be
-    /// optimised away.
-    pub fn draw_floor<R: Rng>(&self, volume: f64, s: Streams<'_, R>) -> u64 {
-        self.floor(volume, s.counts, s.orders)
-    }
-
-    #[inline(never)]
-    fn floor<R: Rng>(&self, volume: f64, counts: &mut R, orders: &mut R) -> u64 {
-        let abroad = self.abroad;
-        let mut check = 0u64;
-        for day in &self.days {
-            let n = poisson(day.covered_mean * volume, counts);
-            for _ in 0..n {
-                let mix = orders.next_u64();
-                let z = standard_normal(orders);
-                let dest = match abroad {
-                    Abroad::Never => 0,
-                    Abroad::Always => 1,
-                    Abroad::Share(threshold) => (orders.next_u64() < threshold) as u64,
-                };
-                let u = uniform(orders);
-                check ^= mix ^ z.to_bits() ^ dest ^ u.to_bits();
+        // Stage 3, cover and tariff; an incident branches out.
+        for j in 0..m {
+            let basket_cents = value[j];
+            // `Cents::round` for a basket, which is never negative.
+            let cents = Cents((basket_cents + 0.5) as i64);
+            let rated = cents >= flat_below;
+            let took = bought[j] != 0;
+            let eligible = took & (basket_cents <= coverage.cap(b.mix[j]));
+            // `ParcelTariff::premium` with the rounding rule a constant.
+            let p = std::hint::select_unpredictable(rated, rate.apply(cents, rounding), flat_fee);
+            let e = -(eligible as i64);
+            let c = std::hint::select_unpredictable(eligible, 1, 1 << 32);
+            count[j] = -(took as i64) & c;
+            exposure[j] = e & cents.0;
+            premium[j] = e & p.0;
+            rated_mask[j] = -(rated as i64);
+            let dest = b.dest[j];
+            if eligible & (u[j] < day.risk[dest].p_any) {
+                let cell = &mut cells[cell(rated, dest)];
+                let (events, paid) =
+                    self.incident(d as f64, &day.risk[dest], dest, u[j], cents, claims, cell);
+                marks.events[j] |= events;
+                marks.claimed[j] |= (paid as u8) << slot;
             }
         }
-        check
+        // Stage 4, the sums (all, rated, international, both) of [`CellSums`]: masked adds
+        // over the block, which the compiler vectorises.
+        let mut acc = [[0i64; 4]; 3];
+        for j in 0..m {
+            let (r, i) = (rated_mask[j], -((b.dest[j] & 1) as i64));
+            let masks = [-1, r, i, r & i];
+            for (a, q) in acc.iter_mut().zip([count[j], exposure[j], premium[j]]) {
+                for (a, m) in a.iter_mut().zip(masks) {
+                    *a += m & q;
+                }
+            }
+        }
+        let [o, e, p] = acc;
+        for (k, ((o, e), p)) in o.into_iter().zip(e).zip(p).enumerate() {
+            sums.orders[k] += o;
+            sums.exposure[k] += e as i128;
+            sums.premium[k] += p as i128;
+        }
     }
 
-    /// The order loop with views: each order also picks its category and channel and writes
-    /// the views it belongs to, a store to an address chosen by the order per view family.
-    /// Otherwise the same draws and the same arithmetic as [`ShopBook::orders`].
+    /// The order loop with views, or for a shop whose category mix the fast loop cannot cut
+    /// into few runs: each order also picks its category and channel and writes the views it
+    /// belongs to, a store to an address chosen by the order per view family. Otherwise the
+    /// same arithmetic as [`ShopBook::block`].
     #[inline(never)]
-    fn orders_with_views<R: Rng>(
+    #[allow(clippy::too_many_arguments)]
+    fn block_with_views<R: Rng>(
         &self,
-        volume: f64,
-        counts: &mut R,
-        orders: &mut R,
+        sums: &mut CellSums,
+        day: &Day,
+        d: usize,
+        b: &OrderBlock,
+        slot: usize,
+        marks: &mut OrderMarks,
         claims: &mut R,
         cells: &mut [ProductTotals; CELLS_PER_CLASS],
         views: &mut [ProductTotals],
     ) {
-        let vs = self.product.views;
-        // Offsets of the view families in `views`: channels, then category groups.
-        let channel_view = vs.channel.then_some(0);
-        let group_view =
-            vs.category_group
-                .then_some(if vs.channel { Channel::ALL.len() } else { 0 });
         let flat_below = self.product.tariff.flat_below;
-        let mut sums = CellSums::default();
-        for (d, day) in self.days.iter().enumerate() {
-            let mut left = poisson(day.covered_mean * volume, counts);
-            while left > 0 {
-                let n = left.min(CellSums::FLUSH_EVERY);
-                left -= n;
-                for _ in 0..n {
-                    // Every order draws the same attributes in the same order, eligible or not,
-                    // so a change of wording does not shift the stream of later orders.
-                    // One draw, two 32-bit halves: category and channel.
-                    let mix = orders.next_u64();
-                    let category = self.categories.pick((mix >> 32) as u32);
-                    let channel = self.channels.pick(mix as u32);
-                    let z = standard_normal(orders);
-                    let dest = match self.abroad {
-                        Abroad::Never => 0,
-                        Abroad::Always => 1,
-                        Abroad::Share(threshold) => (orders.next_u64() < threshold) as usize,
-                    };
-                    let u = uniform(orders);
-                    let basket_cents = self.basket.cents_at_z(z);
-                    let basket = Cents::round(basket_cents);
-                    let rated = basket >= flat_below;
-                    let mut view = |add: &dyn Fn(&mut ProductTotals)| {
-                        if let Some(o) = channel_view {
-                            add(&mut views[o + channel.index()]);
-                        }
-                        if let Some(o) = group_view {
-                            add(&mut views[o + category.group()]);
-                        }
-                    };
-                    if !self.product.eligible(category, channel, basket_cents) {
-                        cells[cell(rated, dest)].ineligible += 1;
-                        view(&|t| t.ineligible += 1);
-                        continue;
-                    }
-                    let premium = self.product.tariff.premium(basket, self.rate);
-                    sums.add(true, rated, dest, basket.0, premium.0);
-                    view(&|t| {
-                        t.covered += 1;
-                        t.exposure += basket;
-                        t.premium += premium;
-                    });
-                    if u < day.risk[dest].p_any {
-                        let mut claim = ProductTotals::default();
-                        self.incident(
-                            d as f64,
-                            &day.risk[dest],
-                            dest,
-                            u,
-                            basket,
-                            claims,
-                            &mut claim,
-                        );
-                        cells[cell(rated, dest)] += claim;
-                        view(&|t| *t += claim);
-                    }
-                }
-                sums.flush();
+        for j in 0..b.len {
+            if b.bought[slot][j] == 0 {
+                continue;
+            }
+            let mix = b.mix[j];
+            let category = self.categories.pick((mix >> 32) as u32);
+            let channel = self.channels.pick(mix as u32);
+            let dest = b.dest[j];
+            let u = b.u[slot][j];
+            let basket_cents = self.basket.cents_at_z_in_block(b.z[j]);
+            let basket = Cents::round(basket_cents);
+            let rated = basket >= flat_below;
+            if !self.product.eligible(category, channel, basket_cents) {
+                cells[cell(rated, dest)].ineligible += 1;
+                self.views(mix, views, |t| t.ineligible += 1);
+                continue;
+            }
+            let premium = self.product.tariff.premium(basket, self.rate);
+            sums.add(true, rated, dest, basket.0, premium.0);
+            self.views(mix, views, |t| {
+                t.covered += 1;
+                t.exposure += basket;
+                t.premium += premium;
+            });
+            if u < day.risk[dest].p_any {
+                let mut claim = ProductTotals::default();
+                let (events, paid) = self.incident(
+                    d as f64,
+                    &day.risk[dest],
+                    dest,
+                    u,
+                    basket,
+                    claims,
+                    &mut claim,
+                );
+                marks.events[j] |= events;
+                marks.claimed[j] |= (paid as u8) << slot;
+                cells[cell(rated, dest)] += claim;
+                self.views(mix, views, |t| *t += claim);
             }
         }
-        sums.add_into(cells);
     }
 
     /// Splits the peril uniform `u` into lost / damaged / late and settles the claims. The
@@ -638,6 +601,8 @@ impl ShopBook {
     /// - the payments of one order add up to at most its basket: the damage (the value) is
     ///   settled first and the delay payout is reduced to what is left, so a damaged late
     ///   parcel is paid its value once, and a late basket under the payout is paid its value.
+    ///
+    /// Returns what happened to the parcel (bits of [`event`]) and whether a claim was paid.
     #[allow(clippy::too_many_arguments)]
     #[cold]
     fn incident<R: Rng>(
@@ -649,16 +614,17 @@ impl ShopBook {
         basket: Cents,
         claims: &mut R,
         t: &mut ProductTotals,
-    ) {
+    ) -> (u8, bool) {
         let p = &self.product;
         let lag = |claims: &mut R, mean: f64| -mean * (1.0 - uniform(claims)).ln();
         let lost = |claims: &mut R, t: &mut ProductTotals| {
-            if uniform(claims) < p.loss.claim_propensity {
+            let paid = uniform(claims) < p.loss.claim_propensity && {
                 let report = self.handling_days
                     + p.loss.after_days[dest]
                     + lag(claims, p.loss.report_lag_mean_days);
-                self.settle(LOSS, order_day, report, basket, t);
-            }
+                self.settle(LOSS, order_day, report, basket, t)
+            };
+            (event::LOST, paid)
         };
         if u < r.p_loss {
             return lost(claims, t);
@@ -680,7 +646,9 @@ impl ShopBook {
         }
         let delay_report = (late && uniform(claims) < p.delay.claim_propensity)
             .then(|| self.handling_days + threshold + lag(claims, p.delay.report_lag_mean_days));
+        let events = ((damaged as u8) * event::DAMAGED) | ((late as u8) * event::LATE);
         let mut paid = Cents::ZERO;
+        let mut any_paid = false;
         if damaged && uniform(claims) < p.damage.claim_propensity {
             let transit = late_transit.unwrap_or_else(|| {
                 self.delivery[dest].sample_within(threshold, (w - r.p_late) / (1.0 - r.p_late))
@@ -696,15 +664,17 @@ impl ShopBook {
                 t,
             ) {
                 paid = basket;
+                any_paid = true;
             }
         }
         if let Some(report) = delay_report {
             // What is left of the basket after the damage payment; nothing left, no claim.
             let amount = p.delay.payout.min(basket - paid);
             if amount > Cents::ZERO {
-                self.settle(DELAY, order_day, report, amount, t);
+                any_paid |= self.settle(DELAY, order_day, report, amount, t);
             }
         }
+        (events, any_paid)
     }
 
     /// Pays a claim reported `report` days after the order, if within the reporting window;

@@ -69,6 +69,57 @@ pub struct Dispute {
     pub season: Season,
     /// Days from the order to the declared dispute (delivery, first complaint to the merchant).
     pub declare_lag: LogNormal,
+    /// The link to the shop's other covers: how much more often an order is disputed after its
+    /// parcel went wrong.
+    pub after: DisputeAfter,
+}
+
+/// Multipliers of an order's dispute probability after what happened to it under the shop's
+/// other covers, on the same order: its parcel lost, damaged or late under parcel protection,
+/// or its price refunded by the trust-mark guarantee when the merchant defaulted before
+/// delivering. Each is 1 by default (no link: the cover's own figures unchanged). An order
+/// with several events takes the largest multiplier. Only orders that also carry the other
+/// cover are linked: the perils of a parcel are drawn where parcel protection covers it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DisputeAfter {
+    pub lost: f64,
+    pub damaged: f64,
+    pub late: f64,
+    pub refunded: f64,
+}
+
+impl DisputeAfter {
+    /// No link.
+    pub const NONE: DisputeAfter = DisputeAfter {
+        lost: 1.0,
+        damaged: 1.0,
+        late: 1.0,
+        refunded: 1.0,
+    };
+
+    /// The multiplier of an order with `events` (bits of [`crate::orders::event`]).
+    pub fn multiplier(&self, events: u8) -> f64 {
+        use crate::orders::event::{DAMAGED, LATE, LOST, REFUNDED};
+        [
+            (LOST, self.lost),
+            (DAMAGED, self.damaged),
+            (LATE, self.late),
+            (REFUNDED, self.refunded),
+        ]
+        .into_iter()
+        .filter(|&(bit, _)| events & bit != 0)
+        .fold(1.0_f64, |a, (_, m)| a.max(m))
+    }
+
+    /// The largest multiplier.
+    pub fn max(&self) -> f64 {
+        self.multiplier(u8::MAX)
+    }
+
+    /// Whether any multiplier differs from 1.
+    pub fn links(&self) -> bool {
+        *self != DisputeAfter::NONE
+    }
 }
 
 /// The amicable phase every dispute goes through first. It settles the case when the parties
@@ -234,17 +285,29 @@ impl LegalProtection {
             black_week: 1.0,
         };
         let season = season(v, &dp, &d.month_multipliers, d.black_week_multiplier, flat);
+        let ap = format!("{dp}.after");
+        let a = &d.after;
+        let mut after_multiplier = |name: &str, m: Option<f64>| {
+            m.map_or(1.0, |m| v.multiplier(&format!("{ap}.{name}"), m))
+        };
+        let after = DisputeAfter {
+            lost: after_multiplier("lost", a.lost),
+            damaged: after_multiplier("damaged", a.damaged),
+            late: after_multiplier("late", a.late),
+            refunded: after_multiplier("refunded", a.refunded),
+        };
         let worst = probability
             * category_multipliers.iter().fold(0.0_f64, |a, &b| a.max(b))
             * season.max()
             * sales
                 .iter()
-                .fold(0.0_f64, |a, s| a.max(s.dispute_multiplier));
+                .fold(0.0_f64, |a, s| a.max(s.dispute_multiplier))
+            * after.max();
         if worst > 1.0 {
             v.fail(
                 &format!("{dp}.probability"),
                 show(probability),
-                format!("times the largest category, seasonal and way-of-sale multipliers it is {worst}, above 1: lower the multipliers or the probability"),
+                format!("times the largest category, seasonal, way-of-sale and `after` multipliers it is {worst}, above 1: lower the multipliers or the probability"),
             );
         }
         let dispute = Dispute {
@@ -257,6 +320,7 @@ impl LegalProtection {
                 &d.declare_lag,
                 (20.0, 0.6),
             ),
+            after,
         };
 
         let mp = format!("{path}.mediation");

@@ -71,6 +71,19 @@ pub struct RawDispute {
     pub month_multipliers: Option<Vec<f64>>,
     pub black_week_multiplier: Option<f64>,
     pub declare_lag: Option<RawDays>,
+    #[serde(default)]
+    pub after: RawDisputeAfter,
+}
+
+/// `dispute.after`: multipliers of the dispute probability of an order after what happened to
+/// it under the shop's other covers (each 1 when absent).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDisputeAfter {
+    pub lost: Option<f64>,
+    pub damaged: Option<f64>,
+    pub late: Option<f64>,
+    pub refunded: Option<f64>,
 }
 
 #[derive(Debug, Default, Deserialize)]

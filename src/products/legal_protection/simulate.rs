@@ -1,23 +1,23 @@
 //! The per-order loop of legal protection for one shop and one path.
 //!
-//! Per order it draws the attributes (category and way of sale from one 64-bit draw, the
-//! basket, whether the goods are second-hand) and one uniform that decides the dispute; only a
-//! dispute draws details (declaration lag, mediation outcome and length, court), from the
-//! claims stream. Attributes are drawn whether or not the order is eligible, so a change of
-//! wording does not shift the stream of later orders.
+//! The shop's order stream ([`crate::orders`]) draws each order's attributes (category, basket,
+//! whether the goods are second-hand), whether its buyer bought the cover and which way
+//! (at checkout or directly), and one uniform that decides the dispute; only a dispute draws
+//! details (declaration lag, mediation outcome and length, court), from the cover's claims
+//! stream. A parcel that was lost, damaged or late under the shop's parcel protection, or
+//! refunded by its guarantee, raises the order's dispute probability by the product's
+//! `dispute.after` multipliers (1 by default: no link).
 
 use super::{CHECKOUT, COURT, DIRECT, LegalProtection, MEDIATION};
 use crate::calendar::Horizon;
 use crate::catalogue::Category;
-use crate::distributions::{Basket, Mix, poisson, uniform};
+use crate::distributions::{Basket, Mix, uniform};
 use crate::money::Cents;
+use crate::orders::{CoverDemand, OrderBlock, OrderMarks};
 use crate::portfolio::Shop;
-use crate::products::{ProductTotals, Streams};
+use crate::products::ProductTotals;
 use rand::{Rng, RngExt};
 use rand_distr::StandardNormal;
-
-/// 2^64 as f64: scales a share to a threshold on a uniform u64.
-const TWO_64: f64 = 18_446_744_073_709_551_616.0;
 
 /// The precomputed book of a legal-protection product in one shop.
 #[derive(Debug, Clone)]
@@ -27,10 +27,6 @@ pub struct LegalBook {
     categories: Mix<Category>,
     shipping_fee: Cents,
     used_share: f64,
-    /// A u32 below this is a checkout sale, else a direct one.
-    checkout_below: u64,
-    /// A u64 below this is a second-hand order.
-    used_below: u64,
     /// Expected buyers of the cover per day, either way (before the path's volume multiplier).
     pub(crate) daily_mean: Vec<f64>,
     /// Seasonal multiplier of the dispute probability of each day's orders.
@@ -50,19 +46,12 @@ impl LegalBook {
         horizon: Horizon,
     ) -> LegalBook {
         let take_up = product.take_up();
-        let checkout_share = if take_up > 0.0 {
-            product.sales[CHECKOUT].take_up / take_up
-        } else {
-            1.0
-        };
         LegalBook {
             product: product.clone(),
             basket: shop.basket,
             categories: shop.categories.clone(),
             shipping_fee: shop.shipping_fee,
             used_share: shop.used_goods_share,
-            checkout_below: (checkout_share * 4_294_967_296.0) as u64,
-            used_below: (shop.used_goods_share * TWO_64).min(u64::MAX as f64) as u64,
             daily_mean: shape
                 .iter()
                 .map(|s| shop.orders_per_day * s * take_up)
@@ -100,44 +89,85 @@ impl LegalBook {
     }
     /// Share of the cover's buyers who buy it at checkout.
     pub fn checkout_share(&self) -> f64 {
-        self.checkout_below as f64 / 4_294_967_296.0
+        let take_up = self.product.take_up();
+        if take_up > 0.0 {
+            self.product.sales[CHECKOUT].take_up / take_up
+        } else {
+            1.0
+        }
     }
 
-    /// Simulates the horizon for one path, adding into `segments` (by [`super::SALES`] index).
-    pub fn simulate<R: Rng>(&self, volume: f64, s: Streams<'_, R>, segments: &mut [ProductTotals]) {
-        let Streams {
-            counts,
-            orders,
-            claims,
-        } = s;
+    /// What the order stream needs of the cover: its take-up at checkout and directly, and
+    /// one uniform per order (the dispute's).
+    pub fn demand(&self) -> CoverDemand {
+        let ways = [
+            self.product.sales[CHECKOUT].take_up,
+            self.product.sales[DIRECT].take_up,
+        ];
+        CoverDemand {
+            ways,
+            first_day: 0,
+            uniform: true,
+        }
+    }
+
+    /// Applies the cover to one block of the shop's order stream (day `d` of the horizon), as
+    /// cover `slot`, adding into `segments` (by [`super::SALES`] index).
+    pub fn apply<R: Rng>(
+        &self,
+        d: usize,
+        b: &OrderBlock,
+        slot: usize,
+        marks: &mut OrderMarks,
+        claims: &mut R,
+        segments: &mut [ProductTotals],
+    ) {
         let p = &self.product;
-        for (d, (&mean, &season)) in self.daily_mean.iter().zip(&self.season).enumerate() {
-            let n = poisson(mean * volume, counts);
-            for _ in 0..n {
-                let mix = orders.next_u64();
-                let category = self.categories.pick((mix >> 32) as u32);
-                let sale = if (mix & 0xFFFF_FFFF) < self.checkout_below {
-                    CHECKOUT
-                } else {
-                    DIRECT
-                };
-                let z: f64 = orders.sample(StandardNormal);
-                let used = orders.next_u64() < self.used_below;
-                let u = uniform(orders);
-                let basket = Cents::round(self.basket.cents_at_z(z)) + self.shipping_fee;
-                let t = &mut segments[sale];
-                if !p.eligible(category, used, basket) {
-                    t.ineligible += 1;
-                    continue;
-                }
-                t.covered += 1;
-                t.exposure += basket;
-                t.premium += p.sales[sale].price;
-                if u < self.dispute_by_category[sale][category.index()] * season {
-                    self.dispute(d as f64, claims, t);
-                }
+        let season = self.season[d];
+        for j in 0..b.len {
+            let bought = b.bought[slot][j];
+            if bought == 0 {
+                continue;
+            }
+            let sale = if bought == 1 { CHECKOUT } else { DIRECT };
+            let category = self.categories.pick((b.mix[j] >> 32) as u32);
+            let basket = Cents::round(self.basket.cents_at_z(b.z[j])) + self.shipping_fee;
+            let t = &mut segments[sale];
+            if !p.eligible(category, b.used[j], basket) {
+                t.ineligible += 1;
+                continue;
+            }
+            t.covered += 1;
+            t.exposure += basket;
+            t.premium += p.sales[sale].price;
+            let after = marks.events[j];
+            let link = if after == 0 {
+                1.0
+            } else {
+                p.dispute.after.multiplier(after)
+            };
+            if b.u[slot][j] < self.dispute_by_category[sale][category.index()] * season * link {
+                self.dispute(d as f64, claims, t);
+                marks.claimed[j] |= 1 << slot;
             }
         }
+    }
+
+    /// Counts order `j` of `b`, on which this cover and another paid a claim, as a shared
+    /// claim of the way it was sold.
+    pub fn add_shared(
+        &self,
+        b: &OrderBlock,
+        slot: usize,
+        j: usize,
+        segments: &mut [ProductTotals],
+    ) {
+        let sale = if b.bought[slot][j] == 1 {
+            CHECKOUT
+        } else {
+            DIRECT
+        };
+        segments[sale].shared_claims += 1;
     }
 
     /// Settles one declared dispute: mediation first, court when it fails and the buyer sues.
