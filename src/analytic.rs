@@ -1,13 +1,15 @@
 //! Closed-form expectations that `check` prints and the summary's `analytic` column carries,
 //! so every simulated mean can be read against theory.
 
+use crate::catalogue::Category;
 use crate::engine::{Model, MoneyOverflow};
 use crate::money::MAX_EXPECTED_PATH_CENTS;
 use crate::products::Product;
 use crate::products::bnpl;
-use crate::products::buyer_protection::Expected;
+use crate::products::buyer_protection::{self, Expected, ShopBook};
 use crate::products::e_reputation::{self, EReputation};
 use crate::products::legal_protection as legal;
+use crate::products::legal_protection::LegalBook;
 use std::collections::BTreeMap;
 
 /// Parcel buyer protection: the expectations of a product, summed over the shops selling it.
@@ -184,10 +186,13 @@ pub fn product_metrics(model: &Model, product: usize) -> BTreeMap<String, f64> {
         }
         Product::LegalProtection(_) => {
             let mut e = legal::Expected::default();
+            let mut exact = true;
             for sale in 0..legal::SALES.len() {
-                e += legal_expected(model, product, sale);
+                let (s, x) = legal_expected(model, product, sale);
+                e += s;
+                exact &= x;
             }
-            insert_legal(&mut m, &e);
+            insert_legal(&mut m, &e, exact);
         }
         Product::BnplNonPayment(p) => {
             let (plans, no_plan) = bnpl(model, product);
@@ -231,7 +236,8 @@ pub fn segment_metrics(model: &Model, segment: usize) -> BTreeMap<String, f64> {
     let index = segment - model.segment_range(seg.product).start;
     match &model.products()[seg.product] {
         Product::LegalProtection(_) => {
-            insert_legal(&mut m, &legal_expected(model, seg.product, index));
+            let (e, exact) = legal_expected(model, seg.product, index);
+            insert_legal(&mut m, &e, exact);
         }
         Product::BnplNonPayment(p) => {
             let (plans, _) = bnpl(model, seg.product);
@@ -248,20 +254,87 @@ pub fn segment_metrics(model: &Model, segment: usize) -> BTreeMap<String, f64> {
     m
 }
 
-/// Legal protection: the expectations of one way of sale, summed over the shops.
-pub fn legal_expected(model: &Model, product: usize, sale: usize) -> legal::Expected {
+/// Legal protection: the expectations of one way of sale, summed over the shops; `None` for
+/// the disputes where a link of `dispute.after` has no closed form here (see
+/// [`legal_excess`]), with the buyers, exposure and premium still exact.
+pub fn legal_expected(model: &Model, product: usize, sale: usize) -> (legal::Expected, bool) {
     let mut e = legal::Expected::default();
-    for (_, book) in model.legal_books().filter(|(p, _)| *p == product) {
-        e += legal::Expected::of(book, sale);
+    let mut exact = true;
+    for (_, book, parcels, frame) in model
+        .legal_books_with_links()
+        .filter(|(p, ..)| *p == product)
+    {
+        match legal_excess(book, &parcels, frame) {
+            Some(None) => e += legal::Expected::of(book, sale),
+            Some(Some(excess)) => e += legal::Expected::of_linked(book, sale, Some(&excess)),
+            None => {
+                exact = false;
+                e += legal::Expected::of(book, sale);
+            }
+        }
     }
-    e
+    (e, exact)
 }
 
-fn insert_legal(m: &mut BTreeMap<String, f64>, e: &legal::Expected) {
+/// The disputes a legal-protection book's links add (`excess(d, category)` of
+/// [`legal::Expected::of_linked`]): `Some(None)` when nothing links, `None` where the link has
+/// no closed form here (a refund by the shop's guarantee, whose probability depends on the
+/// path's default day, or two parcel covers on one shop).
+///
+/// With one parcel cover of take-up `t` (bought independently of legal protection), an order of
+/// category `c` on day `d` is marked when its buyer took parcel protection and the parcel was
+/// eligible for it; then its multiplier is that of what happened to the parcel, so
+/// `excess(d, c) = t · P(parcel-eligible, B ≥ L | c) · Σ_dest P(dest) Σ_e P(e | d, dest) (m_e − 1)`
+/// over the events lost, damaged only, late only, damaged and late.
+#[allow(clippy::type_complexity)]
+fn legal_excess<'a>(
+    book: &'a LegalBook,
+    parcels: &[&'a ShopBook],
+    frame: bool,
+) -> Option<Option<Box<dyn Fn(usize, Category) -> f64 + 'a>>> {
+    use crate::orders::event::{DAMAGED, LATE, LOST};
+    let after = book.product().dispute.after;
+    // A refund marks the order too; the largest multiplier applies, so a parcel multiplier
+    // below 1 would interact with it.
+    let below_one = [after.lost, after.damaged, after.late]
+        .iter()
+        .any(|&m| m < 1.0);
+    if frame && (after.refunded != 1.0 || below_one) {
+        return None;
+    }
+    let parcel_linked = [after.lost, after.damaged, after.late] != [1.0; 3];
+    let parcel = match parcels {
+        _ if !parcel_linked => return Some(None),
+        [] => return Some(None),
+        [p] => *p,
+        _ => return None,
+    };
+    let m = [LOST, DAMAGED, LATE, DAMAGED | LATE].map(|e| after.multiplier(e) - 1.0);
+    let from = (book.product().min_basket.to_eur() - book.shipping_fee().to_eur()).max(0.0);
+    let t = parcel.product().take_up;
+    let abroad = parcel.international_share();
+    let dest_share = [1.0 - abroad, abroad];
+    Some(Some(Box::new(move |d: usize, c: Category| {
+        let raise: f64 = (0..2)
+            .map(|dest| {
+                let p = buyer_protection::event_probabilities(parcel, d, dest);
+                dest_share[dest] * p.iter().zip(&m).map(|(p, m)| p * m).sum::<f64>()
+            })
+            .sum();
+        t * buyer_protection::eligible_from(parcel, c, from) * raise
+    })))
+}
+
+/// The metrics of legal protection's expectations; without `disputes_exact`, only those that
+/// do not depend on the disputes.
+fn insert_legal(m: &mut BTreeMap<String, f64>, e: &legal::Expected, disputes_exact: bool) {
     m.insert("covered".into(), e.covered);
     m.insert("ineligible".into(), e.ineligible);
     m.insert("exposure_eur".into(), e.exposure_eur);
     m.insert("premium_eur".into(), e.premium_eur);
+    if !disputes_exact {
+        return;
+    }
     m.insert("claims_eur".into(), e.claims_total_eur());
     m.insert("net_claims_eur".into(), e.claims_total_eur());
     m.insert("retained_eur".into(), e.retained_eur);

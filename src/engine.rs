@@ -421,22 +421,35 @@ impl Model {
         })
     }
 
-    /// Every shop's legal-protection book with its product index.
-    pub fn legal_books(&self) -> impl Iterator<Item = (usize, &LegalBook)> {
-        self.shops.iter().flat_map(|s| {
-            s.covers
-                .iter()
-                .chain(&s.books)
-                .filter_map(|b| match &b.book {
-                    Book::Legal(book) => Some((b.product, book)),
-                    _ => None,
-                })
-        })
-    }
-
     /// Every policy segment's book with its index in [`Model::segments`].
     pub fn policy_books(&self) -> impl Iterator<Item = (usize, &PolicyBook)> {
         self.policy_books.iter().map(|b| (b.segment, &b.book))
+    }
+
+    /// Every shop's legal-protection book with its product index and the covers applied before
+    /// it to the same order stream, which can raise its disputes (`dispute.after`): the shop's
+    /// parcel books, and whether the shop sells a guarantee.
+    pub fn legal_books_with_links(
+        &self,
+    ) -> impl Iterator<Item = (usize, &LegalBook, Vec<&ShopBook>, bool)> {
+        self.shops.iter().flat_map(|s| {
+            let parcels: Vec<&ShopBook> = s
+                .covers
+                .iter()
+                .filter_map(|b| match &b.book {
+                    Book::Parcel(book) => Some(book),
+                    _ => None,
+                })
+                .collect();
+            let frame = s
+                .covers
+                .iter()
+                .any(|b| matches!(b.book, Book::Frame { .. }));
+            s.covers.iter().filter_map(move |b| match &b.book {
+                Book::Legal(book) => Some((b.product, book, parcels.clone(), frame)),
+                _ => None,
+            })
+        })
     }
 
     /// Every shop's guarantee book with its frame-company index.

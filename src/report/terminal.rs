@@ -51,6 +51,7 @@ const HEAD: &[(&str, &str)] = &[
 const TAIL: &[(&str, &str, bool)] = &[
     ("recoveries_eur", "recoveries (EUR)", true),
     ("retained_eur", "retained by insured (EUR)", true),
+    ("shared_claims_count", "claims sharing an order", true),
     ("disputes_per_million", "disputes per million covered", true),
     (
         "mediation_settled_share",

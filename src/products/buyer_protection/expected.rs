@@ -13,6 +13,7 @@
 
 use super::simulate::ShopBook;
 use super::{DAMAGE, DELAY, LOSS, PERILS};
+use crate::catalogue::Category;
 use std::ops::AddAssign;
 
 /// Expected values over one horizon for one book (or a sum of books).
@@ -113,17 +114,7 @@ impl Expected {
                 * lag_within(w - h - p.delay.after_days[i], p.delay.report_lag_mean_days)
         });
         // Late parcels past the loss threshold are lost: their share among late parcels.
-        let overdue = [0, 1].map(|i| {
-            let t = book.delivery()[i];
-            let (d, l) = (p.delay.after_days[i], p.loss.after_days[i]);
-            if l <= d {
-                1.0
-            } else if t.tail(d) > 0.0 {
-                (t.tail(l) / t.tail(d)).min(1.0)
-            } else {
-                0.0
-            }
-        });
+        let overdue = [0, 1].map(|i| overdue(book, i));
         // Damage: reported within the window after delivery and within w days of the order;
         // late parcels delivered between the delay and loss thresholds ("tail"), on-time
         // parcels ("body").
@@ -185,4 +176,55 @@ impl Expected {
     pub fn loss_ratio(&self) -> f64 {
         self.claims_total_eur() / self.premium_eur
     }
+}
+
+/// The share of late parcels shipped to `dest` whose transit passes the loss threshold, and
+/// which are therefore lost: `S(loss)/S(delay)` of the delivery law (1 when the loss threshold
+/// is not above the delay threshold).
+fn overdue(book: &ShopBook, dest: usize) -> f64 {
+    let p = book.product();
+    let t = book.delivery()[dest];
+    let (d, l) = (p.delay.after_days[dest], p.loss.after_days[dest]);
+    if l <= d {
+        1.0
+    } else if t.tail(d) > 0.0 {
+        (t.tail(l) / t.tail(d)).min(1.0)
+    } else {
+        0.0
+    }
+}
+
+/// What happens to a covered parcel ordered on horizon day `d` and shipped to `dest`, as the
+/// marks it leaves on its order for the shop's other covers: the probabilities that it is
+/// lost (vanished, or late past the loss threshold, damaged or not), damaged only, late only,
+/// and damaged and late. Claims paid or not, since a buyer disputes what went wrong.
+pub fn event_probabilities(book: &ShopBook, d: usize, dest: usize) -> [f64; 4] {
+    let r = &book.days[d].risk[dest];
+    let over = overdue(book, dest);
+    let delivered = 1.0 - r.p_loss;
+    let late = r.p_late * (1.0 - over);
+    [
+        r.p_loss + delivered * r.p_late * over,
+        delivered * r.p_damage * (1.0 - r.p_late),
+        delivered * (1.0 - r.p_damage) * late,
+        delivered * r.p_damage * late,
+    ]
+}
+
+/// The probability that an order of `category` is eligible for the cover (its channel offers
+/// it, the category is not excluded, the basket is under the category's cap) and its basket,
+/// in EUR, is at least `from_eur`.
+pub fn eligible_from(book: &ShopBook, category: Category, from_eur: f64) -> f64 {
+    let p = book.product();
+    if p.excluded[category.index()] {
+        return 0.0;
+    }
+    let channels: f64 = book
+        .channels()
+        .iter()
+        .filter(|(c, _)| p.offered[c.index()])
+        .map(|(_, w)| w)
+        .sum();
+    let cap = p.value_cap_cents[category.index()] / 100.0;
+    channels * book.basket().prob_between(from_eur, cap)
 }

@@ -33,7 +33,7 @@ mod expected;
 pub mod raw;
 pub mod simulate;
 
-pub use expected::Expected;
+pub use expected::{Expected, eligible_from, event_probabilities};
 pub use simulate::{ParcelSums, ShopBook};
 
 use crate::calendar::is_black_week;

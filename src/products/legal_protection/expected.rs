@@ -6,6 +6,7 @@
 
 use super::simulate::LegalBook;
 use super::{COURT, MEDIATION, SALES};
+use crate::catalogue::Category;
 use std::ops::AddAssign;
 
 /// Expected values over one horizon for one way of sale of one book (or a sum of them).
@@ -46,8 +47,22 @@ impl AddAssign for Expected {
 }
 
 impl Expected {
-    /// The expectations of one book's sales of kind `sale` (an index into [`SALES`]).
+    /// The expectations of one book's sales of kind `sale` (an index into [`SALES`]), with no
+    /// other cover linked to its disputes.
     pub fn of(book: &LegalBook, sale: usize) -> Expected {
+        Expected::of_linked(book, sale, None)
+    }
+
+    /// The expectations of one book's sales of kind `sale`, with its disputes raised by what
+    /// happened to the same orders under the shop's other covers (`dispute.after`):
+    /// `excess(d, category)` is `E[(m − 1) · 1{B ≥ L}]` for an order of `category` placed on
+    /// horizon day `d`, `m` the order's dispute multiplier and `B ≥ L` the basket reaching
+    /// the cover's threshold (shipping included).
+    pub fn of_linked(
+        book: &LegalBook,
+        sale: usize,
+        excess: Option<&dyn Fn(usize, Category) -> f64>,
+    ) -> Expected {
         assert!(sale < SALES.len());
         let p = book.product();
         let share = if sale == super::CHECKOUT {
@@ -77,10 +92,22 @@ impl Expected {
         }
         let eligible = new * p_cat * p_big;
         let covered = buyers * eligible;
-        let disputes = seasonal_buyers
+        // The disputes the links add: by day and category, over the orders of that day.
+        let linked = excess.map_or(0.0, |excess| {
+            let by_day = |d: usize| -> f64 {
+                book.categories()
+                    .iter()
+                    .filter(|(c, _)| !p.excluded[c.index()])
+                    .map(|(c, w)| w * p.dispute.category_multipliers[c.index()] * excess(d, c))
+                    .sum()
+            };
+            (book.daily_mean.iter().zip(&book.season).enumerate())
+                .map(|(d, (m, s))| m * s * by_day(d))
+                .sum::<f64>()
+                * share
+        });
+        let disputes = (seasonal_buyers * p_big * dispute_cat + linked)
             * new
-            * p_big
-            * dispute_cat
             * p.dispute.probability
             * p.sales[sale].dispute_multiplier;
         // Settled: the parties agree within the contract's limit (the talks' duration and the

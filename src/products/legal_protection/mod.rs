@@ -97,9 +97,13 @@ impl DisputeAfter {
         refunded: 1.0,
     };
 
-    /// The multiplier of an order with `events` (bits of [`crate::orders::event`]).
+    /// The multiplier of an order with `events` (bits of [`crate::orders::event`]): the largest
+    /// of its events' multipliers (a multiplier below 1 applies too), 1 without an event.
     pub fn multiplier(&self, events: u8) -> f64 {
         use crate::orders::event::{DAMAGED, LATE, LOST, REFUNDED};
+        if events & (LOST | DAMAGED | LATE | REFUNDED) == 0 {
+            return 1.0;
+        }
         [
             (LOST, self.lost),
             (DAMAGED, self.damaged),
@@ -108,12 +112,12 @@ impl DisputeAfter {
         ]
         .into_iter()
         .filter(|&(bit, _)| events & bit != 0)
-        .fold(1.0_f64, |a, (_, m)| a.max(m))
+        .fold(f64::NEG_INFINITY, |a, (_, m)| a.max(m))
     }
 
-    /// The largest multiplier.
+    /// The largest multiplier an order can have (1 for an order without an event).
     pub fn max(&self) -> f64 {
-        self.multiplier(u8::MAX)
+        self.multiplier(u8::MAX).max(1.0)
     }
 
     /// Whether any multiplier differs from 1.
@@ -452,5 +456,26 @@ mod tests {
         assert_eq!(p.sales[DIRECT].price, Cents(250));
         assert_eq!(p.court.ceiling, Cents(2_000_000));
         assert_eq!(p.mediation.success_probability, 0.90);
+    }
+
+    /// A regression test: a multiplier below 1 was ignored (the largest of the events' and 1
+    /// was taken), so "a late parcel's buyer disputes less" could not be said.
+    #[test]
+    fn the_dispute_multiplier_is_the_largest_of_the_orders_events() {
+        use crate::orders::event::{DAMAGED, LATE, LOST, REFUNDED};
+        let p = product("dispute = { after = { lost = 3, damaged = 2, late = 0.5 } }");
+        let after = p.dispute.after;
+        assert_eq!(after.multiplier(0), 1.0);
+        assert_eq!(after.multiplier(LATE), 0.5);
+        assert_eq!(after.multiplier(DAMAGED | LATE), 2.0);
+        assert_eq!(after.multiplier(LOST | REFUNDED), 3.0);
+        assert_eq!(after.multiplier(REFUNDED), 1.0);
+        assert_eq!(after.max(), 3.0);
+        assert!(after.links());
+        assert!(!product("").dispute.after.links());
+        let below = product("dispute = { after = { late = 0.5 } }")
+            .dispute
+            .after;
+        assert_eq!(below.max(), 1.0);
     }
 }
