@@ -274,6 +274,16 @@ impl Rate {
         self.millionths as f64 / Self::SCALE as f64
     }
 
+    /// [`Rate::apply`] to an amount known to be non-negative (a basket), without the sign's
+    /// branch: the parcel loop's tariff.
+    #[inline(always)]
+    pub fn apply_nonnegative(self, amount: Cents, rounding: Rounding) -> Cents {
+        debug_assert!(amount.0 >= 0 && self.millionths >= 0);
+        let n = (amount.0 * self.millionths) as u64;
+        let (q, r) = (n / Self::SCALE as u64, n % Self::SCALE as u64);
+        Cents(q as i64 + rounding.rounds_up(q, r, Self::SCALE as u64) as i64)
+    }
+
     /// `self × amount`, rounded to a cent by `rounding`: the one multiplication of a tariff.
     #[inline]
     pub fn apply(self, amount: Cents, rounding: Rounding) -> Cents {
