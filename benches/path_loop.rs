@@ -30,7 +30,7 @@ use criterion::{Criterion, Throughput, criterion_group};
 use protectsim::engine::{Model, stream, stream_id};
 use protectsim::orders::{OrderBlock, OrderMarks, OrderStream};
 use protectsim::products::ProductTotals;
-use protectsim::products::buyer_protection::{ParcelSums, ShopBook};
+use protectsim::products::buyer_protection::ShopBook;
 use protectsim::scenario::Scenario;
 use std::hint::black_box;
 use std::time::Instant;
@@ -56,11 +56,17 @@ type Book<'a> = (&'a OrderStream, &'a ShopBook, usize, usize, [u64; 3]);
 /// Every parcel book of the model with its shop's order stream.
 fn books(model: &Model) -> Vec<Book<'_>> {
     model
-        .parcel_streams()
+        .covers::<ShopBook>()
         .enumerate()
-        .map(|(i, (pi, orders, book, slot))| {
+        .map(|(i, c)| {
             let ids = ["counts", "orders", "claims"].map(|k| stream_id(&format!("{k}/{i}")));
-            (orders, book, slot, model.segment_range(pi).len(), ids)
+            (
+                c.stream,
+                c.book,
+                c.slot,
+                model.segment_range(c.product).len(),
+                ids,
+            )
         })
         .collect()
 }
@@ -77,12 +83,10 @@ fn run_loop(books: &[Book<'_>], path: u64) -> u64 {
             stream(SEED, path, l),
         );
         let (mut block, mut marks) = (OrderBlock::default(), OrderMarks::default());
-        let mut sums = ParcelSums::default();
         orders.simulate(1.0, &mut counts, &mut draws, &mut block, |i, b| {
             let d = (i as i64 + orders.first_day()) as usize;
-            book.apply(&mut sums, d, b, slot, &mut marks, &mut claims, &mut totals)
+            book.apply(d, b, slot, &mut marks, &mut claims, &mut totals)
         });
-        book.finish(sums, &mut totals);
         covered += totals.iter().map(|t| t.covered).sum::<u64>();
     }
     covered

@@ -8,6 +8,7 @@ use crate::products::Product;
 use crate::products::bnpl;
 use crate::products::buyer_protection::{self, Expected, ShopBook};
 use crate::products::e_reputation::{self, EReputation};
+use crate::products::guarantee_frame::FrameShopBook;
 use crate::products::legal_protection as legal;
 use crate::products::legal_protection::LegalBook;
 use std::collections::BTreeMap;
@@ -15,8 +16,8 @@ use std::collections::BTreeMap;
 /// Parcel buyer protection: the expectations of a product, summed over the shops selling it.
 pub fn parcel(model: &Model, product: usize) -> Expected {
     let mut e = Expected::default();
-    for (_, book) in model.books().filter(|(p, _)| *p == product) {
-        e += Expected::of(book);
+    for c in model.covers::<ShopBook>().filter(|c| c.product == product) {
+        e += Expected::of(c.book);
     }
     e
 }
@@ -73,9 +74,10 @@ fn bnpl_metrics(
 fn guarantees(model: &Model, product: usize, warmup: usize) -> (f64, f64) {
     let frames = model.frames();
     model
-        .frame_books()
-        .filter(|(c, _)| frames[*c].product == product)
-        .map(|(_, book)| {
+        .covers::<FrameShopBook>()
+        .filter(|c| c.company.is_some_and(|k| frames[k].product == product))
+        .map(|c| {
+            let book = c.book;
             let n: f64 = book.daily_mean[warmup..].iter().sum();
             (n, n * book.mean_guaranteed_eur())
         })
@@ -89,7 +91,11 @@ pub fn expected_active_volume(model: &Model, c: usize) -> Vec<f64> {
     let d = f.duration_days as usize;
     let days = model.horizon().days as usize;
     let mut active = vec![0.0; days];
-    for (_, book) in model.frame_books().filter(|(fc, _)| *fc == c) {
+    for cover in model
+        .covers::<FrameShopBook>()
+        .filter(|cover| cover.company == Some(c))
+    {
+        let book = cover.book;
         let value = book.mean_guaranteed_eur();
         for (t, a) in active.iter_mut().enumerate() {
             *a += book.daily_mean[t..t + d].iter().sum::<f64>() * value;
@@ -260,10 +266,10 @@ pub fn segment_metrics(model: &Model, segment: usize) -> BTreeMap<String, f64> {
 pub fn legal_expected(model: &Model, product: usize, sale: usize) -> (legal::Expected, bool) {
     let mut e = legal::Expected::default();
     let mut exact = true;
-    for (_, book, parcels, frame) in model
-        .legal_books_with_links()
-        .filter(|(p, ..)| *p == product)
-    {
+    for c in model.covers::<LegalBook>().filter(|c| c.product == product) {
+        let book = c.book;
+        let parcels: Vec<&ShopBook> = c.before::<ShopBook>().collect();
+        let frame = c.before::<FrameShopBook>().next().is_some();
         match legal_excess(book, &parcels, frame) {
             Some(None) => e += legal::Expected::of(book, sale),
             Some(Some(excess)) => e += legal::Expected::of_linked(book, sale, Some(&excess)),

@@ -9,19 +9,20 @@ use crate::distributions::VolumeMultiplier;
 use crate::distributions::uniform;
 use crate::frame::{self, FramePath, RaisePolicy};
 use crate::money::Cents;
-use crate::orders::{MAX_COVERS, OrderBlock, OrderMarks, OrderStream};
+use crate::orders::{OrderBlock, OrderStream};
 use crate::products::Streams;
 use crate::products::bnpl::ShopBook as BnplShopBook;
-use crate::products::buyer_protection::{ParcelSums, ShopBook};
 use crate::products::e_reputation::PolicyBook;
-use crate::products::guarantee_frame::{FrameShopBook, Insolvency};
-use crate::products::legal_protection::LegalBook;
-use crate::products::{Product, ProductTotals};
+use crate::products::guarantee_frame::Insolvency;
+use crate::products::{
+    CompanyOut, Cover, CoverOut, PathOutputs, Product, ProductTotals, run_stream,
+};
 use crate::scenario::{Company, Scenario};
 use rand::RngExt;
 use rand_distr::StandardNormal;
 use rayon::prelude::*;
 use std::ops::Range;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 pub use crate::rng::{PathRng, stream, stream_id};
@@ -29,60 +30,32 @@ pub use crate::rng::{PathRng, stream, stream_id};
 /// Paths per work item. Fixed, so that the work split never depends on the thread count.
 pub const BATCH_PATHS: u64 = 64;
 
-/// A product's precomputed book in one shop. Built once per run, so the size difference of
-/// the variants costs nothing worth a box.
+/// A cover sold on a shop's order stream ([`Cover`]), with its product, result slots and
+/// claims stream; for a cover whose results are its company's, the company's index in
+/// [`Model::frames`].
 #[derive(Debug, Clone)]
-#[allow(clippy::large_enum_variant)]
-enum Book {
-    Parcel(ShopBook),
-    /// `company` indexes [`Model::frames`].
-    Frame {
-        company: usize,
-        book: FrameShopBook,
-    },
-    /// Writes into its product's segments (ways of sale).
-    Legal(LegalBook),
-    /// A BNPL non-payment book, with the streams of the path's systematic factor (one per
-    /// product, shared by its shops) and of the shop's customer population.
-    Bnpl {
-        book: BnplShopBook,
-        factor: u64,
-        customers: u64,
-    },
-}
-
-impl Book {
-    /// Where the book applies among the covers of a shop's order stream: parcel protection and
-    /// the guarantee first, since legal protection reads what happened to their orders.
-    fn stage(&self) -> u8 {
-        match self {
-            Book::Parcel(_) | Book::Frame { .. } => 0,
-            Book::Legal(_) | Book::Bnpl { .. } => 1,
-        }
-    }
-
-    /// What the order stream needs of the cover (BNPL draws its own orders: none).
-    fn demand(&self) -> crate::orders::CoverDemand {
-        match self {
-            Book::Parcel(b) => b.demand(),
-            Book::Frame { book, .. } => book.demand(),
-            Book::Legal(b) => b.demand(),
-            Book::Bnpl { .. } => crate::orders::CoverDemand::one_way(0.0, false),
-        }
-    }
-}
-
-/// One product sold in one shop, with its stream ids (`counts` and `orders` serve a book that
-/// draws its own orders, BNPL; the covers of the order stream share the shop's).
-#[derive(Debug, Clone)]
-struct BookModel {
+struct CoverModel {
     product: usize,
-    book: Book,
+    cover: Arc<dyn Cover>,
     /// The product's result slots: [`Model::segment_range`].
+    slots: Range<usize>,
+    claims: u64,
+    company: Option<usize>,
+}
+
+/// A BNPL non-payment book of one shop, which draws its own orders (plans of a customer
+/// population), with its stream ids: the shop's plans, their claims, the path's systematic
+/// factor (one per product, shared by its shops) and the customer population.
+#[derive(Debug, Clone)]
+struct BnplModel {
+    product: usize,
+    book: BnplShopBook,
     slots: Range<usize>,
     counts: u64,
     orders: u64,
     claims: u64,
+    factor: u64,
+    customers: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -93,11 +66,12 @@ struct ShopModel {
     stream: OrderStream,
     counts_stream: u64,
     orders_stream: u64,
-    /// The covers applied to the order stream, in the order they apply ([`Book::stage`]).
-    covers: Vec<BookModel>,
-    /// Books that draw their own orders (BNPL non-payment, whose orders are plans of a
-    /// customer population).
-    books: Vec<BookModel>,
+    /// The covers applied to the order stream, in the order they apply ([`Cover::stage`]),
+    /// and the same covers as the stream's runner takes them.
+    covers: Vec<CoverModel>,
+    cover_list: Vec<Arc<dyn Cover>>,
+    /// BNPL books, which draw their own orders.
+    bnpl: Vec<BnplModel>,
 }
 
 /// One segment of a policy product (e-reputation cover), with its stream ids per incident type.
@@ -159,10 +133,55 @@ pub struct Model {
 /// What a shop's order stream writes into on one path: the segments, and per frame company
 /// its daily new guaranteed value and totals, with its insolvency on the path.
 struct PathSides<'a> {
-    segments: &'a mut [crate::products::ProductTotals],
+    segments: &'a mut [ProductTotals],
     new: &'a mut [Vec<Cents>],
-    frame_totals: &'a mut [crate::products::ProductTotals],
+    frame_totals: &'a mut [ProductTotals],
     insolvency: &'a [Insolvency],
+}
+
+/// The path's results as one shop's covers see them.
+struct ShopSides<'a, 'b> {
+    sides: &'a mut PathSides<'b>,
+    covers: &'a [CoverModel],
+}
+
+impl PathOutputs for ShopSides<'_, '_> {
+    fn cover(&mut self, c: usize) -> CoverOut<'_> {
+        let (c, s) = (&self.covers[c], &mut *self.sides);
+        CoverOut {
+            slots: &mut s.segments[c.slots.clone()],
+            company: c.company.map(|k| CompanyOut {
+                new: &mut s.new[k],
+                totals: &mut s.frame_totals[k],
+                default_day: s.insolvency[k].default_day,
+            }),
+        }
+    }
+}
+
+/// A cover of concrete type `T` on a shop's order stream (see [`Model::covers`]).
+pub struct CoverOf<'a, T> {
+    /// The product's index in [`Model::products`].
+    pub product: usize,
+    /// For a company-level cover, the company's index in [`Model::frames`].
+    pub company: Option<usize>,
+    /// The shop's order stream.
+    pub stream: &'a OrderStream,
+    pub book: &'a T,
+    /// The cover's slot among the shop's covers (its column in an [`OrderBlock`]).
+    pub slot: usize,
+    shop_covers: &'a [CoverModel],
+}
+
+impl<'a, T> CoverOf<'a, T> {
+    /// The other covers of the shop of concrete type `U` applied before this one to the same
+    /// orders (those whose marks it reads).
+    pub fn before<U: 'static>(&self) -> impl Iterator<Item = &'a U> + 'a {
+        let slot = self.slot;
+        self.shop_covers[..slot]
+            .iter()
+            .filter_map(|c| c.cover.as_any().downcast_ref::<U>())
+    }
 }
 
 /// A batch of consecutive paths and their results.
@@ -251,72 +270,59 @@ impl Model {
                 };
                 let shop_shape = trended(&shape, 0);
                 let shape = &shop_shape;
-                let books: Vec<BookModel> = shop
-                    .products
-                    .iter()
-                    .filter_map(|&pi| {
-                        let product = &scenario.products()[pi];
-                        let name =
-                            |kind: &str| stream_id(&format!("{kind}/{prefix}/{}", product.name()));
-                        let book = match product {
-                            Product::BuyerProtection(bp) => {
-                                Book::Parcel(ShopBook::new(bp, shop, shape, horizon))
-                            }
-                            Product::LegalProtection(lp) => {
-                                Book::Legal(LegalBook::new(lp, shop, shape, horizon))
-                            }
-                            // Sold per policy from its own book; validation keeps it out of
-                            // shops, and a shop would have nothing to add to it.
-                            Product::EReputation(_) => return None,
-                            Product::GuaranteeFrame(gf) => {
-                                let warmup = gf.warmup_days();
-                                let start = horizon.start - chrono::Duration::days(warmup as i64);
-                                let shape = trended(
-                                    &calendar.daily_shape(start, horizon.days + warmup),
-                                    -(warmup as i64),
-                                );
-                                Book::Frame {
-                                    company: frame_index
-                                        .expect("a company selling a frame product has a frame"),
-                                    book: FrameShopBook::new(gf, shop, &shape, horizon),
-                                }
-                            }
-                            Product::BnplNonPayment(bn) => Book::Bnpl {
-                                book: BnplShopBook::new(bn, shop, shape, horizon),
-                                factor: stream_id(&format!("bnpl_factor/{}", product.name())),
-                                customers: name("customers"),
-                            },
-                        };
-                        Some(BookModel {
+                // The shop's shape from horizon day `first` (before the horizon: a frame's
+                // warm-up) to the horizon's end.
+                let shape_from = |first: i64| -> Vec<f64> {
+                    if first >= 0 {
+                        return shape[first as usize..].to_vec();
+                    }
+                    let start = horizon.start + chrono::Duration::days(first);
+                    let days = (horizon.days as i64 - first) as u32;
+                    trended(&calendar.daily_shape(start, days), first)
+                };
+                let mut covers = Vec::new();
+                let mut bnpl = Vec::new();
+                for &pi in &shop.products {
+                    let product = &scenario.products()[pi];
+                    let name =
+                        |kind: &str| stream_id(&format!("{kind}/{prefix}/{}", product.name()));
+                    if let Some(cover) = product.stream_cover(shop, &shape_from, horizon) {
+                        let company = cover.company_level().then(|| {
+                            frame_index
+                                .expect("validation gives a company with a frame cover a frame")
+                        });
+                        covers.push(CoverModel {
                             product: pi,
-                            book,
+                            cover: Arc::from(cover),
+                            slots: slots_of(pi),
+                            claims: name("claims"),
+                            company,
+                        });
+                    } else if let Product::BnplNonPayment(bn) = product {
+                        bnpl.push(BnplModel {
+                            product: pi,
+                            book: BnplShopBook::new(bn, shop, shape, horizon),
                             slots: slots_of(pi),
                             counts: name("counts"),
                             orders: name("orders"),
                             claims: name("claims"),
-                        })
-                    })
-                    .collect();
-                let (mut covers, books): (Vec<_>, Vec<_>) = books
-                    .into_iter()
-                    .partition(|b| !matches!(b.book, Book::Bnpl { .. }));
-                covers.sort_by_key(|b| b.book.stage());
-                let demands: Vec<_> = covers.iter().map(|b| b.book.demand()).collect();
+                            factor: stream_id(&format!("bnpl_factor/{}", product.name())),
+                            customers: name("customers"),
+                        });
+                    }
+                }
+                // Stable: covers of one stage keep the scenario's order.
+                covers.sort_by_key(|c| c.cover.stage());
+                let demands: Vec<_> = covers.iter().map(|c| c.cover.demand()).collect();
                 let first = demands
                     .iter()
                     .map(|d| d.first_day)
                     .min()
                     .unwrap_or(0)
                     .min(0);
-                // The shape from the stream's first day (a frame's warm-up) to the horizon's end.
-                let early = (first < 0).then(|| {
-                    let start = horizon.start + chrono::Duration::days(first);
-                    let days = (horizon.days as i64 - first) as u32;
-                    trended(&calendar.daily_shape(start, days), first)
-                });
-                let stream = OrderStream::new(shop, &demands, horizon.days, |d| match &early {
-                    Some(e) => e[(d - first) as usize],
-                    None => shape[d as usize],
+                let from_first = shape_from(first);
+                let stream = OrderStream::new(shop, &demands, horizon.days, |d| {
+                    from_first[(d - first) as usize]
                 });
                 shops.push(ShopModel {
                     volume: shop.volume,
@@ -324,8 +330,9 @@ impl Model {
                     stream,
                     counts_stream: stream_id(&format!("counts/{prefix}")),
                     orders_stream: stream_id(&format!("orders/{prefix}")),
+                    cover_list: covers.iter().map(|c| c.cover.clone()).collect(),
                     covers,
-                    books,
+                    bnpl,
                 });
             }
         }
@@ -393,31 +400,23 @@ impl Model {
         &self.frames
     }
 
-    /// Every shop's order stream with each parcel book applied to it: the product index, the
-    /// stream, the book, and the book's cover slot in the stream (for the benchmark of the
-    /// order loop).
-    pub fn parcel_streams(&self) -> impl Iterator<Item = (usize, &OrderStream, &ShopBook, usize)> {
+    /// Every cover of concrete type `T` (a product's book on a shop's order stream, such as
+    /// parcel protection's `ShopBook`), shop by shop: its product index, its frame company
+    /// for a company-level cover, the shop's order stream, the book, and its slot among the
+    /// shop's covers. For closed forms and the benchmark of the order loop.
+    pub fn covers<T: 'static>(&self) -> impl Iterator<Item = CoverOf<'_, T>> {
         self.shops.iter().flat_map(|s| {
-            s.covers
-                .iter()
-                .enumerate()
-                .filter_map(move |(slot, b)| match &b.book {
-                    Book::Parcel(book) => Some((b.product, &s.stream, book, slot)),
-                    _ => None,
+            s.covers.iter().enumerate().filter_map(move |(slot, c)| {
+                let book = c.cover.as_any().downcast_ref::<T>()?;
+                Some(CoverOf {
+                    product: c.product,
+                    company: c.company,
+                    stream: &s.stream,
+                    book,
+                    slot,
+                    shop_covers: &s.covers,
                 })
-        })
-    }
-
-    /// Every shop's parcel book with its product index (for analytic expectations).
-    pub fn books(&self) -> impl Iterator<Item = (usize, &ShopBook)> {
-        self.shops.iter().flat_map(|s| {
-            s.covers
-                .iter()
-                .chain(&s.books)
-                .filter_map(|b| match &b.book {
-                    Book::Parcel(book) => Some((b.product, book)),
-                    _ => None,
-                })
+            })
         })
     }
 
@@ -426,60 +425,15 @@ impl Model {
         self.policy_books.iter().map(|b| (b.segment, &b.book))
     }
 
-    /// Every shop's legal-protection book with its product index and the covers applied before
-    /// it to the same order stream, which can raise its disputes (`dispute.after`): the shop's
-    /// parcel books, and whether the shop sells a guarantee.
-    pub fn legal_books_with_links(
-        &self,
-    ) -> impl Iterator<Item = (usize, &LegalBook, Vec<&ShopBook>, bool)> {
-        self.shops.iter().flat_map(|s| {
-            let parcels: Vec<&ShopBook> = s
-                .covers
-                .iter()
-                .filter_map(|b| match &b.book {
-                    Book::Parcel(book) => Some(book),
-                    _ => None,
-                })
-                .collect();
-            let frame = s
-                .covers
-                .iter()
-                .any(|b| matches!(b.book, Book::Frame { .. }));
-            s.covers.iter().filter_map(move |b| match &b.book {
-                Book::Legal(book) => Some((b.product, book, parcels.clone(), frame)),
-                _ => None,
-            })
-        })
-    }
-
-    /// Every shop's guarantee book with its frame-company index.
-    pub fn frame_books(&self) -> impl Iterator<Item = (usize, &FrameShopBook)> {
-        self.shops.iter().flat_map(|s| {
-            s.covers
-                .iter()
-                .chain(&s.books)
-                .filter_map(|b| match &b.book {
-                    Book::Frame { company, book } => Some((*company, book)),
-                    _ => None,
-                })
-        })
-    }
-
     /// Every shop's BNPL book with its product index (for analytic expectations).
     pub fn bnpl_books(&self) -> impl Iterator<Item = (usize, &BnplShopBook)> {
-        self.shops.iter().flat_map(|s| {
-            s.covers
-                .iter()
-                .chain(&s.books)
-                .filter_map(|b| match &b.book {
-                    Book::Bnpl { book, .. } => Some((b.product, book)),
-                    _ => None,
-                })
-        })
+        self.shops
+            .iter()
+            .flat_map(|s| s.bnpl.iter().map(|b| (b.product, &b.book)))
     }
 
     /// One shop's order stream on one path, with every cover it sells applied to each block
-    /// of orders in turn, and the claims that share an order counted for each cover.
+    /// of orders in turn ([`run_stream`]).
     fn order_stream(
         &self,
         seed: u64,
@@ -487,75 +441,26 @@ impl Model {
         shop: &ShopModel,
         volume: f64,
         block: &mut OrderBlock,
-        out: &mut PathSides<'_>,
+        sides: &mut PathSides<'_>,
     ) {
         let (mut counts, mut orders) = (
             stream(seed, path, shop.counts_stream),
             stream(seed, path, shop.orders_stream),
         );
-        let mut claims: [Option<PathRng>; MAX_COVERS] = Default::default();
-        for (c, b) in claims.iter_mut().zip(&shop.covers) {
-            *c = Some(stream(seed, path, b.claims));
-        }
-        let mut sums = [ParcelSums::default(); MAX_COVERS];
-        let mut marks = OrderMarks::default();
-        let first_day = shop.stream.first_day();
-        let several = shop.covers.len() > 1;
-        shop.stream
-            .simulate(volume, &mut counts, &mut orders, block, |i, b| {
-                let day = i as i64 + first_day;
-                if several {
-                    marks.events[..b.len].fill(0);
-                    marks.claimed[..b.len].fill(0);
-                }
-                for (slot, (c, claims)) in shop.covers.iter().zip(&mut claims).enumerate() {
-                    let Some(claims) = claims else { continue };
-                    let slots = &mut out.segments[c.slots.clone()];
-                    match &c.book {
-                        Book::Parcel(book) if day >= 0 => {
-                            let d = day as usize;
-                            book.apply(&mut sums[slot], d, b, slot, &mut marks, claims, slots)
-                        }
-                        Book::Legal(book) if day >= 0 => {
-                            book.apply(day as usize, b, slot, &mut marks, claims, slots)
-                        }
-                        Book::Frame { company, book } => book.apply(
-                            day,
-                            b,
-                            slot,
-                            out.insolvency[*company],
-                            &mut marks,
-                            claims,
-                            &mut out.new[*company],
-                            &mut out.frame_totals[*company],
-                        ),
-                        _ => {}
-                    }
-                }
-                if several {
-                    for (j, covers) in marks.shared(b.len) {
-                        for (slot, c) in shop.covers.iter().enumerate() {
-                            if covers >> slot & 1 == 0 {
-                                continue;
-                            }
-                            let slots = &mut out.segments[c.slots.clone()];
-                            match &c.book {
-                                Book::Parcel(book) => book.add_shared(b, j, slots),
-                                Book::Legal(book) => book.add_shared(b, slot, j, slots),
-                                Book::Frame { company, .. } => {
-                                    out.frame_totals[*company].shared_claims += 1
-                                }
-                                Book::Bnpl { .. } => {}
-                            }
-                        }
-                    }
-                }
-            });
-        for (slot, c) in shop.covers.iter().enumerate() {
-            if let Book::Parcel(book) = &c.book {
-                book.finish(sums[slot], &mut out.segments[c.slots.clone()]);
-            }
-        }
+        let mut out = ShopSides {
+            sides,
+            covers: &shop.covers,
+        };
+        run_stream(
+            &shop.stream,
+            &shop.cover_list,
+            volume,
+            &mut counts,
+            &mut orders,
+            |c| stream(seed, path, shop.covers[c].claims),
+            block,
+            &mut out,
+        );
     }
 
     /// Simulates one path.
@@ -595,7 +500,7 @@ impl Model {
                 };
                 self.order_stream(seed, path, shop, volume, &mut block, &mut sides);
             }
-            for b in &shop.books {
+            for b in &shop.bnpl {
                 let (mut counts, mut orders, mut claims) = (
                     stream(seed, path, b.counts),
                     stream(seed, path, b.orders),
@@ -606,23 +511,16 @@ impl Model {
                     orders: &mut orders,
                     claims: &mut claims,
                 };
-                if let Book::Bnpl {
-                    book,
-                    factor,
-                    customers,
-                } = &b.book
-                {
-                    // The same named stream in every shop: one factor per path and product.
-                    let z: f64 = stream(seed, path, *factor).sample(StandardNormal);
-                    book.simulate(
-                        volume,
-                        streams,
-                        z,
-                        &mut stream(seed, path, *customers),
-                        &mut products[b.product],
-                        &mut segments[b.slots.clone()],
-                    )
-                }
+                // The same named stream in every shop: one factor per path and product.
+                let z: f64 = stream(seed, path, b.factor).sample(StandardNormal);
+                b.book.simulate(
+                    volume,
+                    streams,
+                    z,
+                    &mut stream(seed, path, b.customers),
+                    &mut products[b.product],
+                    &mut segments[b.slots.clone()],
+                )
             }
         }
         let frames = self

@@ -38,7 +38,7 @@ use std::str::FromStr;
 ///    (`Model::overflow` in `engine.rs`) and stops the run with an error (exit code 2)
 ///    naming the path, the product and the column, so an overflowed total never reaches an
 ///    output. The hot loops that add raw `i64`s add at most one block of orders (64 × 10^9
-///    cents) before moving the block's sum into `i128` or checked `Cents` totals.
+///    cents) before moving the block's sum into checked `Cents` totals.
 /// 2. **A bound on the expected totals.** Before simulating, a scenario whose expected money per
 ///    path (premium, exposure or claims of one product, from the closed forms) exceeds
 ///    [`MAX_EXPECTED_PATH_CENTS`] is refused as bad input, so that a path would need about 60

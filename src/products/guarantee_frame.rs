@@ -12,7 +12,7 @@
 //! orders still active on that day and not yet delivered then become refund claims, each with
 //! probability `refund_share`. Fees (per guarantee and per company-month) are the premium.
 
-use super::ProductTotals;
+use super::{Cover, CoverOut, ProductTotals};
 use crate::calendar::Horizon;
 use crate::distributions::{Basket, DeliveryTime, uniform};
 use crate::frame::RaisePolicy;
@@ -20,9 +20,11 @@ use crate::input::validate::Validator;
 use crate::money::Cents;
 use crate::orders::{CoverDemand, OrderBlock, OrderMarks, event};
 use crate::portfolio::Shop;
+use crate::rng::PathRng;
 use rand::{Rng, RngExt};
 use rand_distr::StandardNormal;
 use serde::Deserialize;
+use std::any::Any;
 
 /// The one peril: refunds of active, undelivered guaranteed orders at merchant insolvency.
 pub const PERILS: &[&str] = &["insolvency"];
@@ -384,4 +386,51 @@ pub struct RawDefaultFrame {
 pub struct RawInsolvency {
     pub stress_multiplier: Option<f64>,
     pub refund_share: Option<f64>,
+}
+
+/// The trust-mark guarantee on the shop's order stream: its results are its company's (the
+/// frame is the company's), and it marks the orders it refunds when the company defaults.
+impl Cover for FrameShopBook {
+    fn demand(&self) -> CoverDemand {
+        FrameShopBook::demand(self)
+    }
+
+    fn stage(&self) -> u8 {
+        0
+    }
+
+    fn company_level(&self) -> bool {
+        true
+    }
+
+    fn apply(
+        &self,
+        day: i64,
+        block: &OrderBlock,
+        slot: usize,
+        marks: &mut OrderMarks,
+        claims: &mut PathRng,
+        out: &mut CoverOut<'_>,
+    ) {
+        let Some(company) = out.company.as_mut() else {
+            return;
+        };
+        let insolvency = Insolvency {
+            default_day: company.default_day,
+        };
+        let (new, totals) = (&mut *company.new, &mut *company.totals);
+        FrameShopBook::apply(
+            self, day, block, slot, insolvency, marks, claims, new, totals,
+        )
+    }
+
+    fn add_shared(&self, _block: &OrderBlock, _slot: usize, _j: usize, out: &mut CoverOut<'_>) {
+        if let Some(company) = out.company.as_mut() {
+            company.totals.shared_claims += 1;
+        }
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
 }

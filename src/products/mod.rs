@@ -2,11 +2,14 @@
 
 pub mod bnpl;
 pub mod buyer_protection;
+pub mod cover;
 pub mod e_reputation;
 pub mod guarantee_frame;
 pub mod legal_protection;
 
+use crate::calendar::Horizon;
 use crate::money::{Cents, Rate};
+use crate::portfolio::Shop;
 use bnpl::BnplNonPayment;
 use buyer_protection::BuyerProtection;
 use e_reputation::EReputation;
@@ -14,6 +17,8 @@ use guarantee_frame::GuaranteeFrame;
 use legal_protection::LegalProtection;
 use std::collections::BTreeMap;
 use std::ops::AddAssign;
+
+pub use cover::{CompanyOut, Cover, CoverOut, PathOutputs, run_stream};
 
 /// Most perils any product has; per-path totals keep a fixed array so they stay `Copy`.
 pub const MAX_PERILS: usize = 4;
@@ -39,6 +44,42 @@ impl Product {
             Product::LegalProtection(p) => &p.name,
             Product::BnplNonPayment(p) => &p.name,
             Product::EReputation(p) => &p.name,
+        }
+    }
+
+    /// The product's cover on `shop`'s order stream, or `None` for a product not sold on a
+    /// shop's orders (BNPL plans, e-reputation policies). `shape(first)` is the shop's daily
+    /// shape (calendar × trend) from horizon day `first` (negative: before the horizon, for a
+    /// cover that needs the orders of earlier days) to the horizon's end.
+    pub fn stream_cover(
+        &self,
+        shop: &Shop,
+        shape: &dyn Fn(i64) -> Vec<f64>,
+        horizon: Horizon,
+    ) -> Option<Box<dyn Cover>> {
+        match self {
+            Product::BuyerProtection(p) => Some(Box::new(buyer_protection::ShopBook::new(
+                p,
+                shop,
+                &shape(0),
+                horizon,
+            ))),
+            Product::LegalProtection(p) => Some(Box::new(legal_protection::LegalBook::new(
+                p,
+                shop,
+                &shape(0),
+                horizon,
+            ))),
+            Product::GuaranteeFrame(p) => {
+                let warmup = p.warmup_days() as i64;
+                Some(Box::new(guarantee_frame::FrameShopBook::new(
+                    p,
+                    shop,
+                    &shape(-warmup),
+                    horizon,
+                )))
+            }
+            Product::BnplNonPayment(_) | Product::EReputation(_) => None,
         }
     }
 

@@ -34,7 +34,7 @@ pub mod raw;
 pub mod simulate;
 
 pub use expected::{Expected, eligible_from, event_probabilities};
-pub use simulate::{ParcelSums, ShopBook};
+pub use simulate::ShopBook;
 
 use crate::calendar::is_black_week;
 use crate::catalogue::{Category, Channel};

@@ -14,8 +14,10 @@ use crate::distributions::{Basket, DeliveryTime, Mix, uniform};
 use crate::money::{Cents, Rate, Rounding};
 use crate::orders::{BLOCK, CoverDemand, OrderBlock, OrderMarks, event};
 use crate::portfolio::Shop;
-use crate::products::ProductTotals;
+use crate::products::{Cover, CoverOut, ProductTotals};
+use crate::rng::PathRng;
 use rand::Rng;
+use std::any::Any;
 
 /// Pricing cells per risk class: (flat band, rated band) × (domestic, international).
 pub const CELLS_PER_CLASS: usize = 4;
@@ -35,25 +37,22 @@ fn cell(rated: bool, dest: usize) -> usize {
 ///
 /// `orders` packs two counts per lane: covered orders in the low 32 bits, ineligible ones in
 /// the high 32, so one masked add counts either; [`CellSums::flush`] unpacks them into
-/// `covered` and `ineligible` before the low half could carry (at most 2^31 orders apart).
+/// `covered` and `ineligible` (a block holds at most [`BLOCK`] orders, far from a carry).
 ///
-/// Money is summed in `i128`: a path's orders can in principle hold more than an `i64` of cents,
-/// and the cells' checked [`Cents`] then say so (see [`Cents::OVERFLOW`]) instead of a sum that
-/// wrapped around. The block loop adds one block's `i64` sums at a time, so the wide add costs
-/// one per 64 orders.
+/// One value sums one block, in `i64` (at most [`BLOCK`] baskets of at most 10^8 cents), and
+/// is added into the cells at the block's end, into their checked [`Cents`] (a path's orders
+/// can in principle hold more than an `i64` of cents; the cells then say so, see
+/// [`Cents::OVERFLOW`], instead of a sum that wrapped around).
 #[derive(Debug, Default, Clone, Copy)]
 struct CellSums {
     orders: [i64; 4],
     covered: [i64; 4],
     ineligible: [i64; 4],
-    exposure: [i128; 4],
-    premium: [i128; 4],
+    exposure: [i64; 4],
+    premium: [i64; 4],
 }
 
 impl CellSums {
-    /// Most orders [`CellSums::add`] may count between two flushes.
-    const FLUSH_EVERY: u64 = 1 << 31;
-
     /// Counts one order; exposure and premium only if it is `eligible` (covered).
     #[inline(always)]
     fn add(&mut self, eligible: bool, rated: bool, dest: usize, exposure: i64, premium: i64) {
@@ -65,8 +64,8 @@ impl CellSums {
         let masks = [-1, r, i, r & i];
         for (k, m) in masks.into_iter().enumerate() {
             self.orders[k] += m & count;
-            self.exposure[k] += (m & exposure) as i128;
-            self.premium[k] += (m & premium) as i128;
+            self.exposure[k] += m & exposure;
+            self.premium[k] += m & premium;
         }
     }
 
@@ -99,8 +98,8 @@ impl CellSums {
         for (k, &c) in order.iter().enumerate() {
             cells[c].covered += n[k] as u64;
             cells[c].ineligible += x[k] as u64;
-            cells[c].exposure += Cents::from_i128(e[k]);
-            cells[c].premium += Cents::from_i128(p[k]);
+            cells[c].exposure += Cents(e[k]);
+            cells[c].premium += Cents(p[k]);
         }
     }
 }
@@ -120,11 +119,6 @@ type BlockArgs<'a, R> = (
     &'a mut R,
     &'a mut [ProductTotals; CELLS_PER_CLASS],
 );
-
-/// A parcel book's running sums over one path (see [`ShopBook::apply`]): the cell sums and the
-/// orders counted since they were last flushed.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct ParcelSums(CellSums, u64);
 
 /// Peril probabilities of one day and destination.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -354,11 +348,10 @@ impl ShopBook {
     /// Applies the cover to one block of the shop's order stream (day `d` of the horizon), as
     /// cover `slot` of the stream, adding into the product's result slots `slots`: its pricing
     /// cells (every class; this shop writes only the four of its risk class), then its views,
-    /// if any. Sums of orders, exposure and premium run in `sums` until [`ShopBook::finish`].
-    #[allow(clippy::too_many_arguments)]
+    /// if any. The block's sums of orders, exposure and premium are kept in registers and
+    /// added into the cells once, at the block's end.
     pub fn apply<R: Rng>(
         &self,
-        sums: &mut ParcelSums,
         d: usize,
         b: &OrderBlock,
         slot: usize,
@@ -370,32 +363,21 @@ impl ShopBook {
             return;
         };
         let day = &self.days[d];
+        let mut sums = CellSums::default();
         match &self.coverage {
             // One copy of the loop per rounding rule, so that the rule is a constant in it.
             Some(c) if views.is_empty() => {
-                let args = (c, day, d, b, slot, marks, claims, cells);
+                let args = (c, day, d, b, slot, marks, claims, &mut *cells);
                 match self.product.tariff.rounding {
-                    Rounding::HalfUp => self.block::<R, 0>(&mut sums.0, args),
-                    Rounding::HalfEven => self.block::<R, 1>(&mut sums.0, args),
-                    Rounding::Up => self.block::<R, 2>(&mut sums.0, args),
-                    Rounding::Down => self.block::<R, 3>(&mut sums.0, args),
+                    Rounding::HalfUp => self.block::<R, 0>(&mut sums, args),
+                    Rounding::HalfEven => self.block::<R, 1>(&mut sums, args),
+                    Rounding::Up => self.block::<R, 2>(&mut sums, args),
+                    Rounding::Down => self.block::<R, 3>(&mut sums, args),
                 }
             }
-            _ => self.block_with_views(&mut sums.0, day, d, b, slot, marks, claims, cells, views),
+            _ => self.block_with_views(&mut sums, day, d, b, slot, marks, claims, cells, views),
         }
-        sums.1 += b.len as u64;
-        if sums.1 >= CellSums::FLUSH_EVERY - BLOCK as u64 {
-            sums.0.flush();
-            sums.1 = 0;
-        }
-    }
-
-    /// Adds a path's running sums into its pricing cells.
-    pub fn finish(&self, mut sums: ParcelSums, slots: &mut [ProductTotals]) {
-        if let Some((cells, _)) = self.split(slots) {
-            sums.0.flush();
-            sums.0.add_into(cells);
-        }
+        sums.add_into(cells);
     }
 
     /// Counts order `j` of `b`, on which this cover and another paid a claim, as a shared
@@ -569,8 +551,8 @@ impl ShopBook {
         let [o, e, p] = acc;
         for (k, ((o, e), p)) in o.into_iter().zip(e).zip(p).enumerate() {
             sums.orders[k] += o;
-            sums.exposure[k] += e as i128;
-            sums.premium[k] += p as i128;
+            sums.exposure[k] += e;
+            sums.premium[k] += p;
         }
     }
 
@@ -751,21 +733,56 @@ impl ShopBook {
     }
 }
 
+/// Parcel protection on the shop's order stream: it leaves the parcel's events (lost, damaged,
+/// late) on each order it covers, for the covers after it.
+impl Cover for ShopBook {
+    fn demand(&self) -> CoverDemand {
+        ShopBook::demand(self)
+    }
+
+    fn stage(&self) -> u8 {
+        0
+    }
+
+    fn apply(
+        &self,
+        day: i64,
+        block: &OrderBlock,
+        slot: usize,
+        marks: &mut OrderMarks,
+        claims: &mut PathRng,
+        out: &mut CoverOut<'_>,
+    ) {
+        if let Ok(d) = usize::try_from(day) {
+            ShopBook::apply(self, d, block, slot, marks, claims, out.slots)
+        }
+    }
+
+    fn add_shared(&self, block: &OrderBlock, _slot: usize, j: usize, out: &mut CoverOut<'_>) {
+        ShopBook::add_shared(self, block, j, out.slots)
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     /// Regression (the per-path lanes were raw `i64`s that wrapped around in release builds):
-    /// money beyond `i64` reaches the cells as [`Cents::OVERFLOW`], and exact sums stay exact.
+    /// money beyond `i64` over a path's blocks reaches the cells as [`Cents::OVERFLOW`], and
+    /// exact sums stay exact.
     #[test]
     fn cell_sums_past_i64_reach_the_cells_as_overflow() {
-        let mut sums = CellSums::default();
         let big = i64::MAX / 3;
-        for _ in 0..4 {
-            sums.add(true, false, 0, big, 7);
-        }
         let mut cells = [ProductTotals::default(); CELLS_PER_CLASS];
-        sums.add_into(&mut cells);
+        for _ in 0..4 {
+            let mut block = CellSums::default();
+            block.add(true, false, 0, big, 7);
+            block.add_into(&mut cells);
+        }
         let flat_domestic = &cells[cell(false, 0)];
         assert!(flat_domestic.exposure.is_overflow());
         assert_eq!(flat_domestic.premium, Cents(28));

@@ -15,9 +15,11 @@ use crate::distributions::{Basket, Mix, uniform};
 use crate::money::Cents;
 use crate::orders::{CoverDemand, OrderBlock, OrderMarks};
 use crate::portfolio::Shop;
-use crate::products::ProductTotals;
+use crate::products::{Cover, CoverOut, ProductTotals};
+use crate::rng::PathRng;
 use rand::{Rng, RngExt};
 use rand_distr::StandardNormal;
+use std::any::Any;
 
 /// The precomputed book of a legal-protection product in one shop.
 #[derive(Debug, Clone)]
@@ -212,5 +214,39 @@ impl LegalBook {
         if declared >= self.horizon_days {
             t.ibnr += case;
         }
+    }
+}
+
+/// Legal protection on the shop's order stream: it reads the marks of the covers before it (a
+/// parcel lost, damaged or late, a guarantee refund) through `dispute.after`.
+impl Cover for LegalBook {
+    fn demand(&self) -> CoverDemand {
+        LegalBook::demand(self)
+    }
+
+    fn stage(&self) -> u8 {
+        1
+    }
+
+    fn apply(
+        &self,
+        day: i64,
+        block: &OrderBlock,
+        slot: usize,
+        marks: &mut OrderMarks,
+        claims: &mut PathRng,
+        out: &mut CoverOut<'_>,
+    ) {
+        if let Ok(d) = usize::try_from(day) {
+            LegalBook::apply(self, d, block, slot, marks, claims, out.slots)
+        }
+    }
+
+    fn add_shared(&self, block: &OrderBlock, slot: usize, j: usize, out: &mut CoverOut<'_>) {
+        LegalBook::add_shared(self, block, slot, j, out.slots)
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
     }
 }
