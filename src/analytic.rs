@@ -4,6 +4,7 @@
 use crate::catalogue::Category;
 use crate::engine::{Model, MoneyOverflow};
 use crate::money::MAX_EXPECTED_PATH_CENTS;
+use crate::orders::OrderStream;
 use crate::products::Product;
 use crate::products::bnpl;
 use crate::products::buyer_protection::{self, Expected, ShopBook};
@@ -268,7 +269,12 @@ pub fn legal_expected(model: &Model, product: usize, sale: usize) -> (legal::Exp
     let mut exact = true;
     for c in model.covers::<LegalBook>().filter(|c| c.product == product) {
         let book = c.book;
-        let parcels: Vec<&ShopBook> = c.before::<ShopBook>().collect();
+        // Each parcel cover with its take-up among the legal cover's buyers (the two are
+        // correlated where take-ups depend on the payment).
+        let parcels: Vec<(&ShopBook, f64)> = c
+            .before::<ShopBook>()
+            .map(|(slot, p)| (p, take_up_given(c.stream, slot, c.slot)))
+            .collect();
         let frame = c.before::<FrameShopBook>().next().is_some();
         match legal_excess(book, &parcels, frame) {
             Some(None) => e += legal::Expected::of(book, sale),
@@ -282,12 +288,26 @@ pub fn legal_expected(model: &Model, product: usize, sale: usize) -> (legal::Exp
     (e, exact)
 }
 
+/// P(an order buys cover `c` | it buys cover `given`) on a shop's stream: the covers' take-ups
+/// are independent given the order's payment (at once, or in instalments with the shop's
+/// split share), so `Σ_k w_k t_given,k t_c,k / Σ_k w_k t_given,k`.
+fn take_up_given(stream: &OrderStream, c: usize, given: usize) -> f64 {
+    let s = stream.split_share();
+    let (mut both, mut of_given) = (0.0, 0.0);
+    for (w, split) in [(1.0 - s, false), (s, true)] {
+        let t = stream.take_up(given, split);
+        both += w * t * stream.take_up(c, split);
+        of_given += w * t;
+    }
+    if of_given > 0.0 { both / of_given } else { 0.0 }
+}
+
 /// The disputes a legal-protection book's links add (`excess(d, category)` of
 /// [`legal::Expected::of_linked`]): `Some(None)` when nothing links, `None` where the link has
 /// no closed form here (a refund by the shop's guarantee, whose probability depends on the
 /// path's default day, or two parcel covers on one shop).
 ///
-/// With one parcel cover of take-up `t` (bought independently of legal protection), an order of
+/// With one parcel cover bought with probability `t` by the cover's buyers, an order of
 /// category `c` on day `d` is marked when its buyer took parcel protection and the parcel was
 /// eligible for it; then its multiplier is that of what happened to the parcel, so
 /// `excess(d, c) = t · P(parcel-eligible, B ≥ L | c) · Σ_dest P(dest) Σ_e P(e | d, dest) (m_e − 1)`
@@ -295,7 +315,7 @@ pub fn legal_expected(model: &Model, product: usize, sale: usize) -> (legal::Exp
 #[allow(clippy::type_complexity)]
 fn legal_excess<'a>(
     book: &'a LegalBook,
-    parcels: &[&'a ShopBook],
+    parcels: &[(&'a ShopBook, f64)],
     frame: bool,
 ) -> Option<Option<Box<dyn Fn(usize, Category) -> f64 + 'a>>> {
     use crate::orders::event::{DAMAGED, LATE, LOST};
@@ -315,9 +335,9 @@ fn legal_excess<'a>(
         [p] => *p,
         _ => return None,
     };
+    let (parcel, t) = parcel;
     let m = [LOST, DAMAGED, LATE, DAMAGED | LATE].map(|e| after.multiplier(e) - 1.0);
     let from = (book.product().min_basket.to_eur() - book.shipping_fee().to_eur()).max(0.0);
-    let t = parcel.product().take_up;
     let abroad = parcel.international_share();
     let dest_share = [1.0 - abroad, abroad];
     Some(Some(Box::new(move |d: usize, c: Category| {

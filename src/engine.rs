@@ -9,7 +9,7 @@ use crate::distributions::VolumeMultiplier;
 use crate::distributions::uniform;
 use crate::frame::{self, FramePath, RaisePolicy};
 use crate::money::Cents;
-use crate::orders::{OrderBlock, OrderStream};
+use crate::orders::{CoverDemand, OrderBlock, OrderStream};
 use crate::products::Streams;
 use crate::products::bnpl::ShopBook as BnplShopBook;
 use crate::products::e_reputation::PolicyBook;
@@ -175,12 +175,13 @@ pub struct CoverOf<'a, T> {
 
 impl<'a, T> CoverOf<'a, T> {
     /// The other covers of the shop of concrete type `U` applied before this one to the same
-    /// orders (those whose marks it reads).
-    pub fn before<U: 'static>(&self) -> impl Iterator<Item = &'a U> + 'a {
+    /// orders (those whose marks it reads), with their slots.
+    pub fn before<U: 'static>(&self) -> impl Iterator<Item = (usize, &'a U)> + 'a {
         let slot = self.slot;
         self.shop_covers[..slot]
             .iter()
-            .filter_map(|c| c.cover.as_any().downcast_ref::<U>())
+            .enumerate()
+            .filter_map(|(k, c)| Some((k, c.cover.as_any().downcast_ref::<U>()?)))
     }
 }
 
@@ -313,7 +314,13 @@ impl Model {
                 }
                 // Stable: covers of one stage keep the scenario's order.
                 covers.sort_by_key(|c| c.cover.stage());
-                let demands: Vec<_> = covers.iter().map(|c| c.cover.demand()).collect();
+                let demands: Vec<_> = covers
+                    .iter()
+                    .map(|c| CoverDemand {
+                        split_multiplier: shop.split_multiplier(c.product),
+                        ..c.cover.demand()
+                    })
+                    .collect();
                 let first = demands
                     .iter()
                     .map(|d| d.first_day)

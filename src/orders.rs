@@ -7,19 +7,28 @@
 //!
 //! Only orders that buy at least one cover matter to any cover, so the stream draws those
 //! alone: on day `d` their number is Poisson with mean `λ(d) × volume × P(any)`, where `P(any)
-//! = 1 − Π (1 − t_c)` over the covers `c` on sale that day with take-ups `t_c` (a thinning of the
-//! shop's Poisson orders, so exact). Each such order then draws, from the shop's `orders`
+//! = 1 − Π (1 − t_c)` over the covers `c` on sale that day with take-ups `t_c` (averaged over
+//! the two payments when take-ups depend on it; a thinning of the shop's Poisson orders, so
+//! exact). Each such order then draws, from the shop's `orders`
 //! stream and always in this order:
 //!
 //! 1. one `u64`: the category (upper 32 bits) and the sales channel (lower 32 bits);
 //! 2. the basket's standard normal;
 //! 3. the destination, if the shop ships both ways;
 //! 4. whether the goods are second-hand, if the shop sells both;
-//! 5. which covers it bought: cover by cover, one uniform against `P(c | no earlier cover)`
-//!    while none is bought yet, then against `t_c` (independent take-ups, conditioned on at
-//!    least one); no draw where that probability is 1, so a shop with one cover draws nothing;
-//! 6. for a bought cover sold two ways (legal protection at checkout or direct), the way;
-//! 7. for each bought cover that decides its claims from one uniform, that uniform.
+//! 5. whether it is paid in instalments (a split plan), if the shop has such payments
+//!    (`payment.split_share`), against P(split | it buys a cover);
+//! 6. which covers it bought: cover by cover, one uniform against `P(c | no earlier cover)`
+//!    while none is bought yet, then against `t_c` (take-ups independent given the payment,
+//!    conditioned on at least one); no draw where that probability is 0 or 1, so a shop with
+//!    one cover draws nothing;
+//! 7. for a bought cover sold two ways (legal protection at checkout or direct), the way;
+//! 8. for each bought cover that decides its claims from one uniform, that uniform.
+//!
+//! Take-ups can depend on the payment: a cover's take-up among split-plan payers is `m·t`
+//! (`payment.split_take_up_multipliers`) and among the others what keeps `t` over all orders,
+//! so each cover keeps its take-up while buyers who pay in instalments buy it more (or less)
+//! often, and covers bought together are correlated through the payment.
 //!
 //! With one cover the stream is exactly that cover's own: the Poisson count of its buyers and
 //! per order the attributes and the cover's uniform. Claim details come from each cover's own
@@ -27,7 +36,7 @@
 //!
 //! A guarantee frame also needs the orders of the days before the horizon (a guarantee lives
 //! 30 days): the stream starts at the earliest first day of its covers, and on a day before the
-//! horizon only the covers on sale that day (the frame) take part in step 5.
+//! horizon only the covers on sale that day (the frame) take part in step 6.
 
 use crate::distributions::{poisson, standard_normal, uniform};
 use crate::portfolio::Shop;
@@ -54,8 +63,11 @@ pub struct CoverDemand {
     pub ways: [f64; 2],
     /// The first day (horizon index, negative before the horizon) whose orders the cover needs.
     pub first_day: i64,
-    /// Whether the cover decides its claims from one uniform per order it covers (step 7).
+    /// Whether the cover decides its claims from one uniform per order it covers (step 8).
     pub uniform: bool,
+    /// The cover's take-up among orders paid in instalments, relative to its take-up (the
+    /// shop's `payment.split_take_up_multipliers`; 1: independent of the payment).
+    pub split_multiplier: f64,
 }
 
 impl CoverDemand {
@@ -65,15 +77,33 @@ impl CoverDemand {
             ways: [take_up, 0.0],
             first_day: 0,
             uniform,
+            split_multiplier: 1.0,
         }
     }
 
     fn take_up(&self) -> f64 {
         (self.ways[0] + self.ways[1]).clamp(0.0, 1.0)
     }
+
+    /// The cover's take-up among orders paid at once (`split = false`) or in instalments,
+    /// where a share `split_share` of orders is paid in instalments: `m·t` among them and what
+    /// keeps the take-up `t` over all orders among the others (validation keeps both in
+    /// [0, 1]).
+    pub fn take_up_by_payment(&self, split_share: f64, split: bool) -> f64 {
+        let t = self.take_up();
+        if split_share <= 0.0 || split_share >= 1.0 || self.split_multiplier == 1.0 {
+            return t;
+        }
+        let by_split = (self.split_multiplier * t).min(1.0);
+        if split {
+            by_split
+        } else {
+            ((t - split_share * by_split) / (1.0 - split_share)).clamp(0.0, 1.0)
+        }
+    }
 }
 
-/// Step 5 and 6 for one set of covers on sale (those of the horizon, or of the days before it).
+/// Steps 6 and 7 for one set of covers on sale and one payment.
 #[derive(Debug, Clone, PartialEq)]
 struct Pattern {
     /// P(an order buys at least one cover on sale).
@@ -90,11 +120,10 @@ struct Pattern {
 }
 
 impl Pattern {
-    fn new(covers: &[CoverDemand], on_sale: impl Fn(usize) -> bool) -> Pattern {
+    /// The pattern of `covers` with take-ups `take_up(c)` (0 where not on sale).
+    fn new(covers: &[CoverDemand], take_up: impl Fn(usize) -> f64) -> Pattern {
         let n = covers.len();
-        let t: Vec<f64> = (0..n)
-            .map(|c| if on_sale(c) { covers[c].take_up() } else { 0.0 })
-            .collect();
+        let t: Vec<f64> = (0..n).map(take_up).collect();
         // P(none of covers c.. is bought), from the last cover back.
         let mut none_from = vec![1.0; n + 1];
         for c in (0..n).rev() {
@@ -123,6 +152,47 @@ impl Pattern {
             p.way[c] = (a <= 0.0 && b > 0.0) as u8;
         }
         p
+    }
+}
+
+/// Steps 5 and 6 for one set of covers on sale, by the order's payment: at once, or in
+/// instalments (with a share `split_share` of the shop's orders).
+#[derive(Debug, Clone, PartialEq)]
+struct Paid {
+    /// P(an order buys at least one cover on sale), over both payments.
+    any: f64,
+    /// P(paid in instalments | it buys a cover on sale); `Never` without split payments.
+    split: Either,
+    /// The covers' patterns among orders paid at once and in instalments.
+    by_payment: [Pattern; 2],
+}
+
+impl Paid {
+    fn new(covers: &[CoverDemand], split_share: f64, on_sale: impl Fn(usize) -> bool) -> Paid {
+        let pattern = |split: bool| {
+            Pattern::new(covers, |c| {
+                if on_sale(c) {
+                    covers[c].take_up_by_payment(split_share, split)
+                } else {
+                    0.0
+                }
+            })
+        };
+        let by_payment = [pattern(false), pattern(true)];
+        let s = split_share.clamp(0.0, 1.0);
+        let any = (1.0 - s) * by_payment[0].any + s * by_payment[1].any;
+        let split = if s <= 0.0 {
+            Either::Never
+        } else if any > 0.0 {
+            Either::new(s * by_payment[1].any / any)
+        } else {
+            Either::new(s)
+        };
+        Paid {
+            any,
+            split,
+            by_payment,
+        }
     }
 }
 
@@ -186,10 +256,12 @@ pub struct OrderBlock {
     pub dest: [usize; BLOCK],
     /// Second-hand goods.
     pub used: [bool; BLOCK],
+    /// Paid in instalments (a split plan) rather than at once.
+    pub split: [bool; BLOCK],
     /// Per cover (in the stream's cover order): 0 if the order did not buy it, else 1 + the
     /// way it was sold.
     pub bought: [[u8; BLOCK]; MAX_COVERS],
-    /// Per cover: its uniform for the order (step 7), where it bought the cover and the cover
+    /// Per cover: its uniform for the order (step 8), where it bought the cover and the cover
     /// asks for one.
     pub u: [[f64; BLOCK]; MAX_COVERS],
 }
@@ -202,6 +274,7 @@ impl Default for OrderBlock {
             z: [0.0; BLOCK],
             dest: [0; BLOCK],
             used: [false; BLOCK],
+            split: [false; BLOCK],
             bought: [[0; BLOCK]; MAX_COVERS],
             u: [[0.0; BLOCK]; MAX_COVERS],
         }
@@ -260,9 +333,11 @@ pub struct OrderStream {
     /// The horizon index of `days[0]` (0, or negative with a frame's warm-up).
     first_day: i64,
     /// One per set of covers on sale (the horizon's, and those of days before it).
-    patterns: Vec<Pattern>,
+    patterns: Vec<Paid>,
+    split_share: f64,
     covers: usize,
-    /// With one cover sold one way: whether it takes a uniform. No step 5 or 6 then.
+    /// With one cover sold one way and no split payments: whether it takes a uniform. No step
+    /// 5, 6 or 7 then.
     single: Option<bool>,
     uniforms: [bool; MAX_COVERS],
     abroad: Either,
@@ -296,7 +371,7 @@ impl OrderStream {
                     .fold(0u32, |s, c| s | 1 << c);
                 let k = sets.iter().position(|&s| s == set).unwrap_or_else(|| {
                     sets.push(set);
-                    patterns.push(Pattern::new(covers, on_sale));
+                    patterns.push(Paid::new(covers, shop.split_share, on_sale));
                     sets.len() - 1
                 });
                 Day {
@@ -310,7 +385,9 @@ impl OrderStream {
             *u = c.uniform;
         }
         let single = match covers {
-            [c] if c.ways[0] <= 0.0 || c.ways[1] <= 0.0 => Some(c.uniform),
+            [c] if (c.ways[0] <= 0.0 || c.ways[1] <= 0.0) && shop.split_share <= 0.0 => {
+                Some(c.uniform)
+            }
             _ => None,
         };
         OrderStream {
@@ -322,7 +399,22 @@ impl OrderStream {
             uniforms,
             abroad: Either::new(shop.international_share),
             used: Either::new(shop.used_goods_share),
+            split_share: shop.split_share,
         }
+    }
+
+    /// Share of the shop's orders paid in instalments.
+    pub fn split_share(&self) -> f64 {
+        self.split_share
+    }
+
+    /// On the horizon's days: the take-up of cover `c` among orders paid in instalments
+    /// (`split`) or at once.
+    pub fn take_up(&self, c: usize, split: bool) -> f64 {
+        let horizon = self.days.last().map_or(0, |d| d.pattern as usize);
+        self.patterns
+            .get(horizon)
+            .map_or(0.0, |p| p.by_payment[split as usize].then[c])
     }
 
     /// The horizon index of the stream's first day.
@@ -371,13 +463,13 @@ impl OrderStream {
 
     /// Stage 1: draws `m` orders into `block`.
     #[inline(always)]
-    fn draw<R: Rng>(&self, m: usize, pattern: &Pattern, orders: &mut R, block: &mut OrderBlock) {
+    fn draw<R: Rng>(&self, m: usize, paid: &Paid, orders: &mut R, block: &mut OrderBlock) {
         block.len = m;
         let (abroad, used) = (self.abroad, self.used);
         match self.single {
             // One cover: it is bought by every order of the stream, the way its only way.
             Some(takes_uniform) => {
-                let way = 1 + pattern.way[0];
+                let way = 1 + paid.by_payment[0].way[0];
                 for j in 0..m {
                     block.mix[j] = orders.next_u64();
                     block.z[j] = standard_normal(orders);
@@ -395,6 +487,9 @@ impl OrderStream {
                     block.z[j] = standard_normal(orders);
                     block.dest[j] = abroad.draw(orders) as usize;
                     block.used[j] = used.draw(orders);
+                    let split = paid.split.draw(orders);
+                    block.split[j] = split;
+                    let pattern = &paid.by_payment[split as usize];
                     let mut none = true;
                     for c in 0..self.covers {
                         let p = if none {
@@ -458,7 +553,7 @@ mod tests {
     #[test]
     fn bought_covers_have_their_take_ups_and_are_independent() {
         let covers = [demand(0.3), demand(0.5), demand(0.2)];
-        let p = Pattern::new(&covers, |_| true);
+        let p = Pattern::new(&covers, |c| covers[c].take_up());
         let any = 1.0 - 0.7 * 0.5 * 0.8;
         assert!((p.any - any).abs() < 1e-15);
         // P(bought c and the pattern) summed over the 2^3 patterns, by the stream's rule.
@@ -493,14 +588,51 @@ mod tests {
         }
     }
 
+    /// Take-ups that depend on the payment keep each cover's take-up over all orders, and the
+    /// stream's count of orders buying a cover is the mixture of the two payments'.
+    #[test]
+    fn take_ups_by_payment_keep_each_covers_take_up() {
+        let mut parcel = demand(0.3);
+        parcel.split_multiplier = 2.5;
+        let mut legal = demand(0.06);
+        legal.split_multiplier = 2.0;
+        let covers = [parcel, legal, demand(0.333)];
+        let s = 0.3;
+        for c in &covers {
+            let (at_once, split) = (
+                c.take_up_by_payment(s, false),
+                c.take_up_by_payment(s, true),
+            );
+            assert!(((1.0 - s) * at_once + s * split - c.take_up()).abs() < 1e-15);
+            assert_eq!(split, (c.split_multiplier * c.take_up()).min(1.0));
+        }
+        let paid = Paid::new(&covers, s, |_| true);
+        let none = |split: bool| -> f64 {
+            covers
+                .iter()
+                .map(|c| 1.0 - c.take_up_by_payment(s, split))
+                .product()
+        };
+        let any = 1.0 - ((1.0 - s) * none(false) + s * none(true));
+        assert!((paid.any - any).abs() < 1e-15);
+        assert!((paid.split.share() - s * (1.0 - none(true)) / any).abs() < 1e-12);
+        // Without split payments nothing changes: no draw, the independent pattern.
+        let plain = Paid::new(&covers, 0.0, |_| true);
+        assert_eq!(plain.split, Either::Never);
+        assert_eq!(
+            plain.by_payment[0],
+            Pattern::new(&covers, |c| covers[c].take_up())
+        );
+    }
+
     #[test]
     fn a_cover_bought_by_everyone_draws_nothing() {
-        let p = Pattern::new(&[demand(1.0), demand(0.4)], |_| true);
+        let p = Pattern::new(&[demand(1.0), demand(0.4)], |c| [1.0, 0.4][c]);
         assert_eq!(
             (p.any, p.first[0], p.first[1], p.then[1]),
             (1.0, 1.0, 1.0, 0.4)
         );
-        let p = Pattern::new(&[demand(0.0), demand(0.4)], |_| true);
+        let p = Pattern::new(&[demand(0.0), demand(0.4)], |c| [0.0, 0.4][c]);
         assert_eq!((p.first[0], p.first[1]), (0.0, 1.0));
     }
 
@@ -510,15 +642,17 @@ mod tests {
             ways: [0.06, 0.02],
             first_day: 0,
             uniform: true,
+            split_multiplier: 1.0,
         }];
-        let p = Pattern::new(&covers, |_| true);
+        let p = Pattern::new(&covers, |c| covers[c].take_up());
         assert_eq!(p.split[0], Some((0.75 * TWO_32) as u64));
         let only_second = [CoverDemand {
             ways: [0.0, 0.02],
             first_day: 0,
             uniform: true,
+            split_multiplier: 1.0,
         }];
-        let p = Pattern::new(&only_second, |_| true);
+        let p = Pattern::new(&only_second, |c| only_second[c].take_up());
         assert_eq!((p.split[0], p.way[0]), (None, 1));
     }
 }

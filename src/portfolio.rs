@@ -5,6 +5,7 @@
 use crate::catalogue::{Category, Channel, Site};
 use crate::distributions::{Basket, DeliveryTime, Mix, VolumeMultiplier};
 use crate::money::Cents;
+use std::collections::BTreeMap;
 
 /// A merchant shop: where orders come from.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,9 +37,19 @@ pub struct Shop {
     pub site: Site,
     /// Indices into the scenario's products of the products sold in this shop.
     pub products: Vec<usize>,
+    /// Share of the shop's orders paid in instalments (a split plan) rather than at once.
+    pub split_share: f64,
+    /// By product index: the take-up of the product's cover among orders paid in instalments,
+    /// relative to its take-up (1 where absent: payment and cover independent).
+    pub split_take_up: BTreeMap<usize, f64>,
 }
 
 impl Shop {
+    /// The take-up multiplier of product `product`'s cover among orders paid in instalments.
+    pub fn split_multiplier(&self, product: usize) -> f64 {
+        self.split_take_up.get(&product).copied().unwrap_or(1.0)
+    }
+
     /// The volume of day `day` of the horizon (0 = its first day; negative before it, as in a
     /// guarantee frame's warm-up) relative to the first day: `(1 + growth)^(day / 365)`.
     pub fn trend(&self, day: i64) -> f64 {

@@ -410,6 +410,39 @@ fn cases() -> Vec<Case> {
             value: Some("\"erep\""),
             allowed: &["is sold per policy", "not per order"],
         },
+        Case {
+            name: "split_take_up_above_1",
+            edit: Replace(
+                "risk_class = \"standard\"\nproducts = [\"parcel\"]",
+                "risk_class = \"standard\"\npayment = { split_share = 0.2, split_take_up_multipliers = { parcel = 4 } }\nproducts = [\"parcel\"]",
+            ),
+            at: Text("4 }"),
+            path: "companies[0].shops[0].payment.split_take_up_multipliers.parcel",
+            value: Some("4"),
+            allowed: &["times the product's take-up 0.3 is 1.2", "above 1"],
+        },
+        Case {
+            name: "split_payers_alone_above_the_take_up",
+            edit: Replace(
+                "risk_class = \"standard\"\nproducts = [\"parcel\"]",
+                "risk_class = \"standard\"\npayment = { split_share = 0.5, split_take_up_multipliers = { parcel = 3 } }\nproducts = [\"parcel\"]",
+            ),
+            at: Text("3 }"),
+            path: "companies[0].shops[0].payment.split_take_up_multipliers.parcel",
+            value: Some("3"),
+            allowed: &["times payment.split_share 0.5 is above 1"],
+        },
+        Case {
+            name: "split_multiplier_of_a_product_not_sold",
+            edit: Replace(
+                "risk_class = \"standard\"\nproducts = [\"parcel\"]",
+                "risk_class = \"standard\"\npayment = { split_share = 0.2, split_take_up_multipliers = { legal = 2 } }\nproducts = [\"parcel\"]",
+            ),
+            at: Text("2 }"),
+            path: "companies[0].shops[0].payment.split_take_up_multipliers.legal",
+            value: Some("2"),
+            allowed: &["names \"legal\", which this shop does not sell"],
+        },
     ]
 }
 

@@ -168,3 +168,43 @@ fn three_covers_on_one_stream_do_not_depend_on_the_thread_count() {
         assert_eq!(a.segments, b.segments, "path {}", a.path);
     }
 }
+
+/// Buyers who pay in instalments take parcel and legal protection more often
+/// (`payment.split_take_up_multipliers`): each cover keeps its take-up and its closed forms,
+/// but a legal buyer more often has parcel protection too, so a parcel that went wrong raises
+/// more disputes; the closed form that conditions on the payment matches, the one that takes
+/// the covers as independent does not.
+#[test]
+fn covers_bought_together_through_the_payment_raise_the_linked_disputes() {
+    let links = "after = { lost = 20, damaged = 15, late = 10, refunded = 1 }";
+    let shop = r#"products = ["parcel", "legal", "trustmark"]"#;
+    let paid = format!(
+        "payment = {{ split_share = 0.3, split_take_up_multipliers = {{ parcel = 2.5, legal = 2.0 }} }}\n{shop}"
+    );
+    let correlated = with_links(links).replace(shop, &paid);
+    let (model, results) = simulate(&correlated, 120, 2);
+    let rows = summary::summarise(&model, &results);
+    let checked = within_4_se(&rows);
+    for want in [
+        "parcel/all/covered",
+        "parcel/all/loss_count",
+        "legal/all/covered",
+        "legal/all/mediation_count",
+        "trustmark/all/covered",
+    ] {
+        assert!(checked.iter().any(|c| c == want), "{want} not checked");
+    }
+    let independent = Model::new(&Scenario::parse(&with_links(links), "i.toml").unwrap());
+    let without = row(
+        &summary::summarise(&independent, &results[..2]),
+        "legal",
+        "mediation_count",
+    )
+    .analytic
+    .unwrap();
+    let disputes = row(&rows, "legal", "mediation_count");
+    let with = disputes.analytic.unwrap();
+    assert!(with > without * 1.05, "{with} against {without}");
+    let z = (disputes.summary.mean - without) / disputes.summary.se;
+    assert!(z > 4.0, "the simulation sees the correlation: z = {z:.1}");
+}

@@ -273,6 +273,7 @@ impl FrameShopBook {
             ways: [self.product.take_up, 0.0],
             first_day: -(self.product.warmup_days() as i64),
             uniform: false,
+            split_multiplier: 1.0,
         }
     }
 

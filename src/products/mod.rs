@@ -83,6 +83,17 @@ impl Product {
         }
     }
 
+    /// The share of a shop's orders that buy the product's cover, for a product sold on a
+    /// shop's order stream; `None` otherwise.
+    pub fn stream_take_up(&self) -> Option<f64> {
+        match self {
+            Product::BuyerProtection(p) => Some(p.take_up),
+            Product::LegalProtection(p) => Some(p.take_up()),
+            Product::GuaranteeFrame(p) => Some(p.take_up),
+            Product::BnplNonPayment(_) | Product::EReputation(_) => None,
+        }
+    }
+
     /// The scenario `kind`.
     pub fn kind(&self) -> &'static str {
         match self {

@@ -129,8 +129,20 @@ pub struct RawShop {
     pub used_goods_share: Option<f64>,
     /// `referenced`, `unreferenced` or `peer_to_peer`.
     pub site: Option<String>,
+    /// How the shop's orders are paid, and how that moves the covers' take-ups.
+    pub payment: Option<RawPayment>,
     #[serde(default)]
     pub products: Vec<String>,
+}
+
+/// `payment`: the share of a shop's orders paid in instalments (a split plan) rather than at
+/// once, and by product the take-up of its cover among those orders relative to its take-up.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPayment {
+    pub split_share: Option<f64>,
+    #[serde(default)]
+    pub split_take_up_multipliers: BTreeMap<String, f64>,
 }
 
 /// Lognormal basket value, by median and sigma or by mean and CV, with a cap.

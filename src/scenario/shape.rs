@@ -498,6 +498,7 @@ fn shop(v: &mut Validator, sp: &str, s: &RawShop, products: &[Product]) -> Shop 
         }
         attached.push(idx);
     }
+    let (split_share, split_take_up) = payment(v, sp, s.payment.as_ref(), products, &attached);
     Shop {
         name: s.name.clone(),
         orders_per_day,
@@ -514,7 +515,76 @@ fn shop(v: &mut Validator, sp: &str, s: &RawShop, products: &[Product]) -> Shop 
         used_goods_share,
         site,
         products: attached,
+        split_share,
+        split_take_up,
     }
+}
+
+/// A shop's `payment`: the share of orders paid in instalments, and the take-up multipliers
+/// among them of the covers the shop sells on its orders (`attached`), by product index. A
+/// multiplier `m` of a cover with take-up `t` gives split-plan payers the take-up `m·t` and the
+/// others what keeps the cover's take-up `t` over all orders, so both must lie in [0, 1].
+fn payment(
+    v: &mut Validator,
+    sp: &str,
+    raw: Option<&RawPayment>,
+    products: &[Product],
+    attached: &[usize],
+) -> (f64, BTreeMap<usize, f64>) {
+    let mut multipliers = BTreeMap::new();
+    let Some(raw) = raw else {
+        return (0.0, multipliers);
+    };
+    let pp = format!("{sp}.payment");
+    let share = raw
+        .split_share
+        .map_or(0.0, |p| v.probability(&format!("{pp}.split_share"), p));
+    for (name, &m) in &raw.split_take_up_multipliers {
+        let path = format!("{pp}.split_take_up_multipliers.{name}");
+        let m = v.multiplier(&path, m);
+        let Some(idx) = attached
+            .iter()
+            .copied()
+            .find(|&i| products[i].name() == name)
+        else {
+            v.fail(
+                &path,
+                show(m),
+                format!("names {name:?}, which this shop does not sell: name one of its products"),
+            );
+            continue;
+        };
+        let Some(t) = products[idx].stream_take_up() else {
+            v.fail(
+                &path,
+                show(m),
+                format!(
+                    "applies to covers bought on the shop's orders; {name:?} ({}) is not one",
+                    products[idx].kind()
+                ),
+            );
+            continue;
+        };
+        if m * t > 1.0 {
+            v.fail(
+                &path,
+                show(m),
+                format!(
+                    "times the product's take-up {} is {}, above 1: lower the multiplier",
+                    show(t),
+                    show(m * t)
+                ),
+            );
+        } else if share * m > 1.0 {
+            v.fail(
+                &path,
+                show(m),
+                format!("times payment.split_share {} is above 1: the split-plan payers alone would buy more covers than the take-up allows; lower the multiplier or the share", show(share)),
+            );
+        }
+        multipliers.insert(idx, m);
+    }
+    (share, multipliers)
 }
 
 /// An optional field of an optional table, validated by `check` when written, else the default:

@@ -110,6 +110,7 @@ impl LegalBook {
             ways,
             first_day: 0,
             uniform: true,
+            split_multiplier: 1.0,
         }
     }
 
