@@ -277,13 +277,26 @@ impl DeliveryTime {
     /// inverse-CDF sampling restricted to the tail, so that a late parcel costs one quantile
     /// evaluation and on-time parcels cost nothing.
     pub fn sample_beyond(&self, threshold: f64, u: f64) -> f64 {
-        let p = (1.0 - u) * self.tail(threshold);
+        self.sample_beyond_tail(self.tail(threshold), u)
+    }
+
+    /// [`DeliveryTime::sample_beyond`] with the threshold's tail `P(T > threshold)` computed
+    /// once by the caller (the parcel loop keeps it per destination).
+    #[inline]
+    pub fn sample_beyond_tail(&self, tail: f64, u: f64) -> f64 {
+        let p = (1.0 - u) * tail;
         self.0.at_z(-normal_quantile(p.max(f64::MIN_POSITIVE)))
     }
 
     /// A delivery time given that it is at most `threshold`, from a uniform `u` in [0, 1).
     pub fn sample_within(&self, threshold: f64, u: f64) -> f64 {
-        let p = u * self.0.cdf(threshold);
+        self.sample_within_cdf(self.0.cdf(threshold), u)
+    }
+
+    /// [`DeliveryTime::sample_within`] with `P(T ≤ threshold)` computed once by the caller.
+    #[inline]
+    pub fn sample_within_cdf(&self, cdf: f64, u: f64) -> f64 {
+        let p = u * cdf;
         self.0.at_z(normal_quantile(p.max(f64::MIN_POSITIVE)))
     }
 }

@@ -248,6 +248,10 @@ pub struct ShopBook {
     coverage: Option<Coverage>,
     pub(crate) days: Vec<Day>,
     horizon_days: f64,
+    /// Per destination, `P(T > delay threshold)` and `P(T ≤ delay threshold)` of the delivery
+    /// time, computed once for the incidents' inverse-CDF draws.
+    delay_tail: [f64; 2],
+    delay_cdf: [f64; 2],
 }
 
 impl ShopBook {
@@ -307,6 +311,8 @@ impl ShopBook {
             delivery: shop.delivery,
             days,
             horizon_days: horizon.days as f64,
+            delay_tail: [0, 1].map(|i| shop.delivery[i].tail(product.delay.after_days[i])),
+            delay_cdf: [0, 1].map(|i| shop.delivery[i].dist().cdf(product.delay.after_days[i])),
         }
     }
 
@@ -671,7 +677,8 @@ impl ShopBook {
         let threshold = p.delay.after_days[dest];
         // A late parcel's transit, beyond the delay threshold; past the loss threshold it is
         // lost, whatever its delivery law says afterwards.
-        let late_transit = late.then(|| self.delivery[dest].sample_beyond(threshold, w / r.p_late));
+        let late_transit = late
+            .then(|| self.delivery[dest].sample_beyond_tail(self.delay_tail[dest], w / r.p_late));
         if late_transit.is_some_and(|transit| transit > p.loss.after_days[dest]) {
             return lost(claims, t);
         }
@@ -682,7 +689,8 @@ impl ShopBook {
         let mut any_paid = false;
         if damaged && uniform(claims) < p.damage.claim_propensity {
             let transit = late_transit.unwrap_or_else(|| {
-                self.delivery[dest].sample_within(threshold, (w - r.p_late) / (1.0 - r.p_late))
+                let u = (w - r.p_late) / (1.0 - r.p_late);
+                self.delivery[dest].sample_within_cdf(self.delay_cdf[dest], u)
             });
             let report_lag = lag(claims, p.damage.report_lag_mean_days);
             if report_lag > p.damage.report_window_days {
