@@ -83,7 +83,7 @@ fn run_loop(books: &[Book<'_>], path: u64) -> u64 {
             stream(SEED, path, l),
         );
         let (mut block, mut marks) = (OrderBlock::default(), OrderMarks::default());
-        orders.simulate(1.0, &mut counts, &mut draws, &mut block, |i, b| {
+        orders.simulate(1.0, None, &mut counts, &mut draws, &mut block, |i, b| {
             let d = (i as i64 + orders.first_day()) as usize;
             book.apply(d, b, slot, &mut marks, &mut claims, &mut totals)
         });

@@ -6,7 +6,7 @@
 
 use crate::calendar::Horizon;
 use crate::distributions::VolumeMultiplier;
-use crate::distributions::uniform;
+use crate::distributions::{normal_quantile, uniform};
 use crate::frame::{self, FramePath, RaisePolicy};
 use crate::money::Cents;
 use crate::orders::{CoverDemand, OrderBlock, OrderStream};
@@ -72,6 +72,9 @@ struct ShopModel {
     cover_list: Vec<Arc<dyn Cover>>,
     /// BNPL books, which draw their own orders.
     bnpl: Vec<BnplModel>,
+    /// The shop's company in [`Model::frames`], if it has a frame (and so may default: the
+    /// shop then sells nothing after its default day).
+    company_frame: Option<usize>,
 }
 
 /// One segment of a policy product (e-reputation cover), with its stream ids per incident type.
@@ -107,6 +110,8 @@ pub struct FrameCompany {
     pub turnover: Cents,
     /// Probability of insolvency within the horizon.
     pub p_default: f64,
+    /// Asset correlation with the path's economy (one-factor Gaussian copula; 0: independent).
+    pub asset_correlation: f64,
     pub duration_days: u32,
     pub monthly_fees: Cents,
     /// The product's raise policy, if any.
@@ -123,6 +128,9 @@ pub struct Model {
     products: Vec<Product>,
     shops: Vec<ShopModel>,
     frames: Vec<FrameCompany>,
+    /// The stream of the path's economy factor: the first BNPL product's credit factor where
+    /// the scenario has one (one economy), else its own.
+    economy_stream: u64,
     /// Books of policies in force (products sold per policy-year, not per order).
     policy_books: Vec<PolicyBookModel>,
     segments: Vec<Segment>,
@@ -281,13 +289,25 @@ impl Model {
                     let days = (horizon.days as i64 - first) as u32;
                     trended(&calendar.daily_shape(start, days), first)
                 };
+                // For the books' closed forms: the shape times the probability that the shop
+                // still sells on the day. Its company defaults with probability p on a day τ
+                // uniform over the horizon and sells nothing after it, so day d ≥ 0 has
+                // orders with probability 1 − p·d/D.
+                let p_default = frame_index.map_or(0.0, |k| frames[k].p_default);
+                let expected_shape_from = |first: i64| -> Vec<f64> {
+                    let days = horizon.days as f64;
+                    (first..)
+                        .zip(shape_from(first))
+                        .map(|(d, x)| x * (1.0 - p_default * (d.max(0) as f64) / days))
+                        .collect()
+                };
                 let mut covers = Vec::new();
                 let mut bnpl = Vec::new();
                 for &pi in &shop.products {
                     let product = &scenario.products()[pi];
                     let name =
                         |kind: &str| stream_id(&format!("{kind}/{prefix}/{}", product.name()));
-                    if let Some(cover) = product.stream_cover(shop, &shape_from, horizon) {
+                    if let Some(cover) = product.stream_cover(shop, &expected_shape_from, horizon) {
                         let company = cover.company_level().then(|| {
                             frame_index
                                 .expect("validation gives a company with a frame cover a frame")
@@ -340,6 +360,7 @@ impl Model {
                     cover_list: covers.iter().map(|c| c.cover.clone()).collect(),
                     covers,
                     bnpl,
+                    company_frame: frame_index,
                 });
             }
         }
@@ -367,11 +388,20 @@ impl Model {
                 }
             }
         }
+        let economy_stream = scenario
+            .products()
+            .iter()
+            .find(|p| matches!(p, Product::BnplNonPayment(_)))
+            .map_or_else(
+                || stream_id("economy"),
+                |p| stream_id(&format!("bnpl_factor/{}", p.name())),
+            );
         Model {
             horizon,
             products: scenario.products().to_vec(),
             shops,
             frames,
+            economy_stream,
             policy_books,
             segments,
             segment_start,
@@ -454,6 +484,11 @@ impl Model {
             stream(seed, path, shop.counts_stream),
             stream(seed, path, shop.orders_stream),
         );
+        // A defaulting company's shops sell nothing after its default day.
+        let last_day = shop
+            .company_frame
+            .and_then(|k| sides.insolvency[k].default_day)
+            .map(i64::from);
         let mut out = ShopSides {
             sides,
             covers: &shop.covers,
@@ -461,6 +496,7 @@ impl Model {
         run_stream(
             &shop.stream,
             &shop.cover_list,
+            last_day,
             volume,
             &mut counts,
             &mut orders,
@@ -474,12 +510,26 @@ impl Model {
     pub fn simulate_path(&self, seed: u64, path: u64) -> PathResult {
         let days = self.horizon.days;
         let mut products = vec![ProductTotals::default(); self.products.len()];
+        // The path's economy, drawn only where a company's defaults are correlated with it.
+        let economy = self
+            .frames
+            .iter()
+            .any(|f| f.asset_correlation > 0.0)
+            .then(|| -> f64 { stream(seed, path, self.economy_stream).sample(StandardNormal) });
         let insolvency: Vec<Insolvency> = self
             .frames
             .iter()
             .map(|f| {
                 let mut rng = stream(seed, path, f.insolvency_stream);
-                let defaults = uniform(&mut rng) < f.p_default;
+                let u = uniform(&mut rng);
+                let defaults = match economy {
+                    Some(z) if f.asset_correlation > 0.0 => {
+                        let rho = f.asset_correlation;
+                        let x = rho.sqrt() * z + (1.0 - rho).sqrt() * normal_quantile(u);
+                        x < normal_quantile(f.p_default)
+                    }
+                    _ => u < f.p_default,
+                };
                 let day = ((uniform(&mut rng) * days as f64) as u32).min(days - 1);
                 Insolvency {
                     default_day: defaults.then_some(day),
@@ -718,6 +768,7 @@ fn frame_company(scenario: &Scenario, company: &Company, horizon: Horizon) -> Op
         source,
         turnover,
         p_default: gf.default_probability(company.default_probability, horizon.days),
+        asset_correlation: gf.asset_correlation,
         duration_days: gf.duration_days,
         monthly_fees: gf.monthly_fees(horizon.days),
         raise: gf.raise,

@@ -439,16 +439,22 @@ impl OrderStream {
 
     /// Simulates the stream for one path: for each day `i` (0 = [`OrderStream::first_day`]),
     /// its orders in blocks, handed to `apply(i, block)` in order. `volume` is the path's
-    /// volume multiplier of the shop.
+    /// volume multiplier of the shop; `last_day`, where given, the last horizon day on which
+    /// the shop sells (its company's default day).
     pub fn simulate<R: Rng>(
         &self,
         volume: f64,
+        last_day: Option<i64>,
         counts: &mut R,
         orders: &mut R,
         block: &mut OrderBlock,
         mut apply: impl FnMut(usize, &OrderBlock),
     ) {
-        for (i, day) in self.days.iter().enumerate() {
+        let days = match last_day {
+            Some(last) => (last - self.first_day + 1).clamp(0, self.days.len() as i64) as usize,
+            None => self.days.len(),
+        };
+        for (i, day) in self.days[..days].iter().enumerate() {
             let n = poisson(day.mean * volume, counts);
             let pattern = &self.patterns[day.pattern as usize];
             let mut done = 0u64;
@@ -531,7 +537,7 @@ impl OrderStream {
     pub fn draw_floor<R: Rng>(&self, volume: f64, counts: &mut R, orders: &mut R) -> u64 {
         let mut block = OrderBlock::default();
         let mut check = 0u64;
-        self.simulate(volume, counts, orders, &mut block, |_, b| {
+        self.simulate(volume, None, counts, orders, &mut block, |_, b| {
             for j in 0..b.len {
                 check ^= b.mix[j] ^ b.z[j].to_bits() ^ b.dest[j] as u64 ^ b.u[0][j].to_bits();
             }

@@ -128,6 +128,7 @@ fn a_cover_written_against_the_trait_runs_beside_parcel_protection() {
         run_stream(
             &stream_of,
             &covers,
+            None,
             volume,
             &mut stream(3, path, ids[0]),
             &mut stream(3, path, ids[1]),

@@ -89,7 +89,7 @@ fn active_paths(s: &Scenario, rates: &[f64], paths: u64) -> Vec<Vec<f64>> {
             let mut t = ProductTotals::default();
             let (mut block, mut marks) = (OrderBlock::default(), OrderMarks::default());
             let none = Insolvency { default_day: None };
-            orders.simulate(volume, &mut a, &mut b, &mut block, |i, orders| {
+            orders.simulate(volume, None, &mut a, &mut b, &mut block, |i, orders| {
                 let day = i as i64 + first;
                 book.apply(day, orders, 0, none, &mut marks, &mut c, &mut new, &mut t)
             });

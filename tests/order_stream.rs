@@ -179,7 +179,7 @@ fn covers_bought_together_through_the_payment_raise_the_linked_disputes() {
     let links = "after = { lost = 20, damaged = 15, late = 10, refunded = 1 }";
     let shop = r#"products = ["parcel", "legal", "trustmark"]"#;
     let paid = format!(
-        "payment = {{ split_share = 0.3, split_take_up_multipliers = {{ parcel = 2.5, legal = 2.0 }} }}\n{shop}"
+        "payment = {{ split_share = 0.3, split_take_up_multipliers = {{ parcel = 3.0, legal = 3.0 }} }}\n{shop}"
     );
     let correlated = with_links(links).replace(shop, &paid);
     let (model, results) = simulate(&correlated, 120, 2);

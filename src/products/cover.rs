@@ -87,8 +87,9 @@ pub trait PathOutputs {
     fn cover(&mut self, c: usize) -> CoverOut<'_>;
 }
 
-/// One path of a shop's order stream through the covers sold on it: the stream's orders are
-/// drawn from `counts` and `orders` (with the shop's volume multiplier `volume`) block by block
+/// One path of a shop's order stream through the covers sold on it: the stream's orders up to
+/// horizon day `last_day` (the shop's default day; `None`: to the horizon's end) are drawn
+/// from `counts` and `orders` (with the shop's volume multiplier `volume`) block by block
 /// into `block`, and every block goes to each cover in turn, in the order of `covers` (sorted
 /// by [`Cover::stage`]), each with its claims stream `claims_of(c)`; then the orders on which
 /// two or more covers paid a claim are counted as shared claims by each of them.
@@ -96,6 +97,7 @@ pub trait PathOutputs {
 pub fn run_stream<O: PathOutputs>(
     stream: &OrderStream,
     covers: &[Arc<dyn Cover>],
+    last_day: Option<i64>,
     volume: f64,
     counts: &mut PathRng,
     orders: &mut PathRng,
@@ -114,7 +116,7 @@ pub fn run_stream<O: PathOutputs>(
     let mut marks = OrderMarks::default();
     let first_day = stream.first_day();
     let several = covers.len() > 1;
-    stream.simulate(volume, counts, orders, block, |i, b| {
+    stream.simulate(volume, last_day, counts, orders, block, |i, b| {
         let day = i as i64 + first_day;
         if several {
             marks.events[..b.len].fill(0);

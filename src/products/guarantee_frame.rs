@@ -8,15 +8,20 @@
 //! `max_per_order_eur` (2,500 EUR standard, up to 20,000 in a premium tier).
 //!
 //! Insolvency: each company defaults in the horizon with probability
-//! `1 − (1 − pd × stress)^(days/365)`, on a day drawn uniformly over the horizon. Guaranteed
-//! orders still active on that day and not yet delivered then become refund claims, each with
-//! probability `refund_share`. Fees (per guarantee and per company-month) are the premium.
+//! `p = 1 − (1 − pd × stress)^(days/365)`, on a day drawn uniformly over the horizon. With an
+//! `asset_correlation` ρ the defaults follow a one-factor Gaussian copula: the company
+//! defaults when `√ρ Z + √(1−ρ) ε < Φ⁻¹(p)`, Z the path's economy (shared by every company,
+//! and by the scenario's first BNPL product's credit factor) and ε the company's own normal.
+//! Its shops stop selling after the default day: no order of any cover exists after it.
+//! Guaranteed orders still active on that day and not yet delivered then become refund claims,
+//! each with probability `refund_share`. Fees (per guarantee and per company-month) are the
+//! premium.
 
 use super::{Cover, CoverOut, ProductTotals};
 use crate::calendar::Horizon;
 use crate::distributions::{Basket, DeliveryTime, uniform};
 use crate::frame::RaisePolicy;
-use crate::input::validate::Validator;
+use crate::input::validate::{Validator, show};
 use crate::money::Cents;
 use crate::orders::{CoverDemand, OrderBlock, OrderMarks, event};
 use crate::portfolio::Shop;
@@ -54,6 +59,9 @@ pub struct GuaranteeFrame {
     pub stress_multiplier: f64,
     /// Share of active undelivered orders whose buyer claims a refund at insolvency.
     pub refund_share: f64,
+    /// Asset correlation of the companies' defaults with the path's economy (a one-factor
+    /// Gaussian copula): 0, independent defaults.
+    pub asset_correlation: f64,
     /// How the guarantor raises an exhausted frame within the horizon; `None`: the frame stays.
     pub raise: Option<RaisePolicy>,
 }
@@ -171,6 +179,18 @@ impl GuaranteeFrame {
                 // Some buyers of a defaulting merchant are refunded by their card issuer instead
                 // (chargeback): 0.9 [assumption], as in scenarios/frame_black_friday.toml.
                 .map_or(0.9, |s| v.probability(&p("insolvency.refund_share"), s)),
+            asset_correlation: ins.and_then(|i| i.asset_correlation).map_or(0.0, |r| {
+                let path = p("insolvency.asset_correlation");
+                let r = v.probability(&path, r);
+                if r >= 1.0 {
+                    v.fail(
+                        &path,
+                        show(r),
+                        "must be below 1: at 1 every company defaults on the same paths, whatever its own risk (0.1 to 0.3 is typical of merchants)",
+                    );
+                }
+                r
+            }),
             raise,
         }
     }
@@ -387,6 +407,7 @@ pub struct RawDefaultFrame {
 pub struct RawInsolvency {
     pub stress_multiplier: Option<f64>,
     pub refund_share: Option<f64>,
+    pub asset_correlation: Option<f64>,
 }
 
 /// The trust-mark guarantee on the shop's order stream: its results are its company's (the
