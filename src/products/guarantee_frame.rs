@@ -13,8 +13,9 @@
 //! defaults when `√ρ Z + √(1−ρ) ε < Φ⁻¹(p)`, Z the path's economy (shared by every company,
 //! and by the scenario's first BNPL product's credit factor) and ε the company's own normal.
 //! Its shops stop selling after the default day: no order of any cover exists after it.
-//! Guaranteed orders still active on that day and not yet delivered then become refund claims,
-//! each with probability `refund_share`. Fees (per guarantee and per company-month) are the
+//! Guaranteed orders still active on that day and not yet delivered (or delivered within
+//! `return_window_days`, default 0) then become refund claims, each with probability
+//! `refund_share`. Fees (per guarantee and per company-month) are the
 //! premium.
 
 use super::{Cover, CoverOut, ProductTotals};
@@ -62,6 +63,9 @@ pub struct GuaranteeFrame {
     /// Asset correlation of the companies' defaults with the path's economy (a one-factor
     /// Gaussian copula): 0, independent defaults.
     pub asset_correlation: f64,
+    /// Days after delivery during which a buyer of a defaulted merchant can still withdraw and
+    /// be refunded by the guarantee (0: only orders not yet delivered are refunded).
+    pub return_window_days: f64,
     /// How the guarantor raises an exhausted frame within the horizon; `None`: the frame stays.
     pub raise: Option<RaisePolicy>,
 }
@@ -190,6 +194,18 @@ impl GuaranteeFrame {
                     );
                 }
                 r
+            }),
+            return_window_days: ins.and_then(|i| i.return_window_days).map_or(0.0, |d| {
+                let path = p("insolvency.return_window_days");
+                let d = v.non_negative(&path, d, " (days after delivery; 14 is the EU withdrawal period)");
+                if d > 30.0 {
+                    v.fail(
+                        &path,
+                        show(d),
+                        "must be at most 30 days: a guarantee lives 30 days from the order",
+                    );
+                }
+                d
             }),
             raise,
         }
@@ -346,7 +362,8 @@ impl FrameShopBook {
     }
 
     /// At insolvency `elapsed` days after the order (shipped to `dest`): refunded if not yet
-    /// delivered and claimed. Whether it was.
+    /// delivered, or delivered within the product's return window, and claimed. Whether it
+    /// was.
     fn refund<R: Rng>(
         &self,
         claims: &mut R,
@@ -357,7 +374,10 @@ impl FrameShopBook {
     ) -> bool {
         let z: f64 = claims.sample(StandardNormal);
         let delivered_after = self.handling_days + self.delivery[dest].dist().at_z(z);
-        let refunded = delivered_after > elapsed && uniform(claims) < self.product.refund_share;
+        // Not delivered yet, or delivered within the return window: the buyer's withdrawal the
+        // defaulted merchant cannot refund.
+        let open = delivered_after > elapsed - self.product.return_window_days;
+        let refunded = open && uniform(claims) < self.product.refund_share;
         if refunded {
             t.perils[0].count += 1;
             t.perils[0].amount += guaranteed;
@@ -408,6 +428,7 @@ pub struct RawInsolvency {
     pub stress_multiplier: Option<f64>,
     pub refund_share: Option<f64>,
     pub asset_correlation: Option<f64>,
+    pub return_window_days: Option<f64>,
 }
 
 /// The trust-mark guarantee on the shop's order stream: its results are its company's (the
