@@ -15,7 +15,8 @@
 //! 1. one `u64`: the category (upper 32 bits) and the sales channel (lower 32 bits);
 //! 2. the basket's standard normal;
 //! 3. the destination, if the shop ships both ways;
-//! 4. whether the goods are second-hand, if the shop sells both;
+//! 4. whether the goods are second-hand, if the shop sells both; then its item count, if the
+//!    shop's orders can hold different numbers of items (`items_per_order`);
 //! 5. whether it is paid in instalments (a split plan), if the shop has such payments
 //!    (`payment.split_share`), against P(split | it buys a cover);
 //! 6. which covers it bought: cover by cover, one uniform against `P(c | no earlier cover)`
@@ -258,6 +259,8 @@ pub struct OrderBlock {
     pub used: [bool; BLOCK],
     /// Paid in instalments (a split plan) rather than at once.
     pub split: [bool; BLOCK],
+    /// Items in the order (at least 1); the basket is split equally among them.
+    pub items: [f64; BLOCK],
     /// Per cover (in the stream's cover order): 0 if the order did not buy it, else 1 + the
     /// way it was sold.
     pub bought: [[u8; BLOCK]; MAX_COVERS],
@@ -275,6 +278,7 @@ impl Default for OrderBlock {
             dest: [0; BLOCK],
             used: [false; BLOCK],
             split: [false; BLOCK],
+            items: [1.0; BLOCK],
             bought: [[0; BLOCK]; MAX_COVERS],
             u: [[0.0; BLOCK]; MAX_COVERS],
         }
@@ -336,12 +340,55 @@ pub struct OrderStream {
     patterns: Vec<Paid>,
     split_share: f64,
     covers: usize,
-    /// With one cover sold one way and no split payments: whether it takes a uniform. No step
-    /// 5, 6 or 7 then.
+    /// With one cover sold one way, no split payments and one item count: whether it takes a
+    /// uniform. No item count, step 5, 6 or 7 then.
     single: Option<bool>,
     uniforms: [bool; MAX_COVERS],
     abroad: Either,
     used: Either,
+    items: ItemCounts,
+}
+
+/// How an order's item count is drawn: a draw only when more than one count is possible.
+#[derive(Debug, Clone, PartialEq)]
+struct ItemCounts {
+    /// Cumulative thresholds on a `u64`: a draw below `below[k]` (and not below `below[k−1]`)
+    /// is an order of `k + 1` items; empty when every order holds `fixed` items.
+    below: Vec<u64>,
+    fixed: f64,
+}
+
+impl ItemCounts {
+    fn new(shares: &[f64]) -> ItemCounts {
+        let positive: Vec<usize> = (0..shares.len()).filter(|&k| shares[k] > 0.0).collect();
+        if let [k] = positive[..] {
+            return ItemCounts {
+                below: Vec::new(),
+                fixed: (k + 1) as f64,
+            };
+        }
+        let mut cumulative = 0.0;
+        let below = shares
+            .iter()
+            .map(|s| {
+                cumulative += s;
+                (cumulative.min(1.0) * TWO_64).min(u64::MAX as f64) as u64
+            })
+            .collect();
+        ItemCounts { below, fixed: 1.0 }
+    }
+
+    /// A draw, for counts that vary (`below` not empty).
+    #[inline(always)]
+    fn draw<R: Rng>(&self, rng: &mut R) -> f64 {
+        let u = rng.next_u64();
+        // The last count takes the draws past the rounded cumulative thresholds.
+        let k = self.below[..self.below.len() - 1]
+            .iter()
+            .filter(|&&t| u >= t)
+            .count();
+        (k + 1) as f64
+    }
 }
 
 impl OrderStream {
@@ -384,8 +431,12 @@ impl OrderStream {
         for (u, c) in uniforms.iter_mut().zip(covers) {
             *u = c.uniform;
         }
+        let items = ItemCounts::new(&shop.items_per_order);
         let single = match covers {
-            [c] if (c.ways[0] <= 0.0 || c.ways[1] <= 0.0) && shop.split_share <= 0.0 => {
+            [c] if (c.ways[0] <= 0.0 || c.ways[1] <= 0.0)
+                && shop.split_share <= 0.0
+                && items.below.is_empty() =>
+            {
                 Some(c.uniform)
             }
             _ => None,
@@ -400,6 +451,7 @@ impl OrderStream {
             abroad: Either::new(shop.international_share),
             used: Either::new(shop.used_goods_share),
             split_share: shop.split_share,
+            items,
         }
     }
 
@@ -450,6 +502,9 @@ impl OrderStream {
         block: &mut OrderBlock,
         mut apply: impl FnMut(usize, &OrderBlock),
     ) {
+        if self.items.below.is_empty() {
+            block.items.fill(self.items.fixed);
+        }
         let days = match last_day {
             Some(last) => (last - self.first_day + 1).clamp(0, self.days.len() as i64) as usize,
             None => self.days.len(),
@@ -472,6 +527,8 @@ impl OrderStream {
     fn draw<R: Rng>(&self, m: usize, paid: &Paid, orders: &mut R, block: &mut OrderBlock) {
         block.len = m;
         let (abroad, used) = (self.abroad, self.used);
+        // A fixed item count is written once per path ([`OrderStream::simulate`]).
+        let items_vary = !self.items.below.is_empty();
         match self.single {
             // One cover: it is bought by every order of the stream, the way its only way.
             Some(takes_uniform) => {
@@ -493,6 +550,9 @@ impl OrderStream {
                     block.z[j] = standard_normal(orders);
                     block.dest[j] = abroad.draw(orders) as usize;
                     block.used[j] = used.draw(orders);
+                    if items_vary {
+                        block.items[j] = self.items.draw(orders);
+                    }
                     let split = paid.split.draw(orders);
                     block.split[j] = split;
                     let pattern = &paid.by_payment[split as usize];

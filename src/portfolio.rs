@@ -37,6 +37,9 @@ pub struct Shop {
     pub site: Site,
     /// Indices into the scenario's products of the products sold in this shop.
     pub products: Vec<usize>,
+    /// Shares of orders holding 1, 2, 3, … items (`[1.0]`: one item each). The basket is
+    /// split equally among its items, so a per-piece condition reads `basket / items`.
+    pub items_per_order: Vec<f64>,
     /// Share of the shop's orders paid in instalments (a split plan) rather than at once.
     pub split_share: f64,
     /// By product index: the take-up of the product's cover among orders paid in instalments,

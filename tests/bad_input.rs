@@ -411,6 +411,17 @@ fn cases() -> Vec<Case> {
             allowed: &["is sold per policy", "not per order"],
         },
         Case {
+            name: "items_per_order_not_adding_up",
+            edit: Replace(
+                "risk_class = \"standard\"\nproducts = [\"parcel\"]",
+                "risk_class = \"standard\"\nitems_per_order = [0.5, 0.4]\nproducts = [\"parcel\"]",
+            ),
+            at: Text("[0.5, 0.4]"),
+            path: "companies[0].shops[0].items_per_order",
+            value: Some("shares adding up to 0.9"),
+            allowed: &["the shares must add up to 1"],
+        },
+        Case {
             name: "split_take_up_above_1",
             edit: Replace(
                 "risk_class = \"standard\"\nproducts = [\"parcel\"]",

@@ -305,11 +305,17 @@ fn parcel_views_do_not_change_the_cells() {
         "/scenarios/quickstart.toml"
     ))
     .unwrap();
+    // Orders of one to three items, so that the per-piece cap is read by both loops too.
+    let text = text.replace(
+        "products = [\"parcel\"]\n\n[[companies.shops]]",
+        "items_per_order = [0.6, 0.3, 0.1]\nproducts = [\"parcel\"]\n\n[[companies.shops]]",
+    );
     let with_views = text.replace(
         "take_up = 0.30",
         "take_up = 0.30\npricing_views = [\"channel\", \"category_group\"]",
     );
     assert_ne!(with_views, text);
+    assert!(text.contains("items_per_order"));
     let plain = Model::new(&Scenario::parse(&text, "quickstart.toml").unwrap());
     let views = Model::new(&Scenario::parse(&with_views, "quickstart.toml").unwrap());
     for path in 0..3 {

@@ -187,3 +187,43 @@ fn an_exclusion_list_does_not_make_goods_without_a_parcel_insurable() {
     let (_, results) = simulate(&s, 2);
     assert!(results[0].products[0].covered > 5_000);
 }
+
+/// The value caps apply per piece (jewellery over 1,500 EUR a piece is excluded): an order of
+/// several items sharing its basket is covered up to that many times the cap. Jewellery
+/// baskets around 2,000 EUR are excluded as single pieces and covered as pairs; a shop of
+/// both has the mixture, and each matches its closed form.
+#[test]
+fn value_caps_apply_per_piece() {
+    let jewellery = [
+        (
+            "basket = { median_eur = 3, sigma = 0.05, cap_eur = 2500 }",
+            "basket = { median_eur = 2000, sigma = 0.1, cap_eur = 5000 }",
+        ),
+        (
+            "categories = { home_garden = 1.0 }",
+            "categories = { jewellery = 1.0 }",
+        ),
+    ];
+    let with_items = |items: &str| {
+        let line = format!("categories = {{ jewellery = 1.0 }}\nitems_per_order = {items}");
+        scenario(&[jewellery[0], (jewellery[1].0, line.as_str())])
+    };
+    // The covered share of the orders (closed form), once the simulation matches it.
+    let covered = |s: &Scenario| {
+        let (model, results) = simulate(s, 40);
+        let e = analytic::parcel(&model, 0);
+        within_4_se(
+            &results,
+            |r| r.products[0].covered as f64,
+            e.covered,
+            "covered",
+        );
+        e.covered / (e.covered + e.ineligible)
+    };
+    let single = covered(&scenario(&jewellery));
+    let pairs = covered(&with_items("[0, 1]"));
+    let mixed = covered(&with_items("[0.5, 0.5]"));
+    assert!(single < 0.01, "single pieces over the cap: {single}");
+    assert!(pairs > 0.99, "pairs under twice the cap: {pairs}");
+    assert!((mixed - (single + pairs) / 2.0).abs() < 1e-9, "{mixed}");
+}

@@ -131,6 +131,8 @@ pub struct RawShop {
     pub site: Option<String>,
     /// How the shop's orders are paid, and how that moves the covers' take-ups.
     pub payment: Option<RawPayment>,
+    /// Shares of orders holding 1, 2, 3, … items (default `[1]`: one item each).
+    pub items_per_order: Option<Vec<f64>>,
     #[serde(default)]
     pub products: Vec<String>,
 }

@@ -499,6 +499,7 @@ fn shop(v: &mut Validator, sp: &str, s: &RawShop, products: &[Product]) -> Shop 
         attached.push(idx);
     }
     let (split_share, split_take_up) = payment(v, sp, s.payment.as_ref(), products, &attached);
+    let items_per_order = items_per_order(v, sp, s.items_per_order.as_deref());
     Shop {
         name: s.name.clone(),
         orders_per_day,
@@ -517,7 +518,32 @@ fn shop(v: &mut Validator, sp: &str, s: &RawShop, products: &[Product]) -> Shop 
         products: attached,
         split_share,
         split_take_up,
+        items_per_order,
     }
+}
+
+/// Most items per order a shop's `items_per_order` may list.
+pub const MAX_ITEMS_PER_ORDER: usize = 20;
+
+/// A shop's `items_per_order`: shares of orders with 1, 2, 3, … items, adding up to 1.
+fn items_per_order(v: &mut Validator, sp: &str, raw: Option<&[f64]>) -> Vec<f64> {
+    let Some(shares) = raw else {
+        return vec![1.0];
+    };
+    let path = format!("{sp}.items_per_order");
+    if shares.is_empty() || shares.len() > MAX_ITEMS_PER_ORDER {
+        v.fail(
+            &path,
+            format!("a list of {}", shares.len()),
+            format!("must list the shares of orders with 1, 2, … items: 1 to {MAX_ITEMS_PER_ORDER} shares"),
+        );
+        return vec![1.0];
+    }
+    let shares: Vec<f64> = (shares.iter().enumerate())
+        .map(|(i, &x)| v.probability(&format!("{path}[{i}]"), x))
+        .collect();
+    v.shares_sum_to_one(&path, &shares);
+    shares
 }
 
 /// A shop's `payment`: the share of orders paid in instalments, and the take-up multipliers

@@ -78,21 +78,27 @@ impl Expected {
             .sum();
         let payout = p.delay.payout.to_eur();
         let (mut p_elig, mut value, mut premium, mut delay_value) = (0.0, 0.0, 0.0, 0.0);
+        // By category and item count (the value cap applies per piece: an order of n items
+        // sharing the basket is covered up to n times the cap).
+        let items = book.items_per_order();
         for (cat, share) in book.categories().iter() {
             if p.excluded[cat.index()] {
                 continue;
             }
-            let cap = p.value_cap_cents[cat.index()] / 100.0;
-            let (pe, me) = basket.moment_between(0.0, cap);
-            let (p_flat, _) = basket.moment_between(0.0, flat_below.min(cap));
-            let (_, m_rated) = basket.moment_between(flat_below, cap);
-            // The delay payout, at most the basket: E[min(payout, B); B <= cap].
-            let (_, m_small) = basket.moment_between(0.0, payout.min(cap));
-            let (p_big, _) = basket.moment_between(payout.min(cap), cap);
-            p_elig += share * pe;
-            value += share * me;
-            premium += share * (flat_fee * p_flat + rate * m_rated);
-            delay_value += share * (m_small + payout * p_big);
+            for (n, &w) in items.iter().enumerate().filter(|(_, w)| **w > 0.0) {
+                let share = share * w;
+                let cap = p.value_cap_cents[cat.index()] / 100.0 * (n + 1) as f64;
+                let (pe, me) = basket.moment_between(0.0, cap);
+                let (p_flat, _) = basket.moment_between(0.0, flat_below.min(cap));
+                let (_, m_rated) = basket.moment_between(flat_below, cap);
+                // The delay payout, at most the basket: E[min(payout, B); B <= cap].
+                let (_, m_small) = basket.moment_between(0.0, payout.min(cap));
+                let (p_big, _) = basket.moment_between(payout.min(cap), cap);
+                p_elig += share * pe;
+                value += share * me;
+                premium += share * (flat_fee * p_flat + rate * m_rated);
+                delay_value += share * (m_small + payout * p_big);
+            }
         }
         let (p_elig, value, premium, delay_value) = (
             p_elig * p_channel,
@@ -212,7 +218,7 @@ pub fn event_probabilities(book: &ShopBook, d: usize, dest: usize) -> [f64; 4] {
 }
 
 /// The probability that an order of `category` is eligible for the cover (its channel offers
-/// it, the category is not excluded, the basket is under the category's cap) and its basket,
+/// it, the category is not excluded, each piece is under the category's cap) and its basket,
 /// in EUR, is at least `from_eur`.
 pub fn eligible_from(book: &ShopBook, category: Category, from_eur: f64) -> f64 {
     let p = book.product();
@@ -226,5 +232,8 @@ pub fn eligible_from(book: &ShopBook, category: Category, from_eur: f64) -> f64 
         .map(|(_, w)| w)
         .sum();
     let cap = p.value_cap_cents[category.index()] / 100.0;
-    channels * book.basket().prob_between(from_eur, cap)
+    let by_items: f64 = (book.items_per_order().iter().enumerate())
+        .map(|(n, w)| w * book.basket().prob_between(from_eur, cap * (n + 1) as f64))
+        .sum();
+    channels * by_items
 }

@@ -518,9 +518,21 @@ impl BuyerProtection {
     /// Whether an order of this category, channel and basket value (in cents) can be covered.
     #[inline]
     pub fn eligible(&self, category: Category, channel: Channel, basket_cents: f64) -> bool {
+        self.eligible_items(category, channel, basket_cents, 1.0)
+    }
+
+    /// [`BuyerProtection::eligible`] for an order of `items` items sharing the basket equally:
+    /// the value cap applies per piece, so the basket may reach `items` times the cap.
+    pub fn eligible_items(
+        &self,
+        category: Category,
+        channel: Channel,
+        basket_cents: f64,
+        items: f64,
+    ) -> bool {
         self.offered[channel.index()]
             && !self.excluded[category.index()]
-            && basket_cents <= self.value_cap_cents[category.index()]
+            && basket_cents <= self.value_cap_cents[category.index()] * items
     }
 
     /// Days after the order by which a claim must be reported.

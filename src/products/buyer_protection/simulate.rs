@@ -242,6 +242,7 @@ pub struct ShopBook {
     categories: Mix<Category>,
     channels: Mix<Channel>,
     international_share: f64,
+    items_per_order: Vec<f64>,
     handling_days: f64,
     delivery: [DeliveryTime; 2],
     /// `None`: the general loop ([`ShopBook::orders_with_views`]) serves this shop.
@@ -307,6 +308,7 @@ impl ShopBook {
             categories: shop.categories.clone(),
             channels: shop.channels.clone(),
             international_share: shop.international_share,
+            items_per_order: shop.items_per_order.clone(),
             handling_days: shop.handling_days,
             delivery: shop.delivery,
             days,
@@ -349,6 +351,10 @@ impl ShopBook {
     /// Share of orders shipped abroad.
     pub fn international_share(&self) -> f64 {
         self.international_share
+    }
+    /// Shares of the shop's orders holding 1, 2, 3, … items.
+    pub fn items_per_order(&self) -> &[f64] {
+        &self.items_per_order
     }
 
     /// Applies the cover to one block of the shop's order stream (day `d` of the horizon), as
@@ -518,7 +524,8 @@ impl ShopBook {
             let cents = Cents(unsafe { (basket_cents + 0.5).to_int_unchecked::<i64>() });
             let rated = cents >= flat_below;
             let took = bought[j] != 0;
-            let eligible = took & (basket_cents <= coverage.cap(b.mix[j]));
+            // The value cap applies per piece: `items` pieces share the basket equally.
+            let eligible = took & (basket_cents <= coverage.cap(b.mix[j]) * b.items[j]);
             // `ParcelTariff::premium` with the rounding rule a constant.
             let p = rate.apply_nonnegative(cents, rounding);
             let p = std::hint::select_unpredictable(rated, p, flat_fee);
@@ -593,7 +600,7 @@ impl ShopBook {
             let basket_cents = self.basket.cents_at_z_in_block(b.z[j]);
             let basket = Cents::round(basket_cents);
             let rated = basket >= flat_below;
-            if !self.product.eligible(category, channel, basket_cents) {
+            if !(self.product).eligible_items(category, channel, basket_cents, b.items[j]) {
                 cells[cell(rated, dest)].ineligible += 1;
                 self.views(mix, views, |t| t.ineligible += 1);
                 continue;
