@@ -87,6 +87,21 @@ struct PolicyBookModel {
     streams: Vec<(u64, u64)>,
 }
 
+impl FrameCompany {
+    /// The probability that the company defaults before horizon day `d` (0 for `d ≤ 0`), so
+    /// that its shops no longer sell on day `d`: `p·d/days`, or `p·F[d]` with a stress month.
+    pub fn default_before(&self, d: i64) -> f64 {
+        let Ok(d) = usize::try_from(d) else {
+            return 0.0;
+        };
+        self.p_default
+            * match &self.default_day_cdf {
+                Some(cdf) => cdf[d.min(cdf.len() - 1)],
+                None => (d as f64 / self.horizon_days as f64).min(1.0),
+            }
+    }
+}
+
 /// How a company's frame was set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FrameSource {
@@ -112,6 +127,10 @@ pub struct FrameCompany {
     pub p_default: f64,
     /// Asset correlation with the path's economy (one-factor Gaussian copula; 0: independent).
     pub asset_correlation: f64,
+    /// `F[d]`: the probability that a default falls before horizon day `d`, where a stress
+    /// month weighs the days; `None`: uniform.
+    default_day_cdf: Option<Vec<f64>>,
+    horizon_days: u32,
     pub duration_days: u32,
     pub monthly_fees: Cents,
     /// The product's raise policy, if any.
@@ -293,12 +312,14 @@ impl Model {
                 // still sells on the day. Its company defaults with probability p on a day τ
                 // uniform over the horizon and sells nothing after it, so day d ≥ 0 has
                 // orders with probability 1 − p·d/D.
-                let p_default = frame_index.map_or(0.0, |k| frames[k].p_default);
+                let company_frame = frame_index.map(|k| &frames[k]);
                 let expected_shape_from = |first: i64| -> Vec<f64> {
-                    let days = horizon.days as f64;
                     (first..)
                         .zip(shape_from(first))
-                        .map(|(d, x)| x * (1.0 - p_default * (d.max(0) as f64) / days))
+                        .map(|(d, x)| {
+                            let before = company_frame.map_or(0.0, |f| f.default_before(d));
+                            x * (1.0 - before)
+                        })
                         .collect()
                 };
                 let mut covers = Vec::new();
@@ -530,7 +551,12 @@ impl Model {
                     }
                     _ => u < f.p_default,
                 };
-                let day = ((uniform(&mut rng) * days as f64) as u32).min(days - 1);
+                let u = uniform(&mut rng);
+                let day = match &f.default_day_cdf {
+                    None => ((u * days as f64) as u32).min(days - 1),
+                    // The day d with F[d] ≤ u < F[d + 1].
+                    Some(cdf) => (cdf[1..].partition_point(|&x| x <= u) as u32).min(days - 1),
+                };
                 Insolvency {
                     default_day: defaults.then_some(day),
                 }
@@ -769,6 +795,8 @@ fn frame_company(scenario: &Scenario, company: &Company, horizon: Horizon) -> Op
         turnover,
         p_default: gf.default_probability(company.default_probability, horizon.days),
         asset_correlation: gf.asset_correlation,
+        default_day_cdf: gf.default_day_cdf(horizon),
+        horizon_days: horizon.days,
         duration_days: gf.duration_days,
         monthly_fees: gf.monthly_fees(horizon.days),
         raise: gf.raise,

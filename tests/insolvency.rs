@@ -190,6 +190,14 @@ fn insolvency_fields_out_of_range_are_refused() {
         ("asset_correlation = -0.1", "must be a probability"),
         ("return_window_days = 45", "must be at most 30 days"),
         ("return_window_days = -1", "return_window_days"),
+        (
+            "stress_month = { month = 13, multiplier = 2 }",
+            "must be a month number from 1",
+        ),
+        (
+            "stress_month = { month = 11, multiplier = 0 }",
+            "stress_month.multiplier",
+        ),
     ] {
         let text = ALWAYS_DEFAULTS.replace(
             "take_up = 0.333\n",
@@ -199,4 +207,45 @@ fn insolvency_fields_out_of_range_are_refused() {
         assert!(e.contains("products[1].insolvency."), "{field}: {e}");
         assert!(e.contains(says), "{field}: {e}");
     }
+}
+
+/// A stress month makes a default that many times as likely on each of its days: with
+/// November weighing 10, a default falls in November with probability 300 / (300 + 335), and
+/// the closed forms, which weigh each day by the chance the shop still sells, follow.
+#[test]
+fn a_stress_month_concentrates_the_defaults() {
+    let text = ALWAYS_DEFAULTS.replace(
+        "take_up = 0.333\n",
+        "take_up = 0.333\ninsolvency = { stress_month = { month = 11, multiplier = 10 } }\n",
+    );
+    let paths = 400;
+    let (model, results) = simulate(&text, paths);
+    // 2026: November is days 304 to 333 of the year.
+    let in_november = results
+        .iter()
+        .filter(|r| (304..334).contains(&r.frames[0].default_day.unwrap()))
+        .count() as f64
+        / paths as f64;
+    let want = 300.0 / 635.0;
+    let se = (want * (1.0 - want) / paths as f64).sqrt();
+    assert!(
+        (in_november - want).abs() < 4.0 * se,
+        "{in_november} against {want}"
+    );
+    let rows = summary::summarise(&model, &results);
+    for product in ["parcel", "trustmark"] {
+        let r = rows
+            .iter()
+            .find(|r| r.product == product && r.segment.is_none() && r.metric == "covered")
+            .unwrap();
+        let (mean, se, want) = (r.summary.mean, r.summary.se, r.analytic.unwrap());
+        assert!(
+            ((mean - want) / se).abs() < 4.0,
+            "{product}: {mean} ± {se}, want {want}"
+        );
+    }
+    // Later defaults than uniform ones: more orders before them.
+    let (uniform, _) = simulate(ALWAYS_DEFAULTS, 2);
+    let covered = |m: &Model| protectsim::analytic::parcel(m, 0).covered;
+    assert!(covered(&model) > 1.2 * covered(&uniform));
 }

@@ -12,7 +12,8 @@
 //! `asset_correlation` ρ the defaults follow a one-factor Gaussian copula: the company
 //! defaults when `√ρ Z + √(1−ρ) ε < Φ⁻¹(p)`, Z the path's economy (shared by every company,
 //! and by the scenario's first BNPL product's credit factor) and ε the company's own normal.
-//! Its shops stop selling after the default day: no order of any cover exists after it.
+//! The day is uniform over the horizon, or weighted towards a `stress_month`. Its shops stop
+//! selling after the default day: no order of any cover exists after it.
 //! Guaranteed orders still active on that day and not yet delivered (or delivered within
 //! `return_window_days`, default 0) then become refund claims, each with probability
 //! `refund_share`. Fees (per guarantee and per company-month) are the
@@ -27,6 +28,7 @@ use crate::money::Cents;
 use crate::orders::{CoverDemand, OrderBlock, OrderMarks, event};
 use crate::portfolio::Shop;
 use crate::rng::PathRng;
+use chrono::Datelike;
 use rand::{Rng, RngExt};
 use rand_distr::StandardNormal;
 use serde::Deserialize;
@@ -66,6 +68,9 @@ pub struct GuaranteeFrame {
     /// Days after delivery during which a buyer of a defaulted merchant can still withdraw and
     /// be refunded by the guarantee (0: only orders not yet delivered are refunded).
     pub return_window_days: f64,
+    /// A month (1–12) in which a default is `multiplier` times as likely on a day as in the
+    /// rest of the year (the default's timing; its probability is unchanged).
+    pub stress_month: Option<(u32, f64)>,
     /// How the guarantor raises an exhausted frame within the horizon; `None`: the frame stays.
     pub raise: Option<RaisePolicy>,
 }
@@ -195,6 +200,17 @@ impl GuaranteeFrame {
                 }
                 r
             }),
+            stress_month: ins.and_then(|i| i.stress_month.as_ref()).map(|m| {
+                let path = p("insolvency.stress_month");
+                if !(1..=12).contains(&m.month) {
+                    v.fail(
+                        &format!("{path}.month"),
+                        m.month.to_string(),
+                        "must be a month number from 1 (January) to 12 (December)",
+                    );
+                }
+                (m.month, v.multiplier(&format!("{path}.multiplier"), m.multiplier))
+            }),
             return_window_days: ins.and_then(|i| i.return_window_days).map_or(0.0, |d| {
                 let path = p("insolvency.return_window_days");
                 let d = v.non_negative(&path, d, " (days after delivery; 14 is the EU withdrawal period)");
@@ -231,6 +247,26 @@ impl GuaranteeFrame {
             }
         }
         if total > 0.0 { weighted / total } else { 1.0 }
+    }
+
+    /// The distribution of a default's day over a horizon: `Some(F)` with `F[d]` the
+    /// probability that a default falls before day `d` (`F[days] = 1`) when a stress month
+    /// weighs the days; `None` for days equally likely.
+    pub fn default_day_cdf(&self, horizon: Horizon) -> Option<Vec<f64>> {
+        let (month, m) = self.stress_month?;
+        let weights: Vec<f64> = horizon
+            .dates()
+            .map(|d| if d.month() == month { m } else { 1.0 })
+            .collect();
+        let total: f64 = weights.iter().sum();
+        let mut cdf = Vec::with_capacity(weights.len() + 1);
+        let mut acc = 0.0;
+        cdf.push(0.0);
+        for w in weights {
+            acc += w;
+            cdf.push(acc / total);
+        }
+        Some(cdf)
     }
 
     /// Days before the horizon whose orders are still active on its first day.
@@ -429,6 +465,15 @@ pub struct RawInsolvency {
     pub refund_share: Option<f64>,
     pub asset_correlation: Option<f64>,
     pub return_window_days: Option<f64>,
+    pub stress_month: Option<RawStressMonth>,
+}
+
+/// `insolvency.stress_month = { month, multiplier }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStressMonth {
+    pub month: u32,
+    pub multiplier: f64,
 }
 
 /// The trust-mark guarantee on the shop's order stream: its results are its company's (the
