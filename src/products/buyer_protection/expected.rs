@@ -70,12 +70,7 @@ impl Expected {
         let rate = book.rate().as_f64();
 
         // Per order that took the cover up: eligibility, insured value and premium.
-        let p_channel: f64 = book
-            .channels()
-            .iter()
-            .filter(|(c, _)| p.offered[c.index()])
-            .map(|(_, s)| s)
-            .sum();
+        let p_channel = offered_share(book);
         let payout = p.delay.payout.to_eur();
         let (mut p_elig, mut value, mut premium, mut delay_value) = (0.0, 0.0, 0.0, 0.0);
         // By category and item count (the value cap applies per piece: an order of n items
@@ -225,15 +220,19 @@ pub fn eligible_from(book: &ShopBook, category: Category, from_eur: f64) -> f64 
     if p.excluded[category.index()] {
         return 0.0;
     }
-    let channels: f64 = book
-        .channels()
-        .iter()
-        .filter(|(c, _)| p.offered[c.index()])
-        .map(|(_, w)| w)
-        .sum();
+    let channels = offered_share(book);
     let cap = p.value_cap_cents[category.index()] / 100.0;
     let by_items: f64 = (book.items_per_order().iter().enumerate())
         .map(|(n, w)| w * book.basket().prob_between(from_eur, cap * (n + 1) as f64))
         .sum();
     channels * by_items
+}
+
+/// The share of the shop's orders placed on a channel that offers the cover.
+fn offered_share(book: &ShopBook) -> f64 {
+    let p = book.product();
+    (book.channels().iter())
+        .filter(|(c, _)| p.offered[c.index()])
+        .map(|(_, w)| w)
+        .sum()
 }
