@@ -310,8 +310,9 @@ impl Model {
                 };
                 // For the books' closed forms: the shape times the probability that the shop
                 // still sells on the day. Its company defaults with probability p on a day τ
-                // uniform over the horizon and sells nothing after it, so day d ≥ 0 has
-                // orders with probability 1 − p·d/D.
+                // (uniform over the horizon, or weighted by a stress month) and sells nothing
+                // after it, so day d has orders with probability 1 − P(τ < d)
+                // ([`FrameCompany::default_before`]).
                 let company_frame = frame_index.map(|k| &frames[k]);
                 let expected_shape_from = |first: i64| -> Vec<f64> {
                     (first..)
