@@ -214,3 +214,46 @@ fn invalid_values_are_reported_with_their_field_path() {
         }
     }
 }
+
+/// The second-hand goods extension (`extensions.second_hand`, off by default): second-hand
+/// purchases become covered and are disputed `dispute_multiplier` times as often; every
+/// closed form follows, and the cover gains about the second-hand share of buyers.
+#[test]
+fn the_second_hand_extension_covers_used_goods_at_their_own_dispute_rate() {
+    let extended = BOOK.replace(
+        "court = { probability",
+        "extensions = { second_hand = { dispute_multiplier = 3 } }\ncourt = { probability",
+    );
+    assert_ne!(extended, BOOK);
+    let (model, results) = simulate(&extended, 200, 2);
+    let rows = summary::summarise(&model, &results);
+    let row = |rows: &[summary::MetricRow], metric: &str| {
+        rows.iter()
+            .find(|r| r.segment.is_none() && r.metric == metric)
+            .map(|r| (r.summary.mean, r.summary.se, r.analytic.unwrap()))
+            .unwrap()
+    };
+    for metric in ["covered", "premium_eur", "mediation_count", "court_eur"] {
+        let (mean, se, want) = row(&rows, metric);
+        assert!(
+            ((mean - want) / se).abs() < 4.0,
+            "{metric}: {mean} ± {se}, want {want}"
+        );
+    }
+    // Against the wording without the extension: 10 % of the orders are second-hand.
+    let (plain, _) = simulate(BOOK, 2, 1);
+    let plain_rows = summary::summarise(&plain, &results[..2]);
+    let (covered, with) = (row(&rows, "covered").2, row(&plain_rows, "covered").2);
+    assert!(
+        (covered / with - 1.0 / 0.9).abs() < 1e-9,
+        "{covered} against {with}"
+    );
+    let (disputes, without) = (
+        row(&rows, "mediation_count").2,
+        row(&plain_rows, "mediation_count").2,
+    );
+    assert!(
+        (disputes / without - 1.2 / 0.9).abs() < 1e-9,
+        "{disputes} against {without}"
+    );
+}

@@ -82,7 +82,13 @@ impl Expected {
         let (p_big, m_big) = book
             .basket()
             .moment_between((p.min_basket.to_eur() - fee).max(0.0), f64::INFINITY);
-        let new = 1.0 - book.used_share();
+        // Goods covered: new ones, and second-hand ones under the extension, whose disputes
+        // are weighted by its multiplier.
+        let used = book.used_share();
+        let (goods, goods_disputes) = match p.second_hand {
+            Some(m) => (1.0, 1.0 - used + used * m),
+            None => (1.0 - used, 1.0 - used),
+        };
         let (mut p_cat, mut dispute_cat) = (0.0, 0.0);
         for (c, w) in book.categories().iter() {
             if !p.excluded[c.index()] {
@@ -90,7 +96,7 @@ impl Expected {
                 dispute_cat += w * p.dispute.category_multipliers[c.index()];
             }
         }
-        let eligible = new * p_cat * p_big;
+        let eligible = goods * p_cat * p_big;
         let covered = buyers * eligible;
         // The disputes the links add: by day and category, over the orders of that day.
         let linked = excess.map_or(0.0, |excess| {
@@ -107,7 +113,7 @@ impl Expected {
                 * share
         });
         let disputes = (seasonal_buyers * p_big * dispute_cat + linked)
-            * new
+            * goods_disputes
             * p.dispute.probability
             * p.sales[sale].dispute_multiplier;
         // Settled: the parties agree within the contract's limit (the talks' duration and the
@@ -121,7 +127,7 @@ impl Expected {
         let mut e = Expected {
             covered,
             ineligible: buyers - covered,
-            exposure_eur: buyers * new * p_cat * (m_big + fee * p_big),
+            exposure_eur: buyers * goods * p_cat * (m_big + fee * p_big),
             premium_eur: covered * p.sales[sale].price.to_eur(),
             retained_eur: courts * (cost.mean() - capped),
             settled,

@@ -168,6 +168,10 @@ pub struct LegalProtection {
     pub dispute: Dispute,
     pub mediation: Mediation,
     pub court: Court,
+    /// The second-hand goods extension (`extensions.second_hand`): `Some(m)` covers purchases
+    /// of second-hand goods, disputed `m` times as often as new goods; `None` (the default,
+    /// the wording today) leaves them uncovered.
+    pub second_hand: Option<f64>,
 }
 
 fn lognormal_days(
@@ -300,18 +304,27 @@ impl LegalProtection {
             late: after_multiplier("late", a.late),
             refunded: after_multiplier("refunded", a.refunded),
         };
+        let second_hand = raw.extensions.second_hand.as_ref().map(|e| {
+            e.dispute_multiplier.map_or(1.0, |m| {
+                v.multiplier(
+                    &format!("{path}.extensions.second_hand.dispute_multiplier"),
+                    m,
+                )
+            })
+        });
         let worst = probability
             * category_multipliers.iter().fold(0.0_f64, |a, &b| a.max(b))
             * season.max()
             * sales
                 .iter()
                 .fold(0.0_f64, |a, s| a.max(s.dispute_multiplier))
-            * after.max();
+            * after.max()
+            * second_hand.unwrap_or(1.0).max(1.0);
         if worst > 1.0 {
             v.fail(
                 &format!("{dp}.probability"),
                 show(probability),
-                format!("times the largest category, seasonal, way-of-sale and `after` multipliers it is {worst}, above 1: lower the multipliers or the probability"),
+                format!("times the largest category, seasonal, way-of-sale, `after` and second-hand multipliers it is {worst}, above 1: lower the multipliers or the probability"),
             );
         }
         let dispute = Dispute {
@@ -364,14 +377,28 @@ impl LegalProtection {
             dispute,
             mediation,
             court,
+            second_hand,
         }
     }
 
-    /// Whether a purchase can be covered: new physical goods not excluded by category, of at
-    /// least the minimum basket once the shipping fee is added.
+    /// Whether a purchase can be covered: physical goods not excluded by category, new (or
+    /// second-hand under the extension), of at least the minimum basket once the shipping fee
+    /// is added.
     #[inline]
     pub fn eligible(&self, category: Category, used: bool, basket_with_shipping: Cents) -> bool {
-        !used && !self.excluded[category.index()] && basket_with_shipping >= self.min_basket
+        (!used || self.second_hand.is_some())
+            && !self.excluded[category.index()]
+            && basket_with_shipping >= self.min_basket
+    }
+
+    /// The dispute rate of a purchase relative to new goods': the second-hand multiplier for
+    /// second-hand goods under the extension, else 1.
+    #[inline]
+    pub fn goods_multiplier(&self, used: bool) -> f64 {
+        match self.second_hand {
+            Some(m) if used => m,
+            _ => 1.0,
+        }
     }
 
     /// Share of the buyers who buy the cover, either way.

@@ -22,6 +22,23 @@ pub struct RawLegalProtection {
     pub mediation: RawMediation,
     #[serde(default)]
     pub court: RawCourt,
+    #[serde(default)]
+    pub extensions: RawLegalExtensions,
+}
+
+/// `extensions`: the cover's planned extensions, each off unless written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLegalExtensions {
+    /// Purchases of second-hand goods covered, with their own dispute rate.
+    pub second_hand: Option<RawSecondHand>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSecondHand {
+    /// Dispute rate of second-hand purchases relative to new goods' (default 1).
+    pub dispute_multiplier: Option<f64>,
 }
 
 /// The two ways the cover is sold, each with its take-up and price per basket.

@@ -149,7 +149,9 @@ impl LegalBook {
             } else {
                 p.dispute.after.multiplier(after)
             };
-            if b.u[slot][j] < self.dispute_by_category[sale][category.index()] * season * link {
+            let goods = p.goods_multiplier(b.used[j]);
+            let rate = self.dispute_by_category[sale][category.index()] * season * link * goods;
+            if b.u[slot][j] < rate {
                 self.dispute(d as f64, claims, t);
                 marks.claimed[j] |= 1 << slot;
             }
