@@ -40,6 +40,8 @@ pub struct Shop {
     /// Shares of orders holding 1, 2, 3, … items (`[1.0]`: one item each). The basket is
     /// split equally among its items, so a per-piece condition reads `basket / items`.
     pub items_per_order: Vec<f64>,
+    /// Whether the merchant is established abroad: its buyers buy from a foreign merchant site.
+    pub foreign_merchant: bool,
     /// Share of the shop's orders paid in instalments (a split plan) rather than at once.
     pub split_share: f64,
     /// By product index: the take-up of the product's cover among orders paid in instalments,

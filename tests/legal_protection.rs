@@ -257,3 +257,42 @@ fn the_second_hand_extension_covers_used_goods_at_their_own_dispute_rate() {
         "{disputes} against {without}"
     );
 }
+
+/// The foreign merchant sites extension (`extensions.foreign_sites`, off by default): a shop
+/// of a merchant established abroad (`foreign_merchant = true`) has no covered purchase
+/// without it, and with it the purchases of a domestic shop, disputed `dispute_multiplier`
+/// times as often; the closed forms follow.
+#[test]
+fn the_foreign_sites_extension_covers_merchants_established_abroad() {
+    let abroad = BOOK.replace(
+        "used_goods_share = 0.1\n",
+        "used_goods_share = 0.1\nforeign_merchant = true\n",
+    );
+    assert_ne!(abroad, BOOK);
+    let (_, results) = simulate(&abroad, 5, 1);
+    assert!(results.iter().all(|r| r.products[0].covered == 0));
+    let extended = abroad.replace(
+        "court = { probability",
+        "extensions = { foreign_sites = { dispute_multiplier = 2 } }\ncourt = { probability",
+    );
+    let (model, results) = simulate(&extended, 200, 2);
+    let rows = summary::summarise(&model, &results);
+    let row = |rows: &[summary::MetricRow], metric: &str| {
+        rows.iter()
+            .find(|r| r.segment.is_none() && r.metric == metric)
+            .map(|r| (r.summary.mean, r.summary.se, r.analytic.unwrap()))
+            .unwrap()
+    };
+    for metric in ["covered", "mediation_count", "court_eur"] {
+        let (mean, se, want) = row(&rows, metric);
+        assert!(
+            ((mean - want) / se).abs() < 4.0,
+            "{metric}: {mean} ± {se}, want {want}"
+        );
+    }
+    let (domestic, _) = simulate(BOOK, 2, 1);
+    let domestic_rows = summary::summarise(&domestic, &results[..2]);
+    let ratio = |metric: &str| row(&rows, metric).2 / row(&domestic_rows, metric).2;
+    assert!((ratio("covered") - 1.0).abs() < 1e-12);
+    assert!((ratio("mediation_count") - 2.0).abs() < 1e-9);
+}

@@ -133,6 +133,8 @@ pub struct RawShop {
     pub payment: Option<RawPayment>,
     /// Shares of orders holding 1, 2, 3, … items (default `[1]`: one item each).
     pub items_per_order: Option<Vec<f64>>,
+    /// Whether the merchant is established abroad (its buyers buy from a foreign site).
+    pub foreign_merchant: Option<bool>,
     #[serde(default)]
     pub products: Vec<String>,
 }

@@ -519,6 +519,7 @@ fn shop(v: &mut Validator, sp: &str, s: &RawShop, products: &[Product]) -> Shop 
         split_share,
         split_take_up,
         items_per_order,
+        foreign_merchant: s.foreign_merchant.unwrap_or(false),
     }
 }
 

@@ -89,6 +89,12 @@ impl Expected {
             Some(m) => (1.0, 1.0 - used + used * m),
             None => (1.0 - used, 1.0 - used),
         };
+        // A merchant established abroad: covered only under the foreign sites extension, at
+        // its dispute rate.
+        let (goods, goods_disputes) = match book.site() {
+            Some(m) => (goods, goods_disputes * m),
+            None => (0.0, 0.0),
+        };
         let (mut p_cat, mut dispute_cat) = (0.0, 0.0);
         for (c, w) in book.categories().iter() {
             if !p.excluded[c.index()] {

@@ -172,6 +172,10 @@ pub struct LegalProtection {
     /// of second-hand goods, disputed `m` times as often as new goods; `None` (the default,
     /// the wording today) leaves them uncovered.
     pub second_hand: Option<f64>,
+    /// The foreign merchant sites extension (`extensions.foreign_sites`): `Some(m)` covers
+    /// purchases from shops of merchants established abroad (`foreign_merchant`), disputed `m`
+    /// times as often; `None` (the default) leaves them uncovered.
+    pub foreign_sites: Option<f64>,
 }
 
 fn lognormal_days(
@@ -304,14 +308,15 @@ impl LegalProtection {
             late: after_multiplier("late", a.late),
             refunded: after_multiplier("refunded", a.refunded),
         };
-        let second_hand = raw.extensions.second_hand.as_ref().map(|e| {
-            e.dispute_multiplier.map_or(1.0, |m| {
-                v.multiplier(
-                    &format!("{path}.extensions.second_hand.dispute_multiplier"),
-                    m,
-                )
+        let mut extension = |name: &str, e: Option<&raw::RawExtension>| {
+            e.map(|e| {
+                e.dispute_multiplier.map_or(1.0, |m| {
+                    v.multiplier(&format!("{path}.extensions.{name}.dispute_multiplier"), m)
+                })
             })
-        });
+        };
+        let second_hand = extension("second_hand", raw.extensions.second_hand.as_ref());
+        let foreign_sites = extension("foreign_sites", raw.extensions.foreign_sites.as_ref());
         let worst = probability
             * category_multipliers.iter().fold(0.0_f64, |a, &b| a.max(b))
             * season.max()
@@ -319,12 +324,13 @@ impl LegalProtection {
                 .iter()
                 .fold(0.0_f64, |a, s| a.max(s.dispute_multiplier))
             * after.max()
-            * second_hand.unwrap_or(1.0).max(1.0);
+            * second_hand.unwrap_or(1.0).max(1.0)
+            * foreign_sites.unwrap_or(1.0).max(1.0);
         if worst > 1.0 {
             v.fail(
                 &format!("{dp}.probability"),
                 show(probability),
-                format!("times the largest category, seasonal, way-of-sale, `after` and second-hand multipliers it is {worst}, above 1: lower the multipliers or the probability"),
+                format!("times the largest category, seasonal, way-of-sale, `after` and extension multipliers it is {worst}, above 1: lower the multipliers or the probability"),
             );
         }
         let dispute = Dispute {
@@ -378,6 +384,7 @@ impl LegalProtection {
             mediation,
             court,
             second_hand,
+            foreign_sites,
         }
     }
 
@@ -389,6 +396,17 @@ impl LegalProtection {
         (!used || self.second_hand.is_some())
             && !self.excluded[category.index()]
             && basket_with_shipping >= self.min_basket
+    }
+
+    /// For a shop of a merchant established abroad (`foreign`): `Some(m)` when the foreign
+    /// sites extension covers its purchases, disputed `m` times as often, `None` when they are
+    /// not covered; for a domestic merchant `Some(1)`.
+    pub fn site_multiplier(&self, foreign: bool) -> Option<f64> {
+        if foreign {
+            self.foreign_sites
+        } else {
+            Some(1.0)
+        }
     }
 
     /// The dispute rate of a purchase relative to new goods': the second-hand multiplier for

@@ -31,13 +31,16 @@ pub struct RawLegalProtection {
 #[serde(deny_unknown_fields)]
 pub struct RawLegalExtensions {
     /// Purchases of second-hand goods covered, with their own dispute rate.
-    pub second_hand: Option<RawSecondHand>,
+    pub second_hand: Option<RawExtension>,
+    /// Purchases from foreign merchant sites (shops with `foreign_merchant = true`) covered,
+    /// with their own dispute rate.
+    pub foreign_sites: Option<RawExtension>,
 }
 
+/// An extension switched on: its dispute rate relative to the cover's (default 1).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawSecondHand {
-    /// Dispute rate of second-hand purchases relative to new goods' (default 1).
+pub struct RawExtension {
     pub dispute_multiplier: Option<f64>,
 }
 

@@ -37,6 +37,8 @@ pub struct LegalBook {
     /// multiplier) and category (by [`Category::index`]), before the season.
     dispute_by_category: [Vec<f64>; 2],
     horizon_days: f64,
+    /// See [`LegalBook::site`].
+    site: Option<f64>,
 }
 
 impl LegalBook {
@@ -48,6 +50,7 @@ impl LegalBook {
         horizon: Horizon,
     ) -> LegalBook {
         let take_up = product.take_up();
+        let site = product.site_multiplier(shop.foreign_merchant);
         LegalBook {
             product: product.clone(),
             basket: shop.basket,
@@ -67,10 +70,16 @@ impl LegalBook {
                     .dispute
                     .category_multipliers
                     .iter()
-                    .map(|m| product.dispute.probability * m * sale.dispute_multiplier)
+                    .map(|m| {
+                        product.dispute.probability
+                            * m
+                            * sale.dispute_multiplier
+                            * site.unwrap_or(1.0)
+                    })
                     .collect()
             }),
             horizon_days: horizon.days as f64,
+            site,
         }
     }
 
@@ -89,6 +98,13 @@ impl LegalBook {
     pub fn used_share(&self) -> f64 {
         self.used_share
     }
+    /// The dispute rate of the shop's purchases relative to a domestic merchant's, or `None`
+    /// when they cannot be covered (a merchant established abroad without the foreign sites
+    /// extension).
+    pub fn site(&self) -> Option<f64> {
+        self.site
+    }
+
     /// Share of the cover's buyers who buy it at checkout.
     pub fn checkout_share(&self) -> f64 {
         let take_up = self.product.take_up();
@@ -136,7 +152,7 @@ impl LegalBook {
             let category = self.categories.pick((b.mix[j] >> 32) as u32);
             let basket = Cents::round(self.basket.cents_at_z(b.z[j])) + self.shipping_fee;
             let t = &mut segments[sale];
-            if !p.eligible(category, b.used[j], basket) {
+            if !(self.site.is_some() && p.eligible(category, b.used[j], basket)) {
                 t.ineligible += 1;
                 continue;
             }
