@@ -277,8 +277,7 @@ pub fn legal_expected(model: &Model, product: usize, sale: usize) -> (legal::Exp
             .collect();
         let frame = c.before::<FrameShopBook>().next().is_some();
         match legal_excess(book, &parcels, frame) {
-            Some(None) => e += legal::Expected::of(book, sale),
-            Some(Some(excess)) => e += legal::Expected::of_linked(book, sale, Some(&excess)),
+            Some(excess) => e += legal::Expected::of_linked(book, sale, excess.as_deref()),
             None => {
                 exact = false;
                 e += legal::Expected::of(book, sale);
@@ -337,17 +336,26 @@ fn legal_excess<'a>(
     };
     let (parcel, t) = parcel;
     let m = [LOST, DAMAGED, LATE, DAMAGED | LATE].map(|e| after.multiplier(e) - 1.0);
-    let from = (book.product().min_basket.to_eur() - book.shipping_fee().to_eur()).max(0.0);
     let abroad = parcel.international_share();
     let dest_share = [1.0 - abroad, abroad];
+    // E[m − 1 | the parcel was covered] by day, and t · P(parcel-eligible, B ≥ L) by category.
+    let raise: Vec<f64> = (0..book.daily_mean.len())
+        .map(|d| {
+            (0..2)
+                .map(|dest| {
+                    let p = buyer_protection::event_probabilities(parcel, d, dest);
+                    dest_share[dest] * p.iter().zip(&m).map(|(p, m)| p * m).sum::<f64>()
+                })
+                .sum()
+        })
+        .collect();
+    let from = (book.product().min_basket.to_eur() - book.shipping_fee().to_eur()).max(0.0);
+    let covered: Vec<f64> = Category::ALL
+        .iter()
+        .map(|&c| t * buyer_protection::eligible_from(parcel, c, from))
+        .collect();
     Some(Some(Box::new(move |d: usize, c: Category| {
-        let raise: f64 = (0..2)
-            .map(|dest| {
-                let p = buyer_protection::event_probabilities(parcel, d, dest);
-                dest_share[dest] * p.iter().zip(&m).map(|(p, m)| p * m).sum::<f64>()
-            })
-            .sum();
-        t * buyer_protection::eligible_from(parcel, c, from) * raise
+        covered[c.index()] * raise[d]
     })))
 }
 

@@ -30,14 +30,12 @@ pub use crate::rng::{PathRng, stream, stream_id};
 /// Paths per work item. Fixed, so that the work split never depends on the thread count.
 pub const BATCH_PATHS: u64 = 64;
 
-/// A cover sold on a shop's order stream ([`Cover`]), with its product, result slots and
-/// claims stream; for a cover whose results are its company's, the company's index in
-/// [`Model::frames`].
+/// Where a cover sold on a shop's order stream belongs: its product, the product's result
+/// slots ([`Model::segment_range`]), its claims stream and, for a cover whose results are its
+/// company's, the company's index in [`Model::frames`].
 #[derive(Debug, Clone)]
-struct CoverModel {
+struct CoverSide {
     product: usize,
-    cover: Arc<dyn Cover>,
-    /// The product's result slots: [`Model::segment_range`].
     slots: Range<usize>,
     claims: u64,
     company: Option<usize>,
@@ -67,9 +65,9 @@ struct ShopModel {
     counts_stream: u64,
     orders_stream: u64,
     /// The covers applied to the order stream, in the order they apply ([`Cover::stage`]),
-    /// and the same covers as the stream's runner takes them.
-    covers: Vec<CoverModel>,
-    cover_list: Vec<Arc<dyn Cover>>,
+    /// and where each belongs (same order).
+    covers: Vec<Arc<dyn Cover>>,
+    sides: Vec<CoverSide>,
     /// BNPL books, which draw their own orders.
     bnpl: Vec<BnplModel>,
     /// The shop's company in [`Model::frames`], if it has a frame (and so may default: the
@@ -127,6 +125,8 @@ pub struct FrameCompany {
     pub p_default: f64,
     /// Asset correlation with the path's economy (one-factor Gaussian copula; 0: independent).
     pub asset_correlation: f64,
+    /// `Φ⁻¹(p_default)`: the copula's default threshold.
+    default_z: f64,
     /// `F[d]`: the probability that a default falls before horizon day `d`, where a stress
     /// month weighs the days; `None`: uniform.
     default_day_cdf: Option<Vec<f64>>,
@@ -157,30 +157,25 @@ pub struct Model {
     segment_start: Vec<usize>,
 }
 
-/// What a shop's order stream writes into on one path: the segments, and per frame company
-/// its daily new guaranteed value and totals, with its insolvency on the path.
-struct PathSides<'a> {
+/// What one shop's order stream writes into on one path: the segments, and per frame
+/// company its daily new guaranteed value and totals, with its insolvency on the path.
+struct ShopSides<'a> {
+    sides: &'a [CoverSide],
     segments: &'a mut [ProductTotals],
     new: &'a mut [Vec<Cents>],
     frame_totals: &'a mut [ProductTotals],
     insolvency: &'a [Insolvency],
 }
 
-/// The path's results as one shop's covers see them.
-struct ShopSides<'a, 'b> {
-    sides: &'a mut PathSides<'b>,
-    covers: &'a [CoverModel],
-}
-
-impl PathOutputs for ShopSides<'_, '_> {
+impl PathOutputs for ShopSides<'_> {
     fn cover(&mut self, c: usize) -> CoverOut<'_> {
-        let (c, s) = (&self.covers[c], &mut *self.sides);
+        let c = &self.sides[c];
         CoverOut {
-            slots: &mut s.segments[c.slots.clone()],
+            slots: &mut self.segments[c.slots.clone()],
             company: c.company.map(|k| CompanyOut {
-                new: &mut s.new[k],
-                totals: &mut s.frame_totals[k],
-                default_day: s.insolvency[k].default_day,
+                new: &mut self.new[k],
+                totals: &mut self.frame_totals[k],
+                default_day: self.insolvency[k].default_day,
             }),
         }
     }
@@ -197,7 +192,7 @@ pub struct CoverOf<'a, T> {
     pub book: &'a T,
     /// The cover's slot among the shop's covers (its column in an [`OrderBlock`]).
     pub slot: usize,
-    shop_covers: &'a [CoverModel],
+    shop_covers: &'a [Arc<dyn Cover>],
 }
 
 impl<'a, T> CoverOf<'a, T> {
@@ -208,8 +203,14 @@ impl<'a, T> CoverOf<'a, T> {
         self.shop_covers[..slot]
             .iter()
             .enumerate()
-            .filter_map(|(k, c)| Some((k, c.cover.as_any().downcast_ref::<U>()?)))
+            .filter_map(|(k, c)| Some((k, c.as_any().downcast_ref::<U>()?)))
     }
+}
+
+/// The index range in the segments of product `pi`, from each product's first segment.
+fn segment_range(segment_start: &[usize], segments: usize, pi: usize) -> Range<usize> {
+    let end = segment_start.get(pi + 1).copied().unwrap_or(segments);
+    segment_start[pi]..end
 }
 
 /// A batch of consecutive paths and their results.
@@ -275,10 +276,7 @@ impl Model {
                 additive: false,
             }));
         }
-        let slots_of = |pi: usize| {
-            let end = segment_start.get(pi + 1).copied().unwrap_or(segments.len());
-            segment_start[pi]..end
-        };
+        let slots_of = |pi: usize| segment_range(&segment_start, segments.len(), pi);
         let mut frames = Vec::new();
         let mut shops = Vec::new();
         for company in scenario.companies() {
@@ -323,7 +321,7 @@ impl Model {
                         })
                         .collect()
                 };
-                let mut covers = Vec::new();
+                let mut covers: Vec<(Arc<dyn Cover>, CoverSide)> = Vec::new();
                 let mut bnpl = Vec::new();
                 for &pi in &shop.products {
                     let product = &scenario.products()[pi];
@@ -334,13 +332,13 @@ impl Model {
                             frame_index
                                 .expect("validation gives a company with a frame cover a frame")
                         });
-                        covers.push(CoverModel {
+                        let side = CoverSide {
                             product: pi,
-                            cover: Arc::from(cover),
                             slots: slots_of(pi),
                             claims: name("claims"),
                             company,
-                        });
+                        };
+                        covers.push((Arc::from(cover), side));
                     } else if let Product::BnplNonPayment(bn) = product {
                         bnpl.push(BnplModel {
                             product: pi,
@@ -355,12 +353,14 @@ impl Model {
                     }
                 }
                 // Stable: covers of one stage keep the scenario's order.
-                covers.sort_by_key(|c| c.cover.stage());
+                covers.sort_by_key(|(cover, _)| cover.stage());
+                let (covers, sides): (Vec<_>, Vec<_>) = covers.into_iter().unzip();
                 let demands: Vec<_> = covers
                     .iter()
-                    .map(|c| CoverDemand {
-                        split_multiplier: shop.split_multiplier(c.product),
-                        ..c.cover.demand()
+                    .zip(&sides)
+                    .map(|(cover, side)| CoverDemand {
+                        split_multiplier: shop.split_multiplier(side.product),
+                        ..cover.demand()
                     })
                     .collect();
                 let first = demands
@@ -379,8 +379,8 @@ impl Model {
                     stream,
                     counts_stream: stream_id(&format!("counts/{prefix}")),
                     orders_stream: stream_id(&format!("orders/{prefix}")),
-                    cover_list: covers.iter().map(|c| c.cover.clone()).collect(),
                     covers,
+                    sides,
                     bnpl,
                     company_frame: frame_index,
                 });
@@ -437,13 +437,7 @@ impl Model {
 
     /// The index range in [`Model::segments`] of product `pi`'s segments.
     pub fn segment_range(&self, pi: usize) -> Range<usize> {
-        let start = self.segment_start[pi];
-        let end = self
-            .segment_start
-            .get(pi + 1)
-            .copied()
-            .unwrap_or(self.segments.len());
-        start..end
+        segment_range(&self.segment_start, self.segments.len(), pi)
     }
 
     pub fn horizon(&self) -> Horizon {
@@ -465,13 +459,12 @@ impl Model {
     /// shop's covers. For closed forms and the benchmark of the order loop.
     pub fn covers<T: 'static>(&self) -> impl Iterator<Item = CoverOf<'_, T>> {
         self.shops.iter().flat_map(|s| {
-            s.covers.iter().enumerate().filter_map(move |(slot, c)| {
-                let book = c.cover.as_any().downcast_ref::<T>()?;
+            (s.covers.iter().zip(&s.sides).enumerate()).filter_map(move |(slot, (c, side))| {
                 Some(CoverOf {
-                    product: c.product,
-                    company: c.company,
+                    product: side.product,
+                    company: side.company,
                     stream: &s.stream,
-                    book,
+                    book: c.as_any().downcast_ref::<T>()?,
                     slot,
                     shop_covers: &s.covers,
                 })
@@ -500,7 +493,7 @@ impl Model {
         shop: &ShopModel,
         volume: f64,
         block: &mut OrderBlock,
-        sides: &mut PathSides<'_>,
+        out: &mut ShopSides<'_>,
     ) {
         let (mut counts, mut orders) = (
             stream(seed, path, shop.counts_stream),
@@ -509,22 +502,18 @@ impl Model {
         // A defaulting company's shops sell nothing after its default day.
         let last_day = shop
             .company_frame
-            .and_then(|k| sides.insolvency[k].default_day)
+            .and_then(|k| out.insolvency[k].default_day)
             .map(i64::from);
-        let mut out = ShopSides {
-            sides,
-            covers: &shop.covers,
-        };
         run_stream(
             &shop.stream,
-            &shop.cover_list,
+            &shop.covers,
             last_day,
             volume,
             &mut counts,
             &mut orders,
-            |c| stream(seed, path, shop.covers[c].claims),
+            |c| stream(seed, path, shop.sides[c].claims),
             block,
-            &mut out,
+            out,
         );
     }
 
@@ -548,7 +537,7 @@ impl Model {
                     Some(z) if f.asset_correlation > 0.0 => {
                         let rho = f.asset_correlation;
                         let x = rho.sqrt() * z + (1.0 - rho).sqrt() * normal_quantile(u);
-                        x < normal_quantile(f.p_default)
+                        x < f.default_z
                     }
                     _ => u < f.p_default,
                 };
@@ -576,13 +565,14 @@ impl Model {
                 .volume
                 .sample(&mut stream(seed, path, shop.volume_stream));
             if !shop.covers.is_empty() {
-                let mut sides = PathSides {
+                let mut out = ShopSides {
+                    sides: &shop.sides,
                     segments: &mut segments,
                     new: &mut new,
                     frame_totals: &mut frame_totals,
                     insolvency: &insolvency,
                 };
-                self.order_stream(seed, path, shop, volume, &mut block, &mut sides);
+                self.order_stream(seed, path, shop, volume, &mut block, &mut out);
             }
             for b in &shop.bnpl {
                 let (mut counts, mut orders, mut claims) = (
@@ -788,14 +778,16 @@ fn frame_company(scenario: &Scenario, company: &Company, horizon: Horizon) -> Op
             rule_source,
         ),
     };
+    let p_default = gf.default_probability(company.default_probability, horizon.days);
     Some(FrameCompany {
         name: company.name.clone(),
         product,
         frame,
         source,
         turnover,
-        p_default: gf.default_probability(company.default_probability, horizon.days),
+        p_default,
         asset_correlation: gf.asset_correlation,
+        default_z: normal_quantile(p_default),
         default_day_cdf: gf.default_day_cdf(horizon),
         horizon_days: horizon.days,
         duration_days: gf.duration_days,

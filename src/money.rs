@@ -279,7 +279,14 @@ impl Rate {
     #[inline(always)]
     pub fn apply_nonnegative(self, amount: Cents, rounding: Rounding) -> Cents {
         debug_assert!(amount.0 >= 0 && self.millionths >= 0);
-        let n = (amount.0 * self.millionths) as u64;
+        Self::unscale((amount.0 * self.millionths) as u64, rounding)
+    }
+
+    /// `n / SCALE` rounded by `rounding`, for a non-negative `n`: an unsigned division by the
+    /// constant scale, which compiles to a multiply and shifts (`div_euclid` cost 11 % of the
+    /// order loop).
+    #[inline(always)]
+    fn unscale(n: u64, rounding: Rounding) -> Cents {
         let (q, r) = (n / Self::SCALE as u64, n % Self::SCALE as u64);
         Cents(q as i64 + rounding.rounds_up(q, r, Self::SCALE as u64) as i64)
     }
@@ -291,10 +298,8 @@ impl Rate {
         // 1000 × 10^6 millionths: the product stays below 10^18, inside `i64`.
         let n = amount.0 * self.millionths;
         if n >= 0 {
-            // Premiums: non-negative, so an unsigned division by the constant scale, which
-            // compiles to a multiply and shifts (`div_euclid` cost 11 % of the order loop).
-            let (q, r) = (n as u64 / Self::SCALE as u64, n as u64 % Self::SCALE as u64);
-            Cents(q as i64 + rounding.rounds_up(q, r, Self::SCALE as u64) as i64)
+            // Premiums are non-negative.
+            Self::unscale(n as u64, rounding)
         } else {
             Cents(rounding.div(n, Self::SCALE))
         }

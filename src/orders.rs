@@ -115,7 +115,7 @@ struct Pattern {
     then: [f64; MAX_COVERS],
     /// Per cover sold two ways with both shares positive: the first way's share of its buyers
     /// as a threshold on 32 bits; `None` when one way takes all.
-    split: [Option<u64>; MAX_COVERS],
+    first_way: [Option<u64>; MAX_COVERS],
     /// Way (0 or 1) of a cover when it is not drawn.
     way: [u8; MAX_COVERS],
 }
@@ -135,7 +135,7 @@ impl Pattern {
             any,
             first: [0.0; MAX_COVERS],
             then: [0.0; MAX_COVERS],
-            split: [None; MAX_COVERS],
+            first_way: [None; MAX_COVERS],
             way: [0; MAX_COVERS],
         };
         for c in 0..n {
@@ -148,7 +148,7 @@ impl Pattern {
             p.then[c] = t[c];
             let [a, b] = covers[c].ways;
             if a > 0.0 && b > 0.0 {
-                p.split[c] = Some(((a / (a + b)) * TWO_32) as u64);
+                p.first_way[c] = Some(((a / (a + b)) * TWO_32) as u64);
             }
             p.way[c] = (a <= 0.0 && b > 0.0) as u8;
         }
@@ -575,7 +575,7 @@ impl OrderStream {
                     }
                     for c in 0..self.covers {
                         if block.bought[c][j] != 0 {
-                            let way = match pattern.split[c] {
+                            let way = match pattern.first_way[c] {
                                 Some(first) => ((orders.next_u64() >> 32) >= first) as u8,
                                 None => pattern.way[c],
                             };
@@ -711,7 +711,7 @@ mod tests {
             split_multiplier: 1.0,
         }];
         let p = Pattern::new(&covers, |c| covers[c].take_up());
-        assert_eq!(p.split[0], Some((0.75 * TWO_32) as u64));
+        assert_eq!(p.first_way[0], Some((0.75 * TWO_32) as u64));
         let only_second = [CoverDemand {
             ways: [0.0, 0.02],
             first_day: 0,
@@ -719,6 +719,6 @@ mod tests {
             split_multiplier: 1.0,
         }];
         let p = Pattern::new(&only_second, |c| only_second[c].take_up());
-        assert_eq!((p.split[0], p.way[0]), (None, 1));
+        assert_eq!((p.first_way[0], p.way[0]), (None, 1));
     }
 }

@@ -227,12 +227,6 @@ fn the_second_hand_extension_covers_used_goods_at_their_own_dispute_rate() {
     assert_ne!(extended, BOOK);
     let (model, results) = simulate(&extended, 200, 2);
     let rows = summary::summarise(&model, &results);
-    let row = |rows: &[summary::MetricRow], metric: &str| {
-        rows.iter()
-            .find(|r| r.segment.is_none() && r.metric == metric)
-            .map(|r| (r.summary.mean, r.summary.se, r.analytic.unwrap()))
-            .unwrap()
-    };
     for metric in ["covered", "premium_eur", "mediation_count", "court_eur"] {
         let (mean, se, want) = row(&rows, metric);
         assert!(
@@ -277,12 +271,6 @@ fn the_foreign_sites_extension_covers_merchants_established_abroad() {
     );
     let (model, results) = simulate(&extended, 200, 2);
     let rows = summary::summarise(&model, &results);
-    let row = |rows: &[summary::MetricRow], metric: &str| {
-        rows.iter()
-            .find(|r| r.segment.is_none() && r.metric == metric)
-            .map(|r| (r.summary.mean, r.summary.se, r.analytic.unwrap()))
-            .unwrap()
-    };
     for metric in ["covered", "mediation_count", "court_eur"] {
         let (mean, se, want) = row(&rows, metric);
         assert!(
@@ -295,4 +283,12 @@ fn the_foreign_sites_extension_covers_merchants_established_abroad() {
     let ratio = |metric: &str| row(&rows, metric).2 / row(&domestic_rows, metric).2;
     assert!((ratio("covered") - 1.0).abs() < 1e-12);
     assert!((ratio("mediation_count") - 2.0).abs() < 1e-9);
+}
+
+/// The product row of `metric`: its mean, standard error and closed form.
+fn row(rows: &[summary::MetricRow], metric: &str) -> (f64, f64, f64) {
+    rows.iter()
+        .find(|r| r.segment.is_none() && r.metric == metric)
+        .map(|r| (r.summary.mean, r.summary.se, r.analytic.unwrap()))
+        .unwrap()
 }
