@@ -211,6 +211,8 @@ pub enum MoneyError {
     TooPrecise { max: u32 },
     #[error("is too large")]
     TooLarge,
+    #[error("is zero")]
+    Zero,
 }
 
 /// Largest single amount a scenario may write (a premium, fee, payout, ceiling or basket bound):
@@ -303,6 +305,75 @@ impl Rate {
         } else {
             Cents(rounding.div(n, Self::SCALE))
         }
+    }
+}
+
+/// A rating factor of a tariff (the international parcels' rate is the class rate times 1.8,
+/// say): a positive decimal of at most four decimals and at most [`MAX_FACTOR`], held exactly.
+/// Factors multiply a [`Rate`] in decimal arithmetic ([`Rate::times`]), never in floating point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Factor(Decimal);
+
+/// Largest rating factor a scenario may write.
+pub const MAX_FACTOR: &str = "10";
+
+impl Factor {
+    /// The neutral factor.
+    pub const ONE: Factor = Factor(Decimal::ONE);
+
+    /// Parses a factor written as a decimal string: `"1.8"`. Zero is refused (a zero factor
+    /// is an exclusion, which the wording's exclusions express).
+    pub fn parse(text: &str) -> Result<Factor, MoneyError> {
+        let d = parse_decimal(text)?;
+        if d.scale() > 4 {
+            return Err(MoneyError::TooPrecise { max: 4 });
+        }
+        if d.is_zero() {
+            return Err(MoneyError::Zero);
+        }
+        if d > Decimal::from_str(MAX_FACTOR).expect("valid bound") {
+            return Err(MoneyError::TooLarge);
+        }
+        Ok(Factor(d))
+    }
+
+    pub fn as_f64(self) -> f64 {
+        use rust_decimal::prelude::ToPrimitive;
+        self.0.to_f64().unwrap_or(f64::NAN)
+    }
+}
+
+impl std::fmt::Display for Factor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl Rate {
+    /// The rate times `factors`, rounded to the millionth once, by `rounding`: the effective
+    /// rate of one cell of a rating table (exact decimal arithmetic; a rate of at most 1 times
+    /// three factors of at most 10 cannot overflow).
+    pub fn times(self, factors: &[Factor], rounding: Rounding) -> Rate {
+        let mut x = Decimal::from(self.millionths);
+        for f in factors {
+            x *= f.0;
+        }
+        let strategy = match rounding {
+            Rounding::HalfUp => rust_decimal::RoundingStrategy::MidpointAwayFromZero,
+            Rounding::HalfEven => rust_decimal::RoundingStrategy::MidpointNearestEven,
+            Rounding::Up => rust_decimal::RoundingStrategy::AwayFromZero,
+            Rounding::Down => rust_decimal::RoundingStrategy::ToZero,
+        };
+        let millionths = i64::try_from(x.round_dp_with_strategy(0, strategy))
+            .expect("a rate of at most 1000 times factors of at most 10 fits in i64");
+        Rate { millionths }
+    }
+
+    /// The rate as a decimal string (`"0.027"`), for messages.
+    pub fn to_text(self) -> String {
+        (Decimal::from(self.millionths) / Decimal::from(Self::SCALE))
+            .normalize()
+            .to_string()
     }
 }
 

@@ -165,13 +165,16 @@ pub enum PriceUnit {
     Rate,
     /// An annual premium in EUR per policy, pro-rated to the horizon: multiplies policy-years.
     EurPerPolicyYear,
+    /// A rating factor of a rate (the parcel tariff's international factor): multiplies the
+    /// premium its segments pay at factor 1.
+    Factor,
 }
 
 impl PriceUnit {
     /// Grid step of the solver: one cent for prices, one basis point (0.0001) for rates.
     pub fn step(self) -> f64 {
         match self {
-            PriceUnit::EurPerOrder | PriceUnit::EurPerPolicyYear => 0.01,
+            PriceUnit::EurPerOrder | PriceUnit::EurPerPolicyYear | PriceUnit::Factor => 0.01,
             PriceUnit::Rate => 0.0001,
         }
     }
@@ -182,6 +185,7 @@ impl PriceUnit {
             PriceUnit::EurPerOrder => "eur_per_order",
             PriceUnit::Rate => "rate",
             PriceUnit::EurPerPolicyYear => "eur_per_policy_year",
+            PriceUnit::Factor => "factor",
         }
     }
 
@@ -208,6 +212,9 @@ pub struct TariffParameter {
     pub segments: Vec<usize>,
     /// Policy-years per policy over the horizon (`days / 365`), for annual premiums.
     years: f64,
+    /// Whether the base is the segments' premium over the current value (rates and factors of
+    /// a tariff with a rating table, whose premium is not one rate times the exposure).
+    premium_base: bool,
 }
 
 impl TariffParameter {
@@ -215,10 +222,17 @@ impl TariffParameter {
     /// premium (cents) = θ (EUR or fraction) × base: 100 × orders, the exposure in cents, or
     /// 100 × policy-years.
     pub fn base(&self, t: &ProductTotals) -> f64 {
+        if self.premium_base && self.current > 0.0 {
+            // Premium is linear in each multiplicative tariff value: premium(θ) = θ × premium
+            // at θ = 1, up to the rounding of each order's premium to the cent.
+            return t.premium.0 as f64 / self.current;
+        }
         match self.unit {
             PriceUnit::EurPerOrder => 100.0 * t.covered as f64,
             PriceUnit::Rate => t.exposure.0 as f64,
             PriceUnit::EurPerPolicyYear => 100.0 * t.covered as f64 * self.years,
+            // Validated positive; a zero factor would leave no premium to scale.
+            PriceUnit::Factor => 0.0,
         }
     }
 
@@ -247,7 +261,7 @@ pub fn parameters(model: &Model) -> Vec<TariffParameter> {
     for (pi, product) in model.products().iter().enumerate() {
         let segs: Vec<usize> = model.segment_range(pi).collect();
         let s0 = segs.first().copied().unwrap_or(0);
-        let mut push = |path: String, unit, current, segments: Vec<usize>| {
+        let mut push_with = |path: String, unit, current, segments: Vec<usize>, premium_base| {
             out.push(TariffParameter {
                 product: pi,
                 path,
@@ -255,7 +269,11 @@ pub fn parameters(model: &Model) -> Vec<TariffParameter> {
                 current,
                 segments,
                 years,
+                premium_base,
             })
+        };
+        let mut push = |path: String, unit, current, segments: Vec<usize>| {
+            push_with(path, unit, current, segments, false)
         };
         match product {
             Product::BuyerProtection(p) => {
@@ -275,15 +293,28 @@ pub fn parameters(model: &Model) -> Vec<TariffParameter> {
                     p.tariff.flat_fee.to_eur(),
                     flat.collect(),
                 );
+                // With a rating table, each class rate prices its rated domestic cell and the
+                // international factor the rated international cells of every class; both on
+                // the premium they set, since rates differ by group and band within a cell.
+                let table = p.tariff.factors.as_ref();
+                let classes = p.tariff.rates.len();
                 for (k, (class, rate)) in p.tariff.rates.iter().enumerate() {
                     let first = s0 + k * per;
                     let mut path = format!("products[{pi}].tariff.rates");
                     crate::scenario::locate::push_key(&mut path, class);
-                    push(
-                        path,
-                        PriceUnit::Rate,
-                        rate.as_f64(),
-                        vec![first + 2, first + 3],
+                    let cells = match table {
+                        Some(_) => vec![first + 2],
+                        None => vec![first + 2, first + 3],
+                    };
+                    push_with(path, PriceUnit::Rate, rate.as_f64(), cells, table.is_some());
+                }
+                if let Some(f) = table {
+                    push_with(
+                        format!("products[{pi}].tariff.factors.destination.international"),
+                        PriceUnit::Factor,
+                        f.international.as_f64(),
+                        (0..classes).map(|k| s0 + k * per + 3).collect(),
+                        true,
                     );
                 }
             }

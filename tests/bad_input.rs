@@ -232,6 +232,77 @@ fn cases() -> Vec<Case> {
             ],
         },
         Case {
+            name: "rating_factor_rate_outside_the_contract_range",
+            edit: Replace(
+                r#"rounding = "half_up""#,
+                "rounding = \"half_up\"\nfactors = { destination = { international = \"1.8\" } }",
+            ),
+            at: Text("factors"),
+            path: "products[0].tariff.factors",
+            value: Some(
+                "class high × international × fashion_beauty × the first value band: rate 0.054",
+            ),
+            allowed: &[
+                "is outside rate_range [0.015, 0.05]",
+                "widen tariff.factors.rate_range",
+            ],
+        },
+        Case {
+            name: "rating_factor_of_an_unknown_category_group",
+            edit: Replace(
+                r#"rounding = "half_up""#,
+                "rounding = \"half_up\"\nfactors = { category_group = { gadgets = \"1.1\" } }",
+            ),
+            at: Text(r#""1.1""#),
+            path: "products[0].tariff.factors.category_group.gadgets",
+            value: Some(r#""gadgets""#),
+            allowed: &["is not a category group", "electronics"],
+        },
+        Case {
+            name: "rating_factor_of_zero",
+            edit: Replace(
+                r#"rounding = "half_up""#,
+                "rounding = \"half_up\"\nfactors = { category_group = { electronics = \"0\" } }",
+            ),
+            at: Text(r#""0""#),
+            path: "products[0].tariff.factors.category_group.electronics",
+            value: Some(r#""0""#),
+            allowed: &["is zero", "a rating factor is a positive decimal string"],
+        },
+        Case {
+            name: "value_bands_not_ascending",
+            edit: Replace(
+                r#"rounding = "half_up""#,
+                "rounding = \"half_up\"\nfactors = { value_bands = [{ from_eur = \"500\", factor = \"1.1\" }, { from_eur = \"300\", factor = \"1.2\" }] }",
+            ),
+            at: Text(r#""300""#),
+            path: "products[0].tariff.factors.value_bands[1].from_eur",
+            value: Some(r#""300""#),
+            allowed: &["must be above the previous band's from_eur"],
+        },
+        Case {
+            name: "value_band_under_the_flat_threshold",
+            edit: Replace(
+                r#"rounding = "half_up""#,
+                "rounding = \"half_up\"\nfactors = { value_bands = [{ from_eur = \"50\", factor = \"1.1\" }] }",
+            ),
+            at: Text(r#""50""#),
+            path: "products[0].tariff.factors.value_bands[0].from_eur",
+            value: Some(r#""50""#),
+            allowed: &["must be above the flat threshold (100 EUR)"],
+        },
+        Case {
+            name: "rate_range_reversed",
+            edit: Replace(
+                r#"rounding = "half_up""#,
+                "rounding = \"half_up\"\nfactors = { rate_range = [\"0.05\", \"0.015\"] }",
+            ),
+            at: Text(r#"["0.05""#),
+            path: "products[0].tariff.factors.rate_range",
+            value: Some("[0.05, 0.015]"),
+            allowed: &["smallest ≤ largest"],
+        },
+        Case {
             name: "money_with_3_decimals",
             edit: Replace(r#"flat_fee_eur = "0.98""#, r#"flat_fee_eur = "0.985""#),
             at: Text(r#""0.985""#),

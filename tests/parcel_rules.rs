@@ -4,6 +4,7 @@
 
 use protectsim::analytic;
 use protectsim::engine::{self, Model, PathResult};
+use protectsim::products::Product;
 use protectsim::scenario::Scenario;
 use protectsim::stats::Moments;
 
@@ -226,4 +227,120 @@ fn value_caps_apply_per_piece() {
     assert!(single < 0.01, "single pieces over the cap: {single}");
     assert!(pairs > 0.99, "pairs under twice the cap: {pairs}");
     assert!((mixed - (single + pairs) / 2.0).abs() < 1e-9, "{mixed}");
+}
+
+/// The quickstart-like fixture (two shops, two risk classes, some international parcels) with
+/// `factors` as its parcel tariff's rating table (none if empty) and, if `views`, the pricing
+/// views (which send the orders through the general loop, picking each order's category).
+fn rated(factors: &str, views: bool) -> Scenario {
+    let mut text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/quickstart_like.toml"
+    ))
+    .unwrap();
+    for (from, to) in [
+        (
+            "rounding = \"half_up\"".to_string(),
+            format!("rounding = \"half_up\"\nfactors = {factors}"),
+        ),
+        (
+            "take_up = 0.30".to_string(),
+            "take_up = 0.30\npricing_views = [\"channel\", \"category_group\"]".to_string(),
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    .filter(|(k, _)| if *k == 0 { !factors.is_empty() } else { views })
+    .map(|(_, edit)| edit)
+    {
+        assert_eq!(text.matches(&from).count(), 1, "{from:?}");
+        text = text.replacen(&from, &to, 1);
+    }
+    Scenario::parse(&text, "quickstart_like.toml").unwrap()
+}
+
+const FACTORS: &str = r#"{ destination = { international = "1.5" }, category_group = { electronics = "1.25", home = "0.9" }, value_bands = [{ from_eur = "300", factor = "0.8" }, { from_eur = "1000", factor = "0.7" }], rate_range = ["0.005", "0.06"] }"#;
+
+/// A rating table whose factors are all 1 prices every order at its class rate: not a cent
+/// of any cell changes, though the loop then reads each order's rate from the table.
+#[test]
+fn a_rating_table_of_ones_changes_no_cent() {
+    let plain = Model::new(&rated("", false));
+    let ones = Model::new(&rated(
+        r#"{ destination = { international = "1" }, category_group = { electronics = "1" } }"#,
+        false,
+    ));
+    let Product::BuyerProtection(p) = &ones.products()[0] else {
+        panic!("parcel product");
+    };
+    assert!(p.tariff.factors.is_some());
+    for path in 0..3 {
+        let (a, b) = (plain.simulate_path(5, path), ones.simulate_path(5, path));
+        assert_eq!(a.products, b.products, "path {path}");
+        assert_eq!(a.segments, b.segments, "path {path}");
+    }
+}
+
+/// The rate of a rated basket is the class rate times its destination's, category group's
+/// and value band's factors: the premium matches its closed form (the partial means of the
+/// basket in each band, by destination and group), differs from the class rate's, and both
+/// loops (runs of the category draw, or a pick per order) charge the same cents.
+#[test]
+fn the_rating_table_prices_each_order_by_destination_group_and_value_band() {
+    let s = rated(FACTORS, false);
+    let model = Model::new(&s);
+    let results = engine::with_threads(2, || model.simulate(11, 0..120, &|_| {}))
+        .unwrap()
+        .unwrap();
+    let e = analytic::parcel(&model, 0);
+    let plain = analytic::parcel(&Model::new(&rated("", false)), 0);
+    assert!(
+        (e.premium_eur / plain.premium_eur - 1.0).abs() > 0.01,
+        "the factors move the premium: {} vs {}",
+        e.premium_eur,
+        plain.premium_eur
+    );
+    within_4_se(
+        &results,
+        |r| r.products[0].premium.to_eur(),
+        e.premium_eur,
+        "premium",
+    );
+    within_4_se(
+        &results,
+        |r| r.products[0].covered as f64,
+        e.covered,
+        "covered",
+    );
+    let views = Model::new(&rated(FACTORS, true));
+    for path in 0..3 {
+        let (a, b) = (model.simulate_path(5, path), views.simulate_path(5, path));
+        assert_eq!(a.products, b.products, "path {path}");
+        assert_eq!(
+            a.segments[..],
+            b.segments[..a.segments.len()],
+            "path {path}"
+        );
+    }
+}
+
+/// One order's effective rate, cell by cell of the table: the class rate times the factors,
+/// rounded to the millionth by the tariff's rule; flat baskets pay the fee whatever their
+/// factors.
+#[test]
+fn each_cell_of_the_rating_table_is_the_product_of_its_factors() {
+    let model = Model::new(&rated(FACTORS, false));
+    let Product::BuyerProtection(p) = &model.products()[0] else {
+        panic!("parcel product");
+    };
+    let f = p.tariff.factors.as_ref().expect("rating table");
+    let high = p.tariff.rates["high"];
+    let r = |d, g, b| f.effective(high, d, g, b, p.tariff.rounding).to_text();
+    // 0.03 × 1.5 (international) × 1.25 (electronics) × 0.8 (from 300 EUR) = 0.045.
+    assert_eq!(r(1, 1, 1), "0.045");
+    // 0.03 × 0.9 (home) × 0.7 (from 1,000 EUR) = 0.0189, domestic.
+    assert_eq!(r(0, 2, 2), "0.0189");
+    assert_eq!(r(0, 0, 0), "0.03");
+    let c = |eur: i64| f.band_of(protectsim::money::Cents(eur * 100));
+    assert_eq!((c(150), c(300), c(999), c(1000), c(5000)), (0, 1, 1, 2, 2));
 }

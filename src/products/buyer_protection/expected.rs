@@ -67,7 +67,6 @@ impl Expected {
         let basket = book.basket();
         let flat_below = p.tariff.flat_below.to_eur();
         let flat_fee = p.tariff.flat_fee.to_eur();
-        let rate = book.rate().as_f64();
 
         // Per order that took the cover up: eligibility, insured value and premium.
         let p_channel = offered_share(book);
@@ -85,13 +84,13 @@ impl Expected {
                 let cap = p.value_cap_cents[cat.index()] / 100.0 * (n + 1) as f64;
                 let (pe, me) = basket.moment_between(0.0, cap);
                 let (p_flat, _) = basket.moment_between(0.0, flat_below.min(cap));
-                let (_, m_rated) = basket.moment_between(flat_below, cap);
+                let rated = rated_premium(book, cat.group(), cap);
                 // The delay payout, at most the basket: E[min(payout, B); B <= cap].
                 let (_, m_small) = basket.moment_between(0.0, payout.min(cap));
                 let (p_big, _) = basket.moment_between(payout.min(cap), cap);
                 p_elig += share * pe;
                 value += share * me;
-                premium += share * (flat_fee * p_flat + rate * m_rated);
+                premium += share * (flat_fee * p_flat + rated);
                 delay_value += share * (m_small + payout * p_big);
             }
         }
@@ -235,4 +234,29 @@ fn offered_share(book: &ShopBook) -> f64 {
         .filter(|(c, _)| p.offered[c.index()])
         .map(|(_, w)| w)
         .sum()
+}
+
+/// E[rate × B; flat threshold ≤ B ≤ cap] of a rated basket of category group `group`: the
+/// class rate alone, or with a rating table the sum over value bands and destinations of the
+/// effective rate times the basket's partial mean in the band.
+fn rated_premium(book: &ShopBook, group: usize, cap: f64) -> f64 {
+    let p = book.product();
+    let flat_below = p.tariff.flat_below.to_eur();
+    let basket = book.basket();
+    let Some(f) = &p.tariff.factors else {
+        return book.rate().as_f64() * basket.moment_between(flat_below, cap).1;
+    };
+    let abroad = book.international_share();
+    let mut edges = vec![flat_below];
+    edges.extend(f.bands.iter().map(|(from, _)| from.to_eur()));
+    edges.push(f64::INFINITY);
+    let mut total = 0.0;
+    for (b, w) in edges.windows(2).enumerate() {
+        let (_, m) = basket.moment_between(w[0], w[1].min(cap));
+        for (d, share) in [(0, 1.0 - abroad), (1, abroad)] {
+            let r = f.effective(book.rate(), d, group, b, p.tariff.rounding);
+            total += share * r.as_f64() * m;
+        }
+    }
+    total
 }

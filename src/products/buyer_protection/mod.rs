@@ -3,8 +3,10 @@
 //!
 //! Contract rules modelled, with their scenario fields:
 //! - **Tariff** (`tariff`): a flat fee (0.98 EUR) when the basket is under `flat_below_eur`
-//!   (100 EUR), else a rate of the basket by the shop's risk class (1.5 % to 5 %), rounded once
-//!   by the tariff's rounding rule.
+//!   (100 EUR), else a rate of the basket by the shop's risk class (1.5 % to 5 %), times the
+//!   order's rating factors (`tariff.factors`: destination, category group, value band; each
+//!   effective rate within the contract's 1.5–5 % unless `rate_range` widens it, see
+//!   [`rating`]), rounded once by the tariff's rounding rule.
 //! - **Eligibility** (`exclusions`, `channels`): excluded categories are never covered, nor a
 //!   basket above its category's value cap (jewellery over 1,500 EUR, fine art over 10,000 EUR),
 //!   nor orders on channels where the widget is not offered. Ineligible orders pay no premium.
@@ -30,10 +32,12 @@
 //! whenever it is reported; claims reported after the horizon are also shown as IBNR.
 
 mod expected;
+pub mod rating;
 pub mod raw;
 pub mod simulate;
 
 pub use expected::{Expected, eligible_from, event_probabilities};
+pub use rating::RatingFactors;
 pub use simulate::ShopBook;
 
 use crate::calendar::is_black_week;
@@ -78,13 +82,15 @@ impl Season {
     }
 }
 
-/// The tariff: flat under a threshold, else a rate of the basket by risk class.
+/// The tariff: flat under a threshold, else a rate of the basket by risk class, times the
+/// order's rating factors where the scenario writes them ([`rating`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParcelTariff {
     pub flat_fee: Cents,
     pub flat_below: Cents,
     pub rates: BTreeMap<String, Rate>,
     pub rounding: Rounding,
+    pub factors: Option<RatingFactors>,
 }
 
 impl ParcelTariff {
@@ -342,17 +348,23 @@ impl BuyerProtection {
                 );
             }
         }
+        let flat_below = t
+            .flat_below_eur
+            .as_deref()
+            .map_or(Cents(10_000), |s| v.eur(&format!("{tp}.flat_below_eur"), s));
+        let rounding = t.rounding.unwrap_or_default();
+        let factors = t.factors.as_ref().map(|f| {
+            RatingFactors::validate(f, &format!("{tp}.factors"), &rates, flat_below, rounding, v)
+        });
         let tariff = ParcelTariff {
             flat_fee: t
                 .flat_fee_eur
                 .as_deref()
                 .map_or(Cents(98), |s| v.eur(&format!("{tp}.flat_fee_eur"), s)),
-            flat_below: t
-                .flat_below_eur
-                .as_deref()
-                .map_or(Cents(10_000), |s| v.eur(&format!("{tp}.flat_below_eur"), s)),
+            flat_below,
             rates,
-            rounding: t.rounding.unwrap_or_default(),
+            rounding,
+            factors,
         };
 
         let ep = format!("{path}.exclusions");

@@ -35,6 +35,31 @@ pub struct RawParcelTariff {
     pub flat_below_eur: Option<String>,
     pub rates: Option<BTreeMap<String, String>>,
     pub rounding: Option<Rounding>,
+    pub factors: Option<RawRatingFactors>,
+}
+
+/// `tariff.factors`: the rating table of the order's risk factors.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRatingFactors {
+    pub destination: Option<RawDestinationFactor>,
+    pub category_group: Option<BTreeMap<String, String>>,
+    pub value_bands: Option<Vec<RawValueBand>>,
+    pub rate_range: Option<Vec<String>>,
+}
+
+/// Domestic parcels are the reference (factor 1).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDestinationFactor {
+    pub international: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawValueBand {
+    pub from_eur: String,
+    pub factor: String,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -7,6 +7,7 @@
 //! (about 2 % of parcels) does it draw details, from a separate claims stream. So the attribute
 //! stream of an order does not depend on claim parameters (common random numbers for sweeps).
 
+use super::rating::RateTable;
 use super::{BuyerProtection, DAMAGE, DELAY, LOSS};
 use crate::calendar::Horizon;
 use crate::catalogue::{Category, Channel, Destination};
@@ -167,6 +168,9 @@ struct Coverage {
     /// where the category is excluded or the cover is not offered on the channel (no basket
     /// is covered), +∞ where uncapped.
     cap_cents: [f64; CAP_SLOTS],
+    /// A category group of each slot's category run, for the rating table: the runs are cut
+    /// where the group's rating factor changes too, so every group of a run rates alike.
+    group: [u8; CAP_SLOTS],
 }
 
 impl Coverage {
@@ -176,13 +180,30 @@ impl Coverage {
         categories: &Mix<Category>,
         channels: &Mix<Channel>,
     ) -> Option<Self> {
-        let (cat_bounds, caps) = categories.runs(|c| {
-            if product.excluded[c.index()] {
+        let group_factor =
+            |c: Category| (product.tariff.factors.as_ref()).map(|f| f.groups[c.group()]);
+        let (cat_bounds, runs) = categories.runs(|c| {
+            let cap = if product.excluded[c.index()] {
                 f64::NEG_INFINITY
             } else {
                 product.value_cap_cents[c.index()]
-            }
+            };
+            (cap, group_factor(c), c.group())
         });
+        // Runs of one cap and factor, whatever their groups: merge what the group alone cut.
+        let mut merged_bounds = Vec::new();
+        let mut caps: Vec<(f64, u8)> = Vec::new();
+        let mut last_key = None;
+        for (k, &(cap, f, g)) in runs.iter().enumerate() {
+            if last_key != Some((cap, f)) {
+                if k > 0 {
+                    merged_bounds.push(cat_bounds[k - 1]);
+                }
+                caps.push((cap, g as u8));
+                last_key = Some((cap, f));
+            }
+        }
+        let cat_bounds = merged_bounds;
         let (ch_bounds, offered) = channels.runs(|c| product.offered[c.index()]);
         if caps.len() > CATEGORY_RUNS || offered.len() > CHANNEL_RUNS {
             return None;
@@ -196,8 +217,10 @@ impl Coverage {
             *b = t as u64;
         }
         let mut cap_cents = [f64::NEG_INFINITY; CAP_SLOTS];
+        let mut group = [0u8; CAP_SLOTS];
         for (h, &o) in offered.iter().enumerate() {
-            for (c, &cap) in caps.iter().enumerate() {
+            for (c, &(cap, g)) in caps.iter().enumerate() {
+                group[h * CATEGORY_RUNS + c] = g;
                 if o {
                     cap_cents[h * CATEGORY_RUNS + c] = cap;
                 }
@@ -207,13 +230,14 @@ impl Coverage {
             category_bounds,
             channel_bounds,
             cap_cents,
+            group,
         })
     }
 
-    /// The cap of an order by its attribute draw: counts, no search, so no branch depends on
+    /// The slot of an order by its attribute draw: counts, no search, so no branch depends on
     /// the draw.
     #[inline(always)]
-    fn cap(&self, mix: u64) -> f64 {
+    fn slot(&self, mix: u64) -> usize {
         let (hi, lo) = (mix >> 32, mix & 0xffff_ffff);
         let c: usize = self
             .category_bounds
@@ -226,7 +250,7 @@ impl Coverage {
             .map(|&t| (lo >= t) as usize)
             .sum();
         // The mask is free and lets the compiler drop the bounds check.
-        self.cap_cents[(h * CATEGORY_RUNS + c) & (CAP_SLOTS - 1)]
+        (h * CATEGORY_RUNS + c) & (CAP_SLOTS - 1)
     }
 }
 
@@ -235,6 +259,8 @@ impl Coverage {
 pub struct ShopBook {
     product: BuyerProtection,
     rate: Rate,
+    /// The effective rates by the order's risk factors, where the tariff has a rating table.
+    table: Option<RateTable>,
     /// Position of the shop's risk class in the tariff's rates (sorted by name): the first of
     /// its [`CELLS_PER_CLASS`] pricing cells is `class * CELLS_PER_CLASS`.
     class: usize,
@@ -303,6 +329,8 @@ impl ShopBook {
             coverage: Coverage::new(product, &shop.categories, &shop.channels),
             product: product.clone(),
             rate,
+            table: (product.tariff.factors.as_ref())
+                .map(|f| RateTable::new(f, rate, product.tariff.rounding)),
             class,
             basket: shop.basket,
             categories: shop.categories.clone(),
@@ -326,8 +354,16 @@ impl ShopBook {
     pub fn demand(&self) -> CoverDemand {
         CoverDemand::one_way(self.product.take_up, true)
     }
+    /// The shop's class rate (before any rating factor).
     pub fn rate(&self) -> Rate {
         self.rate
+    }
+    /// The effective rate of a rated basket of `cents` in category group `group` shipped to
+    /// `dest`: the class rate, times the rating factors where the tariff has them.
+    pub fn rate_of(&self, group: usize, dest: usize, cents: i64) -> Rate {
+        self.table
+            .as_ref()
+            .map_or(self.rate, |t| t.rate(group, dest, cents))
     }
     /// Index of the shop's risk class among the tariff's rates (sorted by name).
     pub fn class(&self) -> usize {
@@ -378,13 +414,18 @@ impl ShopBook {
         let mut sums = CellSums::default();
         match &self.coverage {
             // One copy of the loop per rounding rule, so that the rule is a constant in it.
+            // And one per tariff shape: the class rate alone, or the rating table.
             Some(c) if views.is_empty() => {
                 let args = (c, day, d, b, slot, marks, claims, &mut *cells);
-                match self.product.tariff.rounding {
-                    Rounding::HalfUp => self.block::<R, 0>(&mut sums, args),
-                    Rounding::HalfEven => self.block::<R, 1>(&mut sums, args),
-                    Rounding::Up => self.block::<R, 2>(&mut sums, args),
-                    Rounding::Down => self.block::<R, 3>(&mut sums, args),
+                match (self.product.tariff.rounding, self.table.is_some()) {
+                    (Rounding::HalfUp, false) => self.block::<R, 0, false>(&mut sums, args),
+                    (Rounding::HalfEven, false) => self.block::<R, 1, false>(&mut sums, args),
+                    (Rounding::Up, false) => self.block::<R, 2, false>(&mut sums, args),
+                    (Rounding::Down, false) => self.block::<R, 3, false>(&mut sums, args),
+                    (Rounding::HalfUp, true) => self.block::<R, 0, true>(&mut sums, args),
+                    (Rounding::HalfEven, true) => self.block::<R, 1, true>(&mut sums, args),
+                    (Rounding::Up, true) => self.block::<R, 2, true>(&mut sums, args),
+                    (Rounding::Down, true) => self.block::<R, 3, true>(&mut sums, args),
                 }
             }
             _ => self.block_with_views(&mut sums, day, d, b, slot, marks, claims, cells, views),
@@ -468,13 +509,17 @@ impl ShopBook {
     ///
     /// The result is the same, to the cent, as [`ShopBook::block_with_views`] without views.
     #[inline(never)]
-    fn block<R: Rng, const ROUNDING: u8>(&self, sums: &mut CellSums, args: BlockArgs<'_, R>) {
+    fn block<R: Rng, const ROUNDING: u8, const RATED: bool>(
+        &self,
+        sums: &mut CellSums,
+        args: BlockArgs<'_, R>,
+    ) {
         #[cfg(target_arch = "x86_64")]
         if std::is_x86_feature_detected!("avx2") {
             // SAFETY: the processor has AVX2, checked just above.
-            return unsafe { self.block_avx2::<R, ROUNDING>(sums, args) };
+            return unsafe { self.block_avx2::<R, ROUNDING, RATED>(sums, args) };
         }
-        self.block_impl::<R, ROUNDING>(sums, args)
+        self.block_impl::<R, ROUNDING, RATED>(sums, args)
     }
 
     /// [`ShopBook::block`] compiled for processors with AVX2: four doubles or 64-bit integers
@@ -482,12 +527,18 @@ impl ShopBook {
     /// (no fused multiply-add is enabled), so the same cents.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
-    fn block_avx2<R: Rng, const ROUNDING: u8>(&self, sums: &mut CellSums, args: BlockArgs<'_, R>) {
-        self.block_impl::<R, ROUNDING>(sums, args)
+    fn block_avx2<R: Rng, const ROUNDING: u8, const RATED: bool>(
+        &self,
+        sums: &mut CellSums,
+        args: BlockArgs<'_, R>,
+    ) {
+        self.block_impl::<R, ROUNDING, RATED>(sums, args)
     }
 
+    /// `RATED`: the tariff has a rating table, read per order by the order's category run,
+    /// destination and value band (else the class rate is a constant of the loop).
     #[inline(always)]
-    fn block_impl<R: Rng, const ROUNDING: u8>(
+    fn block_impl<R: Rng, const ROUNDING: u8, const RATED: bool>(
         &self,
         sums: &mut CellSums,
         (coverage, day, d, b, slot, marks, claims, cells): BlockArgs<'_, R>,
@@ -525,7 +576,12 @@ impl ShopBook {
             let rated = cents >= flat_below;
             let took = bought[j] != 0;
             // The value cap applies per piece: `items` pieces share the basket equally.
-            let eligible = took & (basket_cents <= coverage.cap(b.mix[j]) * b.items[j]);
+            let at = coverage.slot(b.mix[j]);
+            let eligible = took & (basket_cents <= coverage.cap_cents[at] * b.items[j]);
+            let rate = match (RATED, &self.table) {
+                (true, Some(t)) => t.rate(coverage.group[at] as usize, b.dest[j], cents.0),
+                _ => rate,
+            };
             // `ParcelTariff::premium` with the rounding rule a constant.
             let p = rate.apply_nonnegative(cents, rounding);
             let p = std::hint::select_unpredictable(rated, p, flat_fee);
@@ -605,7 +661,8 @@ impl ShopBook {
                 self.views(mix, views, |t| t.ineligible += 1);
                 continue;
             }
-            let premium = self.product.tariff.premium(basket, self.rate);
+            let rate = self.rate_of(category.group(), dest, basket.0);
+            let premium = self.product.tariff.premium(basket, rate);
             sums.add(true, rated, dest, basket.0, premium.0);
             self.views(mix, views, |t| {
                 t.covered += 1;
