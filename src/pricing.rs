@@ -316,6 +316,40 @@ pub fn parameters(model: &Model) -> Vec<TariffParameter> {
                         (0..classes).map(|k| s0 + k * per + 3).collect(),
                         true,
                     );
+                    // The group and band factors price the views of the rated baskets they
+                    // rate (cutting across the cells, which the class rates price): only the
+                    // factors the scenario writes, as a sweep can edit only those.
+                    let views = crate::products::buyer_protection::view_names(p);
+                    let view =
+                        |name: &str| views.iter().position(|v| v == name).map(|k| s0 + cells + k);
+                    for (g, group) in crate::catalogue::CATEGORY_GROUPS.iter().enumerate() {
+                        if !f.written_groups.contains(&g) {
+                            continue;
+                        }
+                        if let Some(seg) = view(&format!("rated_category_group:{group}")) {
+                            push_with(
+                                format!("products[{pi}].tariff.factors.category_group.{group}"),
+                                PriceUnit::Factor,
+                                f.groups[g].as_f64(),
+                                vec![seg],
+                                true,
+                            );
+                        }
+                    }
+                    let bands = views
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, v)| v.starts_with("value_band:"));
+                    // The first band is the reference (factor 1, priced by the class rates).
+                    for (k, (at, _)) in bands.skip(1).enumerate() {
+                        push_with(
+                            format!("products[{pi}].tariff.factors.value_bands[{k}].factor"),
+                            PriceUnit::Factor,
+                            f.bands[k].1.as_f64(),
+                            vec![s0 + cells + at],
+                            true,
+                        );
+                    }
                 }
             }
             Product::LegalProtection(p) => {

@@ -262,29 +262,38 @@ fn rated(factors: &str, views: bool) -> Scenario {
 const FACTORS: &str = r#"{ destination = { international = "1.5" }, category_group = { electronics = "1.25", home = "0.9" }, value_bands = [{ from_eur = "300", factor = "0.8" }, { from_eur = "1000", factor = "0.7" }], rate_range = ["0.005", "0.06"] }"#;
 
 /// A rating table whose factors are all 1 prices every order at its class rate: not a cent
-/// of any cell changes, though the loop then reads each order's rate from the table.
+/// of any cell changes, whether the orders take the loop with a rate per destination (a
+/// destination factor alone) or, with a group factor (which keeps the rated views), the loop
+/// that picks each order's category and reads the table.
 #[test]
 fn a_rating_table_of_ones_changes_no_cent() {
     let plain = Model::new(&rated("", false));
-    let ones = Model::new(&rated(
+    for factors in [
+        r#"{ destination = { international = "1" } }"#,
         r#"{ destination = { international = "1" }, category_group = { electronics = "1" } }"#,
-        false,
-    ));
-    let Product::BuyerProtection(p) = &ones.products()[0] else {
-        panic!("parcel product");
-    };
-    assert!(p.tariff.factors.is_some());
-    for path in 0..3 {
-        let (a, b) = (plain.simulate_path(5, path), ones.simulate_path(5, path));
-        assert_eq!(a.products, b.products, "path {path}");
-        assert_eq!(a.segments, b.segments, "path {path}");
+    ] {
+        let ones = Model::new(&rated(factors, false));
+        let Product::BuyerProtection(p) = &ones.products()[0] else {
+            panic!("parcel product");
+        };
+        assert!(p.tariff.factors.is_some());
+        for path in 0..3 {
+            let (a, b) = (plain.simulate_path(5, path), ones.simulate_path(5, path));
+            assert_eq!(a.products, b.products, "{factors}: path {path}");
+            assert_eq!(
+                a.segments[..],
+                b.segments[..a.segments.len()],
+                "{factors}: path {path}"
+            );
+        }
     }
 }
 
 /// The rate of a rated basket is the class rate times its destination's, category group's
 /// and value band's factors: the premium matches its closed form (the partial means of the
-/// basket in each band, by destination and group), differs from the class rate's, and both
-/// loops (runs of the category draw, or a pick per order) charge the same cents.
+/// basket in each band, by destination and group) and differs from the class rate's; with a
+/// destination factor alone, both loops (runs of the category draw, or a pick per order)
+/// charge the same cents.
 #[test]
 fn the_rating_table_prices_each_order_by_destination_group_and_value_band() {
     let s = rated(FACTORS, false);
@@ -312,15 +321,41 @@ fn the_rating_table_prices_each_order_by_destination_group_and_value_band() {
         e.covered,
         "covered",
     );
-    let views = Model::new(&rated(FACTORS, true));
+    let by_destination = r#"{ destination = { international = "1.5" } }"#;
+    let fast = Model::new(&rated(by_destination, false));
+    let views = Model::new(&rated(by_destination, true));
     for path in 0..3 {
-        let (a, b) = (model.simulate_path(5, path), views.simulate_path(5, path));
+        let (a, b) = (fast.simulate_path(5, path), views.simulate_path(5, path));
         assert_eq!(a.products, b.products, "path {path}");
         assert_eq!(
             a.segments[..],
             b.segments[..a.segments.len()],
             "path {path}"
         );
+        assert!(b.segments.len() > a.segments.len());
+    }
+    // The views of the rated baskets add up to the rated cells (by group, and by band).
+    let r = model.simulate_path(5, 0);
+    let names: Vec<&str> = model.segments().iter().map(|s| s.name.as_str()).collect();
+    let premium = |keep: &dyn Fn(&str) -> bool| -> i64 {
+        (names.iter().zip(&r.segments))
+            .filter(|(n, _)| keep(n))
+            .map(|(_, t)| t.premium.0)
+            .sum()
+    };
+    let rated_cells = premium(&|n| n.contains("/rated/"));
+    assert!(rated_cells > 0);
+    assert_eq!(
+        premium(&|n| n.starts_with("rated_category_group:")),
+        rated_cells
+    );
+    assert_eq!(premium(&|n| n.starts_with("value_band:")), rated_cells);
+    for band in [
+        "value_band:100-300",
+        "value_band:300-1000",
+        "value_band:1000+",
+    ] {
+        assert!(names.contains(&band), "{band} in {names:?}");
     }
 }
 

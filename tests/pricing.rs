@@ -47,10 +47,11 @@ fn solved_tariff_meets_the_confidence_and_one_step_lower_does_not() {
     assert_eq!(params.len(), 3, "flat fee and two rates");
 }
 
-/// The same with a rating table: each class rate prices its rated domestic cell and the
+/// The same with a rating table: each class rate prices its rated domestic cell, the
 /// international factor the rated international cells of both classes (the quickstart's
-/// international parcels run at a loss ratio over 100 % at the class rates alone), each solved
-/// on the premium it sets across category-group and value-band factors.
+/// international parcels run at a loss ratio over 100 % at the class rates alone), a group's
+/// factor the rated baskets of the group and a band's factor those of the band, each solved on
+/// the premium it sets across the other factors.
 #[test]
 fn solved_rating_factor_meets_the_confidence_and_one_step_lower_does_not() {
     let text = std::fs::read_to_string(QUICKSTART).unwrap().replace(
@@ -69,6 +70,8 @@ fn solved_rating_factor_meets_the_confidence_and_one_step_lower_does_not() {
             "products[0].tariff.rates.high",
             "products[0].tariff.rates.standard",
             "products[0].tariff.factors.destination.international",
+            "products[0].tariff.factors.category_group.electronics",
+            "products[0].tariff.factors.value_bands[0].factor",
         ]
     );
     assert_eq!(params[3].segments, [3, 7], "the rated international cells");

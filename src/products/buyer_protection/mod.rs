@@ -105,21 +105,44 @@ impl ParcelTariff {
 }
 
 /// The splits of parcel results `pricing_views` may ask for, beside the pricing cells.
-pub const VIEWS: &[&str] = &["channel", "category_group"];
+pub const VIEWS: &[&str] = &[
+    "channel",
+    "category_group",
+    "rated_category_group",
+    "value_band",
+];
 
-/// Names of the product's views, family by family: `channel:<channel>` for every channel and
-/// `category_group:<group>` for every category group, as asked by `pricing_views`.
+/// Names of the product's views, family by family: `channel:<channel>` for every channel,
+/// `category_group:<group>` for every category group, then the rated baskets alone (those
+/// the rating table prices) by category group, `rated_category_group:<group>`, and by value
+/// band, `value_band:<from>-<to>` in EUR (`value_band:<from>+` for the last), as asked by
+/// `pricing_views` or implied by the rating table's factors.
 pub fn view_names(p: &BuyerProtection) -> Vec<String> {
     let mut names = Vec::new();
+    let groups = crate::catalogue::CATEGORY_GROUPS;
     if p.views.channel {
         names.extend(Channel::ALL.iter().map(|c| format!("channel:{c}")));
     }
     if p.views.category_group {
-        names.extend(
-            crate::catalogue::CATEGORY_GROUPS
+        names.extend(groups.iter().map(|g| format!("category_group:{g}")));
+    }
+    if p.views.rated_group {
+        names.extend(groups.iter().map(|g| format!("rated_category_group:{g}")));
+    }
+    if p.views.value_band {
+        let mut edges = vec![p.tariff.flat_below];
+        edges.extend(
+            p.tariff
+                .factors
                 .iter()
-                .map(|g| format!("category_group:{g}")),
+                .flat_map(|f| f.bands.iter().map(|b| b.0)),
         );
+        for (k, from) in edges.iter().enumerate() {
+            names.push(match edges.get(k + 1) {
+                Some(to) => format!("value_band:{}-{}", from.to_eur(), to.to_eur()),
+                None => format!("value_band:{}+", from.to_eur()),
+            });
+        }
     }
     names
 }
@@ -129,6 +152,17 @@ pub fn view_names(p: &BuyerProtection) -> Vec<String> {
 pub struct Views {
     pub channel: bool,
     pub category_group: bool,
+    /// Rated baskets by category group: what a group's rating factor prices.
+    pub rated_group: bool,
+    /// Rated baskets by value band: what a band's rating factor prices.
+    pub value_band: bool,
+}
+
+impl Views {
+    /// Whether any view is kept (the orders then take the loop that picks each category).
+    pub fn any(self) -> bool {
+        self.channel || self.category_group || self.rated_group || self.value_band
+    }
 }
 
 /// Names of the pricing cells of a parcel product, in the order the books write them: per risk
@@ -296,6 +330,8 @@ impl BuyerProtection {
             match name.as_str() {
                 "channel" => views.channel = true,
                 "category_group" => views.category_group = true,
+                "rated_category_group" => views.rated_group = true,
+                "value_band" => views.value_band = true,
                 _ => v.fail(
                     &format!("{path}.pricing_views[{i}]"),
                     format!("{name:?}"),
@@ -356,6 +392,15 @@ impl BuyerProtection {
         let factors = t.factors.as_ref().map(|f| {
             RatingFactors::validate(f, &format!("{tp}.factors"), &rates, flat_below, rounding, v)
         });
+        // The factors a rating table writes are priced on the orders they rate: keep the
+        // views that split them out.
+        if let Some(f) = &factors {
+            views.rated_group |= t
+                .factors
+                .as_ref()
+                .is_some_and(|r| r.category_group.as_ref().is_some_and(|g| !g.is_empty()));
+            views.value_band |= !f.bands.is_empty();
+        }
         let tariff = ParcelTariff {
             flat_fee: t
                 .flat_fee_eur

@@ -42,6 +42,8 @@ pub struct RatingFactors {
     pub international: Factor,
     /// Factor per category group, by [`crate::catalogue::Category::group`].
     pub groups: [Factor; CATEGORY_GROUPS.len()],
+    /// The groups whose factor the scenario writes, ascending.
+    pub written_groups: Vec<usize>,
     /// Value bands of rated baskets: from this basket up (cents), this factor; ascending.
     pub bands: Vec<(Cents, Factor)>,
     /// Smallest and largest effective rate allowed.
@@ -113,11 +115,15 @@ impl RatingFactors {
                 factor(v, &format!("{path}.destination.international"), t)
             });
         let mut groups = [Factor::ONE; CATEGORY_GROUPS.len()];
+        let mut written_groups = Vec::new();
         for (name, text) in raw.category_group.iter().flatten() {
             let mut p = format!("{path}.category_group");
             push_key(&mut p, name);
             match CATEGORY_GROUPS.iter().position(|g| g == name) {
-                Some(g) => groups[g] = factor(v, &p, text),
+                Some(g) => {
+                    groups[g] = factor(v, &p, text);
+                    written_groups.push(g);
+                }
                 None => v.fail(
                     &p,
                     format!("{name:?}"),
@@ -191,9 +197,11 @@ impl RatingFactors {
                 )
             }
         };
+        written_groups.sort_unstable();
         let table = RatingFactors {
             international,
             groups,
+            written_groups,
             bands,
             range,
         };

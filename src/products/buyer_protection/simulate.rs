@@ -168,9 +168,6 @@ struct Coverage {
     /// where the category is excluded or the cover is not offered on the channel (no basket
     /// is covered), +∞ where uncapped.
     cap_cents: [f64; CAP_SLOTS],
-    /// A category group of each slot's category run, for the rating table: the runs are cut
-    /// where the group's rating factor changes too, so every group of a run rates alike.
-    group: [u8; CAP_SLOTS],
 }
 
 impl Coverage {
@@ -180,30 +177,13 @@ impl Coverage {
         categories: &Mix<Category>,
         channels: &Mix<Channel>,
     ) -> Option<Self> {
-        let group_factor =
-            |c: Category| (product.tariff.factors.as_ref()).map(|f| f.groups[c.group()]);
-        let (cat_bounds, runs) = categories.runs(|c| {
-            let cap = if product.excluded[c.index()] {
+        let (cat_bounds, caps) = categories.runs(|c| {
+            if product.excluded[c.index()] {
                 f64::NEG_INFINITY
             } else {
                 product.value_cap_cents[c.index()]
-            };
-            (cap, group_factor(c), c.group())
-        });
-        // Runs of one cap and factor, whatever their groups: merge what the group alone cut.
-        let mut merged_bounds = Vec::new();
-        let mut caps: Vec<(f64, u8)> = Vec::new();
-        let mut last_key = None;
-        for (k, &(cap, f, g)) in runs.iter().enumerate() {
-            if last_key != Some((cap, f)) {
-                if k > 0 {
-                    merged_bounds.push(cat_bounds[k - 1]);
-                }
-                caps.push((cap, g as u8));
-                last_key = Some((cap, f));
             }
-        }
-        let cat_bounds = merged_bounds;
+        });
         let (ch_bounds, offered) = channels.runs(|c| product.offered[c.index()]);
         if caps.len() > CATEGORY_RUNS || offered.len() > CHANNEL_RUNS {
             return None;
@@ -217,10 +197,8 @@ impl Coverage {
             *b = t as u64;
         }
         let mut cap_cents = [f64::NEG_INFINITY; CAP_SLOTS];
-        let mut group = [0u8; CAP_SLOTS];
         for (h, &o) in offered.iter().enumerate() {
-            for (c, &(cap, g)) in caps.iter().enumerate() {
-                group[h * CATEGORY_RUNS + c] = g;
+            for (c, &cap) in caps.iter().enumerate() {
                 if o {
                     cap_cents[h * CATEGORY_RUNS + c] = cap;
                 }
@@ -230,14 +208,13 @@ impl Coverage {
             category_bounds,
             channel_bounds,
             cap_cents,
-            group,
         })
     }
 
-    /// The slot of an order by its attribute draw: counts, no search, so no branch depends on
+    /// The cap of an order by its attribute draw: counts, no search, so no branch depends on
     /// the draw.
     #[inline(always)]
-    fn slot(&self, mix: u64) -> usize {
+    fn cap(&self, mix: u64) -> f64 {
         let (hi, lo) = (mix >> 32, mix & 0xffff_ffff);
         let c: usize = self
             .category_bounds
@@ -250,7 +227,7 @@ impl Coverage {
             .map(|&t| (lo >= t) as usize)
             .sum();
         // The mask is free and lets the compiler drop the bounds check.
-        (h * CATEGORY_RUNS + c) & (CAP_SLOTS - 1)
+        self.cap_cents[(h * CATEGORY_RUNS + c) & (CAP_SLOTS - 1)]
     }
 }
 
@@ -261,6 +238,9 @@ pub struct ShopBook {
     rate: Rate,
     /// The effective rates by the order's risk factors, where the tariff has a rating table.
     table: Option<RateTable>,
+    /// The rate by destination where the rating table has no group or band factor (the
+    /// group and band factors keep views, so their orders take the loop with views).
+    dest_rates: Option<[Rate; 2]>,
     /// Position of the shop's risk class in the tariff's rates (sorted by name): the first of
     /// its [`CELLS_PER_CLASS`] pricing cells is `class * CELLS_PER_CLASS`.
     class: usize,
@@ -331,6 +311,9 @@ impl ShopBook {
             rate,
             table: (product.tariff.factors.as_ref())
                 .map(|f| RateTable::new(f, rate, product.tariff.rounding)),
+            dest_rates: (product.tariff.factors.as_ref())
+                .filter(|f| f.written_groups.is_empty() && f.bands.is_empty())
+                .map(|f| [0, 1].map(|d| f.effective(rate, d, 0, 0, product.tariff.rounding))),
             class,
             basket: shop.basket,
             categories: shop.categories.clone(),
@@ -414,10 +397,10 @@ impl ShopBook {
         let mut sums = CellSums::default();
         match &self.coverage {
             // One copy of the loop per rounding rule, so that the rule is a constant in it.
-            // And one per tariff shape: the class rate alone, or the rating table.
-            Some(c) if views.is_empty() => {
+            // And one per tariff shape: the class rate alone, or by destination.
+            Some(c) if views.is_empty() && self.table.is_none() == self.dest_rates.is_none() => {
                 let args = (c, day, d, b, slot, marks, claims, &mut *cells);
-                match (self.product.tariff.rounding, self.table.is_some()) {
+                match (self.product.tariff.rounding, self.dest_rates.is_some()) {
                     (Rounding::HalfUp, false) => self.block::<R, 0, false>(&mut sums, args),
                     (Rounding::HalfEven, false) => self.block::<R, 1, false>(&mut sums, args),
                     (Rounding::Up, false) => self.block::<R, 2, false>(&mut sums, args),
@@ -440,9 +423,9 @@ impl ShopBook {
         let Some((cells, views)) = self.split(slots) else {
             return;
         };
-        let rated = Cents::round(self.basket.cents_at_z_in_block(b.z[j])) >= flat_below;
-        cells[cell(rated, b.dest[j])].shared_claims += 1;
-        self.views(b.mix[j], views, |t| t.shared_claims += 1);
+        let basket = Cents::round(self.basket.cents_at_z_in_block(b.z[j]));
+        cells[cell(basket >= flat_below, b.dest[j])].shared_claims += 1;
+        self.views(b.mix[j], basket, views, |t| t.shared_claims += 1);
     }
 
     /// The product's pricing cells of the shop's class and its views, in `slots`.
@@ -460,16 +443,38 @@ impl ShopBook {
         Some((cells.try_into().ok()?, views))
     }
 
-    /// Applies `add` to the views order `mix` belongs to (one per view family).
+    /// Applies `add` to the views an order of attribute draw `mix` and basket `basket`
+    /// belongs to (one per view family; the rated families only for a rated basket), in the
+    /// order of [`super::view_names`].
     #[inline]
-    fn views(&self, mix: u64, views: &mut [ProductTotals], add: impl Fn(&mut ProductTotals)) {
+    fn views(
+        &self,
+        mix: u64,
+        basket: Cents,
+        views: &mut [ProductTotals],
+        add: impl Fn(&mut ProductTotals),
+    ) {
         let vs = self.product.views;
+        let groups = crate::catalogue::CATEGORY_GROUPS.len();
+        let group = || self.categories.pick((mix >> 32) as u32).group();
+        let mut o = 0;
         if vs.channel {
             add(&mut views[self.channels.pick(mix as u32).index()]);
+            o += Channel::ALL.len();
         }
         if vs.category_group {
-            let o = if vs.channel { Channel::ALL.len() } else { 0 };
-            add(&mut views[o + self.categories.pick((mix >> 32) as u32).group()]);
+            add(&mut views[o + group()]);
+            o += groups;
+        }
+        let rated = basket >= self.product.tariff.flat_below;
+        if vs.rated_group {
+            if rated {
+                add(&mut views[o + group()]);
+            }
+            o += groups;
+        }
+        if vs.value_band && rated {
+            add(&mut views[o + self.table.as_ref().map_or(0, |t| t.band(basket.0))]);
         }
     }
 
@@ -535,8 +540,8 @@ impl ShopBook {
         self.block_impl::<R, ROUNDING, RATED>(sums, args)
     }
 
-    /// `RATED`: the tariff has a rating table, read per order by the order's category run,
-    /// destination and value band (else the class rate is a constant of the loop).
+    /// `RATED`: the tariff has a rating table of destination factors alone, a rate per
+    /// destination (else the class rate is a constant of the loop).
     #[inline(always)]
     fn block_impl<R: Rng, const ROUNDING: u8, const RATED: bool>(
         &self,
@@ -546,6 +551,7 @@ impl ShopBook {
         let tariff = &self.product.tariff;
         let (flat_below, flat_fee, rate, basket) =
             (tariff.flat_below, tariff.flat_fee, self.rate, self.basket);
+        let dest_rate = self.dest_rates.unwrap_or([rate; 2]);
         let rounding = match ROUNDING {
             0 => Rounding::HalfUp,
             1 => Rounding::HalfEven,
@@ -576,11 +582,12 @@ impl ShopBook {
             let rated = cents >= flat_below;
             let took = bought[j] != 0;
             // The value cap applies per piece: `items` pieces share the basket equally.
-            let at = coverage.slot(b.mix[j]);
-            let eligible = took & (basket_cents <= coverage.cap_cents[at] * b.items[j]);
-            let rate = match (RATED, &self.table) {
-                (true, Some(t)) => t.rate(coverage.group[at] as usize, b.dest[j], cents.0),
-                _ => rate,
+            let eligible = took & (basket_cents <= coverage.cap(b.mix[j]) * b.items[j]);
+            // With a rating table of destination factors alone: the destination's rate.
+            let rate = if RATED {
+                dest_rate[b.dest[j] & 1]
+            } else {
+                rate
             };
             // `ParcelTariff::premium` with the rounding rule a constant.
             let p = rate.apply_nonnegative(cents, rounding);
@@ -658,13 +665,13 @@ impl ShopBook {
             let rated = basket >= flat_below;
             if !(self.product).eligible_items(category, channel, basket_cents, b.items[j]) {
                 cells[cell(rated, dest)].ineligible += 1;
-                self.views(mix, views, |t| t.ineligible += 1);
+                self.views(mix, basket, views, |t| t.ineligible += 1);
                 continue;
             }
             let rate = self.rate_of(category.group(), dest, basket.0);
             let premium = self.product.tariff.premium(basket, rate);
             sums.add(true, rated, dest, basket.0, premium.0);
-            self.views(mix, views, |t| {
+            self.views(mix, basket, views, |t| {
                 t.covered += 1;
                 t.exposure += basket;
                 t.premium += premium;
@@ -683,7 +690,7 @@ impl ShopBook {
                 marks.events[j] |= events;
                 marks.claimed[j] |= (paid as u8) << slot;
                 cells[cell(rated, dest)] += claim;
-                self.views(mix, views, |t| *t += claim);
+                self.views(mix, basket, views, |t| *t += claim);
             }
         }
     }
