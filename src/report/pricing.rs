@@ -104,8 +104,22 @@ pub fn render(rows: &[PricingRow], settings: PricingSettings) -> String {
         100.0 * t,
         100.0 * settings.confidence
     ));
+    // The text columns as wide as their longest entry (a rating table's views and factors
+    // have long names), at least the width the quickstart's cells need.
+    let wp = rows
+        .iter()
+        .map(|r| r.product.chars().count())
+        .fold(14, usize::max);
+    let ws = rows
+        .iter()
+        .map(|r| r.segment.chars().count())
+        .fold(28, usize::max);
+    let wq = rows
+        .iter()
+        .map(|r| r.parameter.chars().count())
+        .fold(48, usize::max);
     out.push_str(&format!(
-        "  {:<14} {:<28} {:>12} {:>9} {:>9} {:>9} {:>9} {:>16} {:>10} {:>10}\n",
+        "  {:<wp$} {:<ws$} {:>12} {:>9} {:>9} {:>9} {:>9} {:>16} {:>10} {:>10}\n",
         "product",
         "segment",
         "covered",
@@ -119,7 +133,7 @@ pub fn render(rows: &[PricingRow], settings: PricingSettings) -> String {
     ));
     for r in rows {
         out.push_str(&format!(
-            "  {:<14} {:<28} {:>12} {:>9} {:>9} {:>9} {:>9} {:>16} {:>10} {:>10}\n",
+            "  {:<wp$} {:<ws$} {:>12} {:>9} {:>9} {:>9} {:>9} {:>16} {:>10} {:>10}\n",
             r.product,
             r.segment,
             terminal::thousands(r.covered),
@@ -138,7 +152,7 @@ pub fn render(rows: &[PricingRow], settings: PricingSettings) -> String {
         100.0 * settings.confidence
     ));
     out.push_str(&format!(
-        "  {:<48} {:>12} {:>12} {:>12} {:>14}\n",
+        "  {:<wq$} {:>12} {:>12} {:>12} {:>14}\n",
         "parameter", "current", "E[LR]=target", "solved", "P(LR≤target)"
     ));
     let mut seen: Vec<&str> = Vec::new();
@@ -149,7 +163,7 @@ pub fn render(rows: &[PricingRow], settings: PricingSettings) -> String {
         seen.push(&r.parameter);
         let d = if r.price_unit == "rate" { 4 } else { 2 };
         out.push_str(&format!(
-            "  {:<48} {:>12} {:>12} {:>12} {:>14}\n",
+            "  {:<wq$} {:>12} {:>12} {:>12} {:>14}\n",
             r.parameter,
             num(r.current_price, d),
             num(r.indicated_price, d + 1),
