@@ -195,7 +195,7 @@ pub fn product_metrics(model: &Model, product: usize) -> BTreeMap<String, f64> {
             let mut e = legal::Expected::default();
             let mut exact = true;
             for sale in 0..legal::SALES.len() {
-                let (s, x) = legal_expected(model, product, sale);
+                let (s, x) = legal_expected(model, product, sale, None);
                 e += s;
                 exact &= x;
             }
@@ -242,9 +242,23 @@ pub fn segment_metrics(model: &Model, segment: usize) -> BTreeMap<String, f64> {
     };
     let index = segment - model.segment_range(seg.product).start;
     match &model.products()[seg.product] {
-        Product::LegalProtection(_) => {
-            let (e, exact) = legal_expected(model, seg.product, index);
+        Product::LegalProtection(_) if index < legal::SALES.len() => {
+            let (e, exact) = legal_expected(model, seg.product, index, None);
             insert_legal(&mut m, &e, exact);
+        }
+        Product::LegalProtection(_) => {
+            // A motive view: that motive's disputes over both ways of sale, no orders.
+            let k = index - legal::SALES.len();
+            let mut e = legal::Expected::default();
+            let mut exact = true;
+            for sale in 0..legal::SALES.len() {
+                let (s, x) = legal_expected(model, seg.product, sale, Some(k));
+                e += s;
+                exact &= x;
+            }
+            if exact {
+                insert_legal_cases(&mut m, &e);
+            }
         }
         Product::BnplNonPayment(p) => {
             let (plans, _) = bnpl(model, seg.product);
@@ -264,7 +278,13 @@ pub fn segment_metrics(model: &Model, segment: usize) -> BTreeMap<String, f64> {
 /// Legal protection: the expectations of one way of sale, summed over the shops; `None` for
 /// the disputes where a link of `dispute.after` has no closed form here (see
 /// [`legal_excess`]), with the buyers, exposure and premium still exact.
-pub fn legal_expected(model: &Model, product: usize, sale: usize) -> (legal::Expected, bool) {
+/// With `motive`, the disputes of that motive alone (see [`legal::Expected::of_linked`]).
+pub fn legal_expected(
+    model: &Model,
+    product: usize,
+    sale: usize,
+    motive: Option<usize>,
+) -> (legal::Expected, bool) {
     let mut e = legal::Expected::default();
     let mut exact = true;
     for c in model.covers::<LegalBook>().filter(|c| c.product == product) {
@@ -277,10 +297,12 @@ pub fn legal_expected(model: &Model, product: usize, sale: usize) -> (legal::Exp
             .collect();
         let frame = c.before::<FrameShopBook>().next().is_some();
         match legal_excess(book, &parcels, frame) {
-            Some(excess) => e += legal::Expected::of_linked(book, sale, excess.as_deref()),
+            Some(excess) => {
+                e += legal::Expected::of_linked(book, sale, excess.as_deref(), motive);
+            }
             None => {
                 exact = false;
-                e += legal::Expected::of(book, sale);
+                e += legal::Expected::of_linked(book, sale, None, motive);
             }
         }
     }
@@ -310,13 +332,14 @@ fn take_up_given(stream: &OrderStream, c: usize, given: usize) -> f64 {
 /// category `c` on day `d` is marked when its buyer took parcel protection and the parcel was
 /// eligible for it; then its multiplier is that of what happened to the parcel, so
 /// `excess(d, c) = t · P(parcel-eligible, B ≥ L | c) · Σ_dest P(dest) Σ_e P(e | d, dest) (m_e − 1)`
-/// over the events lost, damaged only, late only, damaged and late.
+/// over the events lost, damaged only, late only, damaged and late, `m_e` the multiplier of
+/// the motive's disputes (`excess(k, d, c)` for motive `k`).
 #[allow(clippy::type_complexity)]
 fn legal_excess<'a>(
     book: &'a LegalBook,
     parcels: &[(&'a ShopBook, f64)],
     frame: bool,
-) -> Option<Option<Box<dyn Fn(usize, Category) -> f64 + 'a>>> {
+) -> Option<Option<Box<dyn Fn(usize, usize, Category) -> f64 + 'a>>> {
     use crate::orders::event::{DAMAGED, LATE, LOST};
     let after = book.product().dispute.after;
     // A refund marks the order too; the largest multiplier applies, so a parcel multiplier
@@ -335,18 +358,28 @@ fn legal_excess<'a>(
         _ => return None,
     };
     let (parcel, t) = parcel;
-    let m = [LOST, DAMAGED, LATE, DAMAGED | LATE].map(|e| after.multiplier(e) - 1.0);
     let abroad = parcel.international_share();
     let dest_share = [1.0 - abroad, abroad];
-    // E[m − 1 | the parcel was covered] by day, and t · P(parcel-eligible, B ≥ L) by category.
-    let raise: Vec<f64> = (0..book.daily_mean.len())
-        .map(|d| {
-            (0..2)
-                .map(|dest| {
-                    let p = buyer_protection::event_probabilities(parcel, d, dest);
-                    dest_share[dest] * p.iter().zip(&m).map(|(p, m)| p * m).sum::<f64>()
+    // Per motive, E[m − 1 | the parcel was covered] by day; and t · P(parcel-eligible, B ≥ L)
+    // by category.
+    let events: Vec<[f64; 4]> = (0..book.daily_mean.len())
+        .flat_map(|d| (0..2).map(move |dest| (d, dest)))
+        .map(|(d, dest)| buyer_protection::event_probabilities(parcel, d, dest))
+        .collect();
+    let raise: Vec<Vec<f64>> = (book.product().motives.iter())
+        .map(|motive| {
+            let m = [LOST, DAMAGED, LATE, DAMAGED | LATE]
+                .map(|e| after.multiplier_for(motive.link, e) - 1.0);
+            (0..book.daily_mean.len())
+                .map(|d| {
+                    (0..2)
+                        .map(|dest| {
+                            let p = &events[2 * d + dest];
+                            dest_share[dest] * p.iter().zip(&m).map(|(p, m)| p * m).sum::<f64>()
+                        })
+                        .sum()
                 })
-                .sum()
+                .collect()
         })
         .collect();
     let from = (book.product().min_basket.to_eur() - book.shipping_fee().to_eur()).max(0.0);
@@ -354,9 +387,28 @@ fn legal_excess<'a>(
         .iter()
         .map(|&c| t * buyer_protection::eligible_from(parcel, c, from))
         .collect();
-    Some(Some(Box::new(move |d: usize, c: Category| {
-        covered[c.index()] * raise[d]
+    Some(Some(Box::new(move |k: usize, d: usize, c: Category| {
+        covered[c.index()] * raise[k][d]
     })))
+}
+
+/// The metrics of a motive view's expectations: its disputes' counts and costs (no orders, no
+/// premium, so no ratio to them).
+fn insert_legal_cases(m: &mut BTreeMap<String, f64>, e: &legal::Expected) {
+    m.insert("claims_eur".into(), e.claims_total_eur());
+    m.insert("net_claims_eur".into(), e.claims_total_eur());
+    m.insert("retained_eur".into(), e.retained_eur);
+    for (k, peril) in legal::PERILS.iter().enumerate() {
+        m.insert(format!("{peril}_count"), e.claim_counts[k]);
+        m.insert(format!("{peril}_eur"), e.claims_eur[k]);
+    }
+    let disputes = e.claim_counts[legal::MEDIATION];
+    m.insert("mediation_settled_count".into(), e.settled);
+    m.insert("mediation_abandoned_count".into(), e.abandoned);
+    if disputes > 0.0 {
+        m.insert("mediation_settled_share".into(), e.settled / disputes);
+        m.insert("mediation_days_mean".into(), e.mediation_days / disputes);
+    }
 }
 
 /// The metrics of legal protection's expectations; without `disputes_exact`, only those that

@@ -86,6 +86,9 @@ vocabulary! {
         Gambling = "gambling",
         FinancialInstruments = "financial_instruments",
         Crowdfunding = "crowdfunding",
+        /// A travel booking (appended likewise): no parcel; legal protection covers it only
+        /// under its travel extension.
+        Travel = "travel",
     }
 }
 
@@ -126,6 +129,7 @@ impl Category {
                 | Category::Gambling
                 | Category::FinancialInstruments
                 | Category::Crowdfunding
+                | Category::Travel
         )
     }
 }

@@ -254,6 +254,9 @@ pub struct Segment {
     /// the same product (parcel `pricing_views` by channel or category group), each view
     /// family adding up to the product on its own.
     pub additive: bool,
+    /// Whether the segment is written premium's (a row of the pricing table): not a legal
+    /// protection motive view, which holds disputes' costs but no orders.
+    pub priced: bool,
 }
 
 impl Model {
@@ -269,11 +272,14 @@ impl Model {
                 product: pi,
                 name,
                 additive: true,
+                priced: true,
             }));
+            let priced = p.views_priced();
             segments.extend(p.views().into_iter().map(|name| Segment {
                 product: pi,
                 name,
                 additive: false,
+                priced,
             }));
         }
         let slots_of = |pi: usize| segment_range(&segment_start, segments.len(), pi);

@@ -591,7 +591,10 @@ pub fn pricing_rows_stored(
     }
     let mut rows = Vec::new();
     for (pi, product) in model.products().iter().enumerate() {
-        for s in model.segment_range(pi) {
+        for s in model
+            .segment_range(pi)
+            .filter(|&s| model.segments()[s].priced)
+        {
             let lines = paths.map_line(Line::Segment(s), LinePath::of)?;
             let param = params.iter().position(|p| p.segments.contains(&s));
             let mut row = row_of(product, &model.segments()[s].name, &lines, target);

@@ -169,8 +169,20 @@ impl Product {
     pub fn views(&self) -> Vec<String> {
         match self {
             Product::BuyerProtection(p) => buyer_protection::view_names(p),
+            // A dispute's motive is known only once the order is disputed: the motive views
+            // hold the disputes' cases and costs, no orders and no premium.
+            Product::LegalProtection(p) if p.by_motive => legal_protection::MOTIVES
+                .iter()
+                .map(|m| format!("motive:{m}"))
+                .collect(),
             _ => Vec::new(),
         }
+    }
+
+    /// Whether the product's views carry orders and premium (parcel views) rather than only
+    /// the costs of claims (legal protection's motive views).
+    pub fn views_priced(&self) -> bool {
+        !matches!(self, Product::LegalProtection(_))
     }
 
     /// Premium rates by risk class, for products whose tariff has them.

@@ -202,6 +202,8 @@ pub const DEFAULT_EXCLUDED: &[Category] = &[
     Category::GiftCards,
     Category::FinancialInstruments,
     Category::Crowdfunding,
+    // A booking of a service, like `services`.
+    Category::Travel,
 ];
 
 /// Sites the standard wording excludes.

@@ -259,6 +259,7 @@ pub const DEFAULT_EXCLUDED: &[Category] = &[
     Category::Gambling,
     Category::FinancialInstruments,
     Category::Crowdfunding,
+    Category::Travel,
 ];
 
 /// Reads `month_multipliers` and `black_week_multiplier` of the table at `path`.

@@ -50,18 +50,21 @@ impl Expected {
     /// The expectations of one book's sales of kind `sale` (an index into [`SALES`]), with no
     /// other cover linked to its disputes.
     pub fn of(book: &LegalBook, sale: usize) -> Expected {
-        Expected::of_linked(book, sale, None)
+        Expected::of_linked(book, sale, None, None)
     }
 
     /// The expectations of one book's sales of kind `sale`, with its disputes raised by what
     /// happened to the same orders under the shop's other covers (`dispute.after`):
-    /// `excess(d, category)` is `E[(m − 1) · 1{B ≥ L}]` for an order of `category` placed on
-    /// horizon day `d`, `m` the order's dispute multiplier and `B ≥ L` the basket reaching
-    /// the cover's threshold (shipping included).
+    /// `excess(k, d, category)` is `E[(m_k − 1) · 1{B ≥ L}]` for an order of `category` placed
+    /// on horizon day `d`, `m_k` the order's multiplier of motive `k`'s disputes and `B ≥ L`
+    /// the basket reaching the cover's threshold (shipping included). With `motive`, only the
+    /// disputes of that motive (an index into the product's motives) and no orders or premium,
+    /// as the motive's view holds them; else every motive's and the orders.
     pub fn of_linked(
         book: &LegalBook,
         sale: usize,
-        excess: Option<&dyn Fn(usize, Category) -> f64>,
+        excess: Option<&dyn Fn(usize, usize, Category) -> f64>,
+        motive: Option<usize>,
     ) -> Expected {
         assert!(sale < SALES.len());
         let p = book.product();
@@ -104,47 +107,57 @@ impl Expected {
         }
         let eligible = goods * p_cat * p_big;
         let covered = buyers * eligible;
-        // The disputes the links add: by day and category, over the orders of that day.
-        let linked = excess.map_or(0.0, |excess| {
-            let by_day = |d: usize| -> f64 {
-                book.categories()
-                    .iter()
-                    .filter(|(c, _)| !p.excluded[c.index()])
-                    .map(|(c, w)| w * p.dispute.category_multipliers[c.index()] * excess(d, c))
-                    .sum()
-            };
-            (book.daily_mean.iter().zip(&book.season).enumerate())
-                .map(|(d, (m, s))| m * s * by_day(d))
-                .sum::<f64>()
-                * share
-        });
-        let disputes = (seasonal_buyers * p_big * dispute_cat + linked)
-            * goods_disputes
-            * p.dispute.probability
-            * p.sales[sale].dispute_multiplier;
-        // Settled: the parties agree within the contract's limit (the talks' duration and the
-        // agreement are independent); the others go to court or are abandoned.
-        let m = &p.mediation;
-        let settled = disputes * m.success_probability * m.duration.cdf(m.limit_days);
-        let courts = (disputes - settled) * p.court.probability;
-        let cost = p.court.cost;
-        let ceiling = p.court.ceiling.to_eur();
-        let capped = cost.limited_mean(ceiling);
-        let mut e = Expected {
-            covered,
-            ineligible: buyers - covered,
-            exposure_eur: buyers * goods * p_cat * (m_big + fee * p_big),
-            premium_eur: covered * p.sales[sale].price.to_eur(),
-            retained_eur: courts * (cost.mean() - capped),
-            settled,
-            abandoned: disputes - settled - courts,
-            mediation_days: disputes * m.duration.limited_mean(m.limit_days),
-            ..Expected::default()
+        let mut e = match motive {
+            Some(_) => Expected::default(),
+            None => Expected {
+                covered,
+                ineligible: buyers - covered,
+                exposure_eur: buyers * goods * p_cat * (m_big + fee * p_big),
+                premium_eur: covered * p.sales[sale].price.to_eur(),
+                ..Expected::default()
+            },
         };
-        e.claim_counts[MEDIATION] = disputes;
-        e.claims_eur[MEDIATION] = disputes * p.mediation.handling_cost.to_eur();
-        e.claim_counts[COURT] = courts;
-        e.claims_eur[COURT] = courts * capped;
+        for (k, mo) in p.motives.iter().enumerate() {
+            if motive.is_some_and(|want| want != k) || mo.share == 0.0 {
+                continue;
+            }
+            // The disputes motive k's links add: by day and category, over that day's orders.
+            let linked = excess.map_or(0.0, |excess| {
+                let by_day = |d: usize| -> f64 {
+                    book.categories()
+                        .iter()
+                        .filter(|(c, _)| !p.excluded[c.index()])
+                        .map(|(c, w)| {
+                            w * p.dispute.category_multipliers[c.index()] * excess(k, d, c)
+                        })
+                        .sum()
+                };
+                (book.daily_mean.iter().zip(&book.season).enumerate())
+                    .map(|(d, (m, s))| m * s * by_day(d))
+                    .sum::<f64>()
+                    * share
+            });
+            let disputes = (seasonal_buyers * p_big * dispute_cat + linked)
+                * goods_disputes
+                * p.dispute.probability
+                * p.sales[sale].dispute_multiplier
+                * mo.share;
+            // Settled: the parties agree within the contract's limit (the talks' duration and
+            // the agreement are independent); the others go to court or are abandoned.
+            let m = &p.mediation;
+            let settled = disputes * mo.success_probability * m.duration.cdf(m.limit_days);
+            let courts = (disputes - settled) * mo.court_probability;
+            let cost = p.court.cost;
+            let capped = cost.limited_mean(p.court.ceiling.to_eur());
+            e.retained_eur += courts * (cost.mean() - capped);
+            e.settled += settled;
+            e.abandoned += disputes - settled - courts;
+            e.mediation_days += disputes * m.duration.limited_mean(m.limit_days);
+            e.claim_counts[MEDIATION] += disputes;
+            e.claims_eur[MEDIATION] += disputes * m.handling_cost.to_eur();
+            e.claim_counts[COURT] += courts;
+            e.claims_eur[COURT] += courts * capped;
+        }
         e
     }
 

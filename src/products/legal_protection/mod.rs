@@ -43,6 +43,45 @@ pub const PERILS: &[&str] = &["mediation", "court"];
 pub(crate) const MEDIATION: usize = 0;
 pub(crate) const COURT: usize = 1;
 
+/// What a dispute is about (`dispute.motives`), in the order of the product's motive views
+/// `motive:<name>`.
+pub const MOTIVES: &[&str] = &[
+    "delay",
+    "damaged",
+    "non_delivery",
+    "after_sales",
+    "payment_fraud",
+];
+
+/// Which of the order's events under the shop's other covers raise a motive's disputes
+/// (through `dispute.after`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Link {
+    /// Without motives: every event, the largest multiplier of the order's events.
+    Any,
+    /// A late parcel (`after.late`).
+    Late,
+    /// A damaged parcel (`after.damaged`).
+    Damaged,
+    /// A lost parcel or a guarantee refund of an undelivered order (`after.lost`,
+    /// `after.refunded`, the larger where both).
+    NonDelivery,
+    /// No event: after-sales and payment-fraud disputes.
+    Unlinked,
+}
+
+/// One motive of disputes: its share of the disputes of an order without events, the link
+/// that raises it, and how its cases end.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Motive {
+    pub share: f64,
+    pub link: Link,
+    /// Probability that mediation would settle a case of this motive, given time.
+    pub success_probability: f64,
+    /// Probability that a case not settled in mediation goes to court.
+    pub court_probability: f64,
+}
+
 /// The ways the cover is sold: the segments of the product's results.
 pub const SALES: &[&str] = &["checkout", "direct"];
 pub(crate) const CHECKOUT: usize = 0;
@@ -120,6 +159,21 @@ impl DisputeAfter {
         self.multiplier(u8::MAX).max(1.0)
     }
 
+    /// The multiplier of a motive's disputes on an order with `events`: that of the motive's
+    /// own events (the largest where several), 1 without one.
+    #[inline]
+    pub fn multiplier_for(&self, link: Link, events: u8) -> f64 {
+        use crate::orders::event::{DAMAGED, LATE, LOST, REFUNDED};
+        let mask = match link {
+            Link::Any => return self.multiplier(events),
+            Link::Late => LATE,
+            Link::Damaged => DAMAGED,
+            Link::NonDelivery => LOST | REFUNDED,
+            Link::Unlinked => return 1.0,
+        };
+        self.multiplier(events & mask)
+    }
+
     /// Whether any multiplier differs from 1.
     pub fn links(&self) -> bool {
         *self != DisputeAfter::NONE
@@ -176,6 +230,15 @@ pub struct LegalProtection {
     /// purchases from shops of merchants established abroad (`foreign_merchant`), disputed `m`
     /// times as often; `None` (the default) leaves them uncovered.
     pub foreign_sites: Option<f64>,
+    /// The travel extension (`extensions.travel`): `Some(m)` covers travel bookings (category
+    /// `travel`), disputed `m` times as often as goods (folded into the category's dispute
+    /// multiplier); `None` (the default) leaves them uncovered, as every intangible purchase.
+    pub travel: Option<f64>,
+    /// What the disputes are about: one motive of share 1 linked to every event without
+    /// `dispute.motives`, else the five [`MOTIVES`] in order.
+    pub motives: Vec<Motive>,
+    /// Whether the scenario writes `dispute.motives`: the results then have a view per motive.
+    pub by_motive: bool,
 }
 
 fn lognormal_days(
@@ -233,6 +296,80 @@ fn sale(
             }),
         },
     }
+}
+
+/// Reads `dispute.motives` at `path` (`dp`): the five motives in [`MOTIVES`] order, those not
+/// written with share 0; their mediation and court figures NaN where not written (the
+/// product's apply). Shares must add up to 1, and a link of `after` must raise a motive that
+/// has disputes.
+fn motives(
+    v: &mut Validator,
+    dp: &str,
+    raw: Option<&raw::RawMotives>,
+    after: &DisputeAfter,
+) -> Option<Vec<Motive>> {
+    let raw = raw?;
+    let p = format!("{dp}.motives");
+    let written = [
+        (&raw.delay, Link::Late),
+        (&raw.damaged, Link::Damaged),
+        (&raw.non_delivery, Link::NonDelivery),
+        (&raw.after_sales, Link::Unlinked),
+        (&raw.payment_fraud, Link::Unlinked),
+    ];
+    let mut list = Vec::with_capacity(MOTIVES.len());
+    for ((m, link), name) in written.into_iter().zip(MOTIVES) {
+        let mp = format!("{p}.{name}");
+        let motive = match m {
+            None => Motive {
+                share: 0.0,
+                link,
+                success_probability: f64::NAN,
+                court_probability: f64::NAN,
+            },
+            Some(m) => Motive {
+                share: v.probability(&format!("{mp}.share"), m.share),
+                link,
+                success_probability: m.mediation_success.map_or(f64::NAN, |x| {
+                    v.probability(&format!("{mp}.mediation_success"), x)
+                }),
+                court_probability: m.court_probability.map_or(f64::NAN, |x| {
+                    v.probability(&format!("{mp}.court_probability"), x)
+                }),
+            },
+        };
+        list.push(motive);
+    }
+    let total: f64 = list.iter().map(|m| m.share).sum();
+    if (total - 1.0).abs() > 1e-9 {
+        v.fail(
+            &p,
+            format!("shares adding up to {total}"),
+            "the motives' shares must add up to 1 (a motive not written has no disputes)",
+        );
+    }
+    for (field, m, link) in [
+        ("late", after.late, Link::Late),
+        ("damaged", after.damaged, Link::Damaged),
+        ("lost", after.lost, Link::NonDelivery),
+        ("refunded", after.refunded, Link::NonDelivery),
+    ] {
+        let motive = list
+            .iter()
+            .position(|x| x.link == link)
+            .expect("every link has a motive");
+        if m != 1.0 && list[motive].share == 0.0 {
+            v.fail(
+                &format!("{dp}.after.{field}"),
+                show(m),
+                format!(
+                    "raises the disputes of motive {}, which has no share in dispute.motives: give it a share, or drop the link",
+                    MOTIVES[motive]
+                ),
+            );
+        }
+    }
+    Some(list)
 }
 
 impl LegalProtection {
@@ -317,13 +454,31 @@ impl LegalProtection {
         };
         let second_hand = extension("second_hand", raw.extensions.second_hand.as_ref());
         let foreign_sites = extension("foreign_sites", raw.extensions.foreign_sites.as_ref());
+        let travel = extension("travel", raw.extensions.travel.as_ref());
+        // Travel is a booking, not goods: covered only under its extension (unless the list
+        // excludes it anyway), at its own dispute rate.
+        if let Some(m) = travel {
+            let t = Category::Travel.index();
+            let listed = (raw.exclusions.categories.iter().flatten()).any(|c| c == "travel");
+            excluded[t] = listed;
+            category_multipliers[t] *= m;
+        }
+        let motives = motives(v, &dp, d.motives.as_ref(), &after);
+        // With motives, each link raises its own motive: the worst order has every event.
+        let after_worst = match &motives {
+            Some(list) => list
+                .iter()
+                .map(|m| m.share * after.multiplier_for(m.link, u8::MAX).max(1.0))
+                .sum(),
+            None => after.max(),
+        };
         let worst = probability
             * category_multipliers.iter().fold(0.0_f64, |a, &b| a.max(b))
             * season.max()
             * sales
                 .iter()
                 .fold(0.0_f64, |a, s| a.max(s.dispute_multiplier))
-            * after.max()
+            * after_worst
             * second_hand.unwrap_or(1.0).max(1.0)
             * foreign_sites.unwrap_or(1.0).max(1.0);
         if worst > 1.0 {
@@ -375,6 +530,32 @@ impl LegalProtection {
             duration: lognormal_days(v, &format!("{cp}.duration"), &c.duration, (417.0, 0.4)),
         };
 
+        let by_motive = motives.is_some();
+        let motives = match motives {
+            // A motive's mediation and court figures default to the product's.
+            Some(list) => list
+                .into_iter()
+                .map(|m| Motive {
+                    success_probability: if m.success_probability.is_nan() {
+                        mediation.success_probability
+                    } else {
+                        m.success_probability
+                    },
+                    court_probability: if m.court_probability.is_nan() {
+                        court.probability
+                    } else {
+                        m.court_probability
+                    },
+                    ..m
+                })
+                .collect(),
+            None => vec![Motive {
+                share: 1.0,
+                link: Link::Any,
+                success_probability: mediation.success_probability,
+                court_probability: court.probability,
+            }],
+        };
         LegalProtection {
             name: raw.name.clone(),
             min_basket,
@@ -385,6 +566,9 @@ impl LegalProtection {
             court,
             second_hand,
             foreign_sites,
+            travel,
+            motives,
+            by_motive,
         }
     }
 

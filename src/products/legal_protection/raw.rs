@@ -35,6 +35,8 @@ pub struct RawLegalExtensions {
     /// Purchases from foreign merchant sites (shops with `foreign_merchant = true`) covered,
     /// with their own dispute rate.
     pub foreign_sites: Option<RawExtension>,
+    /// Travel bookings (category `travel`) covered, with their own dispute rate.
+    pub travel: Option<RawExtension>,
 }
 
 /// An extension switched on: its dispute rate relative to the cover's (default 1).
@@ -93,6 +95,27 @@ pub struct RawDispute {
     pub declare_lag: Option<RawDays>,
     #[serde(default)]
     pub after: RawDisputeAfter,
+    pub motives: Option<RawMotives>,
+}
+
+/// `dispute.motives`: what the disputes are about, each motive with its share of the disputes
+/// and its own mediation and court figures (the motives not written have no disputes).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMotives {
+    pub delay: Option<RawMotive>,
+    pub damaged: Option<RawMotive>,
+    pub non_delivery: Option<RawMotive>,
+    pub after_sales: Option<RawMotive>,
+    pub payment_fraud: Option<RawMotive>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMotive {
+    pub share: f64,
+    pub mediation_success: Option<f64>,
+    pub court_probability: Option<f64>,
 }
 
 /// `dispute.after`: multipliers of the dispute probability of an order after what happened to

@@ -8,7 +8,7 @@
 //! refunded by its guarantee, raises the order's dispute probability by the product's
 //! `dispute.after` multipliers (1 by default: no link).
 
-use super::{CHECKOUT, COURT, DIRECT, LegalProtection, MEDIATION};
+use super::{CHECKOUT, COURT, DIRECT, LegalProtection, MEDIATION, Motive};
 use crate::calendar::Horizon;
 use crate::catalogue::Category;
 use crate::distributions::{Basket, Mix, uniform};
@@ -159,17 +159,27 @@ impl LegalBook {
             t.covered += 1;
             t.exposure += basket;
             t.premium += p.sales[sale].price;
-            let after = marks.events[j];
-            let link = if after == 0 {
-                1.0
-            } else {
-                p.dispute.after.multiplier(after)
-            };
+            let events = marks.events[j];
             let goods = p.goods_multiplier(b.used[j]);
-            let rate = self.dispute_by_category[sale][category.index()] * season * link * goods;
-            if b.u[slot][j] < rate {
-                self.dispute(d as f64, claims, t);
-                marks.claimed[j] |= 1 << slot;
+            let base = self.dispute_by_category[sale][category.index()] * season;
+            // One uniform decides whether and why: the motives' rates laid end to end.
+            let (u, mut below) = (b.u[slot][j], 0.0);
+            for (k, m) in p.motives.iter().enumerate() {
+                let link = if events == 0 {
+                    1.0
+                } else {
+                    p.dispute.after.multiplier_for(m.link, events)
+                };
+                below += base * link * goods * m.share;
+                if u < below {
+                    let case = self.dispute(d as f64, claims, m);
+                    segments[sale] += case;
+                    if p.by_motive {
+                        segments[super::SALES.len() + k] += case;
+                    }
+                    marks.claimed[j] |= 1 << slot;
+                    break;
+                }
             }
         }
     }
@@ -191,18 +201,21 @@ impl LegalBook {
         segments[sale].shared_claims += 1;
     }
 
-    /// Settles one declared dispute: mediation first, court when it fails and the buyer sues.
+    /// Settles one declared dispute of motive `motive`: mediation first, court when it fails
+    /// and the buyer sues. Returns the case's totals.
     #[cold]
-    fn dispute<R: Rng>(&self, order_day: f64, claims: &mut R, t: &mut ProductTotals) {
+    fn dispute<R: Rng>(&self, order_day: f64, claims: &mut R, motive: &Motive) -> ProductTotals {
         let p = &self.product;
+        let mut out = ProductTotals::default();
+        let t = &mut out;
         let lognormal = |claims: &mut R, d: &crate::distributions::LogNormal| {
             let z: f64 = claims.sample(StandardNormal);
             d.at_z(z)
         };
         let declared = order_day + lognormal(claims, &p.dispute.declare_lag);
         let talks = lognormal(claims, &p.mediation.duration);
-        let agreed = uniform(claims) < p.mediation.success_probability;
-        let sues = uniform(claims) < p.court.probability;
+        let agreed = uniform(claims) < motive.success_probability;
+        let sues = uniform(claims) < motive.court_probability;
         // The contract's limit: a case not settled by then leaves mediation on that day.
         let limit = p.mediation.limit_days;
         let settled = agreed && talks <= limit;
@@ -233,6 +246,7 @@ impl LegalBook {
         if declared >= self.horizon_days {
             t.ibnr += case;
         }
+        out
     }
 }
 
