@@ -204,6 +204,33 @@ fn invalid_values_are_reported_with_their_field_path() {
             "handling_fee_eur",
             &["unknown field", "handling_fee_eur", "handling_cost_eur"],
         ),
+        (
+            "black_week_multiplier = 1.3 }",
+            "black_week_multiplier = 1.3, motives = { delay = { share = 0.5 }, after_sales = { share = 0.4 } } }",
+            &[
+                "products[0].dispute.motives",
+                "shares adding up to 0.9",
+                "must add up to 1",
+            ],
+        ),
+        (
+            "black_week_multiplier = 1.3 }",
+            "black_week_multiplier = 1.3, after = { late = 3 }, motives = { after_sales = { share = 1 } } }",
+            &[
+                "products[0].dispute.after.late",
+                "raises the disputes of motive delay, which has no share",
+            ],
+        ),
+        (
+            "black_week_multiplier = 1.3 }",
+            "black_week_multiplier = 1.3, motives = { delivery = { share = 1 } } }",
+            &["unknown field `delivery`", "non_delivery"],
+        ),
+        (
+            "black_week_multiplier = 1.3 }",
+            "black_week_multiplier = 1.3, motives = { delay = { share = 1, court_probability = 2 } } }",
+            &["products[0].dispute.motives.delay.court_probability"],
+        ),
     ];
     for (from, to, want) in cases {
         assert_eq!(BOOK.matches(from).count(), 1, "{from}");
@@ -283,6 +310,160 @@ fn the_foreign_sites_extension_covers_merchants_established_abroad() {
     let ratio = |metric: &str| row(&rows, metric).2 / row(&domestic_rows, metric).2;
     assert!((ratio("covered") - 1.0).abs() < 1e-12);
     assert!((ratio("mediation_count") - 2.0).abs() < 1e-9);
+}
+
+/// The travel extension (`extensions.travel`, off by default): travel bookings (category
+/// `travel`, which ships no parcel) are not covered by the wording, and with the extension
+/// are covered and disputed `dispute_multiplier` times as often as goods; the closed forms
+/// follow.
+#[test]
+fn the_travel_extension_covers_travel_bookings_at_their_own_dispute_rate() {
+    let with_travel = BOOK.replace(
+        "digital_goods = 0.1 }",
+        "digital_goods = 0.05, travel = 0.05 }",
+    );
+    assert_ne!(with_travel, BOOK);
+    let extended = with_travel.replace(
+        "court = { probability",
+        "extensions = { travel = { dispute_multiplier = 4 } }\ncourt = { probability",
+    );
+    let (plain, _) = simulate(&with_travel, 2, 1);
+    let (model, results) = simulate(&extended, 200, 2);
+    let rows = summary::summarise(&model, &results);
+    for metric in ["covered", "premium_eur", "mediation_count", "court_eur"] {
+        let (mean, se, want) = row(&rows, metric);
+        assert!(
+            ((mean - want) / se).abs() < 4.0,
+            "{metric}: {mean} ± {se}, want {want}"
+        );
+    }
+    // Covered buyers: fashion and electronics (0.9 of orders) without the extension, plus
+    // travel (0.05) with it; disputes: electronics weighs 2, travel 4.
+    let plain_rows = summary::summarise(&plain, &results[..2]);
+    let ratio = |metric: &str| row(&rows, metric).2 / row(&plain_rows, metric).2;
+    assert!(
+        (ratio("covered") - 0.95 / 0.9).abs() < 1e-9,
+        "{}",
+        ratio("covered")
+    );
+    let disputes = (0.5 + 0.4 * 2.0 + 0.05 * 4.0) / (0.5 + 0.4 * 2.0);
+    assert!((ratio("mediation_count") - disputes).abs() < 1e-9);
+}
+
+/// Disputes by motive (`dispute.motives`): one uniform decides whether an order is disputed
+/// and why; each motive's cases end by its own mediation success and court share, the views
+/// `motive:<name>` hold them (their shares within 4 standard errors, their closed forms
+/// too), and the product's totals are their sums.
+#[test]
+fn disputes_split_by_motive_each_ending_by_its_own_figures() {
+    let by_motive = BOOK.replace(
+        ", black_week_multiplier = 1.3 }",
+        ", black_week_multiplier = 1.3, motives = { \
+         delay = { share = 0.2, mediation_success = 1.0 }, \
+         after_sales = { share = 0.5, mediation_success = 0.0, court_probability = 1.0 }, \
+         payment_fraud = { share = 0.3, mediation_success = 0.0, court_probability = 0.0 } } }",
+    );
+    assert_ne!(by_motive, BOOK);
+    let (model, results) = simulate(&by_motive, 150, 2);
+    let names: Vec<&str> = model.segments().iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "checkout",
+            "direct",
+            "motive:delay",
+            "motive:damaged",
+            "motive:non_delivery",
+            "motive:after_sales",
+            "motive:payment_fraud"
+        ]
+    );
+    let (mut disputes, mut by, mut settled_delay) = (0u64, [0u64; 5], 0u64);
+    for r in &results {
+        let total = &r.products[0];
+        let views = &r.segments[2..];
+        let sum = views.iter().fold(
+            Default::default(),
+            |mut a: protectsim::products::ProductTotals, v| {
+                a += *v;
+                a
+            },
+        );
+        assert_eq!(
+            sum.perils, total.perils,
+            "the motives add up to the product"
+        );
+        assert_eq!(
+            (sum.settled, sum.abandoned),
+            (total.settled, total.abandoned)
+        );
+        // Delay: the parties always agree, so every case not past the 20-day limit settles.
+        settled_delay += views[0].settled;
+        assert_eq!(
+            views[3].perils[1].count, views[3].perils[0].count,
+            "after-sales: all in court"
+        );
+        assert_eq!(
+            views[4].abandoned, views[4].perils[0].count,
+            "fraud: all abandoned"
+        );
+        assert_eq!(views[1].perils[0].count + views[2].perils[0].count, 0);
+        assert_eq!(
+            views
+                .iter()
+                .map(|v| v.covered + v.premium.0 as u64)
+                .sum::<u64>(),
+            0
+        );
+        disputes += total.perils[0].count;
+        for (b, v) in by.iter_mut().zip(views) {
+            *b += v.perils[0].count;
+        }
+    }
+    // Talks last a lognormal of median 10 days, σ 0.4: 96 % end within the 20 days.
+    let settled = settled_delay as f64 / by[0] as f64;
+    assert!(
+        (settled - 0.958).abs() < 0.02,
+        "delay settled share {settled}"
+    );
+    for (k, share) in [(0, 0.2), (3, 0.5), (4, 0.3)] {
+        let p = by[k] as f64 / disputes as f64;
+        let se = (share * (1.0 - share) / disputes as f64).sqrt();
+        assert!(
+            ((p - share) / se).abs() < 4.0,
+            "motive {k}: {p} against {share}"
+        );
+    }
+    let rows = summary::summarise(&model, &results);
+    let mut checked = 0;
+    for r in rows.iter().filter(|r| r.analytic.is_some()) {
+        let (mean, se, want) = (r.summary.mean, r.summary.se, r.analytic.unwrap());
+        let z = if se > 0.0 { (mean - want) / se } else { 0.0 };
+        assert!(
+            z.abs() < 4.0 || (mean - want).abs() < 1e-9,
+            "{:?}/{}: {mean} ± {se}, want {want}",
+            r.segment,
+            r.metric
+        );
+        checked += r
+            .segment
+            .as_deref()
+            .is_some_and(|s| s.starts_with("motive:")) as usize;
+    }
+    assert!(
+        checked >= 15,
+        "motive views checked against their closed forms: {checked}"
+    );
+    // The pricing table has no row for a motive (no premium to price).
+    let pricing = protectsim::pricing::pricing_rows(
+        &model,
+        &results,
+        protectsim::pricing::PricingSettings {
+            target_loss_ratio: 0.65,
+            confidence: 0.9,
+        },
+    );
+    assert!(pricing.iter().all(|r| !r.segment.starts_with("motive:")));
 }
 
 /// The product row of `metric`: its mean, standard error and closed form.

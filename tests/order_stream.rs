@@ -208,3 +208,60 @@ fn covers_bought_together_through_the_payment_raise_the_linked_disputes() {
     let z = (disputes.summary.mean - without) / disputes.summary.se;
     assert!(z > 4.0, "the simulation sees the correlation: z = {z:.1}");
 }
+
+/// With disputes by motive, each parcel event raises its own motive's disputes: a late parcel
+/// the delay disputes, a damaged one the damage disputes, a lost one the non-delivery
+/// disputes; after-sales and fraud disputes do not depend on the parcel. Every motive view
+/// matches its linked closed form, and the after-sales view its unlinked one.
+#[test]
+fn each_parcel_event_raises_the_disputes_of_its_own_motive() {
+    let motives = "motives = { delay = { share = 0.2, mediation_success = 0.5 }, \
+                   damaged = { share = 0.1 }, non_delivery = { share = 0.1, court_probability = 0.9 }, \
+                   after_sales = { share = 0.5 }, payment_fraud = { share = 0.1 } }";
+    let linked = with_links(&format!(
+        "after = {{ lost = 20, damaged = 15, late = 10, refunded = 1 }}\n{motives}"
+    ))
+    .replace("take_up = 0.30", "take_up = 1.0");
+    let (model, results) = simulate(&linked, 120, 2);
+    let rows = summary::summarise(&model, &results);
+    let checked = within_4_se(&rows);
+    for want in [
+        "legal/all/mediation_count",
+        "legal/motive:delay/mediation_count",
+        "legal/motive:damaged/mediation_count",
+        "legal/motive:non_delivery/court_count",
+        "legal/motive:after_sales/mediation_count",
+        "legal/motive:payment_fraud/claims_eur",
+    ] {
+        assert!(checked.iter().any(|c| c == want), "{want} not checked");
+    }
+    let unlinked = with_links(&format!(
+        "after = {{ lost = 1, damaged = 1, late = 1, refunded = 1 }}\n{motives}"
+    ))
+    .replace("take_up = 0.30", "take_up = 1.0");
+    let plain = Model::new(&Scenario::parse(&unlinked, "shared_orders.toml").unwrap());
+    let plain_rows = summary::summarise(&plain, &results[..2]);
+    let analytic = |rows: &[MetricRow], segment: &str| {
+        rows.iter()
+            .find(|r| r.segment.as_deref() == Some(segment) && r.metric == "mediation_count")
+            .and_then(|r| r.analytic)
+            .unwrap()
+    };
+    for (view, raised) in [
+        ("motive:delay", true),
+        ("motive:damaged", true),
+        ("motive:non_delivery", true),
+        ("motive:after_sales", false),
+        ("motive:payment_fraud", false),
+    ] {
+        let (with, without) = (analytic(&rows, view), analytic(&plain_rows, view));
+        if raised {
+            assert!(with > without * 1.03, "{view}: {with} against {without}");
+        } else {
+            assert!(
+                (with / without - 1.0).abs() < 1e-12,
+                "{view}: {with} against {without}"
+            );
+        }
+    }
+}
