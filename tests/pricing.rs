@@ -54,7 +54,11 @@ fn solved_tariff_meets_the_confidence_and_one_step_lower_does_not() {
 /// the premium it sets across the other factors.
 #[test]
 fn solved_rating_factor_meets_the_confidence_and_one_step_lower_does_not() {
-    let text = std::fs::read_to_string(QUICKSTART).unwrap().replace(
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/quickstart_like.toml"
+    );
+    let text = std::fs::read_to_string(fixture).unwrap().replace(
         "rounding = \"half_up\"",
         "rounding = \"half_up\"\nfactors = { destination = { international = \"1.2\" }, \
          category_group = { electronics = \"1.1\" }, \
