@@ -139,6 +139,31 @@ pub struct FrameCompany {
     raise_stream: u64,
 }
 
+impl FrameCompany {
+    /// The company's frame on path `path` under the product's raise policy, given its daily
+    /// active volume; `in_force` gets the frame in force on each day. The reviews' refusals
+    /// come from a stream of their own, drawn only at a review, so a policy changes no other
+    /// draw, and the same path gives the same raises wherever it is replayed (the report's
+    /// frame-in-force line replays it from the stored volumes).
+    pub fn raised(
+        &self,
+        seed: u64,
+        path: u64,
+        active: &[Cents],
+        in_force: impl FnMut(Cents),
+    ) -> frame::Raised {
+        let mut reviews = stream(seed, path, self.raise_stream);
+        let refusal = self.raise.map_or(0.0, |r| r.refusal_probability);
+        frame::raised_by_day(
+            active,
+            self.frame,
+            self.raise.as_ref(),
+            || uniform(&mut reviews) < refusal,
+            in_force,
+        )
+    }
+}
+
 /// Everything a path needs that does not depend on the path: daily intensities, peril
 /// probabilities, samplers. Built once per run.
 #[derive(Debug, Clone)]
@@ -612,12 +637,7 @@ impl Model {
                 products[f.product] += frame_totals[c];
                 let warmup = (f.duration_days - 1) as usize;
                 let active = frame::active_volume(&new[c], f.duration_days as usize, warmup);
-                // Its own stream, drawn only at a review: a policy changes no other draw.
-                let mut reviews = stream(seed, path, f.raise_stream);
-                let refusal = f.raise.map_or(0.0, |r| r.refusal_probability);
-                let raised = frame::raised(&active, f.frame, f.raise.as_ref(), || {
-                    uniform(&mut reviews) < refusal
-                });
+                let raised = f.raised(seed, path, &active, |_| {});
                 FramePath {
                     saturation: frame::saturation(&active, f.frame),
                     default_day: insolvency[c].default_day,

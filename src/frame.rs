@@ -113,7 +113,18 @@ pub fn raised(
     active: &[Cents],
     frame: Cents,
     policy: Option<&RaisePolicy>,
+    refused: impl FnMut() -> bool,
+) -> Raised {
+    raised_by_day(active, frame, policy, refused, |_| {})
+}
+
+/// [`raised`], also handing `in_force` the frame in force on each day, in day order.
+pub fn raised_by_day(
+    active: &[Cents],
+    frame: Cents,
+    policy: Option<&RaisePolicy>,
     mut refused: impl FnMut() -> bool,
+    mut in_force: impl FnMut(Cents),
 ) -> Raised {
     let mut r = Raised {
         raises: 0,
@@ -137,6 +148,7 @@ pub fn raised(
                 r.first_raise.get_or_insert(day as u32);
             }
         }
+        in_force(r.final_frame);
         if a > r.final_frame {
             r.days_over += 1;
             r.uncovered = r.uncovered.max(a - r.final_frame);
@@ -150,6 +162,40 @@ pub fn raised(
         seen = seen.max(a);
     }
     r
+}
+
+/// The raise margin one path needs: with the frame `frame` and a review `lag` days after the
+/// first day over it, the frame becomes `margin × the highest volume seen before the review`;
+/// the raised frame holds to the horizon's end when the margin is at least the highest volume
+/// from the review day on over that highest volume seen. 0 for a path that never passes the
+/// frame or whose review falls after the horizon (no raise to size).
+pub fn margin_needed(active: &[Cents], frame: Cents, lag: u32) -> f64 {
+    let Some(first) = active.iter().position(|&a| a > frame) else {
+        return 0.0;
+    };
+    let review = first + lag.max(1) as usize;
+    if review >= active.len() {
+        return 0.0;
+    }
+    let seen = active[..review].iter().map(|a| a.0).max().unwrap_or(0);
+    let after = active[review..].iter().map(|a| a.0).max().unwrap_or(0);
+    if seen > 0 {
+        after as f64 / seen as f64
+    } else {
+        0.0
+    }
+}
+
+/// The smallest raise margin (at least 1) whose raised frame saturates again on at most a
+/// share `1 − confidence` of the paths ([`margin_needed`] path by path, its confidence-quantile),
+/// and the share of paths whose raised frame saturates again under `current`.
+pub fn recommend_margin(mut needed: Vec<f64>, confidence: f64, current: f64) -> (f64, f64) {
+    if needed.is_empty() {
+        return (f64::NAN, f64::NAN);
+    }
+    let again = needed.iter().filter(|&&m| m > current).count() as f64 / needed.len() as f64;
+    needed.sort_by(f64::total_cmp);
+    (stats::quantile_sorted(&needed, confidence).max(1.0), again)
 }
 
 /// One company's frame outcome on one path: the row of `frame_paths.parquet`.
@@ -175,6 +221,16 @@ pub struct DailyBand {
     pub p95: Vec<f64>,
     pub p99: Vec<f64>,
     pub p_over_frame: Vec<f64>,
+    /// Under a raise policy: the mean over paths of the frame in force each day, and the share
+    /// of paths over the frame in force that day (replayed from the stored daily volumes).
+    pub in_force: Option<InForce>,
+}
+
+/// The frame in force under a raise policy, day by day over paths.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InForce {
+    pub mean: Vec<f64>,
+    pub p_over: Vec<f64>,
 }
 
 /// Exact daily quantiles of one company's active volume across paths; `column(day)` gives the
@@ -192,6 +248,7 @@ pub fn daily_band(
         p95: vec![],
         p99: vec![],
         p_over_frame: vec![],
+        in_force: None,
     };
     for day in 0..days {
         let mut column: Vec<f64> = column(day)?.into_iter().map(f64::from).collect();
@@ -225,6 +282,18 @@ pub struct Recommendation {
     pub raise_by_eur: f64,
     /// Distribution of the path peaks.
     pub peak: Summary,
+    /// Under the product's raise policy: the margin it has, the share of paths whose raised
+    /// frame saturates again under it, and the smallest margin (at least 1) whose raised frame
+    /// saturates again on at most `1 − confidence` of the paths ([`recommend_margin`]).
+    pub margin: Option<MarginAdvice>,
+}
+
+/// The raise margin a company's frame needs (see [`Recommendation::margin`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MarginAdvice {
+    pub current: f64,
+    pub p_saturated_again: f64,
+    pub required: f64,
 }
 
 /// Recommends a frame from one company's paths: its peak active volume (EUR) and days over
@@ -257,6 +326,7 @@ pub fn recommend(
         required_frame_eur: required,
         raise_by_eur: (required - frame.to_eur()).max(0.0),
         peak: Summary::of(&peaks),
+        margin: None,
     }
 }
 

@@ -7,7 +7,7 @@
 //! in EUR is the active count.
 
 use protectsim::engine::{stream, stream_id};
-use protectsim::frame::active_volume;
+use protectsim::frame::{self, active_volume};
 use protectsim::money::Cents;
 use protectsim::orders::{OrderBlock, OrderMarks, OrderStream};
 use protectsim::products::guarantee_frame::{FrameShopBook, Insolvency};
@@ -285,6 +285,94 @@ fn raised_frames_follow_the_policy_and_change_nothing_else() {
         }
     }
     assert!(raises > 20, "the fixture saturates: {raises} raises");
+}
+
+/// The frame in force replayed from the stored daily volumes (what the report's fan chart and
+/// `frame_daily.parquet` draw) gives each path the raises the simulation gave it; and the
+/// margin `frame` recommends is each path's need: a raised frame of at least that margin never
+/// saturates again, one of less does.
+#[test]
+fn the_replayed_frame_in_force_and_the_margin_each_path_needs() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/golden/frame_black_friday.toml"
+    ))
+    .unwrap();
+    let insolvency = "insolvency = { stress_multiplier = 1.0, refund_share = 0.9 }";
+    let policy = "raise = { review_lag_days = 5, margin = 1.3, refusal_probability = 0.3 }";
+    let t = text.replacen(insolvency, &format!("{insolvency}\n{policy}"), 1);
+    let s = Scenario::parse(&t, "frames.toml").unwrap();
+    let model = protectsim::engine::Model::new(&s);
+    let results = protectsim::engine::with_threads(2, || model.simulate(9, 0..60, &|_| {}))
+        .unwrap()
+        .unwrap();
+    let (mut raised_paths, mut sized) = (0, 0);
+    for r in &results {
+        for (c, company) in model.frames().iter().enumerate() {
+            let stored = &r.frames[c];
+            let active: Vec<Cents> = (stored.active_eur.iter())
+                .map(|&a| Cents::round(f64::from(a) * 100.0))
+                .collect();
+            let mut in_force = Vec::new();
+            let replay = company.raised(9, r.path, &active, |f| in_force.push(f));
+            // The stored volumes are f32 euros (7 significant digits): the same raises on the
+            // same days, amounts within that precision.
+            let (x, y) = (replay, stored.raised);
+            let what = format!("path {} {}: {x:?} against {y:?}", r.path, company.name);
+            assert_eq!(
+                (x.raises, x.first_raise, x.days_over),
+                (y.raises, y.first_raise, y.days_over),
+                "{what}"
+            );
+            for (a, b) in [(x.final_frame, y.final_frame), (x.uncovered, y.uncovered)] {
+                assert!(
+                    (a.0 - b.0).abs() as f64 <= 50.0 + 1e-6 * b.0 as f64,
+                    "{what}"
+                );
+            }
+            assert_eq!(in_force.len(), active.len());
+            assert!(
+                in_force.windows(2).all(|w| w[0] <= w[1]),
+                "a frame only goes up"
+            );
+            raised_paths += (replay.raises > 0) as u32;
+            // The margin this path needs, against a replay without refusals at margins just
+            // above and just below it: over the frame in force after the first raise or not.
+            let need = frame::margin_needed(&active, company.frame, 5);
+            if need <= 1.0 {
+                continue;
+            }
+            sized += 1;
+            for (margin, again) in [(need * 1.001, false), (need * 0.999, true)] {
+                let p = frame::RaisePolicy {
+                    review_lag_days: 5,
+                    margin,
+                    refusal_probability: 0.0,
+                };
+                let mut days = Vec::new();
+                let once = frame::raised_by_day(
+                    &active,
+                    company.frame,
+                    Some(&p),
+                    || false,
+                    |f| days.push(f),
+                );
+                let first = once.first_raise.expect("a raise") as usize;
+                let over_after = (first..active.len()).any(|d| active[d] > days[d]);
+                assert_eq!(
+                    over_after, again,
+                    "path {} {} margin {margin}",
+                    r.path, company.name
+                );
+            }
+        }
+    }
+    assert!(
+        raised_paths > 20 && sized > 20,
+        "{raised_paths} raised, {sized} sized"
+    );
+    let (required, again) = frame::recommend_margin(vec![0.0, 1.1, 1.2, 1.5], 0.75, 1.3);
+    assert_eq!((required, again), (1.2, 0.25));
 }
 
 /// The frame rule weighs the product range: a multiplier per category group of the turnover

@@ -42,6 +42,26 @@ pub fn frame(args: &FrameArgs) -> Result<()> {
             confidence,
         ));
     }
+    // Under a raise policy, the margin: each path's need, from its stored daily volumes.
+    let raised: Vec<usize> = (0..run.model.frames().len())
+        .filter(|&c| run.model.frames()[c].raise.is_some())
+        .collect();
+    let mut needed = vec![Vec::new(); run.model.frames().len()];
+    report::frames::for_each_active(&run.model, &run.paths, &raised, |_, c, active| {
+        let f = &run.model.frames()[c];
+        let lag = f.raise.map_or(1, |r| r.review_lag_days);
+        needed[c].push(crate::frame::margin_needed(active, f.frame, lag));
+    })?;
+    for &c in &raised {
+        let current = run.model.frames()[c].raise.map_or(f64::NAN, |r| r.margin);
+        let (required, again) =
+            crate::frame::recommend_margin(std::mem::take(&mut needed[c]), confidence, current);
+        recs[c].margin = Some(crate::frame::MarginAdvice {
+            current,
+            p_saturated_again: again,
+            required,
+        });
+    }
     let table = report::frames::recommendation_frame(&recs, confidence)?;
     report::write_csv(
         run.opts.out(),
@@ -67,19 +87,23 @@ pub fn frame(args: &FrameArgs) -> Result<()> {
     );
     line!(
         out,
-        "  {:<28} {:>14} {:>18} {:>10} {:>12} {:>16} {:>14}",
+        "  {:<28} {:>14} {:>18} {:>10} {:>12} {:>16} {:>14} {:>16}",
         "company",
         "frame (EUR)",
         "P(saturation)",
         "E[days]",
         "peak date",
         "required (EUR)",
-        "raise by"
+        "raise by",
+        "raise margin"
     );
     for r in &recs {
+        let margin = r.margin.map_or("-".to_string(), |m| {
+            format!("{:.2} (now {:.2})", m.required, m.current)
+        });
         line!(
             out,
-            "  {:<28} {:>14} {:>18} {:>10.1} {:>12} {:>16} {:>14}",
+            "  {:<28} {:>14} {:>18} {:>10.1} {:>12} {:>16} {:>14} {:>16}",
             r.company,
             terminal::thousands(r.frame_eur),
             format!(
@@ -90,7 +114,15 @@ pub fn frame(args: &FrameArgs) -> Result<()> {
             r.expected_days_over,
             r.peak_date.to_string(),
             terminal::thousands(r.required_frame_eur),
-            terminal::thousands(r.raise_by_eur)
+            terminal::thousands(r.raise_by_eur),
+            margin
+        );
+    }
+    if recs.iter().any(|r| r.margin.is_some()) {
+        line!(
+            out,
+            "  raise margin: the smallest margin whose raised frame saturates again on at most {:.1} % of paths",
+            100.0 * (1.0 - confidence)
         );
     }
     let results = format!(

@@ -24,6 +24,9 @@ pub struct FanChart<'a> {
     pub mean: &'a [f64],
     /// Drawn as a red horizontal line labelled "frame 150,000 EUR".
     pub frame_eur: f64,
+    /// Under a raise policy, the mean frame in force each day over paths: a red dashed line
+    /// stepping up from the frame as paths' frames are raised.
+    pub in_force: Option<&'a [f64]>,
     /// Vertical dashed lines with labels, e.g. Black Friday, Christmas.
     pub markers: &'a [(NaiveDate, &'a str)],
 }
@@ -111,6 +114,13 @@ fn render_svg(chart: &FanChart) -> Result<String> {
             w[1]
         );
     }
+    if chart.in_force.is_some_and(|f| f.len() != n) {
+        bail!(
+            "fan chart '{}': the frame in force has {} values for {n} dates",
+            chart.title,
+            chart.in_force.map_or(0, <[f64]>::len)
+        );
+    }
     if !chart.frame_eur.is_finite() {
         bail!(
             "fan chart '{}': frame is not a finite amount ({})",
@@ -146,9 +156,11 @@ fn render_svg(chart: &FanChart) -> Result<String> {
 
     // Vertical range: zero (or below), all finite values and the frame, with headroom at the
     // top for the marker labels and the legend.
+    let in_force = chart.in_force.map(series);
     let finite = || {
         [&p05, &p50, &p95, &p99, &mean]
             .into_iter()
+            .chain(in_force.as_ref())
             .flat_map(|s| s.iter().copied())
             .filter(|v| v.is_finite())
     };
@@ -272,6 +284,23 @@ fn render_svg(chart: &FanChart) -> Result<String> {
         ))?
         .label("frame")
         .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], frame_style));
+
+        // The frame in force under the raise policy, mean over paths: dashed, stepping up.
+        if let Some(in_force) = &in_force {
+            let style = FRAME.mix(0.8).stroke_width(2);
+            let mut labelled = false;
+            for run in finite_runs(dates.len(), |i| in_force[i].is_finite()) {
+                let points: Vec<_> = run.map(|i| (dates[i], in_force[i])).collect();
+                let anno = ctx.draw_series(DashedLineSeries::new(points, 8, 4, style))?;
+                if !labelled {
+                    labelled = true;
+                    anno.label("frame in force, mean (raises)")
+                        .legend(move |(x, y)| {
+                            DashedPathElement::new(vec![(x, y), (x + 22, y)], 8, 4, style)
+                        });
+                }
+            }
+        }
 
         let (px_range, py_range) = ctx.plotting_area().get_pixel_range();
 
@@ -566,6 +595,7 @@ mod tests {
             p99: &s.p99,
             mean: &s.mean,
             frame_eur: 150_000.0,
+            in_force: None,
             markers: &MARKERS,
         }
     }
@@ -588,6 +618,33 @@ mod tests {
         assert!(text.contains("Black Friday") && text.contains("Christmas"));
         assert!(text.contains("Nov 15") && text.contains("Dec 1"));
         assert!(text.trim_end().ends_with("</svg>"));
+    }
+
+    /// Under a raise policy the chart adds the mean frame in force, stepping up from the
+    /// frame; a series of another length is an error, not a panic.
+    #[test]
+    fn draws_the_frame_in_force_under_a_raise_policy() {
+        let s = synthetic();
+        let stepping: Vec<f64> = (0..s.dates.len())
+            .map(|i| {
+                if i < s.dates.len() / 2 {
+                    150_000.0
+                } else {
+                    190_000.0
+                }
+            })
+            .collect();
+        let mut c = chart(&s, "raised");
+        c.in_force = Some(&stepping);
+        let text = render_svg(&c).unwrap();
+        assert!(text.contains("frame in force, mean (raises)"));
+        assert!(
+            !render_svg(&chart(&s, "static"))
+                .unwrap()
+                .contains("frame in force")
+        );
+        c.in_force = Some(&stepping[1..]);
+        assert!(render_svg(&c).is_err());
     }
 
     #[test]
@@ -662,6 +719,7 @@ mod tests {
             p99: &zero,
             mean: &zero,
             frame_eur: -5.0,
+            in_force: Some(&zero),
             markers: &MARKERS,
         };
         write_svg(&path, &c).unwrap();
@@ -679,6 +737,7 @@ mod tests {
             p99: &huge,
             mean: &huge,
             frame_eur: 1e308,
+            in_force: Some(&huge),
             markers: &[],
         };
         let _ = write_svg(&path, &c);

@@ -5,6 +5,7 @@
 use crate::analytic;
 use crate::engine::{Model, PathResult};
 use crate::frame::{self, DailyBand, Recommendation};
+use crate::money::Cents;
 use crate::store::StoredPaths;
 use chrono::NaiveDate;
 use polars::prelude::*;
@@ -21,11 +22,12 @@ fn date_column(name: &str, dates: Vec<Option<NaiveDate>>) -> PolarsResult<Column
 }
 
 /// The daily bands of every frame company, in [`Model::frames`] order, read one day's column
-/// at a time from the stored paths.
-pub fn bands(model: &Model, paths: &StoredPaths) -> anyhow::Result<Vec<DailyBand>> {
+/// at a time from the stored paths; for the companies under a raise policy, also the frame in
+/// force day by day, replayed path by path (`seed`: the run's).
+pub fn bands(model: &Model, paths: &StoredPaths, seed: u64) -> anyhow::Result<Vec<DailyBand>> {
     let days = model.horizon().days as usize;
     let layout = *paths.layout();
-    (0..model.frames().len())
+    let mut bands = (0..model.frames().len())
         .map(|c| {
             frame::daily_band(
                 |day| paths.series(layout.series_column(c, day)),
@@ -33,7 +35,58 @@ pub fn bands(model: &Model, paths: &StoredPaths) -> anyhow::Result<Vec<DailyBand
                 model.frames()[c].frame,
             )
         })
-        .collect()
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let raised: Vec<usize> = (0..model.frames().len())
+        .filter(|&c| model.frames()[c].raise.is_some())
+        .collect();
+    if raised.is_empty() || paths.is_empty() {
+        return Ok(bands);
+    }
+    let mut sums = vec![(vec![0.0; days], vec![0u64; days]); model.frames().len()];
+    for_each_active(model, paths, &raised, |path, c, active| {
+        let (sum, over) = &mut sums[c];
+        let mut d = 0;
+        model.frames()[c].raised(seed, path, active, |frame| {
+            sum[d] += frame.to_eur();
+            over[d] += (active[d] > frame) as u64;
+            d += 1;
+        });
+    })?;
+    let n = paths.len() as f64;
+    for &c in &raised {
+        let (sum, over) = &sums[c];
+        bands[c].in_force = Some(frame::InForce {
+            mean: sum.iter().map(|s| s / n).collect(),
+            p_over: over.iter().map(|&k| k as f64 / n).collect(),
+        });
+    }
+    Ok(bands)
+}
+
+/// Hands `f(path, company, active)` each path's daily active volume of each of `companies`, in
+/// cents (from the stored `f32` euros, rounded to the cent), one stored chunk in memory at a
+/// time.
+pub fn for_each_active(
+    model: &Model,
+    paths: &StoredPaths,
+    companies: &[usize],
+    mut f: impl FnMut(u64, usize, &[Cents]),
+) -> anyhow::Result<()> {
+    let days = model.horizon().days as usize;
+    let layout = *paths.layout();
+    let mut active = vec![Cents::ZERO; days];
+    paths.for_each_chunk(|range, cols| {
+        for (i, path) in range.enumerate() {
+            for &c in companies {
+                for (d, a) in active.iter_mut().enumerate() {
+                    let eur = cols.series[layout.series_column(c, d)][i];
+                    *a = Cents::round(f64::from(eur) * 100.0);
+                }
+                f(path, c, &active);
+            }
+        }
+        Ok(())
+    })
 }
 
 /// One row per (date, company).
@@ -43,6 +96,7 @@ pub fn daily_frame(model: &Model, bands: &[DailyBand]) -> PolarsResult<DataFrame
         (vec![], vec![], vec![], vec![]);
     let (mut mean, mut p05, mut p50, mut p95, mut p99, mut p_over) =
         (vec![], vec![], vec![], vec![], vec![], vec![]);
+    let (mut in_force, mut p_over_in_force) = (vec![], vec![]);
     for (c, (f, band)) in model.frames().iter().zip(bands).enumerate() {
         let expected = analytic::expected_active_volume(model, c);
         for (d, &e) in expected.iter().enumerate() {
@@ -56,6 +110,17 @@ pub fn daily_frame(model: &Model, bands: &[DailyBand]) -> PolarsResult<DataFrame
             p95.push(band.p95[d]);
             p99.push(band.p99[d]);
             p_over.push(band.p_over_frame[d]);
+            // Without a raise policy the frame in force is the frame.
+            match &band.in_force {
+                Some(f) => {
+                    in_force.push(f.mean[d]);
+                    p_over_in_force.push(f.p_over[d]);
+                }
+                None => {
+                    in_force.push(f.frame.to_eur());
+                    p_over_in_force.push(band.p_over_frame[d]);
+                }
+            }
         }
     }
     let n = date.len();
@@ -71,6 +136,8 @@ pub fn daily_frame(model: &Model, bands: &[DailyBand]) -> PolarsResult<DataFrame
             Column::new("p95".into(), p95),
             Column::new("p99".into(), p99),
             Column::new("p_over_frame".into(), p_over),
+            Column::new("frame_in_force_mean_eur".into(), in_force),
+            Column::new("p_over_frame_in_force".into(), p_over_in_force),
             Column::new("analytic_mean".into(), analytic_mean),
         ],
     )
@@ -204,6 +271,15 @@ pub fn recommendation_frame(recs: &[Recommendation], confidence: f64) -> PolarsR
             col("confidence", &|_| confidence),
             col("required_frame_eur", &|r| r.required_frame_eur),
             col("raise_by_eur", &|r| r.raise_by_eur),
+            col("raise_margin", &|r| {
+                r.margin.map_or(f64::NAN, |m| m.current)
+            }),
+            col("p_raised_frame_saturates_again", &|r| {
+                r.margin.map_or(f64::NAN, |m| m.p_saturated_again)
+            }),
+            col("required_raise_margin", &|r| {
+                r.margin.map_or(f64::NAN, |m| m.required)
+            }),
         ],
     )
 }
@@ -249,6 +325,7 @@ pub fn write_fan_charts(
             p99: &band.p99,
             mean: &band.mean,
             frame_eur: f.frame.to_eur(),
+            in_force: band.in_force.as_ref().map(|f| f.mean.as_slice()),
             markers: &markers,
         };
         let tmp = plots.join(format!(".{name}.tmp-{}", std::process::id()));

@@ -251,7 +251,7 @@ pub fn write_run(
     let mut summary = summary_frame(rows)?;
     write_parquet(dir, "summary.parquet", &mut summary, manifest)?;
     write_csv(dir, "summary.csv", &mut summary)?;
-    let bands = frames::bands(model, paths)?;
+    let bands = frames::bands(model, paths, manifest.seed)?;
     if let Some(sink) = sink_frames {
         sink.finish()?;
         let mut daily = frames::daily_frame(model, &bands)?;

@@ -32,6 +32,9 @@ pub fn frame_workbook(
         Column::new("Frame (EUR)", Kind::Eur),
         Column::new("Required frame (EUR)", Kind::Eur),
         Column::new("Raise by (EUR)", Kind::Eur),
+        Column::new("Required raise margin", Kind::Decimal),
+        Column::new("Raise margin", Kind::Decimal),
+        Column::new("P(raised frame saturates again)", Kind::Pct),
         Column::new("P(saturation)", Kind::Pct),
         Column::new("P(saturation) s.e.", Kind::Pct),
         Column::new("Expected days over the frame", Kind::Decimal),
@@ -48,6 +51,9 @@ pub fn frame_workbook(
                 Cell::num(r.frame_eur),
                 Cell::num(r.required_frame_eur),
                 Cell::num(r.raise_by_eur),
+                Cell::num(r.margin.map_or(f64::NAN, |m| m.required)),
+                Cell::num(r.margin.map_or(f64::NAN, |m| m.current)),
+                Cell::num(r.margin.map_or(f64::NAN, |m| m.p_saturated_again)),
                 Cell::num(r.p_saturation.0),
                 Cell::num(r.p_saturation.1),
                 Cell::num(r.expected_days_over),
@@ -66,7 +72,8 @@ pub fn frame_workbook(
         &rows,
         &[
             (3, Highlight::RedAbove(0.0)),
-            (4, Highlight::RedAbove(1.0 - confidence)),
+            (6, Highlight::RedAbove(1.0 - confidence)),
+            (7, Highlight::RedAbove(1.0 - confidence)),
         ],
     )?;
     sheet.set_freeze_panes(start + 1, 1)?;
