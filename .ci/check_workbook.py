@@ -142,6 +142,7 @@ def check_frame(path):
         "Frame (EUR)": EUR,
         "Required frame (EUR)": EUR,
         "Raise by (EUR)": EUR,
+        "P(raised frame saturates again)": PCT,
         "P(saturation)": PCT,
         "Peak date (highest mean)": "yyyy-mm-dd",
     })
