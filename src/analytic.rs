@@ -126,7 +126,7 @@ fn policy_metrics(m: &mut BTreeMap<String, f64>, e: &e_reputation::Expected) {
     m.insert("ineligible".into(), 0.0);
     m.insert("exposure_eur".into(), e.exposure_eur);
     m.insert("premium_eur".into(), e.premium_eur);
-    m.insert("rejected_count".into(), 0.0);
+    m.insert("rejected_count".into(), e.rejected);
     m.insert("ibnr_eur".into(), 0.0);
     m.insert("recoveries_eur".into(), 0.0);
     for (k, peril) in e_reputation::PERILS.iter().enumerate() {

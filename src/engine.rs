@@ -81,8 +81,8 @@ struct PolicyBookModel {
     /// Index of the segment in [`Model::segments`]: the only totals it writes into.
     segment: usize,
     book: PolicyBook,
-    /// (counts, cases) stream ids per incident type.
-    streams: Vec<(u64, u64)>,
+    /// (counts, cases, routes) stream ids per incident type.
+    streams: Vec<(u64, u64, u64)>,
 }
 
 impl FrameCompany {
@@ -430,7 +430,7 @@ impl Model {
                                     er.name, seg.name
                                 ))
                             };
-                            (name("counts"), name("cases"))
+                            (name("counts"), name("cases"), name("routes"))
                         })
                         .collect();
                     policy_books.push(PolicyBookModel {
@@ -650,8 +650,12 @@ impl Model {
         for b in &self.policy_books {
             b.book.simulate(
                 |k| {
-                    let (counts, cases) = b.streams[k];
-                    (stream(seed, path, counts), stream(seed, path, cases))
+                    let (counts, cases, routes) = b.streams[k];
+                    (
+                        stream(seed, path, counts),
+                        stream(seed, path, cases),
+                        stream(seed, path, routes),
+                    )
                 },
                 &mut segments[b.segment],
             );

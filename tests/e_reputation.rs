@@ -10,10 +10,12 @@ use protectsim::scenario::Scenario;
 use protectsim::stats::Moments;
 use protectsim::summary;
 
+/// The e-reputation book of the golden fixture (the example scenario as it was, with the
+/// original phase tree written out), so that tidying the example breaks nothing here.
 fn example() -> String {
     std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/scenarios/e_reputation.toml"
+        "/tests/fixtures/golden/e_reputation.toml"
     ))
     .unwrap()
 }
@@ -103,6 +105,64 @@ fn tree_costs_match_closed_forms_when_the_ceiling_cannot_bind() {
         .unwrap();
     let per_case = claims.analytic.unwrap() / count.analytic.unwrap();
     assert!((per_case - by_hand).abs() < 1e-6 * by_hand);
+}
+
+/// Every route added to the tree (screening with refusals, the lawyer's letter by directive,
+/// the follow-on against an identified author, proceedings on the merits, repair): with a
+/// ceiling that cannot bind, every expected count, cost and refusal of the product and its
+/// segments matches its closed form; refused requests show as rejected claims.
+#[test]
+fn every_route_matches_its_closed_form_and_refusals_are_rejected() {
+    let routes = "compensation_sought = 0.25\n\
+        lawyer_letter_share = 0.6\n\
+        follow_on_share = 0.5\n\
+        screening = { cost = { median_eur = 60, sigma = 0.3 }, days = 5, refusal = 0.2 }\n\
+        court_merits = { share = 0.3, cost = { median_eur = 8000, sigma = 0.6 }, days = 417 }\n\
+        repair = { share = 0.4, cost = { median_eur = 1500, sigma = 0.6 }, days = 60 }\n";
+    let text = example()
+        .replace(r#"ceiling_eur = "10000""#, r#"ceiling_eur = "10000000""#)
+        .replacen("compensation_sought = 0.25", routes.trim_end(), 1);
+    assert!(text.contains("follow_on_share"));
+    let model = model(&text);
+    let results = simulate(&model, 5, 400, 2);
+    assert_eq!(assert_rows_match(&model, &results), 3 * 20);
+    let rows = summary::summarise(&model, &results);
+    let rejected = rows
+        .iter()
+        .find(|r| r.segment.is_none() && r.metric == "rejected_count")
+        .unwrap();
+    assert!(rejected.summary.mean > 100.0, "{:?}", rejected.summary);
+}
+
+/// The new fields are validated with their paths.
+#[test]
+fn route_fields_are_validated() {
+    for (field, path) in [
+        (
+            "screening = { refusal = 1.5 }",
+            "defamation.screening.refusal",
+        ),
+        (
+            "lawyer_letter_share = -0.1",
+            "defamation.lawyer_letter_share",
+        ),
+        (
+            "court_merits = { share = 2 }",
+            "defamation.court_merits.share",
+        ),
+        (
+            "repair = { share = 0.5, days = -3 }",
+            "defamation.repair.days",
+        ),
+    ] {
+        let text = example().replacen(
+            "compensation_sought = 0.25",
+            &format!("compensation_sought = 0.25\n{field}"),
+            1,
+        );
+        let err = Scenario::parse(&text, "test.toml").unwrap_err().to_string();
+        assert!(err.contains(path), "{field}: {path} not in {err}");
+    }
 }
 
 /// A tree that always goes straight to court (the earlier phases cost under half a cent, so

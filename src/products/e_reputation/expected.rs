@@ -26,6 +26,8 @@ pub struct Expected {
     pub exposure_eur: f64,
     /// Expected cases (claims notified) by incident type.
     pub claim_counts: [f64; 4],
+    /// Expected requests refused at screening.
+    pub rejected: f64,
     /// Expected insurer payments by incident type, where exact.
     pub claims_eur: Option<[f64; 4]>,
     /// Expected payments after the horizon end, where exact.
@@ -42,6 +44,7 @@ impl AddAssign for Expected {
         for k in 0..PERILS.len() {
             self.claim_counts[k] += o.claim_counts[k];
         }
+        self.rejected += o.rejected;
         let add = |a: Option<f64>, b: Option<f64>| Some(a? + b?);
         self.claims_eur = match (self.claims_eur, o.claims_eur) {
             (Some(a), Some(b)) => Some(std::array::from_fn(|k| a[k] + b[k])),
@@ -71,6 +74,9 @@ impl Expected {
             premium_eur: book.premium.to_eur(),
             exposure_eur: book.exposure.to_eur(),
             claim_counts: book.mean_cases,
+            rejected: (product.incidents.iter().zip(book.mean_cases))
+                .map(|(inc, n)| n * inc.screening.unwrap_or(0.0))
+                .sum(),
             ..Expected::default()
         };
         if product.ceiling_cannot_bind() {

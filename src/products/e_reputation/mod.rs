@@ -62,6 +62,9 @@ pub const PHASES: &[&str] = &[
     "lawyer_letter",
     "platform_notice",
     "court",
+    "screening",
+    "court_merits",
+    "repair",
 ];
 /// Index of the bailiff's online report in [`PHASES`].
 pub const BAILIFF_PHASE: usize = 0;
@@ -73,6 +76,12 @@ pub const LAWYER_PHASE: usize = 2;
 pub const PLATFORM_PHASE: usize = 3;
 /// Index of the court phase (summary proceedings) in [`PHASES`].
 pub const COURT_PHASE: usize = 4;
+/// Index of the analysis of the request in [`PHASES`].
+pub const SCREENING_PHASE: usize = 5;
+/// Index of proceedings on the merits in [`PHASES`].
+pub const MERITS_PHASE: usize = 6;
+/// Index of the expert or reputation-repair (SEO) phase in [`PHASES`].
+pub const REPAIR_PHASE: usize = 7;
 
 /// Largest per-case ceiling or deductible accepted, in EUR: far above any wording, low enough
 /// that a book's sums stay far from overflowing.
@@ -176,7 +185,52 @@ pub struct Incident {
     /// The insured's own loss the cover does not pay (retained), if any.
     pub uninsured_loss: Option<LogNormal>,
     /// Phases by [`PHASES`] index.
-    pub phases: [Phase; 5],
+    pub phases: [Phase; 8],
+    /// The analysis of the request before any action: `Some(refusal share)` when the scenario
+    /// writes `screening` (a refused request ends after it, paying only the analysis).
+    pub screening: Option<f64>,
+    /// Share of escalated cases (after a direct action, or against an author the court
+    /// identified) the insurer's directive sends a lawyer's letter; the others go to court.
+    pub lawyer_letter_share: f64,
+    /// Share of anonymous cases that, once the court lifted the anonymity, go on against the
+    /// identified author (a lawyer's letter by the directive, then court on escalation).
+    pub follow_on_share: f64,
+    /// Share of court phases that are proceedings on the merits instead of summary ones.
+    pub merits_share: f64,
+    /// Share of cases that went to court which end with an expert or reputation-repair phase.
+    pub repair_share: f64,
+}
+
+/// A route being built: its probability so far, its phases and the day the last one ends.
+#[derive(Debug, Clone)]
+struct Partial {
+    p: f64,
+    phases: Vec<(usize, f64)>,
+    t: f64,
+}
+
+impl Default for Partial {
+    fn default() -> Self {
+        Partial {
+            p: 1.0,
+            phases: Vec::new(),
+            t: 0.0,
+        }
+    }
+}
+
+impl Partial {
+    fn push(&mut self, inc: &Incident, phase: usize) {
+        self.t += inc.phases[phase].days;
+        self.phases.push((phase, self.t));
+    }
+
+    fn done(self) -> Route {
+        Route {
+            probability: self.p,
+            phases: self.phases,
+        }
+    }
 }
 
 /// One way a case can go: its probability and the phases it passes through, each with its
@@ -190,56 +244,125 @@ pub struct Route {
 }
 
 impl Incident {
-    /// Every route of the phase tree with its probability (they add up to 1).
+    /// Every route of the phase tree with its probability (they add up to 1), in the order
+    /// the simulation walks it: screening (refused: the case ends), the bailiff's report,
+    /// then the author's chain; each court phase is summary proceedings or proceedings on the
+    /// merits; an anonymous author identified by the court may be pursued (the follow-on);
+    /// a case that went to court may end with a repair phase.
     pub fn routes(&self) -> Vec<Route> {
-        let ph = &self.phases;
         let mut out = Vec::new();
+        let mut start = Partial::default();
+        if let Some(refusal) = self.screening {
+            start.push(self, SCREENING_PHASE);
+            let mut refused = start.clone();
+            refused.p *= refusal;
+            out.push(refused.done());
+            start.p *= 1.0 - refusal;
+        }
         for (bailiff, p_b) in [
             (true, self.compensation_sought),
             (false, 1.0 - self.compensation_sought),
         ] {
-            let start: Vec<(usize, f64)> = if bailiff {
-                vec![(BAILIFF_PHASE, ph[BAILIFF_PHASE].days)]
-            } else {
-                Vec::new()
-            };
-            let t0 = start.last().map_or(0.0, |s| s.1);
-            // Each chain: the phases in order; the route stops at phase k with probability
-            // (1 − escalate) of phase k, and passes on with `escalate`.
-            let chains: [(f64, &[usize]); 2] = [
-                (
-                    1.0 - self.author_unknown,
-                    &[DIRECT_PHASE, LAWYER_PHASE, COURT_PHASE],
-                ),
-                (self.author_unknown, &[PLATFORM_PHASE, COURT_PHASE]),
-            ];
-            for (p_chain, chain) in chains {
-                let mut reach = p_b * p_chain;
-                let mut phases = start.clone();
-                let mut t = t0;
-                for (k, &phase) in chain.iter().enumerate() {
-                    t += ph[phase].days;
-                    phases.push((phase, t));
-                    let last = k + 1 == chain.len();
-                    let stop = if last {
-                        1.0
-                    } else {
-                        1.0 - ph[phase].outcomes.escalate
-                    };
-                    out.push(Route {
-                        probability: reach * stop,
-                        phases: phases.clone(),
-                    });
-                    reach *= 1.0 - stop;
-                }
+            let mut head = start.clone();
+            head.p *= p_b;
+            if bailiff {
+                head.push(self, BAILIFF_PHASE);
+            }
+            // Known author: direct action, then on escalation a letter or court.
+            let mut known = head.clone();
+            known.p *= 1.0 - self.author_unknown;
+            known.push(self, DIRECT_PHASE);
+            let escalated = self.stop_or_escalate(known, DIRECT_PHASE, &mut out);
+            self.pursue(escalated, &mut out);
+            // Anonymous author: platform notice, then court to lift the anonymity, then the
+            // follow-on against the identified author or nothing more.
+            let mut unknown = head;
+            unknown.p *= self.author_unknown;
+            unknown.push(self, PLATFORM_PHASE);
+            let escalated = self.stop_or_escalate(unknown, PLATFORM_PHASE, &mut out);
+            for lifted in self.court(escalated) {
+                let mut ends = lifted.clone();
+                ends.p *= 1.0 - self.follow_on_share;
+                self.finish(ends, &mut out);
+                let mut follow = lifted;
+                follow.p *= self.follow_on_share;
+                self.pursue(follow, &mut out);
             }
         }
-        out
+        // A case that went to court ends with the repair phase for its share.
+        let mut routes = Vec::with_capacity(out.len());
+        for r in out {
+            let court = r
+                .phases
+                .iter()
+                .any(|&(p, _)| p == COURT_PHASE || p == MERITS_PHASE);
+            if !court {
+                routes.push(r);
+                continue;
+            }
+            let t = r.phases.last().map_or(0.0, |x| x.1);
+            let mut repaired = r.clone();
+            repaired.probability *= self.repair_share;
+            repaired
+                .phases
+                .push((REPAIR_PHASE, t + self.phases[REPAIR_PHASE].days));
+            routes.push(Route {
+                probability: r.probability * (1.0 - self.repair_share),
+                phases: r.phases,
+            });
+            routes.push(repaired);
+        }
+        routes.retain(|r| r.probability > 0.0);
+        routes
     }
 
-    /// P(a case goes through each phase), by [`PHASES`] index.
-    pub fn reach(&self) -> [f64; 5] {
-        let mut r = [0.0; 5];
+    /// Ends the route at `phase` (resolved or abandoned) with the share that does not
+    /// escalate; returns the escalating rest.
+    fn stop_or_escalate(&self, mut at: Partial, phase: usize, out: &mut Vec<Route>) -> Partial {
+        let escalate = self.phases[phase].outcomes.escalate;
+        let mut stop = at.clone();
+        stop.p *= 1.0 - escalate;
+        out.push(stop.done());
+        at.p *= escalate;
+        at
+    }
+
+    /// An escalated case against a known author: a lawyer's letter by the directive (then
+    /// court on escalation), or court at once.
+    fn pursue(&self, at: Partial, out: &mut Vec<Route>) {
+        let mut letter = at.clone();
+        letter.p *= self.lawyer_letter_share;
+        letter.push(self, LAWYER_PHASE);
+        let to_court = self.stop_or_escalate(letter, LAWYER_PHASE, out);
+        for c in self.court(to_court) {
+            self.finish(c, out);
+        }
+        let mut direct = at;
+        direct.p *= 1.0 - self.lawyer_letter_share;
+        for c in self.court(direct) {
+            self.finish(c, out);
+        }
+    }
+
+    /// A court phase: summary proceedings or proceedings on the merits.
+    fn court(&self, at: Partial) -> [Partial; 2] {
+        let (mut summary, mut merits) = (at.clone(), at);
+        summary.p *= 1.0 - self.merits_share;
+        summary.push(self, COURT_PHASE);
+        merits.p *= self.merits_share;
+        merits.push(self, MERITS_PHASE);
+        [summary, merits]
+    }
+
+    /// Ends a case after court (the repair phase is added to every route through court).
+    fn finish(&self, at: Partial, out: &mut Vec<Route>) {
+        out.push(at.done());
+    }
+
+    /// P(a case goes through each phase), by [`PHASES`] index (a phase passed twice, court in
+    /// a follow-on, counts twice).
+    pub fn reach(&self) -> [f64; 8] {
+        let mut r = [0.0; 8];
         for route in self.routes() {
             for &(phase, _) in &route.phases {
                 r[phase] += route.probability;
@@ -289,12 +412,20 @@ fn lognormal(median: f64, sigma: f64) -> LogNormal {
 ///   [derived: hourly rates]; 30 days; resolved 50 %, escalate 35 %, abandoned 15 %
 ///   [assumption];
 /// - notice to the platform: LogNormal(median 150, σ 0.35), about 85–265 EUR [data: removal
-///   per content 150, range 72–240]; 20 days; resolved 60 %, escalate 30 %, abandoned 10 %
-///   [assumption];
+///   per content 150, range 72–240]; 20 days; resolved 15 %, escalate 65 %, abandoned 20 %:
+///   the source says the notice has usually been sent already by the insured, and in vain, so
+///   it mostly fails [data: the product description; shares an assumption];
 /// - court, summary proceedings (référé): LogNormal(median 3,000, σ 0.5) [assumption of
 ///   docs/calibration.md, built from hourly rates]; 45 days [data: référé about 1.5 months,
 ///   section D].
-pub fn default_phases() -> [Phase; 5] {
+/// - analysis of the request (screening, used where written): LogNormal(median 60, σ 0.3)
+///   [assumption: about an hour of a legal handler]; 5 days [assumption];
+/// - proceedings on the merits (used for `court_merits.share`): LogNormal(median 8,000,
+///   σ 0.6) [assumption: fees of a full procedure]; 417 days [data: average civil procedure,
+///   13.7 months, Sénat 2022, as legal protection's court duration];
+/// - expert or reputation repair (SEO), for `repair.share`: LogNormal(median 1,500, σ 0.6)
+///   [assumption: posted packages of about 500–5,000 EUR]; 60 days [assumption].
+pub fn default_phases() -> [Phase; 8] {
     let out = |resolved, escalate, abandoned| Outcomes {
         resolved,
         escalate,
@@ -319,11 +450,26 @@ pub fn default_phases() -> [Phase; 5] {
         Phase {
             cost: lognormal(150.0, 0.35),
             days: 20.0,
-            outcomes: out(0.60, 0.30, 0.10),
+            outcomes: out(0.15, 0.65, 0.20),
         },
         Phase {
             cost: lognormal(3000.0, 0.5),
             days: 45.0,
+            outcomes: Outcomes::FINAL,
+        },
+        Phase {
+            cost: lognormal(60.0, 0.3),
+            days: 5.0,
+            outcomes: Outcomes::FINAL,
+        },
+        Phase {
+            cost: lognormal(8000.0, 0.6),
+            days: 417.0,
+            outcomes: Outcomes::FINAL,
+        },
+        Phase {
+            cost: lognormal(1500.0, 0.6),
+            days: 60.0,
             outcomes: Outcomes::FINAL,
         },
     ]
@@ -366,6 +512,11 @@ pub fn default_incident(k: usize) -> Incident {
         compensation_sought,
         uninsured_loss,
         phases,
+        screening: None,
+        lawyer_letter_share: 1.0,
+        follow_on_share: 0.0,
+        merits_share: 0.0,
+        repair_share: 0.0,
     }
 }
 
@@ -578,7 +729,64 @@ fn incident(
                 ph[PLATFORM_PHASE],
             ),
             final_phase(v, &p("court"), r.court.as_ref(), ph[COURT_PHASE]),
+            match &r.screening {
+                Some(s) => final_phase(
+                    v,
+                    &p("screening"),
+                    Some(&RawFinalPhase {
+                        cost: s.cost.clone(),
+                        days: s.days,
+                    }),
+                    ph[SCREENING_PHASE],
+                ),
+                None => ph[SCREENING_PHASE],
+            },
+            shared_phase(
+                v,
+                &p("court_merits"),
+                r.court_merits.as_ref(),
+                ph[MERITS_PHASE],
+            ),
+            shared_phase(v, &p("repair"), r.repair.as_ref(), ph[REPAIR_PHASE]),
         ],
+        screening: match &r.screening {
+            Some(s) => Some(
+                s.refusal
+                    .map_or(0.15, |x| v.probability(&p("screening.refusal"), x)),
+            ),
+            None => default.screening,
+        },
+        lawyer_letter_share: r
+            .lawyer_letter_share
+            .map_or(default.lawyer_letter_share, |x| {
+                v.probability(&p("lawyer_letter_share"), x)
+            }),
+        follow_on_share: r.follow_on_share.map_or(default.follow_on_share, |x| {
+            v.probability(&p("follow_on_share"), x)
+        }),
+        merits_share: r.court_merits.as_ref().map_or(default.merits_share, |m| {
+            v.probability(&p("court_merits.share"), m.share)
+        }),
+        repair_share: r.repair.as_ref().map_or(default.repair_share, |m| {
+            v.probability(&p("repair.share"), m.share)
+        }),
+    }
+}
+
+/// A phase a share of the cases takes (`court_merits`, `repair`): its cost and days.
+fn shared_phase(
+    v: &mut Validator,
+    path: &str,
+    raw: Option<&raw::RawSharedPhase>,
+    default: Phase,
+) -> Phase {
+    let Some(r) = raw else {
+        return default;
+    };
+    Phase {
+        cost: phase_cost(v, &format!("{path}.cost"), r.cost.as_ref(), default.cost),
+        days: phase_days(v, &format!("{path}.days"), r.days, default.days),
+        outcomes: Outcomes::FINAL,
     }
 }
 
@@ -717,12 +925,56 @@ mod tests {
             assert!((total - 1.0).abs() < 1e-12, "{peril}: {total}");
         }
         // Hand-computed for defamation: bailiff 0.25; direct 0.6; lawyer 0.6 × 0.4;
-        // platform 0.4; court 0.6 × 0.4 × 0.35 + 0.4 × 0.3.
+        // platform 0.4; court 0.6 × 0.4 × 0.35 + 0.4 × 0.65 (the platform notice mostly
+        // fails); no screening, merits or repair.
         let r = default_incident(0).reach();
-        let want = [0.25, 0.6, 0.24, 0.4, 0.6 * 0.4 * 0.35 + 0.4 * 0.3];
+        let want = [
+            0.25,
+            0.6,
+            0.24,
+            0.4,
+            0.6 * 0.4 * 0.35 + 0.4 * 0.65,
+            0.0,
+            0.0,
+            0.0,
+        ];
         for (a, b) in r.iter().zip(want) {
             assert!((a - b).abs() < 1e-12, "{r:?}");
         }
+        // Every route added: screening refuses 20 %; of the rest, known authors (60 %) whose
+        // direct action escalates (40 %) get a letter by the directive (50 %), else court;
+        // anonymous authors (40 %) whose notice escalates (65 %) go to court, and half of
+        // those are pursued once identified; 30 % of court phases are on the merits, and 40 %
+        // of the cases that went to court end with repair.
+        let mut inc = default_incident(0);
+        inc.screening = Some(0.2);
+        inc.lawyer_letter_share = 0.5;
+        inc.follow_on_share = 0.5;
+        inc.merits_share = 0.3;
+        inc.repair_share = 0.4;
+        let r = inc.reach();
+        let kept = 0.8;
+        let known = kept * 0.6 * 0.4; // escalated against a known author
+        let lifted = kept * 0.4 * 0.65; // anonymity lifted in court
+        let followed = lifted * 0.5;
+        let letters = (known + followed) * 0.5;
+        let courts = letters * 0.35 + (known + followed) * 0.5 + lifted;
+        let to_court = known * (0.5 * 0.35 + 0.5) + lifted;
+        let want = [
+            kept * 0.25,
+            kept * 0.6,
+            letters,
+            kept * 0.4,
+            courts * 0.7,
+            1.0,
+            courts * 0.3,
+            to_court * 0.4,
+        ];
+        for (phase, (a, b)) in r.iter().zip(want).enumerate() {
+            assert!((a - b).abs() < 1e-12, "{}: {a} against {b}", PHASES[phase]);
+        }
+        let total: f64 = inc.routes().iter().map(|r| r.probability).sum();
+        assert!((total - 1.0).abs() < 1e-12);
     }
 
     #[test]

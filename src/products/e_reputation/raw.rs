@@ -57,6 +57,35 @@ pub struct RawIncident {
     pub lawyer_letter: Option<RawPhase>,
     pub platform_notice: Option<RawPhase>,
     pub court: Option<RawFinalPhase>,
+    /// The analysis of the request before any action (off unless written).
+    pub screening: Option<RawScreening>,
+    /// Share of escalated cases the insurer's directive sends a lawyer's letter (else court).
+    pub lawyer_letter_share: Option<f64>,
+    /// Share of anonymous cases whose author, once identified by the court, is pursued.
+    pub follow_on_share: Option<f64>,
+    /// Proceedings on the merits instead of summary proceedings, for a share of court cases.
+    pub court_merits: Option<RawSharedPhase>,
+    /// An expert or reputation-repair (SEO) phase after court, for a share of those cases.
+    pub repair: Option<RawSharedPhase>,
+}
+
+/// `screening`: the analysis of the request (truth of the facts, legal relevance, platform,
+/// hosting country), its cost and the share of requests refused.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScreening {
+    pub cost: Option<RawAmount>,
+    pub days: Option<f64>,
+    pub refusal: Option<f64>,
+}
+
+/// A phase that a share of the cases at that point takes.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSharedPhase {
+    pub share: f64,
+    pub cost: Option<RawAmount>,
+    pub days: Option<f64>,
 }
 
 /// Claims per policy-year, by holder.
@@ -68,7 +97,7 @@ pub struct RawFrequency {
 }
 
 /// A lognormal amount in EUR, by median and sigma or by mean and CV.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawAmount {
     pub median_eur: Option<f64>,

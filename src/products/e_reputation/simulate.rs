@@ -4,11 +4,14 @@
 //! Every case draws the same ten numbers in the same order whatever its route (incident day,
 //! bailiff, author, two outcomes, four phase costs, the uninsured loss), so changing one
 //! phase's parameters does not shift the draws of later cases (common random numbers for
-//! sweeps). Counts come from their own stream, so cost parameters never change counts.
+//! sweeps). The routes added since (screening, the lawyer's letter by directive, the
+//! follow-on, proceedings on the merits, repair) draw their eleven numbers, always the same,
+//! from a third stream, so a scenario without them draws what it drew before. Counts come
+//! from their own stream, so cost parameters never change counts.
 
 use super::{
-    BAILIFF_PHASE, COURT_PHASE, DIRECT_PHASE, EReputation, Incident, LAWYER_PHASE, PERILS,
-    PLATFORM_PHASE, Phase, PolicySegment,
+    BAILIFF_PHASE, COURT_PHASE, DIRECT_PHASE, EReputation, Incident, LAWYER_PHASE, MERITS_PHASE,
+    PERILS, PLATFORM_PHASE, Phase, PolicySegment, REPAIR_PHASE, SCREENING_PHASE,
 };
 use crate::distributions::{normal_quantile, poisson, uniform};
 use crate::money::{Cents, POLICY_YEAR_DAYS};
@@ -70,10 +73,10 @@ impl PolicyBook {
     }
 
     /// Simulates one path of the segment into `t` (the segment's totals). `streams(k)` gives
-    /// the (counts, cases) random streams of incident type `k`.
+    /// the (counts, cases, routes) random streams of incident type `k`.
     pub fn simulate<R: Rng>(
         &self,
-        mut streams: impl FnMut(usize) -> (R, R),
+        mut streams: impl FnMut(usize) -> (R, R, R),
         t: &mut ProductTotals,
     ) {
         t.covered += self.segment.policies;
@@ -83,18 +86,18 @@ impl PolicyBook {
             if !(self.mean_cases[k] > 0.0) {
                 continue;
             }
-            let (mut counts, mut cases) = streams(k);
+            let (mut counts, mut cases, mut routes) = streams(k);
             let n = poisson(self.mean_cases[k], &mut counts);
             for _ in 0..n {
-                self.case(k, &mut cases, t);
+                self.case(k, &mut cases, &mut routes, t);
             }
         }
     }
 
     /// One case of incident type `k`: its route, costs, and the split between insurer and
     /// insured (see the module docs of [`super`] for the settlement rule).
-    fn case<R: Rng>(&self, k: usize, rng: &mut R, t: &mut ProductTotals) {
-        let c = self.draw(k, rng);
+    fn case<R: Rng>(&self, k: usize, rng: &mut R, routes: &mut R, t: &mut ProductTotals) {
+        let c = self.draw(k, rng, routes);
         let ph = &self.incidents[k].phases;
         // Checked cents: a cost beyond `i64` is OVERFLOW, paid up to the ceiling and refused
         // with the path through `retained` (see `Cents`).
@@ -112,13 +115,16 @@ impl PolicyBook {
         let own_loss = self.incidents[k]
             .uninsured_loss
             .map_or(Cents::ZERO, |d| Cents::from_eur(d.at_z(c.z_loss)));
+        // A request refused at screening is a rejected claim: only its analysis is paid.
+        t.rejected += c.refused as u64;
         t.perils[k].count += 1;
         t.perils[k].amount += Cents(paid);
         t.retained += (cost - Cents(paid)) + own_loss;
     }
 
-    /// The random part of one case of incident type `k`: always the same ten draws.
-    fn draw<R: Rng>(&self, k: usize, rng: &mut R) -> CaseDraw {
+    /// The random part of one case of incident type `k`: always the same ten draws from the
+    /// cases stream, and eleven from the routes stream.
+    fn draw<R: Rng>(&self, k: usize, rng: &mut R, routes: &mut R) -> CaseDraw {
         let inc = &self.incidents[k];
         let day = uniform(rng) * self.horizon_days;
         let u_bailiff = uniform(rng);
@@ -127,43 +133,97 @@ impl PolicyBook {
         let u_second = uniform(rng);
         let z: [f64; 4] = std::array::from_fn(|_| normal_quantile(open_uniform(rng)));
         let z_loss = normal_quantile(open_uniform(rng));
+        // Screening, the letter's directive, the follow-on and its letter's outcome, the two
+        // courts' kind, repair; the costs of screening, the second letter and court, repair.
+        let u: [f64; 7] = std::array::from_fn(|_| uniform(routes));
+        let [
+            u_screen,
+            u_letter,
+            u_follow,
+            u_follow_letter,
+            u_merits,
+            u_merits2,
+            u_repair,
+        ] = u;
+        let zr: [f64; 4] = std::array::from_fn(|_| normal_quantile(open_uniform(routes)));
 
         let mut c = CaseDraw {
             day,
-            phases: [(0, 0.0); 4],
+            phases: [(0, 0.0); MAX_PHASES],
             len: 0,
             z_loss,
+            refused: false,
         };
         let ph = &inc.phases;
+        if let Some(refusal) = inc.screening {
+            c.push(SCREENING_PHASE, zr[0]);
+            if u_screen < refusal {
+                c.refused = true;
+                return c;
+            }
+        }
         if u_bailiff < inc.compensation_sought {
             c.push(BAILIFF_PHASE, z[0]);
         }
+        let court = |c: &mut CaseDraw, u: f64, z: f64| {
+            let phase = if u < inc.merits_share {
+                MERITS_PHASE
+            } else {
+                COURT_PHASE
+            };
+            c.push(phase, z);
+        };
+        // An escalated case against a known author: a letter by the directive, or court.
+        let pursue =
+            |c: &mut CaseDraw, u_dir: f64, u_out: f64, z_letter: f64, u_kind: f64, z_court| {
+                if u_dir < inc.lawyer_letter_share {
+                    c.push(LAWYER_PHASE, z_letter);
+                    if escalates(&ph[LAWYER_PHASE], u_out) {
+                        court(c, u_kind, z_court);
+                    }
+                } else {
+                    court(c, u_kind, z_court);
+                }
+            };
         if u_author < inc.author_unknown {
             c.push(PLATFORM_PHASE, z[1]);
             if escalates(&ph[PLATFORM_PHASE], u_first) {
-                c.push(COURT_PHASE, z[3]);
+                court(&mut c, u_merits, z[3]);
+                if u_follow < inc.follow_on_share {
+                    pursue(&mut c, u_letter, u_follow_letter, zr[1], u_merits2, zr[2]);
+                }
             }
         } else {
             c.push(DIRECT_PHASE, z[1]);
             if escalates(&ph[DIRECT_PHASE], u_first) {
-                c.push(LAWYER_PHASE, z[2]);
-                if escalates(&ph[LAWYER_PHASE], u_second) {
-                    c.push(COURT_PHASE, z[3]);
-                }
+                pursue(&mut c, u_letter, u_second, z[2], u_merits, z[3]);
             }
+        }
+        let went_to_court = c
+            .route()
+            .iter()
+            .any(|&(p, _)| p == COURT_PHASE || p == MERITS_PHASE);
+        if went_to_court && u_repair < inc.repair_share {
+            c.push(REPAIR_PHASE, zr[3]);
         }
         c
     }
 }
+
+/// Most phases one case passes through: screening, bailiff, platform, court, letter, court,
+/// repair.
+const MAX_PHASES: usize = 8;
 
 /// One case's draws: incident day, route (at most four phases, each with the normal score of
 /// its cost) and the normal score of the insured's own loss.
 #[derive(Debug, Clone, Copy)]
 struct CaseDraw {
     day: f64,
-    phases: [(usize, f64); 4],
+    phases: [(usize, f64); MAX_PHASES],
     len: usize,
     z_loss: f64,
+    /// Refused at screening.
+    refused: bool,
 }
 
 impl CaseDraw {
@@ -201,16 +261,42 @@ mod tests {
     }
 
     /// The simulated share of cases passing through each phase is the tree's closed-form
-    /// reach probability, within 4 standard errors, for every incident type.
+    /// reach probability, within 4 standard errors, for every incident type: with the
+    /// original tree, and with every route added since (screening and its refusals, the
+    /// lawyer's letter by directive, the follow-on against an identified author, proceedings
+    /// on the merits, repair).
     #[test]
     fn simulated_routes_reach_phases_as_the_tree_says() {
-        let book = PolicyBook::new(&product(), 0, 365);
+        let mut every = product();
+        for inc in every.incidents.iter_mut() {
+            inc.screening = Some(0.2);
+            inc.lawyer_letter_share = 0.6;
+            inc.follow_on_share = 0.5;
+            inc.merits_share = 0.3;
+            inc.repair_share = 0.4;
+        }
+        for product in [product(), every] {
+            check_routes(&PolicyBook::new(&product, 0, 365));
+        }
+    }
+
+    fn check_routes(book: &PolicyBook) {
         let n = 200_000;
         for (k, peril) in PERILS.iter().enumerate() {
+            let total: f64 = book.incidents[k]
+                .routes()
+                .iter()
+                .map(|r| r.probability)
+                .sum();
+            assert!(
+                (total - 1.0).abs() < 1e-12,
+                "{peril}: routes add up to {total}"
+            );
             let mut rng = stream(1, 0, stream_id(&format!("test/routes/{k}")));
-            let mut hits = [0u64; 5];
+            let mut more = stream(1, 0, stream_id(&format!("test/more/{k}")));
+            let mut hits = [0u64; 8];
             for _ in 0..n {
-                let c = book.draw(k, &mut rng);
+                let c = book.draw(k, &mut rng, &mut more);
                 for &(phase, _) in c.route() {
                     hits[phase] += 1;
                 }
