@@ -53,20 +53,21 @@ fn bnpl_metrics(
     m.insert("ineligible".into(), e.ineligible + no_plan);
     m.insert("exposure_eur".into(), e.exposure_eur);
     m.insert("premium_eur".into(), e.premium_eur);
+    m.insert("rejected_count".into(), e.rejected);
     if p.ceiling.is_none() {
-        let claims = e.unpaid_total_eur();
+        let claims: f64 = e.claims_eur.iter().sum();
         let recoveries = claims * p.recovery_rate;
         m.insert("claims_eur".into(), claims);
         m.insert("recoveries_eur".into(), recoveries);
         m.insert("net_claims_eur".into(), claims - recoveries);
-        m.insert("retained_eur".into(), 0.0);
+        m.insert("retained_eur".into(), e.unpaid_total_eur() - claims);
         m.insert(
             "portfolio_loss_ratio".into(),
             (claims - recoveries) / e.premium_eur,
         );
         for (k, peril) in bnpl::PERILS.iter().enumerate() {
             m.insert(format!("{peril}_count"), e.claim_counts[k]);
-            m.insert(format!("{peril}_eur"), e.unpaid_eur[k]);
+            m.insert(format!("{peril}_eur"), e.claims_eur[k]);
         }
     }
 }

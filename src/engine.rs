@@ -12,6 +12,7 @@ use crate::money::Cents;
 use crate::orders::{CoverDemand, OrderBlock, OrderStream};
 use crate::products::Streams;
 use crate::products::bnpl::ShopBook as BnplShopBook;
+use crate::products::bnpl::simulate::PathRisk as BnplPathRisk;
 use crate::products::e_reputation::PolicyBook;
 use crate::products::guarantee_frame::Insolvency;
 use crate::products::{
@@ -54,6 +55,12 @@ struct BnplModel {
     claims: u64,
     factor: u64,
     customers: u64,
+    /// The shop's sector factor (shared by the product's shops of one sector).
+    sector: u64,
+    /// Whether the merchant's contract was misdeclared (shared by the company's shops).
+    declaration: u64,
+    /// The product's unrest event (shared by every shop).
+    unrest: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -137,6 +144,33 @@ pub struct FrameCompany {
     pub raise: Option<RaisePolicy>,
     insolvency_stream: u64,
     raise_stream: u64,
+}
+
+impl Model {
+    /// A BNPL book's path risk beside its economy factor `z`: its sector's factor, whether its
+    /// company's contract was misdeclared, and the product's unrest event, each from a stream
+    /// named for what shares it (drawn only where the product has the feature).
+    fn bnpl_risk(&self, seed: u64, path: u64, b: &BnplModel, z: f64) -> BnplPathRisk {
+        let p = b.book.product();
+        let mut risk = BnplPathRisk::of_factor(z);
+        if p.sector_correlation > 0.0 {
+            risk.z_sector = stream(seed, path, b.sector).sample(StandardNormal);
+        }
+        if let Some((share, ratio)) = p.declarations
+            && uniform(&mut stream(seed, path, b.declaration)) < share
+        {
+            risk.indemnity = ratio;
+        }
+        if let Some((probability, days)) = p.unrest {
+            let mut rng = stream(seed, path, b.unrest);
+            if uniform(&mut rng) < probability {
+                let h = self.horizon.days;
+                let start = ((uniform(&mut rng) * h as f64) as u32).min(h - 1);
+                risk.unrest = Some((start, start.saturating_add(days)));
+            }
+        }
+        risk
+    }
 }
 
 impl FrameCompany {
@@ -380,6 +414,17 @@ impl Model {
                             claims: name("claims"),
                             factor: stream_id(&format!("bnpl_factor/{}", product.name())),
                             customers: name("customers"),
+                            sector: stream_id(&format!(
+                                "bnpl_sector/{}/{}",
+                                product.name(),
+                                shop.sector
+                            )),
+                            declaration: stream_id(&format!(
+                                "bnpl_declaration/{}/{}",
+                                product.name(),
+                                company.name
+                            )),
+                            unrest: stream_id(&format!("bnpl_unrest/{}", product.name())),
                         });
                     }
                 }
@@ -618,10 +663,11 @@ impl Model {
                 };
                 // The same named stream in every shop: one factor per path and product.
                 let z: f64 = stream(seed, path, b.factor).sample(StandardNormal);
+                let risk = self.bnpl_risk(seed, path, b, z);
                 b.book.simulate(
                     volume,
                     streams,
-                    z,
+                    risk,
                     &mut stream(seed, path, b.customers),
                     &mut products[b.product],
                     &mut segments[b.slots.clone()],

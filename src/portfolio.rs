@@ -42,6 +42,9 @@ pub struct Shop {
     pub items_per_order: Vec<f64>,
     /// Whether the merchant is established abroad: its buyers buy from a foreign merchant site.
     pub foreign_merchant: bool,
+    /// The shop's business sector (the BNPL sector factor's): written, or the category group
+    /// of the largest share of its category mix.
+    pub sector: String,
     /// Share of the shop's orders paid in instalments (a split plan) rather than at once.
     pub split_share: f64,
     /// By product index: the take-up of the product's cover among orders paid in instalments,

@@ -132,9 +132,9 @@ fn pay_in_4_matches_validation_closed_form_within_4_se() {
         }
         checked += 1;
     }
-    // Product and plan type: covered, ineligible, exposure, premium, claims, recoveries, net
-    // claims, retained, portfolio loss ratio, 2 perils × (count, eur).
-    assert_eq!(checked, 2 * 13);
+    // Product and plan type: covered, ineligible, exposure, premium, rejected, claims,
+    // recoveries, net claims, retained, portfolio loss ratio, 2 perils × (count, eur).
+    assert_eq!(checked, 2 * 14);
 }
 
 /// The example scenario: plans, exposure and premium per plan type within 4 SE of the closed
@@ -151,12 +151,22 @@ fn example_scenario_matches_closed_forms_per_plan_type() {
     let rows = summary::summarise(&model, &results);
     let mut checked = 0;
     for r in rows.iter().filter(|r| r.analytic.is_some()) {
-        let z = (r.summary.mean - r.analytic.unwrap()) / r.summary.se;
-        assert!(z.abs() < 4.0, "{} {:?}: z = {z:.2}", r.metric, r.segment);
+        let (mean, se, want) = (r.summary.mean, r.summary.se, r.analytic.unwrap());
+        if se == 0.0 {
+            assert!(
+                (mean - want).abs() < 1e-9,
+                "{} {:?}: {mean} vs {want}",
+                r.metric,
+                r.segment
+            );
+        } else {
+            let z = (mean - want) / se;
+            assert!(z.abs() < 4.0, "{} {:?}: z = {z:.2}", r.metric, r.segment);
+        }
         checked += 1;
     }
-    // (covered, ineligible, exposure, premium) × (product + 4 plan types)
-    assert_eq!(checked, 4 * 5);
+    // (covered, ineligible, exposure, premium, rejected) × (product + 4 plan types)
+    assert_eq!(checked, 5 * 5);
     // A segmented product's totals are its plan types' plus the orders no plan fits.
     for r in &results {
         let mut sum = protectsim::products::ProductTotals::default();
@@ -506,4 +516,176 @@ fn excluded_plans_write_nothing() {
             assert!(t.ineligible > 1000, "{shop}: {}", t.ineligible);
         }
     }
+}
+
+/// Every row with an analytic value within 4 standard errors (or equal where constant); the
+/// metrics checked.
+fn closed_forms_hold(model: &Model, results: &[PathResult]) -> Vec<String> {
+    let rows = summary::summarise(model, results);
+    let mut checked = Vec::new();
+    for r in rows.iter().filter(|r| r.analytic.is_some()) {
+        let (mean, se, want) = (r.summary.mean, r.summary.se, r.analytic.unwrap());
+        if se == 0.0 {
+            assert!(
+                (mean - want).abs() < 1e-9,
+                "{} {:?}: {mean} vs {want}",
+                r.metric,
+                r.segment
+            );
+        } else {
+            let z = (mean - want) / se;
+            assert!(
+                z.abs() < 4.0,
+                "{} {:?}: {mean} ± {se} vs {want}, z = {z:.2}",
+                r.metric,
+                r.segment
+            );
+        }
+        if r.segment.is_none() {
+            checked.push(r.metric.clone());
+        }
+    }
+    checked
+}
+
+/// The wording's claim exclusions (the merchant's intentional fault, goods outside lawful
+/// trade, items of banned organisations) refuse a share of the claims, which show as rejected
+/// and stay with the merchant; inexact declarations cut a misdeclared contract's indemnities
+/// by the premium ratio (L113-9); an unrest event voids the claims of the plans written during
+/// it. Each against its closed form, and against the same book without them.
+#[test]
+fn exclusions_declarations_and_unrest_reduce_claims_by_their_closed_forms() {
+    let plain = scenario(
+        300,
+        PLAIN,
+        &pay_in_4(0.03),
+        "orders_per_day = 200\nvolume_cv = 0\nbasket = { median_eur = 400, sigma = 0.5 }\ncategories = { furniture = 1.0 }",
+    );
+    let base = Model::new(&plain);
+    let base_rows = summary::summarise(&base, &simulate(&base, 9, 2));
+    let claims = |rows: &[summary::MetricRow]| {
+        rows.iter()
+            .find(|r| r.segment.is_none() && r.metric == "claims_eur")
+            .and_then(|r| r.analytic)
+            .unwrap()
+    };
+    let without = claims(&base_rows);
+    let features = format!(
+        "{PLAIN}\n\
+         exclusions = {{ intentional_fault_share = 0.1, unlawful_goods_share = 0.05 }}\n\
+         declarations = {{ misdeclared_share = 0.3, premium_ratio = 0.6 }}\n\
+         unrest = {{ probability = 0.2, days = 60 }}"
+    );
+    let s = scenario(
+        400,
+        &features,
+        &pay_in_4(0.03),
+        "orders_per_day = 200\nvolume_cv = 0\nbasket = { median_eur = 400, sigma = 0.5 }\ncategories = { furniture = 1.0 }",
+    );
+    let model = Model::new(&s);
+    let results = simulate(&model, 9, 400);
+    let checked = closed_forms_hold(&model, &results);
+    for m in [
+        "claims_eur",
+        "rejected_count",
+        "retained_eur",
+        "missed_instalment_count",
+    ] {
+        assert!(
+            checked.iter().any(|c| c == m),
+            "{m} not checked: {checked:?}"
+        );
+    }
+    // Refused: 1 − 0.9 × 0.95; misdeclared: 1 − 0.3 × 0.4; unrest: 0.2 × 60/365 of most days.
+    let rows = summary::summarise(&model, &results);
+    let ratio = claims(&rows) / without;
+    let want = 0.9 * 0.95 * (1.0 - 0.3 * 0.4) * (1.0 - 0.2 * 60.0 / 365.0);
+    assert!((ratio - want).abs() < 0.01, "{ratio} against about {want}");
+    // Paths with a misdeclared contract and no unrest pay 0.6 of what they would, before the
+    // refusals: some paths are cut, some not.
+    let rejected: u64 = results.iter().map(|r| r.products[0].rejected).sum();
+    assert!(rejected > 0);
+}
+
+/// The sector factor: shops of one sector share it, so their default rates move together
+/// more than those of two sectors; each shop keeps its expected claims (the closed form with
+/// ρ + ρs), and ρ + ρs must stay below 1.
+#[test]
+fn shops_of_one_sector_share_their_factor() {
+    let product = format!("{PLAIN}\nsector_correlation = 0.3");
+    let two_shops = |sectors: [&str; 2]| {
+        let text = format!(
+            r#"[horizon]
+start = "2026-01-01"
+days = 365
+
+[simulation]
+seed = 5
+paths = 300
+
+[[products]]
+name = "bnpl"
+kind = "bnpl_non_payment"
+{product}
+
+{plans}
+
+[[companies]]
+name = "A"
+
+[[companies.shops]]
+name = "a"
+orders_per_day = 300
+volume_cv = 0
+basket = {{ median_eur = 400, sigma = 0.5 }}
+categories = {{ furniture = 1.0 }}
+sector = "{}"
+products = ["bnpl"]
+
+[[companies.shops]]
+name = "b"
+orders_per_day = 300
+volume_cv = 0
+basket = {{ median_eur = 400, sigma = 0.5 }}
+categories = {{ furniture = 1.0 }}
+sector = "{}"
+products = ["bnpl"]
+"#,
+            sectors[0],
+            sectors[1],
+            plans = pay_in_4(0.02)
+        );
+        Model::new(&Scenario::parse(&text, "test.toml").unwrap())
+    };
+    // Correlation of the two shops' claims over paths: the engine has no per-shop line, so
+    // compare the product's claim variance: one sector moves both shops together.
+    let variance = |model: &Model| {
+        let results = simulate(model, 21, 300);
+        closed_forms_hold(model, &results);
+        let mut m = Moments::default();
+        for r in &results {
+            m.push(r.products[0].claims().to_eur());
+        }
+        m.variance()
+    };
+    let (same, apart) = (
+        variance(&two_shops(["furniture", "furniture"])),
+        variance(&two_shops(["furniture", "electronics"])),
+    );
+    assert!(same > 1.2 * apart, "one sector {same} against two {apart}");
+    let err = Scenario::parse(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/bnpl_like.toml"
+        ))
+        .unwrap()
+        .replace(
+            "asset_correlation = 0.05",
+            "asset_correlation = 0.05\nsector_correlation = 0.96",
+        ),
+        "bnpl.toml",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("sector_correlation"), "{err}");
 }

@@ -135,6 +135,9 @@ pub struct RawShop {
     pub items_per_order: Option<Vec<f64>>,
     /// Whether the merchant is established abroad (its buyers buy from a foreign site).
     pub foreign_merchant: Option<bool>,
+    /// The shop's business sector, for the BNPL sector factor (default: the category group of
+    /// the largest share of its category mix).
+    pub sector: Option<String>,
     #[serde(default)]
     pub products: Vec<String>,
 }

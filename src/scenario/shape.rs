@@ -500,6 +500,23 @@ fn shop(v: &mut Validator, sp: &str, s: &RawShop, products: &[Product]) -> Shop 
     }
     let (split_share, split_take_up) = payment(v, sp, s.payment.as_ref(), products, &attached);
     let items_per_order = items_per_order(v, sp, s.items_per_order.as_deref());
+    let sector = match &s.sector {
+        Some(name) => {
+            v.name(&format!("{sp}.sector"), name);
+            name.clone()
+        }
+        // The category group of the largest share (by group), ties to the first group.
+        None => {
+            let groups = crate::catalogue::CATEGORY_GROUPS;
+            let mut by_group = vec![0.0; groups.len()];
+            for (c, w) in categories.iter() {
+                by_group[c.group()] += w;
+            }
+            let best =
+                (0..groups.len()).fold(0, |b, g| if by_group[g] > by_group[b] { g } else { b });
+            groups[best].to_string()
+        }
+    };
     Shop {
         name: s.name.clone(),
         orders_per_day,
@@ -520,6 +537,7 @@ fn shop(v: &mut Validator, sp: &str, s: &RawShop, products: &[Product]) -> Shop 
         split_take_up,
         items_per_order,
         foreign_merchant: s.foreign_merchant.unwrap_or(false),
+        sector,
     }
 }
 

@@ -22,9 +22,13 @@ pub struct Expected {
     pub premium_eur: f64,
     /// Expected plans with a claim, by peril (order of [`PERILS`]), before the ceiling.
     pub claim_counts: [f64; 2],
-    /// Expected unpaid instalments in EUR by peril, before the ceiling (the claims when there
-    /// is no ceiling).
+    /// Expected unpaid instalments in EUR by peril, before the ceiling.
     pub unpaid_eur: [f64; 2],
+    /// Expected claims paid in EUR by peril without a ceiling: the unpaid instalments less the
+    /// refused claims (exclusions, unrest) and the cut of misdeclared contracts.
+    pub claims_eur: [f64; 2],
+    /// Expected plans whose claim is refused (exclusions, unrest).
+    pub rejected: f64,
 }
 
 impl AddAssign for Expected {
@@ -36,7 +40,9 @@ impl AddAssign for Expected {
         for i in 0..PERILS.len() {
             self.claim_counts[i] += o.claim_counts[i];
             self.unpaid_eur[i] += o.unpaid_eur[i];
+            self.claims_eur[i] += o.claims_eur[i];
         }
+        self.rejected += o.rejected;
     }
 }
 
@@ -56,11 +62,25 @@ impl Expected {
                 .sum();
             categories * p.buyer_eligible_share()
         };
-        // Orders per month of writing, before take-up splits.
+        // Orders per month of writing, before take-up splits; and those whose claims no unrest
+        // voids: an event of D days starting on a day uniform over the H horizon days covers
+        // day d with probability min(d + 1, D) / H.
+        let h = book.daily_mean.len() as f64;
         let mut per_month = [0.0; 12];
-        for (d, &m) in book.daily_mean.iter().zip(&book.month) {
-            per_month[m as usize] += d;
+        let mut unvoided = [0.0; 12];
+        for (d, (x, &m)) in book.daily_mean.iter().zip(&book.month).enumerate() {
+            per_month[m as usize] += x;
+            let void = p.unrest.map_or(0.0, |(prob, days)| {
+                prob * ((d + 1).min(days as usize) as f64) / h
+            });
+            unvoided[m as usize] += x * (1.0 - void);
         }
+        // Of the claims not voided: those no exclusion refuses, and the indemnity kept on
+        // average over misdeclared contracts.
+        let kept = 1.0 - p.refused_share;
+        let indemnity = p
+            .declarations
+            .map_or(1.0, |(share, ratio)| 1.0 - share * (1.0 - ratio));
         let orders: f64 = per_month.iter().sum();
         let moments = book.plan_moments();
         let granted: f64 = moments.iter().map(|m| m.0).sum();
@@ -82,19 +102,25 @@ impl Expected {
                     }
                     let season = p.month_multipliers[m];
                     let fraud = (plan.fraud * season).min(1.0);
+                    // A shop's factors add up to one normal of variance ρ + ρs.
                     let (share_all, pd) = super::expected_over_factor(
                         plan.instalments,
                         plan.hazard * season,
                         fraud,
                         p.partial_payment,
-                        p.asset_correlation,
+                        p.asset_correlation + p.sector_correlation,
                     );
                     let nf = plan.instalments as f64;
                     let fraud_share = fraud * (nf - 1.0) / nf;
-                    e.claim_counts[FRAUD] += n * prob * cover * fraud;
-                    e.claim_counts[MISSED] += n * prob * cover * pd;
-                    e.unpaid_eur[FRAUD] += n * mean * cover * fraud_share;
-                    e.unpaid_eur[MISSED] += n * mean * cover * (share_all - fraud_share);
+                    let paid = unvoided[m] * kept;
+                    let counts = [pd, fraud];
+                    let unpaid = [share_all - fraud_share, fraud_share];
+                    for k in [MISSED, FRAUD] {
+                        e.claim_counts[k] += paid * prob * cover * counts[k];
+                        e.rejected += (n - paid) * prob * cover * counts[k];
+                        e.unpaid_eur[k] += n * mean * cover * unpaid[k];
+                        e.claims_eur[k] += paid * mean * cover * unpaid[k] * indemnity;
+                    }
                 }
                 e
             })

@@ -16,8 +16,12 @@
 //!   systematic authorisation are not covered. See [`BnplNonPayment::exclusion`].
 //! - **Excluded purchases** (`exclusions`): categories (subscriptions, intangible goods and
 //!   services, adult entertainment, alcohol, gambling, gift and prepaid cards, financial
-//!   instruments, crowdfunding) and sites (unreferenced, peer-to-peer). "Goods outside lawful
-//!   trade" has no category: a scenario's merchants are assumed to trade lawfully.
+//!   instruments, crowdfunding, travel) and sites (unreferenced, peer-to-peer). The merchant's
+//!   intentional fault, goods outside lawful trade and items of banned organisations refuse a
+//!   share of the claims each; war, riots and terrorism an `unrest` event per path voids the
+//!   claims of the plans written during it. Refused claims are `rejected`.
+//! - **Declarations** (`declarations`): a share of contracts misdeclared at subscription have
+//!   their indemnities cut by the ratio of premium paid to premium due (L113-9).
 //! - **Premium** (`premium_rate`): a rate of the financed amount (the basket), rounded once by
 //!   `rounding`, due for each plan granted and taken from the first instalment; cover starts
 //!   then, so the premium is written on the order day.
@@ -41,7 +45,8 @@
 //! types, moves every hazard together as in Vasicek's one-factor model with asset correlation
 //! ρ: `h(Z) = Φ((Φ⁻¹(h·season) − √ρ·Z) / √(1−ρ))`. E[h(Z)] = h·season, so the expected hazard
 //! is unchanged while the variance of the portfolio default rate across paths grows with ρ.
-//! Fraud is not tied to the credit cycle and is independent of Z.
+//! Fraud is not tied to the credit cycle and is independent of Z. With `sector_correlation`
+//! ρs a second factor per shop sector adds `− √ρs·Zs` and the denominator becomes √(1−ρ−ρs).
 
 mod expected;
 pub mod raw;
@@ -172,8 +177,20 @@ pub struct BnplNonPayment {
     pub take_up: f64,
     /// Cumulative ceiling per person and card; `None`: unlimited.
     pub ceiling: Option<Cents>,
-    /// Vasicek asset correlation ρ in [0, 1).
+    /// Vasicek asset correlation ρ in [0, 1) with the economy's factor.
     pub asset_correlation: f64,
+    /// Correlation ρ_s with the shop's sector factor (one per sector and path; default 0), with
+    /// ρ + ρ_s < 1: two plans of one sector have asset correlation ρ + ρ_s, of two sectors ρ.
+    pub sector_correlation: f64,
+    /// Inexact declarations: `Some((share of contracts misdeclared, premium ratio))`; a
+    /// misdeclared contract's indemnities are multiplied by the premium ratio (L113-9).
+    pub declarations: Option<(f64, f64)>,
+    /// Probability that a claim is refused under the exclusions of the merchant's intentional
+    /// fault, goods outside lawful trade and items of banned organisations, together.
+    pub refused_share: f64,
+    /// War, riots and terrorism: `Some((probability per path, days))` of an event, on a start
+    /// day uniform over the horizon, that voids the claims of the plans written during it.
+    pub unrest: Option<(f64, u32)>,
     /// Multipliers of hazard and fraud of plans written in each month, January to December.
     pub month_multipliers: [f64; 12],
     /// Days from a missed due date to the automatic claim payment.
@@ -231,6 +248,25 @@ pub fn conditional_hazard(h: f64, rho: f64, z: f64) -> f64 {
         return 1.0;
     }
     normal_cdf((normal_quantile(h) - rho.sqrt() * z) / (1.0 - rho).sqrt())
+}
+
+/// The conditional hazard of a path whose economy factor is `z` and the shop's sector factor
+/// `zs`: `Φ((Φ⁻¹(h) − √ρ·z − √ρs·zs) / √(1−ρ−ρs))`, exactly [`conditional_hazard`] when ρs = 0.
+/// Given nothing, √ρ·z + √ρs·zs is a normal of variance ρ + ρs: a shop's expectations are
+/// those of one factor with ρ + ρs.
+pub fn conditional_hazard_in_sector(h: f64, rho: f64, z: f64, rho_s: f64, zs: f64) -> f64 {
+    if !(rho_s > 0.0) {
+        return conditional_hazard(h, rho, z);
+    }
+    if !(h > 0.0) {
+        return 0.0;
+    }
+    if h >= 1.0 {
+        return 1.0;
+    }
+    normal_cdf(
+        (normal_quantile(h) - rho.sqrt() * z - rho_s.sqrt() * zs) / (1.0 - rho - rho_s).sqrt(),
+    )
 }
 
 /// P(the plan defaults) for `n` instalments with hazard `h` and first-payment fraud `fraud`:
@@ -415,11 +451,51 @@ impl BnplNonPayment {
             }
         }
         let customers = customers(v, &p("customers"), &raw.customers);
+        let sector_correlation = match raw.sector_correlation {
+            Some(r) if (0.0..1.0).contains(&r) && r + asset_correlation < 1.0 => r,
+            Some(r) => {
+                v.fail(
+                    &p("sector_correlation"),
+                    show(r),
+                    format!(
+                        "must be a number from 0 with asset_correlation + sector_correlation below 1 (asset_correlation is {asset_correlation})"
+                    ),
+                );
+                0.0
+            }
+            None => 0.0,
+        };
+        let declarations = raw.declarations.as_ref().map(|d| {
+            let share = v.probability(&p("declarations.misdeclared_share"), d.misdeclared_share);
+            let ratio = v.probability(&p("declarations.premium_ratio"), d.premium_ratio);
+            (share, ratio)
+        });
+        let e = &raw.exclusions;
+        let mut kept = 1.0;
+        for (name, share) in [
+            ("intentional_fault_share", e.intentional_fault_share),
+            ("unlawful_goods_share", e.unlawful_goods_share),
+            ("banned_organisation_share", e.banned_organisation_share),
+        ] {
+            if let Some(x) = share {
+                kept *= 1.0 - v.probability(&p(&format!("exclusions.{name}")), x);
+            }
+        }
+        let unrest = raw.unrest.as_ref().map(|u| {
+            (
+                v.probability(&p("unrest.probability"), u.probability),
+                v.integer_in(&p("unrest.days"), u.days, 1, 3660, " (days)") as u32,
+            )
+        });
         BnplNonPayment {
             name: raw.name.clone(),
             take_up,
             ceiling,
             asset_correlation,
+            sector_correlation,
+            declarations,
+            refused_share: 1.0 - kept,
+            unrest,
             month_multipliers,
             claim_lag_days,
             partial_payment,

@@ -17,6 +17,12 @@ pub struct RawBnpl {
     pub ceiling_per_customer_eur: Option<String>,
     /// Vasicek asset correlation of the one-factor systematic shock, in [0, 1).
     pub asset_correlation: Option<f64>,
+    /// Correlation with the shop's sector factor, beside the economy's (default 0).
+    pub sector_correlation: Option<f64>,
+    /// Contracts misdeclared at subscription and the premium ratio that reduces their claims.
+    pub declarations: Option<RawDeclarations>,
+    /// War, riots and terrorism: an event that voids the claims of plans written during it.
+    pub unrest: Option<RawUnrest>,
     /// Multipliers of hazard and fraud of plans written in each month, January to December.
     pub month_multipliers: Option<Vec<f64>>,
     /// Days from a missed due date to the automatic claim payment.
@@ -45,6 +51,29 @@ pub struct RawPartialPayment {
 pub struct RawBnplExclusions {
     pub categories: Option<Vec<String>>,
     pub sites: Option<Vec<String>>,
+    /// Shares of claims refused: the merchant's own intentional fault, goods outside lawful
+    /// trade, items of banned organisations.
+    pub intentional_fault_share: Option<f64>,
+    pub unlawful_goods_share: Option<f64>,
+    pub banned_organisation_share: Option<f64>,
+}
+
+/// `declarations`: the share of contracts misdeclared at subscription, and the ratio of the
+/// premium paid to the premium due that reduces their indemnities (French Insurance Code,
+/// article L113-9).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDeclarations {
+    pub misdeclared_share: f64,
+    pub premium_ratio: f64,
+}
+
+/// `unrest`: the probability of an event per path and its length in days.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawUnrest {
+    pub probability: f64,
+    pub days: i64,
 }
 
 /// One instalment plan (2x, 3x, 4x, 10x).

@@ -38,6 +38,30 @@ pub struct ShopBook {
     horizon_days: u32,
 }
 
+/// What one path sets for a shop's book beside its orders: the economy's and the sector's
+/// factors, the indemnity ratio of the merchant's contract (below 1 when it was misdeclared),
+/// and the days of an unrest event, if one happens.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PathRisk {
+    pub z: f64,
+    pub z_sector: f64,
+    pub indemnity: f64,
+    /// Horizon days `[start, end)` whose plans' claims the event voids.
+    pub unrest: Option<(u32, u32)>,
+}
+
+impl PathRisk {
+    /// A path with factor `z` and nothing else.
+    pub fn of_factor(z: f64) -> PathRisk {
+        PathRisk {
+            z,
+            z_sector: 0.0,
+            indemnity: 1.0,
+            unrest: None,
+        }
+    }
+}
+
 /// One customer of a path: eligible or not, and what is left of their ceiling.
 #[derive(Debug, Clone, Copy)]
 struct Customer {
@@ -211,15 +235,15 @@ impl ShopBook {
         (customers, alias)
     }
 
-    /// Simulates every day of the horizon for one path. `z` is the path's systematic factor;
-    /// `customers` the path's customer stream of this shop. Orders whose basket fits no plan
+    /// Simulates every day of the horizon for one path. `risk` holds the path's factors and
+    /// contract events; `customers` the path's customer stream of this shop. Orders whose basket fits no plan
     /// are added to `product` (`ineligible`); everything else to the plan type's slot of
     /// `segments` (the product's segments, in plan order).
     pub fn simulate<R: Rng>(
         &self,
         volume: f64,
         s: Streams<'_, R>,
-        z: f64,
+        path: PathRisk,
         customers: &mut R,
         product: &mut ProductTotals,
         segments: &mut [ProductTotals],
@@ -239,8 +263,13 @@ impl ShopBook {
             .map(|plan| {
                 std::array::from_fn(|m| {
                     let season = p.month_multipliers[m];
-                    let hazard =
-                        super::conditional_hazard(plan.hazard * season, p.asset_correlation, z);
+                    let hazard = super::conditional_hazard_in_sector(
+                        plan.hazard * season,
+                        p.asset_correlation,
+                        path.z,
+                        p.sector_correlation,
+                        path.z_sector,
+                    );
                     let mut survive = 1.0;
                     for _ in 1..plan.instalments {
                         survive *= 1.0 - hazard;
@@ -254,6 +283,9 @@ impl ShopBook {
         for (d, &mean) in self.daily_mean.iter().enumerate() {
             let n = poisson(mean * volume, counts);
             let month = self.month[d] as usize;
+            let voided = path
+                .unrest
+                .is_some_and(|(a, b)| (a..b).contains(&(d as u32)));
             for _ in 0..n {
                 // Every order draws the same attributes in the same order, granted or not.
                 let mix = orders.next_u64();
@@ -311,6 +343,11 @@ impl ShopBook {
                     } else {
                         0.0
                     };
+                // Exclusions that refuse the whole claim: the event of its writing period, or
+                // the merchant's fault and unlawful goods (drawn only where the wording has
+                // them, so that other scenarios draw what they did).
+                let refused =
+                    voided || (p.refused_share > 0.0 && uniform(claims) < p.refused_share);
                 let mut paid_any = false;
                 for k in first..plan.instalments {
                     let due = basket.instalment(plan.instalments, k);
@@ -319,8 +356,18 @@ impl ShopBook {
                     } else {
                         due
                     };
-                    let pay = unpaid.min(customer.remaining);
-                    customer.remaining = customer.remaining - pay;
+                    if refused {
+                        t.retained += unpaid;
+                        continue;
+                    }
+                    let capped = unpaid.min(customer.remaining);
+                    customer.remaining = customer.remaining - capped;
+                    // A misdeclared contract's indemnity is cut by the premium ratio.
+                    let pay = if path.indemnity < 1.0 {
+                        capped.share(path.indemnity)
+                    } else {
+                        capped
+                    };
                     t.retained += unpaid - pay;
                     if pay > Cents::ZERO {
                         paid_any = true;
@@ -335,6 +382,7 @@ impl ShopBook {
                     }
                 }
                 t.perils[peril].count += paid_any as u64;
+                t.rejected += refused as u64;
             }
         }
     }
