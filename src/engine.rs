@@ -61,6 +61,8 @@ struct BnplModel {
     declaration: u64,
     /// The product's unrest event (shared by every shop).
     unrest: u64,
+    /// The merchant's contract life (shared by the company's shops).
+    contract: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -160,6 +162,21 @@ impl Model {
             && uniform(&mut stream(seed, path, b.declaration)) < share
         {
             risk.indemnity = ratio;
+        }
+        if let Some(c) = p.contract {
+            // Term by term, whether the merchant leaves at its end (within the horizon).
+            let mut rng = stream(seed, path, b.contract);
+            let mut k = 1u32;
+            while let Some(end) = k
+                .checked_mul(c.term_days)
+                .filter(|&e| e < self.horizon.days)
+            {
+                if uniform(&mut rng) < c.lapse(k) {
+                    risk.contract_end = Some(end);
+                    break;
+                }
+                k += 1;
+            }
         }
         if let Some((probability, days)) = p.unrest {
             let mut rng = stream(seed, path, b.unrest);
@@ -425,6 +442,11 @@ impl Model {
                                 company.name
                             )),
                             unrest: stream_id(&format!("bnpl_unrest/{}", product.name())),
+                            contract: stream_id(&format!(
+                                "bnpl_contract/{}/{}",
+                                product.name(),
+                                company.name
+                            )),
                         });
                     }
                 }

@@ -689,3 +689,94 @@ products = ["bnpl"]
     .to_string();
     assert!(err.contains("sector_correlation"), "{err}");
 }
+
+/// The contract's life: quarterly terms renewed tacitly, a lapse at each term's end, a premium
+/// increase from the first renewal with the lapse it brings at once. Plans written after the
+/// end are not insured; a plan running past it is covered up to it and refunded pro rata.
+/// Covered plans, premium (refunds included), claims and counts match their closed forms, which
+/// weigh each day by the probability the contract is still in force.
+#[test]
+fn the_contract_lapses_at_term_ends_and_refunds_what_it_no_longer_covers() {
+    let shop = "orders_per_day = 200\nvolume_cv = 0\nbasket = { median_eur = 400, sigma = 0.5 }\ncategories = { furniture = 1.0 }";
+    let contract = format!(
+        "{PLAIN}\ncontract = {{ term_days = 91, lapse_per_term = 0.3, premium_change = \"0.2\", lapse_after_increase = 0.2 }}"
+    );
+    let s = scenario(400, &contract, &pay_in_4(0.03), shop);
+    let model = Model::new(&s);
+    let results = simulate(&model, 13, 400);
+    let checked = closed_forms_hold(&model, &results);
+    for m in [
+        "covered",
+        "premium_eur",
+        "claims_eur",
+        "missed_instalment_count",
+        "retained_eur",
+    ] {
+        assert!(
+            checked.iter().any(|c| c == m),
+            "{m} not checked: {checked:?}"
+        );
+    }
+    let Product::BnplNonPayment(p) = &model.products()[0] else {
+        panic!("bnpl")
+    };
+    let c = p.contract.expect("contract");
+    // In force on day 100 (after the first renewal, a lapse of 1 − 0.7 × 0.8 = 44 %).
+    assert!((c.in_force(100, 365) - 0.56).abs() < 1e-12);
+    assert!((c.in_force(200, 365) - 0.56 * 0.7).abs() < 1e-12);
+    // Some paths lapsed in the first term: nothing written after day 91.
+    let plain = Model::new(&scenario(400, PLAIN, &pay_in_4(0.03), shop));
+    let full = simulate(&plain, 13, 40);
+    let covered = |r: &PathResult| r.products[0].covered as f64;
+    let shortest = results.iter().map(covered).fold(f64::INFINITY, f64::min);
+    assert!(
+        shortest < 0.3 * covered(&full[0]),
+        "a path that lapsed at day 91: {shortest}"
+    );
+}
+
+/// The contract's and the exclusions' fields are validated with their paths.
+#[test]
+fn contract_and_exclusion_fields_are_validated() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/bnpl_like.toml"
+    ))
+    .unwrap();
+    for (extra, path) in [
+        (
+            "contract = { premium_change = \"-1.5\" }",
+            "contract.premium_change",
+        ),
+        ("contract = { term_days = 0 }", "contract.term_days"),
+        (
+            "contract = { lapse_per_term = 1.2 }",
+            "contract.lapse_per_term",
+        ),
+        (
+            "declarations = { misdeclared_share = 0.1, premium_ratio = 1.5 }",
+            "declarations.premium_ratio",
+        ),
+        ("unrest = { probability = 0.1, days = 0 }", "unrest.days"),
+    ] {
+        let edited = text.replacen(
+            "asset_correlation = 0.05",
+            &format!("asset_correlation = 0.05\n{extra}"),
+            1,
+        );
+        assert_ne!(edited, text);
+        let err = Scenario::parse(&edited, "bnpl.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(path), "{extra}: {path} not in {err}");
+    }
+    let edited = text.replacen(
+        "[products.exclusions]",
+        "[products.exclusions]\nintentional_fault_share = -0.1",
+        1,
+    );
+    let err = Scenario::parse(&edited, "bnpl.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("exclusions.intentional_fault_share"), "{err}");
+}

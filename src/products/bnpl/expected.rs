@@ -84,6 +84,9 @@ impl Expected {
         let orders: f64 = per_month.iter().sum();
         let moments = book.plan_moments();
         let granted: f64 = moments.iter().map(|m| m.0).sum();
+        if let Some(c) = p.contract {
+            return Expected::with_contract(book, &c, cover, &moments, kept, indemnity);
+        }
         let out = p
             .plans
             .iter()
@@ -126,6 +129,88 @@ impl Expected {
             })
             .collect();
         (out, orders * (1.0 - granted))
+    }
+
+    /// [`Expected::of`] under the contract's life, day by day: a plan written on day d exists
+    /// while the contract is in force, S(d); its instalment j is covered while it still is on
+    /// the due day, with probability S(d + s_j) / S(d); its premium (at the renewed rate from
+    /// the first renewal) is refunded pro rata of the instalments not covered.
+    fn with_contract(
+        book: &ShopBook,
+        c: &super::Contract,
+        cover: f64,
+        moments: &[(f64, f64)],
+        kept: f64,
+        indemnity: f64,
+    ) -> (Vec<Expected>, f64) {
+        let p = book.product();
+        let days = book.daily_mean.len();
+        let horizon = days as u32;
+        let s = |d: u64| c.in_force(d, horizon);
+        let void = |d: usize| {
+            p.unrest.map_or(0.0, |(prob, len)| {
+                prob * ((d + 1).min(len as usize) as f64) / days as f64
+            })
+        };
+        let granted: f64 = moments.iter().map(|m| m.0).sum();
+        let mut no_plan = 0.0;
+        let mut out = vec![Expected::default(); p.plans.len()];
+        for (pi, (plan, &(prob, mean))) in p.plans.iter().zip(moments).enumerate() {
+            let renewed = plan
+                .premium_rate
+                .times(&[c.premium_factor], p.rounding)
+                .as_f64();
+            let by_month: Vec<Vec<[[f64; 2]; 2]>> = (0..12)
+                .map(|m| {
+                    let season = p.month_multipliers[m];
+                    super::per_instalment_over_factor(
+                        plan.instalments,
+                        plan.hazard * season,
+                        (plan.fraud * season).min(1.0),
+                        p.partial_payment,
+                        p.asset_correlation + p.sector_correlation,
+                    )
+                })
+                .collect();
+            let e = &mut out[pi];
+            for (d, &x) in book.daily_mean.iter().enumerate() {
+                let alive = s(d as u64);
+                if !(alive > 0.0) {
+                    continue;
+                }
+                if pi == 0 {
+                    no_plan += x * alive * (1.0 - granted);
+                }
+                let n = x * alive;
+                let rate = if d as u32 >= c.term_days {
+                    renewed
+                } else {
+                    plan.premium_rate.as_f64()
+                };
+                let covered_after =
+                    |j: usize| s(d as u64 + plan.schedule_days[j + 1] as u64) / alive;
+                let m = (plan.instalments - 1).max(1) as f64;
+                let refund: f64 = (0..plan.instalments as usize - 1)
+                    .map(|j| 1.0 - covered_after(j))
+                    .sum::<f64>()
+                    / m;
+                e.covered += n * prob * cover;
+                e.ineligible += n * prob * (1.0 - cover);
+                e.exposure_eur += n * mean * cover;
+                e.premium_eur += n * mean * cover * rate * (1.0 - refund);
+                let paid = (1.0 - void(d)) * kept;
+                for (j, [unpaid, first]) in by_month[book.month[d] as usize].iter().enumerate() {
+                    let w = covered_after(j);
+                    for k in [MISSED, FRAUD] {
+                        e.unpaid_eur[k] += n * mean * cover * unpaid[k];
+                        e.claims_eur[k] += n * mean * cover * unpaid[k] * w * paid * indemnity;
+                        e.claim_counts[k] += n * prob * cover * first[k] * w * paid;
+                        e.rejected += n * prob * cover * first[k] * w * (1.0 - paid);
+                    }
+                }
+            }
+        }
+        (out, no_plan)
     }
 
     /// All expected unpaid instalments in EUR, before the ceiling.

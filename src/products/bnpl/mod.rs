@@ -28,8 +28,11 @@
 //! - **Ceiling** (`ceiling_per_customer_eur`): the merchant's particular conditions cap what is
 //!   paid, cumulatively per person and card over the horizon (no reset at the quarterly
 //!   renewals). What the ceiling leaves unpaid is the merchant's own loss (`retained`).
-//! - **Term**: 3 months, renewed tacitly; a one-year horizon is four terms. No lapse or
-//!   cancellation is modelled: the merchant stays insured for the whole horizon.
+//! - **Term** (`contract`): 3 months, renewed tacitly; a one-year horizon is four terms. Without
+//!   `contract` the merchant stays insured for the whole horizon; with it, the merchant leaves
+//!   at a term's end with a lapse probability (at once, more often, after a premium increase
+//!   from the first renewal), plans granted after the end are not insured, and a plan running
+//!   past it is covered up to it with its premium refunded pro rata ([`Contract`]).
 //! - **Claims**: declared and paid automatically `claim_lag_days` after each missed due date.
 //!   Each unpaid instalment is its own payment; a payment after the horizon end is `outstanding`.
 //! - **Recovery**: the insurer is subrogated and recovers `recovery_rate` of what it paid.
@@ -191,6 +194,8 @@ pub struct BnplNonPayment {
     /// War, riots and terrorism: `Some((probability per path, days))` of an event, on a start
     /// day uniform over the horizon, that voids the claims of the plans written during it.
     pub unrest: Option<(f64, u32)>,
+    /// The contract's life, if modelled: otherwise the merchant is insured all horizon.
+    pub contract: Option<Contract>,
     /// Multipliers of hazard and fraud of plans written in each month, January to December.
     pub month_multipliers: [f64; 12],
     /// Days from a missed due date to the automatic claim payment.
@@ -206,6 +211,41 @@ pub struct BnplNonPayment {
     pub excluded_sites: [bool; 3],
     pub plans: Vec<Plan>,
     pub customers: Customers,
+}
+
+/// The contract's life: it runs `term_days` and renews tacitly; at each term's end the
+/// merchant leaves (two weeks' notice) with `lapse_per_term`. From the first renewal the
+/// premium rates change by `premium_factor`; where that is an increase the merchant can leave
+/// at once then, with `lapse_after_increase` besides. Plans granted after the contract ended
+/// are not insured; a plan whose instalments run past the end is covered up to it, and its
+/// premium is refunded pro rata of its instalments due after the end.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Contract {
+    pub term_days: u32,
+    pub lapse_per_term: f64,
+    /// Premium rates from the first renewal on, relative to the plans' (1: unchanged).
+    pub premium_factor: crate::money::Factor,
+    pub lapse_after_increase: f64,
+}
+
+impl Contract {
+    /// P(the merchant leaves at the end of term `k` (1-based), given it stayed until then.
+    pub fn lapse(&self, k: u32) -> f64 {
+        if k == 1 && self.premium_factor > crate::money::Factor::ONE {
+            1.0 - (1.0 - self.lapse_per_term) * (1.0 - self.lapse_after_increase)
+        } else {
+            self.lapse_per_term
+        }
+    }
+
+    /// P(the contract is still in force on day `d` of a horizon of `horizon` days): the
+    /// product of the terms' stays over the term ends at or before `d` (only term ends within
+    /// the horizon are decided: after it the contract runs on).
+    pub fn in_force(&self, d: u64, horizon: u32) -> f64 {
+        let t = self.term_days as u64;
+        let ends = (d / t).min((horizon as u64).saturating_sub(1) / t) as u32;
+        (1..=ends).map(|k| 1.0 - self.lapse(k)).product()
+    }
 }
 
 /// Categories the standard wording excludes.
@@ -289,6 +329,53 @@ pub fn expected_unpaid_share(n: u32, h: f64, fraud: f64, partial: PartialPayment
         survive *= 1.0 - h;
     }
     fraud * (nf - 1.0) / nf + (1.0 - fraud) * hazard
+}
+
+/// Instalment by instalment (j = 1 … n−1, the first after checkout at index 0), averaged over
+/// the systematic factor like [`expected_over_factor`]: the expected unpaid share of the basket
+/// by peril (fraud, missed), and the probability that instalment j is the plan's first unpaid
+/// one by peril. A plan of fraud leaves every later instalment unpaid (first: j = 1); a first
+/// miss at j leaves instalment j unpaid but for a partial payment, and every later one.
+/// Summed over j they give [`expected_over_factor`]'s share and default probability.
+pub fn per_instalment_over_factor(
+    n: u32,
+    h: f64,
+    fraud: f64,
+    partial: PartialPayment,
+    rho: f64,
+) -> Vec<[[f64; 2]; 2]> {
+    let m = n.saturating_sub(1) as usize;
+    // E_Z[(1−h)^(j−1) h] (first miss at j) and E_Z[1 − (1−h)^(j−1)] (a miss before j).
+    let mut first = vec![0.0; m];
+    let mut before = vec![0.0; m];
+    let mut add = |hz: f64, w: f64| {
+        let mut survive = 1.0;
+        for j in 0..m {
+            before[j] += w * (1.0 - survive);
+            first[j] += w * survive * hz;
+            survive *= 1.0 - hz;
+        }
+    };
+    if rho > 0.0 && h > 0.0 {
+        const K: usize = 2000;
+        for k in 0..K {
+            let z = normal_quantile((k as f64 + 0.5) / K as f64);
+            add(conditional_hazard(h, rho, z), 1.0 / K as f64);
+        }
+    } else {
+        add(h, 1.0);
+    }
+    let (nf, pm) = (n as f64, partial.probability * partial.mean_share_paid);
+    (0..m)
+        .map(|j| {
+            let unpaid_fraud = fraud / nf;
+            let unpaid_missed = (1.0 - fraud) * (first[j] * (1.0 - pm) + before[j]) / nf;
+            let first_fraud = if j == 0 { fraud } else { 0.0 };
+            let first_missed = (1.0 - fraud) * first[j];
+            // [peril index MISSED = 0, FRAUD = 1] for (unpaid share, first unpaid).
+            [[unpaid_missed, unpaid_fraud], [first_missed, first_fraud]]
+        })
+        .collect()
 }
 
 /// [`expected_unpaid_share`] and [`default_probability`] averaged over the systematic factor
@@ -487,6 +574,40 @@ impl BnplNonPayment {
                 v.integer_in(&p("unrest.days"), u.days, 1, 3660, " (days)") as u32,
             )
         });
+        let contract = raw.contract.as_ref().map(|c| {
+            let cp = |f: &str| p(&format!("contract.{f}"));
+            let premium_factor = match c.premium_change.as_deref() {
+                None => crate::money::Factor::ONE,
+                Some(t) => {
+                    let one_plus = rust_decimal::Decimal::from_str_exact(t.trim())
+                        .ok()
+                        .and_then(|d| {
+                            crate::money::Factor::parse(&(d + rust_decimal::Decimal::ONE).to_string())
+                                .ok()
+                        });
+                    one_plus.unwrap_or_else(|| {
+                        v.fail(
+                            &cp("premium_change"),
+                            format!("{t:?}"),
+                            "must be a decimal string above -1 and at most 9 with at most 4 decimals, e.g. \"0.2\" for 20 % more",
+                        );
+                        crate::money::Factor::ONE
+                    })
+                }
+            };
+            Contract {
+                term_days: c
+                    .term_days
+                    .map_or(91, |d| v.integer_in(&cp("term_days"), d, 1, 3660, " (days)") as u32),
+                lapse_per_term: c
+                    .lapse_per_term
+                    .map_or(0.0, |x| v.probability(&cp("lapse_per_term"), x)),
+                premium_factor,
+                lapse_after_increase: c
+                    .lapse_after_increase
+                    .map_or(0.0, |x| v.probability(&cp("lapse_after_increase"), x)),
+            }
+        });
         BnplNonPayment {
             name: raw.name.clone(),
             take_up,
@@ -496,6 +617,7 @@ impl BnplNonPayment {
             declarations,
             refused_share: 1.0 - kept,
             unrest,
+            contract,
             month_multipliers,
             claim_lag_days,
             partial_payment,

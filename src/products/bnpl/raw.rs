@@ -23,6 +23,8 @@ pub struct RawBnpl {
     pub declarations: Option<RawDeclarations>,
     /// War, riots and terrorism: an event that voids the claims of plans written during it.
     pub unrest: Option<RawUnrest>,
+    /// The contract's life: terms, renewals, lapses (absent: insured over the whole horizon).
+    pub contract: Option<RawContract>,
     /// Multipliers of hazard and fraud of plans written in each month, January to December.
     pub month_multipliers: Option<Vec<f64>>,
     /// Days from a missed due date to the automatic claim payment.
@@ -66,6 +68,19 @@ pub struct RawBnplExclusions {
 pub struct RawDeclarations {
     pub misdeclared_share: f64,
     pub premium_ratio: f64,
+}
+
+/// `contract`: terms renewed tacitly, the merchant's lapse at each term end, and a premium
+/// change from the first renewal with the lapse it brings.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawContract {
+    pub term_days: Option<i64>,
+    pub lapse_per_term: Option<f64>,
+    /// Premium change from the first renewal, a decimal string (`"0.2"`: 20 % more).
+    pub premium_change: Option<String>,
+    /// P(the merchant leaves at once when the premium rises), at the first renewal.
+    pub lapse_after_increase: Option<f64>,
 }
 
 /// `unrest`: the probability of an event per path and its length in days.

@@ -48,6 +48,8 @@ pub struct PathRisk {
     pub indemnity: f64,
     /// Horizon days `[start, end)` whose plans' claims the event voids.
     pub unrest: Option<(u32, u32)>,
+    /// The horizon day the merchant's contract ended on, if it lapsed within the horizon.
+    pub contract_end: Option<u32>,
 }
 
 impl PathRisk {
@@ -58,6 +60,7 @@ impl PathRisk {
             z_sector: 0.0,
             indemnity: 1.0,
             unrest: None,
+            contract_end: None,
         }
     }
 }
@@ -278,6 +281,15 @@ impl ShopBook {
                 })
             })
             .collect();
+        // The plans' rates, and from the first renewal on under a premium change.
+        let renewed: Vec<crate::money::Rate> = (p.plans.iter())
+            .map(|plan| match &p.contract {
+                Some(c) => plan.premium_rate.times(&[c.premium_factor], p.rounding),
+                None => plan.premium_rate,
+            })
+            .collect();
+        let renewal = p.contract.map_or(u32::MAX, |c| c.term_days);
+        let end = path.contract_end.unwrap_or(u32::MAX);
         let (mut people, alias) = self.population_for_path(customers);
         let n_people = people.len();
         for (d, &mean) in self.daily_mean.iter().enumerate() {
@@ -296,6 +308,10 @@ impl ShopBook {
                     None => orders.random_range(0..n_people),
                 };
                 let basket = Cents::round(self.basket.cents_at_z(zb));
+                // After the contract ended the merchant is not insured: no plan is written.
+                if d as u32 >= end {
+                    continue;
+                }
                 let Some(pi) = self.choose_plan(basket, mix as u32) else {
                     product.ineligible += 1;
                     continue;
@@ -312,7 +328,24 @@ impl ShopBook {
                 let plan = &p.plans[pi];
                 t.covered += 1;
                 t.exposure += basket;
-                t.premium += plan.premium_rate.apply(basket, p.rounding);
+                let rate = if d as u32 >= renewal {
+                    renewed[pi]
+                } else {
+                    plan.premium_rate
+                };
+                let premium = rate.apply(basket, p.rounding);
+                // A contract that ends before the plan's last instalment refunds the premium
+                // pro rata of the instalments due after the end, which it does not cover.
+                let due_day = |k: u32| d as u64 + plan.schedule_days[k as usize] as u64;
+                let beyond = (1..plan.instalments)
+                    .filter(|&k| due_day(k) >= end as u64)
+                    .count();
+                let refund = if beyond > 0 {
+                    premium.share(beyond as f64 / (plan.instalments - 1) as f64)
+                } else {
+                    Cents::ZERO
+                };
+                t.premium += premium - refund;
                 let (hazard, fraud, p_miss) = risk[pi][month];
                 let u = uniform(claims);
                 // The first unpaid instalment (0-based) and the peril, if any.
@@ -348,7 +381,7 @@ impl ShopBook {
                 // them, so that other scenarios draw what they did).
                 let refused =
                     voided || (p.refused_share > 0.0 && uniform(claims) < p.refused_share);
-                let mut paid_any = false;
+                let (mut paid_any, mut refused_any) = (false, false);
                 for k in first..plan.instalments {
                     let due = basket.instalment(plan.instalments, k);
                     let unpaid = if k == first {
@@ -356,8 +389,14 @@ impl ShopBook {
                     } else {
                         due
                     };
+                    if due_day(k) >= end as u64 {
+                        // After the contract ended: not covered.
+                        t.retained += unpaid;
+                        continue;
+                    }
                     if refused {
                         t.retained += unpaid;
+                        refused_any = true;
                         continue;
                     }
                     let capped = unpaid.min(customer.remaining);
@@ -382,7 +421,7 @@ impl ShopBook {
                     }
                 }
                 t.perils[peril].count += paid_any as u64;
-                t.rejected += refused as u64;
+                t.rejected += refused_any as u64;
             }
         }
     }
