@@ -430,3 +430,75 @@ fn the_frame_rule_weighs_the_product_range() {
         "{e}"
     );
 }
+
+/// `frame_raises.parquet` lists every raise of a run, one row each, replayed from the stored
+/// volumes: as many per path and company as `frame_paths.parquet`'s `raises`, each to a higher
+/// frame after at least one day over the frame in force, numbered from 1.
+#[test]
+fn every_raise_has_its_row_in_frame_raises() {
+    use polars::prelude::*;
+    let dir = std::env::temp_dir().join(format!("protectsim-raises-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/golden/frame_black_friday.toml"
+    );
+    let text = std::fs::read_to_string(fixture).unwrap();
+    let insolvency = "insolvency = { stress_multiplier = 1.0, refund_share = 0.9 }";
+    let scenario = dir.with_extension("toml");
+    std::fs::write(
+        &scenario,
+        text.replacen(
+            insolvency,
+            &format!("{insolvency}\nraise = {{ review_lag_days = 5, margin = 1.2 }}"),
+            1,
+        ),
+    )
+    .unwrap();
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_protectsim"))
+        .args([
+            "run",
+            scenario.to_str().unwrap(),
+            "--paths",
+            "30",
+            "--quiet",
+            "--no-report",
+        ])
+        .arg("--out")
+        .arg(&dir)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let read = |name: &str| {
+        ParquetReader::new(std::fs::File::open(dir.join(name)).unwrap())
+            .finish()
+            .unwrap()
+    };
+    let (raises, paths) = (read("frame_raises.parquet"), read("frame_paths.parquet"));
+    let stored: u64 = paths
+        .column("raises")
+        .unwrap()
+        .u32()
+        .unwrap()
+        .sum()
+        .unwrap_or(0) as u64;
+    assert!(stored > 20, "the fixture raises: {stored}");
+    assert_eq!(raises.height() as u64, stored);
+    let before = raises.column("frame_before_eur").unwrap().f64().unwrap();
+    let after = raises.column("frame_after_eur").unwrap().f64().unwrap();
+    assert!(
+        before
+            .iter()
+            .zip(after.iter())
+            .all(|(b, a)| a.unwrap() > b.unwrap())
+    );
+    let first = raises.column("raise").unwrap().u32().unwrap();
+    assert!(first.iter().all(|n| n.unwrap() >= 1));
+    let over = raises.column("days_over_before").unwrap().u32().unwrap();
+    assert!(
+        over.iter().all(|d| d.unwrap() >= 1),
+        "a raise follows a review opened by a day over the frame"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_file(&scenario);
+}

@@ -21,10 +21,32 @@ fn date_column(name: &str, dates: Vec<Option<NaiveDate>>) -> PolarsResult<Column
     Column::new(name.into(), days).cast(&DataType::Date)
 }
 
+/// One raise of a company's frame on one path, replayed from the stored daily volumes: a row of
+/// `frame_raises.parquet`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RaiseRow {
+    pub path: u64,
+    pub company: usize,
+    /// 1 for the path's first raise of this company's frame, 2 for the next, …
+    pub number: u32,
+    /// Horizon day the raised frame applies from.
+    pub day: u32,
+    pub before: Cents,
+    pub after: Cents,
+    /// Days over the frame in force since the previous raise (or the horizon's start).
+    pub days_over_before: u32,
+}
+
 /// The daily bands of every frame company, in [`Model::frames`] order, read one day's column
 /// at a time from the stored paths; for the companies under a raise policy, also the frame in
-/// force day by day, replayed path by path (`seed`: the run's).
-pub fn bands(model: &Model, paths: &StoredPaths, seed: u64) -> anyhow::Result<Vec<DailyBand>> {
+/// force day by day, replayed path by path (`seed`: the run's), each raise handed to
+/// `on_raise` in path order.
+pub fn bands(
+    model: &Model,
+    paths: &StoredPaths,
+    seed: u64,
+    mut on_raise: impl FnMut(RaiseRow) -> anyhow::Result<()>,
+) -> anyhow::Result<Vec<DailyBand>> {
     let days = model.horizon().days as usize;
     let layout = *paths.layout();
     let mut bands = (0..model.frames().len())
@@ -43,15 +65,36 @@ pub fn bands(model: &Model, paths: &StoredPaths, seed: u64) -> anyhow::Result<Ve
         return Ok(bands);
     }
     let mut sums = vec![(vec![0.0; days], vec![0u64; days]); model.frames().len()];
+    let mut failed = None;
     for_each_active(model, paths, &raised, |path, c, active| {
         let (sum, over) = &mut sums[c];
-        let mut d = 0;
+        let (mut d, mut number, mut since) = (0usize, 0u32, 0u32);
+        let mut previous = model.frames()[c].frame;
         model.frames()[c].raised(seed, path, active, |frame| {
+            if frame > previous && failed.is_none() {
+                number += 1;
+                let row = RaiseRow {
+                    path,
+                    company: c,
+                    number,
+                    day: d as u32,
+                    before: previous,
+                    after: frame,
+                    days_over_before: since,
+                };
+                failed = on_raise(row).err();
+                since = 0;
+            }
+            previous = frame;
+            since += (active[d] > frame) as u32;
             sum[d] += frame.to_eur();
             over[d] += (active[d] > frame) as u64;
             d += 1;
         });
     })?;
+    if let Some(e) = failed {
+        return Err(e);
+    }
     let n = paths.len() as f64;
     for &c in &raised {
         let (sum, over) = &sums[c];
@@ -87,6 +130,44 @@ pub fn for_each_active(
         }
         Ok(())
     })
+}
+
+/// The rows `rows` of `frame_raises.parquet`: one per raise, in path order.
+pub fn raises_frame(model: &Model, rows: &[RaiseRow]) -> PolarsResult<DataFrame> {
+    let h = model.horizon();
+    let names: Vec<&str> = rows
+        .iter()
+        .map(|r| model.frames()[r.company].name.as_str())
+        .collect();
+    DataFrame::new(
+        rows.len(),
+        vec![
+            Column::new(
+                "path".into(),
+                rows.iter().map(|r| r.path).collect::<Vec<u64>>(),
+            ),
+            Column::new("company".into(), names),
+            Column::new(
+                "raise".into(),
+                rows.iter().map(|r| r.number).collect::<Vec<u32>>(),
+            ),
+            date_column("date", rows.iter().map(|r| Some(h.date(r.day))).collect())?,
+            Column::new(
+                "frame_before_eur".into(),
+                rows.iter().map(|r| r.before.to_eur()).collect::<Vec<f64>>(),
+            ),
+            Column::new(
+                "frame_after_eur".into(),
+                rows.iter().map(|r| r.after.to_eur()).collect::<Vec<f64>>(),
+            ),
+            Column::new(
+                "days_over_before".into(),
+                rows.iter()
+                    .map(|r| r.days_over_before)
+                    .collect::<Vec<u32>>(),
+            ),
+        ],
+    )
 }
 
 /// One row per (date, company).

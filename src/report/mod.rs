@@ -251,7 +251,35 @@ pub fn write_run(
     let mut summary = summary_frame(rows)?;
     write_parquet(dir, "summary.parquet", &mut summary, manifest)?;
     write_csv(dir, "summary.csv", &mut summary)?;
-    let bands = frames::bands(model, paths, manifest.seed)?;
+    // Raises replayed with the bands, written a batch of rows at a time.
+    let raising = model.frames().iter().any(|f| f.raise.is_some());
+    let mut sink_raises = if raising {
+        let schema = frames::raises_frame(model, &[])?.schema().clone();
+        Some(ParquetSink::new(
+            dir,
+            "frame_raises.parquet",
+            &schema,
+            manifest,
+        )?)
+    } else {
+        None
+    };
+    let mut pending: Vec<frames::RaiseRow> = Vec::new();
+    let bands = frames::bands(model, paths, manifest.seed, |row| {
+        pending.push(row);
+        if let Some(sink) = sink_raises.as_mut()
+            && pending.len() >= RAISE_ROWS
+        {
+            sink.write(&frames::raises_frame(model, &pending)?)?;
+            pending.clear();
+        }
+        Ok(())
+    })?;
+    if let Some(mut sink) = sink_raises {
+        sink.write(&frames::raises_frame(model, &pending)?)?;
+        sink.finish()?;
+        manifest.files.push("frame_raises.parquet".into());
+    }
     if let Some(sink) = sink_frames {
         sink.finish()?;
         let mut daily = frames::daily_frame(model, &bands)?;
@@ -266,6 +294,9 @@ pub fn write_run(
     write_manifest(dir, manifest)?;
     Ok(bands)
 }
+
+/// Rows of `frame_raises.parquet` held before they are written as one row group.
+const RAISE_ROWS: usize = 65_536;
 
 /// Writes `manifest.json` (atomically). Written last: a folder with a manifest is complete.
 pub fn write_manifest(dir: &Path, manifest: &Manifest) -> Result<PathBuf> {
