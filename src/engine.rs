@@ -12,7 +12,7 @@ use crate::money::Cents;
 use crate::orders::{CoverDemand, OrderBlock, OrderStream};
 use crate::products::Streams;
 use crate::products::bnpl::ShopBook as BnplShopBook;
-use crate::products::bnpl::simulate::PathRisk as BnplPathRisk;
+use crate::products::bnpl::simulate::{PathRisk as BnplPathRisk, Population as BnplPopulation};
 use crate::products::e_reputation::PolicyBook;
 use crate::products::guarantee_frame::Insolvency;
 use crate::products::{
@@ -54,7 +54,8 @@ struct BnplModel {
     orders: u64,
     claims: u64,
     factor: u64,
-    customers: u64,
+    /// Index into [`Model::bnpl_populations`]: the population of the shop's company.
+    population: usize,
     /// The shop's sector factor (shared by the product's shops of one sector).
     sector: u64,
     /// Whether the merchant's contract was misdeclared (shared by the company's shops).
@@ -63,6 +64,16 @@ struct BnplModel {
     unrest: u64,
     /// The merchant's contract life (shared by the company's shops).
     contract: u64,
+}
+
+/// The buyers of one company's shops for one BNPL product: how many cards, and the stream
+/// they are drawn from on each path.
+#[derive(Debug, Clone)]
+struct BnplPopulationModel {
+    product: usize,
+    company: String,
+    size: usize,
+    stream: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -228,6 +239,8 @@ pub struct Model {
     economy_stream: u64,
     /// Books of policies in force (products sold per policy-year, not per order).
     policy_books: Vec<PolicyBookModel>,
+    /// The BNPL populations, one per (product, company): buyers shared by the company's shops.
+    bnpl_populations: Vec<BnplPopulationModel>,
     segments: Vec<Segment>,
     /// Per product, the index of its first segment in `segments`.
     segment_start: Vec<usize>,
@@ -361,6 +374,7 @@ impl Model {
         let slots_of = |pi: usize| segment_range(&segment_start, segments.len(), pi);
         let mut frames = Vec::new();
         let mut shops = Vec::new();
+        let mut bnpl_populations: Vec<BnplPopulationModel> = Vec::new();
         for company in scenario.companies() {
             let frame_index = frame_company(scenario, company, horizon).map(|f| {
                 frames.push(f);
@@ -422,15 +436,39 @@ impl Model {
                         };
                         covers.push((Arc::from(cover), side));
                     } else if let Product::BnplNonPayment(bn) = product {
+                        let book = BnplShopBook::new(bn, shop, shape, horizon);
+                        let book_size = book.population();
                         bnpl.push(BnplModel {
                             product: pi,
-                            book: BnplShopBook::new(bn, shop, shape, horizon),
+                            book,
                             slots: slots_of(pi),
                             counts: name("counts"),
                             orders: name("orders"),
                             claims: name("claims"),
                             factor: stream_id(&format!("bnpl_factor/{}", product.name())),
-                            customers: name("customers"),
+                            population: {
+                                // One population per company and product, its stream named
+                                // after the company's first shop selling the product.
+                                let at =
+                                    bnpl_populations.iter().position(|p: &BnplPopulationModel| {
+                                        p.product == pi && p.company == company.name
+                                    });
+                                match at {
+                                    Some(k) => {
+                                        bnpl_populations[k].size += book_size;
+                                        k
+                                    }
+                                    None => {
+                                        bnpl_populations.push(BnplPopulationModel {
+                                            product: pi,
+                                            company: company.name.clone(),
+                                            size: book_size,
+                                            stream: name("customers"),
+                                        });
+                                        bnpl_populations.len() - 1
+                                    }
+                                }
+                            },
                             sector: stream_id(&format!(
                                 "bnpl_sector/{}/{}",
                                 product.name(),
@@ -523,6 +561,7 @@ impl Model {
             frames,
             economy_stream,
             policy_books,
+            bnpl_populations,
             segments,
             segment_start,
         }
@@ -658,6 +697,7 @@ impl Model {
         let mut frame_totals = vec![ProductTotals::default(); self.frames.len()];
         let mut segments = vec![ProductTotals::default(); self.segments.len()];
         let mut block = OrderBlock::default();
+        let mut populations: Vec<Option<BnplPopulation>> = vec![None; self.bnpl_populations.len()];
         for shop in &self.shops {
             let volume = shop
                 .volume
@@ -690,7 +730,14 @@ impl Model {
                     volume,
                     streams,
                     risk,
-                    &mut stream(seed, path, b.customers),
+                    populations[b.population].get_or_insert_with(|| {
+                        let m = &self.bnpl_populations[b.population];
+                        BnplPopulation::draw(
+                            b.book.product(),
+                            m.size,
+                            &mut stream(seed, path, m.stream),
+                        )
+                    }),
                     &mut products[b.product],
                     &mut segments[b.slots.clone()],
                 )

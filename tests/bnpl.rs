@@ -780,3 +780,71 @@ fn contract_and_exclusion_fields_are_validated() {
         .to_string();
     assert!(err.contains("exclusions.intentional_fault_share"), "{err}");
 }
+
+/// The ceiling applies per person and per card, across every shop of the insured company: a
+/// population of two cards held by one person (ten cards a person on average) is paid at most
+/// one ceiling a path over both shops; held by two persons, more; and two companies never share
+/// their buyers, whatever the cards.
+#[test]
+fn the_ceiling_binds_per_person_and_per_card_across_the_company() {
+    let text = |cards: f64, two_companies: bool| {
+        let shop = |name: &str| {
+            format!(
+                r#"
+[[companies.shops]]
+name = "{name}"
+orders_per_day = 50
+volume_cv = 0
+basket = {{ median_eur = 400, sigma = 1e-9 }}
+categories = {{ furniture = 1.0 }}
+products = ["bnpl"]
+"#
+            )
+        };
+        let second = if two_companies {
+            format!("\n[[companies]]\nname = \"B\"\n{}", shop("b"))
+        } else {
+            shop("b")
+        };
+        format!(
+            r#"[horizon]
+start = "2026-01-01"
+days = 365
+
+[simulation]
+seed = 5
+paths = 40
+
+[[products]]
+name = "bnpl"
+kind = "bnpl_non_payment"
+{PLAIN}
+ceiling_per_customer_eur = "300"
+customers = {{ purchases_per_year = 1e9, purchases_cv = 0, cards_per_person = {cards}, adult_share = 1, french_resident_share = 1, card_networks = {{ cb = 1 }}, card_types = {{ debit = 1 }} }}
+
+{plans}
+
+[[companies]]
+name = "A"
+{a}{second}
+"#,
+            plans = pay_in_4(0.5),
+            a = shop("a"),
+        )
+    };
+    let most = |cards: f64, two: bool| {
+        let model = Model::new(&Scenario::parse(&text(cards, two), "t.toml").unwrap());
+        simulate(&model, 3, 40)
+            .iter()
+            .map(|r| r.products[0].claims().0)
+            .max()
+            .unwrap()
+    };
+    assert!(
+        most(10.0, false) <= 30_000,
+        "one person, one ceiling over both shops"
+    );
+    assert!(most(1.0, false) > 30_000, "two persons, two ceilings");
+    assert!(most(10.0, true) > 30_000, "two companies share no buyer");
+    assert!(most(1.0, false) <= 60_000);
+}

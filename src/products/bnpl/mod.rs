@@ -26,8 +26,10 @@
 //!   `rounding`, due for each plan granted and taken from the first instalment; cover starts
 //!   then, so the premium is written on the order day.
 //! - **Ceiling** (`ceiling_per_customer_eur`): the merchant's particular conditions cap what is
-//!   paid, cumulatively per person and card over the horizon (no reset at the quarterly
-//!   renewals). What the ceiling leaves unpaid is the merchant's own loss (`retained`).
+//!   paid, cumulatively per person and per card over the horizon, across every shop of the
+//!   insured company (no reset at the quarterly renewals; a person may hold several cards,
+//!   `customers.cards_per_person`). What the ceiling leaves unpaid is the merchant's own loss
+//!   (`retained`).
 //! - **Term** (`contract`): 3 months, renewed tacitly; a one-year horizon is four terms. Without
 //!   `contract` the merchant stays insured for the whole horizon; with it, the merchant leaves
 //!   at a term's end with a lapse probability (at once, more often, after a premium increase
@@ -140,6 +142,9 @@ pub struct Customers {
     pub purchases_per_year: f64,
     /// Coefficient of variation of the customers' repeat rates (gamma weights; 0: all equal).
     pub purchases_cv: f64,
+    /// Mean cards per person, at least 1: a person holds 1 + Poisson(mean − 1) cards, and the
+    /// ceiling binds per card and per person.
+    pub cards_per_person: f64,
     pub adult_share: f64,
     pub french_resident_share: f64,
     pub networks: Mix<CardNetwork>,
@@ -821,6 +826,18 @@ fn customers(v: &mut Validator, path: &str, raw: &RawCustomers) -> Customers {
         }
         None => 1.0,
     };
+    let cards_per_person = match raw.cards_per_person {
+        None => 1.0,
+        Some(x) if (1.0..=10.0).contains(&x) => x,
+        Some(x) => {
+            v.fail(
+                &q("cards_per_person"),
+                show(x),
+                "must be a number from 1 to 10 (mean cards per person; 1: one card each)",
+            );
+            1.0
+        }
+    };
     let adult_share = raw
         .adult_share
         .map_or(0.98, |x| v.probability(&q("adult_share"), x));
@@ -865,6 +882,7 @@ fn customers(v: &mut Validator, path: &str, raw: &RawCustomers) -> Customers {
     Customers {
         purchases_per_year,
         purchases_cv,
+        cards_per_person,
         adult_share,
         french_resident_share,
         networks,

@@ -111,6 +111,8 @@ pub struct RawPlan {
 pub struct RawCustomers {
     pub purchases_per_year: Option<f64>,
     pub purchases_cv: Option<f64>,
+    /// Mean cards per person (at least 1): a person's cards share their ceiling.
+    pub cards_per_person: Option<f64>,
     pub adult_share: Option<f64>,
     pub french_resident_share: Option<f64>,
     pub card_networks: Option<BTreeMap<String, f64>>,

@@ -65,11 +65,95 @@ impl PathRisk {
     }
 }
 
-/// One customer of a path: eligible or not, and what is left of their ceiling.
+/// One card of a path's population: eligible or not (its holder and the card itself), whose
+/// holder it is, and what is left of its ceiling.
 #[derive(Debug, Clone, Copy)]
-struct Customer {
+struct Card {
     eligible: bool,
+    person: u32,
     remaining: Cents,
+}
+
+/// The buyers of one company's shops on one path, shared by those shops: persons, each with
+/// one or more cards. A plan is paid by one card; the ceiling binds cumulatively per card and
+/// per person, across every shop of the company.
+#[derive(Debug, Clone)]
+pub struct Population {
+    cards: Vec<Card>,
+    /// What is left of each person's ceiling.
+    persons: Vec<Cents>,
+    /// Cards picked in proportion to their holder's repeat rate (shared among the holder's
+    /// cards); `None`: uniformly.
+    alias: Option<WeightedAliasIndex<f64>>,
+}
+
+impl Population {
+    /// Draws a population of `size` cards for `product` from `rng`: per person, the first
+    /// card's network and type, age, residence and repeat-rate weight (in that order: a
+    /// population of one card per person draws what a population of customers did), then,
+    /// where persons hold more cards, their number and each further card's network and type.
+    pub fn draw<R: Rng>(product: &BnplNonPayment, size: usize, rng: &mut R) -> Population {
+        let c = &product.customers;
+        let gamma = if c.purchases_cv > 0.0 {
+            let shape = 1.0 / (c.purchases_cv * c.purchases_cv);
+            Gamma::new(shape, 1.0 / shape).ok()
+        } else {
+            None
+        };
+        // No ceiling: more than any claim can reach (kept below `Cents::OVERFLOW`).
+        let full = product.ceiling.unwrap_or(Cents(i64::MAX / 2));
+        let extra_cards = c.cards_per_person - 1.0;
+        let mut cards = Vec::with_capacity(size);
+        let mut persons = Vec::new();
+        let mut weights = Vec::with_capacity(if gamma.is_some() { size } else { 0 });
+        while cards.len() < size {
+            let person = persons.len() as u32;
+            persons.push(full);
+            let first = rng.next_u64();
+            let adult = uniform(rng) < c.adult_share;
+            let french_resident = uniform(rng) < c.french_resident_share;
+            let weight = gamma.as_ref().map(|g| g.sample(rng));
+            let n = if extra_cards > 0.0 {
+                1 + poisson(extra_cards, rng) as usize
+            } else {
+                1
+            };
+            for k in 0..n.min(size - cards.len()) {
+                let bits = if k == 0 { first } else { rng.next_u64() };
+                let buyer = Buyer {
+                    network: c.networks.pick((bits >> 32) as u32),
+                    card: c.card_types.pick(bits as u32),
+                    adult,
+                    french_resident,
+                };
+                if let Some(w) = weight {
+                    weights.push(w / n as f64);
+                }
+                cards.push(Card {
+                    eligible: product.buyer_exclusion(&buyer).is_none(),
+                    person,
+                    remaining: full,
+                });
+            }
+        }
+        // All-zero or non-finite weights (a very large CV underflows): equal weights instead.
+        let alias = gamma.and_then(|_| WeightedAliasIndex::new(weights).ok());
+        Population {
+            cards,
+            persons,
+            alias,
+        }
+    }
+
+    /// Cards in the population.
+    pub fn cards(&self) -> usize {
+        self.cards.len()
+    }
+
+    /// Persons in the population.
+    pub fn persons(&self) -> usize {
+        self.persons.len()
+    }
 }
 
 impl ShopBook {
@@ -200,46 +284,8 @@ impl ShopBook {
         out
     }
 
-    /// Draws the path's customer population.
-    fn population_for_path<R: Rng>(
-        &self,
-        rng: &mut R,
-    ) -> (Vec<Customer>, Option<WeightedAliasIndex<f64>>) {
-        let c = &self.product.customers;
-        let gamma = if c.purchases_cv > 0.0 {
-            let shape = 1.0 / (c.purchases_cv * c.purchases_cv);
-            Gamma::new(shape, 1.0 / shape).ok()
-        } else {
-            None
-        };
-        // No ceiling: more than any claim can reach (kept below `Cents::OVERFLOW`).
-        let remaining = self.product.ceiling.unwrap_or(Cents(i64::MAX / 2));
-        let mut weights = Vec::with_capacity(if gamma.is_some() { self.population } else { 0 });
-        let customers = (0..self.population)
-            .map(|_| {
-                let cards = rng.next_u64();
-                let buyer = Buyer {
-                    network: c.networks.pick((cards >> 32) as u32),
-                    card: c.card_types.pick(cards as u32),
-                    adult: uniform(rng) < c.adult_share,
-                    french_resident: uniform(rng) < c.french_resident_share,
-                };
-                if let Some(g) = &gamma {
-                    weights.push(g.sample(rng));
-                }
-                Customer {
-                    eligible: self.product.buyer_exclusion(&buyer).is_none(),
-                    remaining,
-                }
-            })
-            .collect();
-        // All-zero or non-finite weights (a very large CV underflows): equal weights instead.
-        let alias = gamma.and_then(|_| WeightedAliasIndex::new(weights).ok());
-        (customers, alias)
-    }
-
     /// Simulates every day of the horizon for one path. `risk` holds the path's factors and
-    /// contract events; `customers` the path's customer stream of this shop. Orders whose basket fits no plan
+    /// contract events; `people` the path's population of the shop's company. Orders whose basket fits no plan
     /// are added to `product` (`ineligible`); everything else to the plan type's slot of
     /// `segments` (the product's segments, in plan order).
     pub fn simulate<R: Rng>(
@@ -247,7 +293,7 @@ impl ShopBook {
         volume: f64,
         s: Streams<'_, R>,
         path: PathRisk,
-        customers: &mut R,
+        people: &mut Population,
         product: &mut ProductTotals,
         segments: &mut [ProductTotals],
     ) {
@@ -290,8 +336,7 @@ impl ShopBook {
             .collect();
         let renewal = p.contract.map_or(u32::MAX, |c| c.term_days);
         let end = path.contract_end.unwrap_or(u32::MAX);
-        let (mut people, alias) = self.population_for_path(customers);
-        let n_people = people.len();
+        let n_cards = people.cards.len();
         for (d, &mean) in self.daily_mean.iter().enumerate() {
             let n = poisson(mean * volume, counts);
             let month = self.month[d] as usize;
@@ -303,9 +348,9 @@ impl ShopBook {
                 let mix = orders.next_u64();
                 let category = self.categories.pick((mix >> 32) as u32);
                 let zb: f64 = orders.sample(StandardNormal);
-                let who = match &alias {
+                let who = match &people.alias {
                     Some(a) => a.sample(orders),
-                    None => orders.random_range(0..n_people),
+                    None => orders.random_range(0..n_cards),
                 };
                 let basket = Cents::round(self.basket.cents_at_z(zb));
                 // After the contract ended the merchant is not insured: no plan is written.
@@ -317,11 +362,8 @@ impl ShopBook {
                     continue;
                 };
                 let t = &mut segments[pi];
-                let customer = &mut people[who];
-                if !customer.eligible
-                    || p.excluded_categories[category.index()]
-                    || self.site_excluded
-                {
+                let card = people.cards[who];
+                if !card.eligible || p.excluded_categories[category.index()] || self.site_excluded {
                     t.ineligible += 1;
                     continue;
                 }
@@ -399,8 +441,12 @@ impl ShopBook {
                         refused_any = true;
                         continue;
                     }
-                    let capped = unpaid.min(customer.remaining);
-                    customer.remaining = customer.remaining - capped;
+                    // The ceiling binds per card and per person, across the company's shops.
+                    let person = &mut people.persons[card.person as usize];
+                    let card = &mut people.cards[who].remaining;
+                    let capped = unpaid.min(*card).min(*person);
+                    *card = *card - capped;
+                    *person = *person - capped;
                     // A misdeclared contract's indemnity is cut by the premium ratio.
                     let pay = if path.indemnity < 1.0 {
                         capped.share(path.indemnity)
