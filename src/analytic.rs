@@ -422,18 +422,8 @@ fn insert_legal(m: &mut BTreeMap<String, f64>, e: &legal::Expected, disputes_exa
     if !disputes_exact {
         return;
     }
-    m.insert("claims_eur".into(), e.claims_total_eur());
-    m.insert("net_claims_eur".into(), e.claims_total_eur());
-    m.insert("retained_eur".into(), e.retained_eur);
+    insert_legal_cases(m, e);
     m.insert("portfolio_loss_ratio".into(), e.loss_ratio());
-    for (k, peril) in legal::PERILS.iter().enumerate() {
-        m.insert(format!("{peril}_count"), e.claim_counts[k]);
-        m.insert(format!("{peril}_eur"), e.claims_eur[k]);
-    }
     let disputes = e.claim_counts[legal::MEDIATION];
-    m.insert("mediation_settled_count".into(), e.settled);
-    m.insert("mediation_abandoned_count".into(), e.abandoned);
-    m.insert("mediation_settled_share".into(), e.settled / disputes);
-    m.insert("mediation_days_mean".into(), e.mediation_days / disputes);
     m.insert("disputes_per_million".into(), 1e6 * disputes / e.covered);
 }

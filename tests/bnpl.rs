@@ -518,6 +518,19 @@ fn excluded_plans_write_nothing() {
     }
 }
 
+/// One shop of 200 orders a day, baskets about 400 EUR, furniture.
+const SHOP: &str = "orders_per_day = 200\nvolume_cv = 0\nbasket = { median_eur = 400, sigma = 0.5 }\ncategories = { furniture = 1.0 }";
+
+/// Each of `metrics` is among the product rows `checked`.
+fn assert_checked(checked: &[String], metrics: &[&str]) {
+    for m in metrics {
+        assert!(
+            checked.iter().any(|c| c == m),
+            "{m} not checked: {checked:?}"
+        );
+    }
+}
+
 /// Every row with an analytic value within 4 standard errors (or equal where constant); the
 /// metrics checked.
 fn closed_forms_hold(model: &Model, results: &[PathResult]) -> Vec<String> {
@@ -555,12 +568,7 @@ fn closed_forms_hold(model: &Model, results: &[PathResult]) -> Vec<String> {
 /// it. Each against its closed form, and against the same book without them.
 #[test]
 fn exclusions_declarations_and_unrest_reduce_claims_by_their_closed_forms() {
-    let plain = scenario(
-        300,
-        PLAIN,
-        &pay_in_4(0.03),
-        "orders_per_day = 200\nvolume_cv = 0\nbasket = { median_eur = 400, sigma = 0.5 }\ncategories = { furniture = 1.0 }",
-    );
+    let plain = scenario(300, PLAIN, &pay_in_4(0.03), SHOP);
     let base = Model::new(&plain);
     let base_rows = summary::summarise(&base, &simulate(&base, 9, 2));
     let claims = |rows: &[summary::MetricRow]| {
@@ -576,26 +584,19 @@ fn exclusions_declarations_and_unrest_reduce_claims_by_their_closed_forms() {
          declarations = {{ misdeclared_share = 0.3, premium_ratio = 0.6 }}\n\
          unrest = {{ probability = 0.2, days = 60 }}"
     );
-    let s = scenario(
-        400,
-        &features,
-        &pay_in_4(0.03),
-        "orders_per_day = 200\nvolume_cv = 0\nbasket = { median_eur = 400, sigma = 0.5 }\ncategories = { furniture = 1.0 }",
-    );
+    let s = scenario(400, &features, &pay_in_4(0.03), SHOP);
     let model = Model::new(&s);
     let results = simulate(&model, 9, 400);
     let checked = closed_forms_hold(&model, &results);
-    for m in [
-        "claims_eur",
-        "rejected_count",
-        "retained_eur",
-        "missed_instalment_count",
-    ] {
-        assert!(
-            checked.iter().any(|c| c == m),
-            "{m} not checked: {checked:?}"
-        );
-    }
+    assert_checked(
+        &checked,
+        &[
+            "claims_eur",
+            "rejected_count",
+            "retained_eur",
+            "missed_instalment_count",
+        ],
+    );
     // Refused: 1 − 0.9 × 0.95; misdeclared: 1 − 0.3 × 0.4; unrest: 0.2 × 60/365 of most days.
     let rows = summary::summarise(&model, &results);
     let ratio = claims(&rows) / without;
@@ -697,7 +698,7 @@ products = ["bnpl"]
 /// weigh each day by the probability the contract is still in force.
 #[test]
 fn the_contract_lapses_at_term_ends_and_refunds_what_it_no_longer_covers() {
-    let shop = "orders_per_day = 200\nvolume_cv = 0\nbasket = { median_eur = 400, sigma = 0.5 }\ncategories = { furniture = 1.0 }";
+    let shop = SHOP;
     let contract = format!(
         "{PLAIN}\ncontract = {{ term_days = 91, lapse_per_term = 0.3, premium_change = \"0.2\", lapse_after_increase = 0.2 }}"
     );
@@ -705,18 +706,16 @@ fn the_contract_lapses_at_term_ends_and_refunds_what_it_no_longer_covers() {
     let model = Model::new(&s);
     let results = simulate(&model, 13, 400);
     let checked = closed_forms_hold(&model, &results);
-    for m in [
-        "covered",
-        "premium_eur",
-        "claims_eur",
-        "missed_instalment_count",
-        "retained_eur",
-    ] {
-        assert!(
-            checked.iter().any(|c| c == m),
-            "{m} not checked: {checked:?}"
-        );
-    }
+    assert_checked(
+        &checked,
+        &[
+            "covered",
+            "premium_eur",
+            "claims_eur",
+            "missed_instalment_count",
+            "retained_eur",
+        ],
+    );
     let Product::BnplNonPayment(p) = &model.products()[0] else {
         panic!("bnpl")
     };

@@ -773,21 +773,19 @@ fn incident(
     }
 }
 
-/// A phase a share of the cases takes (`court_merits`, `repair`): its cost and days.
+/// A phase a share of the cases takes (`court_merits`, `repair`): its cost and days, read as
+/// a phase with one way out.
 fn shared_phase(
     v: &mut Validator,
     path: &str,
     raw: Option<&raw::RawSharedPhase>,
     default: Phase,
 ) -> Phase {
-    let Some(r) = raw else {
-        return default;
-    };
-    Phase {
-        cost: phase_cost(v, &format!("{path}.cost"), r.cost.as_ref(), default.cost),
-        days: phase_days(v, &format!("{path}.days"), r.days, default.days),
-        outcomes: Outcomes::FINAL,
-    }
+    let raw = raw.map(|r| RawFinalPhase {
+        cost: r.cost.clone(),
+        days: r.days,
+    });
+    final_phase(v, path, raw.as_ref(), default)
 }
 
 /// A money field of at most `max_eur`.
