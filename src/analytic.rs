@@ -56,7 +56,7 @@ fn bnpl_metrics(
     m.insert("rejected_count".into(), e.rejected);
     if p.ceiling.is_none() {
         let claims: f64 = e.claims_eur.iter().sum();
-        let recoveries = claims * p.recovery_rate;
+        let recoveries = claims * p.recovery_rate * (1.0 - p.recovery_cost_share);
         m.insert("claims_eur".into(), claims);
         m.insert("recoveries_eur".into(), recoveries);
         m.insert("net_claims_eur".into(), claims - recoveries);

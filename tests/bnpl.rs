@@ -847,3 +847,48 @@ name = "A"
     assert!(most(10.0, true) > 30_000, "two companies share no buyer");
     assert!(most(1.0, false) <= 60_000);
 }
+
+/// Recoveries take time and cost: each claim's recovery arrives a lognormal lag after its
+/// payment, net of its collection cost; the development views `dev_month:<k>` hold what is
+/// paid and recovered in each month from the horizon's start. They add up, path by path, to
+/// the product's claims and recoveries; recoveries come later than payments; the recoveries
+/// net of cost match their closed form.
+#[test]
+fn payments_and_recoveries_by_development_month() {
+    let product = format!(
+        "{PLAIN}\nrecovery_lag = {{ median_days = 120, sigma = 0.5 }}\nrecovery_cost_share = 0.2\ndevelopment_months = 30"
+    );
+    let s = scenario(200, &product, &pay_in_4(0.03), SHOP);
+    let model = Model::new(&s);
+    let names: Vec<&str> = model.segments().iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names[1], "dev_month:00");
+    assert_eq!(names.len(), 1 + 30);
+    let results = simulate(&model, 17, 200);
+    let checked = closed_forms_hold(&model, &results);
+    assert_checked(&checked, &["recoveries_eur", "net_claims_eur"]);
+    let (mut paid_month, mut recovered_month) = (0.0, 0.0);
+    for r in &results {
+        let t = &r.products[0];
+        let dev = &r.segments[1..];
+        let paid: i64 = dev.iter().map(|v| v.claims().0).sum();
+        let recovered: i64 = dev.iter().map(|v| v.recoveries.0).sum();
+        assert_eq!(
+            (paid, recovered),
+            (t.claims().0, t.recoveries.0),
+            "path {}",
+            r.path
+        );
+        for (k, v) in dev.iter().enumerate() {
+            paid_month += k as f64 * v.claims().to_eur();
+            recovered_month += k as f64 * v.recoveries.to_eur();
+        }
+    }
+    let total = |f: fn(&PathResult) -> f64| results.iter().map(f).sum::<f64>();
+    let mean_paid = paid_month / total(|r| r.products[0].claims().to_eur());
+    let mean_recovered = recovered_month / total(|r| r.products[0].recoveries.to_eur());
+    // About 120 days (four months) later on average (e^{σ²/2} × 120 days).
+    assert!(
+        (mean_recovered - mean_paid - 4.4).abs() < 1.0,
+        "recoveries {mean_recovered} months against payments {mean_paid}"
+    );
+}

@@ -175,6 +175,8 @@ impl Product {
                 .iter()
                 .map(|m| format!("motive:{m}"))
                 .collect(),
+            // Payments and recoveries by development month: no orders, no premium.
+            Product::BnplNonPayment(p) => p.development_views(),
             _ => Vec::new(),
         }
     }
@@ -182,7 +184,10 @@ impl Product {
     /// Whether the product's views carry orders and premium (parcel views) rather than only
     /// the costs of claims (legal protection's motive views).
     pub fn views_priced(&self) -> bool {
-        !matches!(self, Product::LegalProtection(_))
+        !matches!(
+            self,
+            Product::LegalProtection(_) | Product::BnplNonPayment(_)
+        )
     }
 
     /// Premium rates by risk class, for products whose tariff has them.

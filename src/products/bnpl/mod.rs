@@ -37,7 +37,9 @@
 //!   past it is covered up to it with its premium refunded pro rata ([`Contract`]).
 //! - **Claims**: declared and paid automatically `claim_lag_days` after each missed due date.
 //!   Each unpaid instalment is its own payment; a payment after the horizon end is `outstanding`.
-//! - **Recovery**: the insurer is subrogated and recovers `recovery_rate` of what it paid.
+//! - **Recovery**: the insurer is subrogated and recovers `recovery_rate` of what it paid,
+//!   `recovery_lag` days later, net of `recovery_cost_share` spent collecting it; with
+//!   `development_months` the views `dev_month:<k>` hold payments and recoveries by month.
 //!
 //! Default model, per covered plan: with probability `fraud × season` the buyer never pays again
 //! after checkout (first-payment fraud, peril `fraud`: instalments 2..n unpaid). Otherwise each
@@ -208,6 +210,14 @@ pub struct BnplNonPayment {
     pub partial_payment: PartialPayment,
     /// Share of each paid claim recovered from the buyer after subrogation.
     pub recovery_rate: f64,
+    /// Days from a claim payment to its recovery; `None`: at once.
+    pub recovery_lag: Option<crate::distributions::LogNormal>,
+    /// Share of each recovered amount spent on collection: `recoveries` are net of it.
+    pub recovery_cost_share: f64,
+    /// Months of development kept as views `dev_month:<k>` (payments and recoveries by the
+    /// month they fall in, counted from the horizon's start; the last month takes the rest);
+    /// 0: none.
+    pub development_months: u32,
     /// Rounding of the premium (once per plan).
     pub rounding: Rounding,
     /// Per category, by [`Category::index`]: excluded.
@@ -483,6 +493,17 @@ impl BnplNonPayment {
         let recovery_rate = raw
             .recovery_rate
             .map_or(0.25, |r| v.probability(&p("recovery_rate"), r));
+        let recovery_lag = raw.recovery_lag.as_ref().and_then(|l| {
+            let median = v.days(&p("recovery_lag.median_days"), l.median_days);
+            let sigma = v.sigma(&p("recovery_lag.sigma"), l.sigma);
+            crate::distributions::LogNormal::from_median_sigma(median.max(1e-9), sigma).ok()
+        });
+        let recovery_cost_share = raw
+            .recovery_cost_share
+            .map_or(0.0, |x| v.probability(&p("recovery_cost_share"), x));
+        let development_months = raw.development_months.map_or(0, |m| {
+            v.integer_in(&p("development_months"), m, 1, 120, " (months)") as u32
+        });
 
         let mut excluded_categories = vec![false; Category::ALL.len()];
         match &raw.exclusions.categories {
@@ -627,6 +648,9 @@ impl BnplNonPayment {
             claim_lag_days,
             partial_payment,
             recovery_rate,
+            recovery_lag,
+            recovery_cost_share,
+            development_months,
             rounding: raw.rounding.unwrap_or_default(),
             excluded_categories,
             excluded_sites,
@@ -638,6 +662,14 @@ impl BnplNonPayment {
     /// The plan types' names, in plan order: the product's segments.
     pub fn segments(&self) -> Vec<String> {
         self.plans.iter().map(|p| p.name.clone()).collect()
+    }
+
+    /// The development views, `dev_month:00`, `dev_month:01`, …: payments and recoveries by
+    /// the month they fall in, from the horizon's start (the last takes every later month).
+    pub fn development_views(&self) -> Vec<String> {
+        (0..self.development_months)
+            .map(|k| format!("dev_month:{k:02}"))
+            .collect()
     }
 
     /// Why the buyer alone is not covered, if they are not (age, residence, card).

@@ -32,6 +32,12 @@ pub struct RawBnpl {
     pub partial_payment: Option<RawPartialPayment>,
     /// Share of each paid claim the insurer recovers from the defaulting buyer.
     pub recovery_rate: Option<f64>,
+    /// Days from a claim payment to its recovery (lognormal; absent: at once).
+    pub recovery_lag: Option<RawLagDays>,
+    /// Share of each recovered amount spent recovering it (collection costs).
+    pub recovery_cost_share: Option<f64>,
+    /// Months of development reported as views `dev_month:<k>` (absent: none).
+    pub development_months: Option<i64>,
     pub rounding: Option<Rounding>,
     #[serde(default)]
     pub exclusions: RawBnplExclusions,
@@ -81,6 +87,14 @@ pub struct RawContract {
     pub premium_change: Option<String>,
     /// P(the merchant leaves at once when the premium rises), at the first renewal.
     pub lapse_after_increase: Option<f64>,
+}
+
+/// A lognormal number of days, by median and sigma.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLagDays {
+    pub median_days: f64,
+    pub sigma: f64,
 }
 
 /// `unrest`: the probability of an event per path and its length in days.

@@ -337,6 +337,11 @@ impl ShopBook {
         let renewal = p.contract.map_or(u32::MAX, |c| c.term_days);
         let end = path.contract_end.unwrap_or(u32::MAX);
         let n_cards = people.cards.len();
+        // The plan types' slots, then the development views (payments and recoveries by the
+        // month, of 30.44 days from the horizon's start, they fall in; the last takes the rest).
+        let (segments, development) = segments.split_at_mut(p.plans.len().min(segments.len()));
+        let months = development.len();
+        let month_of = |day: f64| ((day / (365.25 / 12.0)) as usize).min(months.max(1) - 1);
         for (d, &mean) in self.daily_mean.iter().enumerate() {
             let n = poisson(mean * volume, counts);
             let month = self.month[d] as usize;
@@ -457,12 +462,26 @@ impl ShopBook {
                     if pay > Cents::ZERO {
                         paid_any = true;
                         t.perils[peril].amount += pay;
-                        t.recoveries += pay.share(p.recovery_rate);
+                        // Subrogation recovers its share, net of what collecting it costs.
+                        let recovered = pay.share(p.recovery_rate);
+                        let recovered = recovered - recovered.share(p.recovery_cost_share);
+                        t.recoveries += recovered;
                         let pay_day = d as u64
                             + plan.schedule_days[k as usize] as u64
                             + p.claim_lag_days as u64;
                         if pay_day >= self.horizon_days as u64 {
                             t.outstanding += pay;
+                        }
+                        if months > 0 {
+                            // Drawn only with development views: other runs draw what they did.
+                            let lag = p.recovery_lag.map_or(0.0, |l| {
+                                let z: f64 = claims.sample(StandardNormal);
+                                l.at_z(z)
+                            });
+                            let paid = &mut development[month_of(pay_day as f64)];
+                            paid.perils[peril].amount += pay;
+                            paid.perils[peril].count += 1;
+                            development[month_of(pay_day as f64 + lag)].recoveries += recovered;
                         }
                     }
                 }
