@@ -364,12 +364,16 @@ pub fn parameters(model: &Model) -> Vec<TariffParameter> {
                 }
             }
             Product::BnplNonPayment(p) => {
+                // Under the contract's life the premium is not the rate times the exposure
+                // (a premium change from the first renewal, refunds at the end): the base is
+                // the premium at the current rate.
                 for (k, plan) in p.plans.iter().enumerate() {
-                    push(
+                    push_with(
                         format!("products[{pi}].plans[{k}].premium_rate"),
                         PriceUnit::Rate,
                         plan.premium_rate.as_f64(),
                         vec![s0 + k],
+                        p.contract.is_some(),
                     );
                 }
             }

@@ -313,3 +313,19 @@ fn pricing_views_split_by_channel_and_category_group_without_changing_results() 
         "{err}"
     );
 }
+
+/// BNPL under the contract's life (a premium change from the first renewal, refunds at the
+/// end): each plan's rate is solved on the premium it sets, and the solved rate written back
+/// meets the confidence while one step lower does not.
+#[test]
+fn solved_bnpl_rates_under_the_contracts_life_meet_the_confidence() {
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/bnpl_like.toml");
+    let text = std::fs::read_to_string(fixture).unwrap().replacen(
+        "asset_correlation = 0.05",
+        "asset_correlation = 0.05\ncontract = { term_days = 91, lapse_per_term = 0.1, premium_change = \"0.3\" }",
+        1,
+    );
+    assert!(text.contains("contract"));
+    let params = check_solved_tariff(&text);
+    assert!(params.iter().all(|p| p.path.ends_with("premium_rate")));
+}
