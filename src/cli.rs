@@ -45,6 +45,12 @@ pub enum Command {
     Price(PriceArgs),
     /// Re-run a scenario over a grid of one or two of its values and write the pricing table
     /// of every grid cell in one long table.
+    // A sweep runs every cell whole: `--shard` and `--resume` are not its options (refused
+    // with a message if given), so its help does not list them.
+    #[command(
+        mut_arg("shard", |a| a.hide(true)),
+        mut_arg("resume", |a| a.hide(true))
+    )]
     Sweep(SweepArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell) to stdout.
     Completions(CompletionsArgs),

@@ -555,3 +555,32 @@ fn format_prints_the_command_table_alone_on_stdout() {
         "{stderr}"
     );
 }
+
+/// Regression: `sweep --help` listed `--shard` and `--resume`, which a sweep always refuses
+/// (it runs every cell whole). Its help no longer lists them; given anyway, they are refused
+/// with exit code 2 and a message that says which commands take them.
+#[test]
+fn sweep_help_lists_no_option_it_refuses() {
+    let (code, out, _) = cli(&["sweep", "--help"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("--vary") && out.contains("--paths"), "{out}");
+    assert!(
+        !out.contains("--shard") && !out.contains("--resume"),
+        "{out}"
+    );
+    let (_, run_help, _) = cli(&["run", "--help"]);
+    assert!(run_help.contains("--shard") && run_help.contains("--resume"));
+    let quickstart = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/quickstart_like.toml"
+    );
+    let (code, _, err) = cli(&[
+        "sweep",
+        quickstart,
+        "--vary",
+        "products[0].take_up=0.2..0.3:0.1",
+        "--resume",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("are for run, frame and price"), "{err}");
+}
