@@ -76,6 +76,37 @@ struct BnplPopulationModel {
     stream: u64,
 }
 
+impl BnplPopulationModel {
+    /// Adds a shop's `size` cards to the population of (`product`, `company`) in `all`, the
+    /// first shop creating it with its `stream`; returns the population's index.
+    fn join(
+        all: &mut Vec<BnplPopulationModel>,
+        product: usize,
+        company: &str,
+        size: usize,
+        stream: u64,
+    ) -> usize {
+        match all
+            .iter()
+            .position(|p| p.product == product && p.company == company)
+        {
+            Some(k) => {
+                all[k].size += size;
+                k
+            }
+            None => {
+                all.push(BnplPopulationModel {
+                    product,
+                    company: company.to_string(),
+                    size,
+                    stream,
+                });
+                all.len() - 1
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 struct ShopModel {
     volume: VolumeMultiplier,
@@ -446,29 +477,13 @@ impl Model {
                             orders: name("orders"),
                             claims: name("claims"),
                             factor: stream_id(&format!("bnpl_factor/{}", product.name())),
-                            population: {
-                                // One population per company and product, its stream named
-                                // after the company's first shop selling the product.
-                                let at =
-                                    bnpl_populations.iter().position(|p: &BnplPopulationModel| {
-                                        p.product == pi && p.company == company.name
-                                    });
-                                match at {
-                                    Some(k) => {
-                                        bnpl_populations[k].size += book_size;
-                                        k
-                                    }
-                                    None => {
-                                        bnpl_populations.push(BnplPopulationModel {
-                                            product: pi,
-                                            company: company.name.clone(),
-                                            size: book_size,
-                                            stream: name("customers"),
-                                        });
-                                        bnpl_populations.len() - 1
-                                    }
-                                }
-                            },
+                            population: BnplPopulationModel::join(
+                                &mut bnpl_populations,
+                                pi,
+                                &company.name,
+                                book_size,
+                                name("customers"),
+                            ),
                             sector: stream_id(&format!(
                                 "bnpl_sector/{}/{}",
                                 product.name(),

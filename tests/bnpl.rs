@@ -12,7 +12,17 @@ use protectsim::summary;
 
 /// A one-shop scenario with one BNPL product; `product` and `shop` are extra TOML lines.
 fn scenario(paths: u64, product: &str, plans: &str, shop: &str) -> Scenario {
-    let text = format!(
+    let companies = format!(
+        "[[companies]]\nname = \"A\"\n\n[[companies.shops]]\nname = \"a\"\nproducts = [\"bnpl\"]\n{shop}\n"
+    );
+    let text = scenario_text(paths, product, plans, &companies);
+    Scenario::parse(&text, "test.toml").unwrap_or_else(|e| panic!("{e}\n{text}"))
+}
+
+/// A scenario with one BNPL product named `bnpl` over 2026 (seed 5), its `companies` written
+/// out.
+fn scenario_text(paths: u64, product: &str, plans: &str, companies: &str) -> String {
+    format!(
         r#"[horizon]
 start = "2026-01-01"
 days = 365
@@ -28,16 +38,13 @@ kind = "bnpl_non_payment"
 
 {plans}
 
-[[companies]]
-name = "A"
+{companies}"#
+    )
+}
 
-[[companies.shops]]
-name = "a"
-products = ["bnpl"]
-{shop}
-"#
-    );
-    Scenario::parse(&text, "test.toml").unwrap_or_else(|e| panic!("{e}\n{text}"))
+/// A shop selling `bnpl`, its other lines `lines`.
+fn shop_table(name: &str, lines: &str) -> String {
+    format!("\n[[companies.shops]]\nname = \"{name}\"\nproducts = [\"bnpl\"]\n{lines}\n")
 }
 
 /// A single pay-in-4 plan of every basket, hazard h, no fraud.
@@ -618,47 +625,20 @@ fn exclusions_declarations_and_unrest_reduce_claims_by_their_closed_forms() {
 fn shops_of_one_sector_share_their_factor() {
     let product = format!("{PLAIN}\nsector_correlation = 0.3");
     let two_shops = |sectors: [&str; 2]| {
-        let text = format!(
-            r#"[horizon]
-start = "2026-01-01"
-days = 365
-
-[simulation]
-seed = 5
-paths = 300
-
-[[products]]
-name = "bnpl"
-kind = "bnpl_non_payment"
-{product}
-
-{plans}
-
-[[companies]]
-name = "A"
-
-[[companies.shops]]
-name = "a"
-orders_per_day = 300
-volume_cv = 0
-basket = {{ median_eur = 400, sigma = 0.5 }}
-categories = {{ furniture = 1.0 }}
-sector = "{}"
-products = ["bnpl"]
-
-[[companies.shops]]
-name = "b"
-orders_per_day = 300
-volume_cv = 0
-basket = {{ median_eur = 400, sigma = 0.5 }}
-categories = {{ furniture = 1.0 }}
-sector = "{}"
-products = ["bnpl"]
-"#,
-            sectors[0],
-            sectors[1],
-            plans = pay_in_4(0.02)
+        let shop = |name: &str, sector: &str| {
+            shop_table(
+                name,
+                &format!(
+                    "orders_per_day = 300\nvolume_cv = 0\nbasket = {{ median_eur = 400, sigma = 0.5 }}\ncategories = {{ furniture = 1.0 }}\nsector = \"{sector}\""
+                ),
+            )
+        };
+        let companies = format!(
+            "[[companies]]\nname = \"A\"\n{}{}",
+            shop("a", sectors[0]),
+            shop("b", sectors[1])
         );
+        let text = scenario_text(300, &product, &pay_in_4(0.02), &companies);
         Model::new(&Scenario::parse(&text, "test.toml").unwrap())
     };
     // Correlation of the two shops' claims over paths: the engine has no per-shop line, so
@@ -791,16 +771,9 @@ fn contract_and_exclusion_fields_are_validated() {
 fn the_ceiling_binds_per_person_and_per_card_across_the_company() {
     let text = |cards: f64, two_companies: bool| {
         let shop = |name: &str| {
-            format!(
-                r#"
-[[companies.shops]]
-name = "{name}"
-orders_per_day = 50
-volume_cv = 0
-basket = {{ median_eur = 400, sigma = 1e-9 }}
-categories = {{ furniture = 1.0 }}
-products = ["bnpl"]
-"#
+            shop_table(
+                name,
+                "orders_per_day = 50\nvolume_cv = 0\nbasket = { median_eur = 400, sigma = 1e-9 }\ncategories = { furniture = 1.0 }",
             )
         };
         let second = if two_companies {
@@ -808,31 +781,13 @@ products = ["bnpl"]
         } else {
             shop("b")
         };
-        format!(
-            r#"[horizon]
-start = "2026-01-01"
-days = 365
-
-[simulation]
-seed = 5
-paths = 40
-
-[[products]]
-name = "bnpl"
-kind = "bnpl_non_payment"
-{PLAIN}
-ceiling_per_customer_eur = "300"
-customers = {{ purchases_per_year = 1e9, purchases_cv = 0, cards_per_person = {cards}, adult_share = 1, french_resident_share = 1, card_networks = {{ cb = 1 }}, card_types = {{ debit = 1 }} }}
-
-{plans}
-
-[[companies]]
-name = "A"
-{a}{second}
-"#,
-            plans = pay_in_4(0.5),
-            a = shop("a"),
-        )
+        let product = format!(
+            "{PLAIN}\nceiling_per_customer_eur = \"300\"\n\
+             customers = {{ purchases_per_year = 1e9, purchases_cv = 0, cards_per_person = {cards}, \
+             adult_share = 1, french_resident_share = 1, card_networks = {{ cb = 1 }}, card_types = {{ debit = 1 }} }}"
+        );
+        let companies = format!("[[companies]]\nname = \"A\"\n{}{second}", shop("a"));
+        scenario_text(40, &product, &pay_in_4(0.5), &companies)
     };
     let most = |cards: f64, two: bool| {
         let model = Model::new(&Scenario::parse(&text(cards, two), "t.toml").unwrap());

@@ -254,13 +254,10 @@ fn the_second_hand_extension_covers_used_goods_at_their_own_dispute_rate() {
     assert_ne!(extended, BOOK);
     let (model, results) = simulate(&extended, 200, 2);
     let rows = summary::summarise(&model, &results);
-    for metric in ["covered", "premium_eur", "mediation_count", "court_eur"] {
-        let (mean, se, want) = row(&rows, metric);
-        assert!(
-            ((mean - want) / se).abs() < 4.0,
-            "{metric}: {mean} ± {se}, want {want}"
-        );
-    }
+    within_4_se(
+        &rows,
+        &["covered", "premium_eur", "mediation_count", "court_eur"],
+    );
     // Against the wording without the extension: 10 % of the orders are second-hand.
     let (plain, _) = simulate(BOOK, 2, 1);
     let plain_rows = summary::summarise(&plain, &results[..2]);
@@ -298,13 +295,7 @@ fn the_foreign_sites_extension_covers_merchants_established_abroad() {
     );
     let (model, results) = simulate(&extended, 200, 2);
     let rows = summary::summarise(&model, &results);
-    for metric in ["covered", "mediation_count", "court_eur"] {
-        let (mean, se, want) = row(&rows, metric);
-        assert!(
-            ((mean - want) / se).abs() < 4.0,
-            "{metric}: {mean} ± {se}, want {want}"
-        );
-    }
+    within_4_se(&rows, &["covered", "mediation_count", "court_eur"]);
     let (domestic, _) = simulate(BOOK, 2, 1);
     let domestic_rows = summary::summarise(&domestic, &results[..2]);
     let ratio = |metric: &str| row(&rows, metric).2 / row(&domestic_rows, metric).2;
@@ -330,13 +321,10 @@ fn the_travel_extension_covers_travel_bookings_at_their_own_dispute_rate() {
     let (plain, _) = simulate(&with_travel, 2, 1);
     let (model, results) = simulate(&extended, 200, 2);
     let rows = summary::summarise(&model, &results);
-    for metric in ["covered", "premium_eur", "mediation_count", "court_eur"] {
-        let (mean, se, want) = row(&rows, metric);
-        assert!(
-            ((mean - want) / se).abs() < 4.0,
-            "{metric}: {mean} ± {se}, want {want}"
-        );
-    }
+    within_4_se(
+        &rows,
+        &["covered", "premium_eur", "mediation_count", "court_eur"],
+    );
     // Covered buyers: fashion and electronics (0.9 of orders) without the extension, plus
     // travel (0.05) with it; disputes: electronics weighs 2, travel 4.
     let plain_rows = summary::summarise(&plain, &results[..2]);
@@ -464,6 +452,17 @@ fn disputes_split_by_motive_each_ending_by_its_own_figures() {
         },
     );
     assert!(pricing.iter().all(|r| !r.segment.starts_with("motive:")));
+}
+
+/// Each of `metrics`' product row within 4 standard errors of its closed form.
+fn within_4_se(rows: &[summary::MetricRow], metrics: &[&str]) {
+    for &metric in metrics {
+        let (mean, se, want) = row(rows, metric);
+        assert!(
+            ((mean - want) / se).abs() < 4.0,
+            "{metric}: {mean} ± {se}, want {want}"
+        );
+    }
 }
 
 /// The product row of `metric`: its mean, standard error and closed form.

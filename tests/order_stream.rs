@@ -51,6 +51,13 @@ fn within_4_se(rows: &[MetricRow]) -> Vec<String> {
     checked
 }
 
+/// Each of `wants` (`product/segment/metric`) among the rows checked against a closed form.
+fn assert_checked(checked: &[String], wants: &[&str]) {
+    for want in wants {
+        assert!(checked.iter().any(|c| c == want), "{want} not checked");
+    }
+}
+
 fn row<'a>(rows: &'a [MetricRow], product: &str, metric: &str) -> &'a MetricRow {
     rows.iter()
         .find(|r| r.product == product && r.segment.is_none() && r.metric == metric)
@@ -65,18 +72,19 @@ fn three_covers_on_one_stream_keep_their_own_closed_forms() {
     let (model, results) = simulate(&text, 120, 2);
     let rows = summary::summarise(&model, &results);
     let checked = within_4_se(&rows);
-    for want in [
-        "parcel/all/covered",
-        "parcel/all/loss_count",
-        "parcel/all/damage_eur",
-        "legal/all/mediation_count",
-        "legal/checkout/court_eur",
-        "legal/direct/premium_eur",
-        "trustmark/all/covered",
-        "trustmark/all/exposure_eur",
-    ] {
-        assert!(checked.iter().any(|c| c == want), "{want} not checked");
-    }
+    assert_checked(
+        &checked,
+        &[
+            "parcel/all/covered",
+            "parcel/all/loss_count",
+            "parcel/all/damage_eur",
+            "legal/all/mediation_count",
+            "legal/checkout/court_eur",
+            "legal/direct/premium_eur",
+            "trustmark/all/covered",
+            "trustmark/all/exposure_eur",
+        ],
+    );
 }
 
 /// A lost, damaged or late parcel raises its buyer's dispute probability by `dispute.after`:
@@ -89,15 +97,16 @@ fn a_parcel_that_went_wrong_raises_its_buyers_disputes_by_the_closed_form() {
     let (model, results) = simulate(&linked, 120, 2);
     let rows = summary::summarise(&model, &results);
     let checked = within_4_se(&rows);
-    for want in [
-        "legal/all/mediation_count",
-        "legal/all/court_count",
-        "legal/checkout/mediation_count",
-        "legal/direct/claims_eur",
-        "legal/all/disputes_per_million",
-    ] {
-        assert!(checked.iter().any(|c| c == want), "{want} not checked");
-    }
+    assert_checked(
+        &checked,
+        &[
+            "legal/all/mediation_count",
+            "legal/all/court_count",
+            "legal/checkout/mediation_count",
+            "legal/direct/claims_eur",
+            "legal/all/disputes_per_million",
+        ],
+    );
     let unlinked = with_links("after = { lost = 1, damaged = 1, late = 1, refunded = 1 }")
         .replace("take_up = 0.30", "take_up = 1.0");
     let plain = Model::new(&Scenario::parse(&unlinked, "shared_orders.toml").unwrap());
@@ -185,15 +194,16 @@ fn covers_bought_together_through_the_payment_raise_the_linked_disputes() {
     let (model, results) = simulate(&correlated, 120, 2);
     let rows = summary::summarise(&model, &results);
     let checked = within_4_se(&rows);
-    for want in [
-        "parcel/all/covered",
-        "parcel/all/loss_count",
-        "legal/all/covered",
-        "legal/all/mediation_count",
-        "trustmark/all/covered",
-    ] {
-        assert!(checked.iter().any(|c| c == want), "{want} not checked");
-    }
+    assert_checked(
+        &checked,
+        &[
+            "parcel/all/covered",
+            "parcel/all/loss_count",
+            "legal/all/covered",
+            "legal/all/mediation_count",
+            "trustmark/all/covered",
+        ],
+    );
     let independent = Model::new(&Scenario::parse(&with_links(links), "i.toml").unwrap());
     let without = row(
         &summary::summarise(&independent, &results[..2]),
@@ -225,16 +235,17 @@ fn each_parcel_event_raises_the_disputes_of_its_own_motive() {
     let (model, results) = simulate(&linked, 120, 2);
     let rows = summary::summarise(&model, &results);
     let checked = within_4_se(&rows);
-    for want in [
-        "legal/all/mediation_count",
-        "legal/motive:delay/mediation_count",
-        "legal/motive:damaged/mediation_count",
-        "legal/motive:non_delivery/court_count",
-        "legal/motive:after_sales/mediation_count",
-        "legal/motive:payment_fraud/claims_eur",
-    ] {
-        assert!(checked.iter().any(|c| c == want), "{want} not checked");
-    }
+    assert_checked(
+        &checked,
+        &[
+            "legal/all/mediation_count",
+            "legal/motive:delay/mediation_count",
+            "legal/motive:damaged/mediation_count",
+            "legal/motive:non_delivery/court_count",
+            "legal/motive:after_sales/mediation_count",
+            "legal/motive:payment_fraud/claims_eur",
+        ],
+    );
     let unlinked = with_links(&format!(
         "after = {{ lost = 1, damaged = 1, late = 1, refunded = 1 }}\n{motives}"
     ))

@@ -398,7 +398,8 @@ impl ShopBook {
         match &self.coverage {
             // One copy of the loop per rounding rule, so that the rule is a constant in it.
             // And one per tariff shape: the class rate alone, or by destination.
-            Some(c) if views.is_empty() && self.table.is_none() == self.dest_rates.is_none() => {
+            // The fast loop knows no group or band factor: a table of those takes the general one.
+            Some(c) if views.is_empty() && (self.table.is_none() || self.dest_rates.is_some()) => {
                 let args = (c, day, d, b, slot, marks, claims, &mut *cells);
                 match (self.product.tariff.rounding, self.dest_rates.is_some()) {
                     (Rounding::HalfUp, false) => self.block::<R, 0, false>(&mut sums, args),
@@ -456,20 +457,25 @@ impl ShopBook {
     ) {
         let vs = self.product.views;
         let groups = crate::catalogue::CATEGORY_GROUPS.len();
-        let group = || self.categories.pick((mix >> 32) as u32).group();
+        // The category is picked once, and only for a family that splits by group.
+        let group = if vs.category_group || vs.rated_group {
+            self.categories.pick((mix >> 32) as u32).group()
+        } else {
+            0
+        };
         let mut o = 0;
         if vs.channel {
             add(&mut views[self.channels.pick(mix as u32).index()]);
             o += Channel::ALL.len();
         }
         if vs.category_group {
-            add(&mut views[o + group()]);
+            add(&mut views[o + group]);
             o += groups;
         }
         let rated = basket >= self.product.tariff.flat_below;
         if vs.rated_group {
             if rated {
-                add(&mut views[o + group()]);
+                add(&mut views[o + group]);
             }
             o += groups;
         }
