@@ -122,23 +122,7 @@ fn pay_in_4_matches_validation_closed_form_within_4_se() {
         "E[unpaid] {mean} ± {se} vs {a}"
     );
 
-    let rows = summary::summarise(&model, &results);
-    let mut checked = 0;
-    for r in rows.iter().filter(|r| r.analytic.is_some()) {
-        let (mean, se, want) = (r.summary.mean, r.summary.se, r.analytic.unwrap());
-        if se == 0.0 {
-            assert!((mean - want).abs() < 1e-9, "{}: {mean} vs {want}", r.metric);
-        } else {
-            let z = (mean - want) / se;
-            assert!(
-                z.abs() < 4.0,
-                "{} {:?}: simulated {mean} ± {se}, analytic {want}, z = {z:.2}",
-                r.metric,
-                r.segment
-            );
-        }
-        checked += 1;
-    }
+    let checked = closed_forms_hold(&model, &results).len();
     // Product and plan type: covered, ineligible, exposure, premium, rejected, claims,
     // recoveries, net claims, retained, portfolio loss ratio, 2 perils × (count, eur).
     assert_eq!(checked, 2 * 14);
@@ -155,23 +139,7 @@ fn example_scenario_matches_closed_forms_per_plan_type() {
     let s = Scenario::parse(&std::fs::read_to_string(path).unwrap(), "bnpl.toml").unwrap();
     let model = Model::new(&s);
     let results = simulate(&model, 3, 300);
-    let rows = summary::summarise(&model, &results);
-    let mut checked = 0;
-    for r in rows.iter().filter(|r| r.analytic.is_some()) {
-        let (mean, se, want) = (r.summary.mean, r.summary.se, r.analytic.unwrap());
-        if se == 0.0 {
-            assert!(
-                (mean - want).abs() < 1e-9,
-                "{} {:?}: {mean} vs {want}",
-                r.metric,
-                r.segment
-            );
-        } else {
-            let z = (mean - want) / se;
-            assert!(z.abs() < 4.0, "{} {:?}: z = {z:.2}", r.metric, r.segment);
-        }
-        checked += 1;
-    }
+    let checked = closed_forms_hold(&model, &results).len();
     // (covered, ineligible, exposure, premium, rejected) × (product + 4 plan types)
     assert_eq!(checked, 5 * 5);
     // A segmented product's totals are its plan types' plus the orders no plan fits (the
@@ -531,18 +499,18 @@ fn excluded_plans_write_nothing() {
 /// One shop of 200 orders a day, baskets about 400 EUR, furniture.
 const SHOP: &str = "orders_per_day = 200\nvolume_cv = 0\nbasket = { median_eur = 400, sigma = 0.5 }\ncategories = { furniture = 1.0 }";
 
-/// Each of `metrics` is among the product rows `checked`.
+/// Each of `metrics` is among the product rows `checked` (`all/<metric>`).
 fn assert_checked(checked: &[String], metrics: &[&str]) {
     for m in metrics {
         assert!(
-            checked.iter().any(|c| c == m),
+            checked.iter().any(|c| *c == format!("all/{m}")),
             "{m} not checked: {checked:?}"
         );
     }
 }
 
 /// Every row with an analytic value within 4 standard errors (or equal where constant); the
-/// metrics checked.
+/// rows checked, as `<segment or all>/<metric>`.
 fn closed_forms_hold(model: &Model, results: &[PathResult]) -> Vec<String> {
     let rows = summary::summarise(model, results);
     let mut checked = Vec::new();
@@ -564,9 +532,8 @@ fn closed_forms_hold(model: &Model, results: &[PathResult]) -> Vec<String> {
                 r.segment
             );
         }
-        if r.segment.is_none() {
-            checked.push(r.metric.clone());
-        }
+        let segment = r.segment.as_deref().unwrap_or("all");
+        checked.push(format!("{segment}/{}", r.metric));
     }
     checked
 }
