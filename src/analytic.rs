@@ -42,14 +42,21 @@ pub fn bnpl(model: &Model, product: usize) -> (Vec<bnpl::Expected>, f64) {
 }
 
 /// The metrics of a BNPL plan type (or their sum) with a closed form. Claims, recoveries and
-/// loss ratios only without a ceiling, since a binding ceiling has none.
+/// loss ratios only without a ceiling, since a binding ceiling has none; nothing where the
+/// insurer terminates after claims, since then every figure depends on the claims' timing.
 fn bnpl_metrics(
     m: &mut BTreeMap<String, f64>,
     e: &bnpl::Expected,
     p: &bnpl::BnplNonPayment,
     no_plan: f64,
 ) {
+    if p.contract.is_some_and(|c| c.termination_after_claim > 0.0) {
+        return;
+    }
     m.insert("covered".into(), e.covered);
+    if p.contract.is_some() {
+        m.insert("refunds_eur".into(), e.refunds_eur);
+    }
     m.insert("ineligible".into(), e.ineligible + no_plan);
     m.insert("exposure_eur".into(), e.exposure_eur);
     m.insert("premium_eur".into(), e.premium_eur);
@@ -209,6 +216,17 @@ pub fn product_metrics(model: &Model, product: usize) -> BTreeMap<String, f64> {
                 total += e;
             }
             bnpl_metrics(&mut m, &total, p, no_plan);
+            if let Some(c) = p.contract.filter(|c| c.termination_after_claim == 0.0) {
+                // Each insured company's contract ends within the horizon unless it stays at
+                // every term end before the horizon's last day.
+                let h = model.horizon().days;
+                let ended = 1.0 - c.in_force(h as u64 - 1, h);
+                m.insert(
+                    "contracts_ended_count".into(),
+                    model.bnpl_companies(product) as f64 * ended,
+                );
+                m.insert("terminated_count".into(), 0.0);
+            }
         }
         Product::GuaranteeFrame(p) => {
             let (n, value) = guarantees(model, product, p.warmup_days() as usize);

@@ -11,8 +11,8 @@ use crate::frame::{self, FramePath, RaisePolicy};
 use crate::money::Cents;
 use crate::orders::{CoverDemand, OrderBlock, OrderStream};
 use crate::products::Streams;
-use crate::products::bnpl::ShopBook as BnplShopBook;
 use crate::products::bnpl::simulate::{PathRisk as BnplPathRisk, Population as BnplPopulation};
+use crate::products::bnpl::{ShopBook as BnplShopBook, Termination};
 use crate::products::e_reputation::PolicyBook;
 use crate::products::guarantee_frame::Insolvency;
 use crate::products::{
@@ -64,6 +64,10 @@ struct BnplModel {
     unrest: u64,
     /// The merchant's contract life (shared by the company's shops).
     contract: u64,
+    /// The shop's recovery lags.
+    lags: u64,
+    /// The insurer's decisions to terminate after the shop's claims.
+    decisions: u64,
 }
 
 /// The buyers of one company's shops for one BNPL product: how many cards, and the stream
@@ -194,8 +198,10 @@ impl Model {
     /// A BNPL book's path risk beside its economy factor `z`: its sector's factor, whether its
     /// company's contract was misdeclared, and the product's unrest event, each from a stream
     /// named for what shares it (drawn only where the product has the feature).
-    fn bnpl_risk(&self, seed: u64, path: u64, b: &BnplModel, z: f64) -> BnplPathRisk {
+    fn bnpl_risk(&self, seed: u64, path: u64, b: &BnplModel) -> BnplPathRisk {
         let p = b.book.product();
+        // The same named stream in every shop: one factor per path and product.
+        let z: f64 = stream(seed, path, b.factor).sample(StandardNormal);
         let mut risk = BnplPathRisk::of_factor(z);
         if p.sector_correlation > 0.0 {
             risk.z_sector = stream(seed, path, b.sector).sample(StandardNormal);
@@ -229,6 +235,90 @@ impl Model {
             }
         }
         risk
+    }
+}
+
+impl Model {
+    /// Simulates BNPL book `b` of a shop with the shop's `volume` on path `(seed, path)`,
+    /// its streams named by `b`, into `(product, segments)`.
+    #[allow(clippy::too_many_arguments)]
+    fn bnpl_book(
+        &self,
+        (seed, path): (u64, u64),
+        b: &BnplModel,
+        volume: f64,
+        risk: BnplPathRisk,
+        people: &mut BnplPopulation,
+        termination: Option<&mut Termination>,
+        (product, segments): (&mut ProductTotals, &mut [ProductTotals]),
+    ) {
+        let (mut counts, mut orders, mut claims, mut lags, mut decisions) = (
+            stream(seed, path, b.counts),
+            stream(seed, path, b.orders),
+            stream(seed, path, b.claims),
+            stream(seed, path, b.lags),
+            stream(seed, path, b.decisions),
+        );
+        let streams = Streams {
+            counts: &mut counts,
+            orders: &mut orders,
+            claims: &mut claims,
+            lags: &mut lags,
+            decisions: &mut decisions,
+            termination,
+        };
+        b.book
+            .simulate(volume, streams, risk, people, product, segments);
+    }
+
+    /// The day the insurer's termination after a claim ends the contract of BNPL population
+    /// `k` (a product and a company) on a path, if one does: a first pass over the company's
+    /// books with results thrown away, watching its claims ([`Termination`]).
+    fn bnpl_termination(&self, seed: u64, path: u64, k: usize) -> Option<u32> {
+        self.bnpl_termination_pass(seed, path, k, None)
+    }
+
+    /// The pass of [`Model::bnpl_termination`], the contract also ending on day `end` if given.
+    fn bnpl_termination_pass(
+        &self,
+        seed: u64,
+        path: u64,
+        k: usize,
+        end: Option<u32>,
+    ) -> Option<u32> {
+        let m = &self.bnpl_populations[k];
+        let Product::BnplNonPayment(p) = &self.products[m.product] else {
+            return None;
+        };
+        let c = p.contract.filter(|c| c.termination_after_claim > 0.0)?;
+        let mut watch = Termination::new(&c);
+        let mut people = BnplPopulation::draw(p, m.size, &mut stream(seed, path, m.stream));
+        let mut product = ProductTotals::default();
+        let mut segments = Vec::new();
+        for shop in &self.shops {
+            for b in shop.bnpl.iter().filter(|b| b.population == k) {
+                let volume = shop
+                    .volume
+                    .sample(&mut stream(seed, path, shop.volume_stream));
+                segments.clear();
+                segments.resize(b.slots.len(), ProductTotals::default());
+                let mut risk = self.bnpl_risk(seed, path, b);
+                risk.contract_end = match (risk.contract_end, end) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
+                self.bnpl_book(
+                    (seed, path),
+                    b,
+                    volume,
+                    risk,
+                    &mut people,
+                    Some(&mut watch),
+                    (&mut product, &mut segments),
+                );
+            }
+        }
+        watch.earliest()
     }
 }
 
@@ -500,6 +590,8 @@ impl Model {
                                 product.name(),
                                 company.name
                             )),
+                            lags: name("recovery_lags"),
+                            decisions: name("termination_decisions"),
                         });
                     }
                 }
@@ -629,6 +721,13 @@ impl Model {
         self.policy_books.iter().map(|b| (b.segment, &b.book))
     }
 
+    /// Companies insured by BNPL product `product` (each has one contract).
+    pub fn bnpl_companies(&self, product: usize) -> usize {
+        (self.bnpl_populations.iter())
+            .filter(|m| m.product == product)
+            .count()
+    }
+
     /// Every shop's BNPL book with its product index (for analytic expectations).
     pub fn bnpl_books(&self) -> impl Iterator<Item = (usize, &BnplShopBook)> {
         self.shops
@@ -713,6 +812,11 @@ impl Model {
         let mut segments = vec![ProductTotals::default(); self.segments.len()];
         let mut block = OrderBlock::default();
         let mut populations: Vec<Option<BnplPopulation>> = vec![None; self.bnpl_populations.len()];
+        // The insurer's terminations after a claim, company by company, from a first pass.
+        let terminations: Vec<Option<u32>> = (0..self.bnpl_populations.len())
+            .map(|k| self.bnpl_termination(seed, path, k))
+            .collect();
+        let mut ended = vec![false; self.bnpl_populations.len()];
         for shop in &self.shops {
             let volume = shop
                 .volume
@@ -728,34 +832,39 @@ impl Model {
                 self.order_stream(seed, path, shop, volume, &mut block, &mut out);
             }
             for b in &shop.bnpl {
-                let (mut counts, mut orders, mut claims) = (
-                    stream(seed, path, b.counts),
-                    stream(seed, path, b.orders),
-                    stream(seed, path, b.claims),
-                );
-                let streams = Streams {
-                    counts: &mut counts,
-                    orders: &mut orders,
-                    claims: &mut claims,
-                };
-                // The same named stream in every shop: one factor per path and product.
-                let z: f64 = stream(seed, path, b.factor).sample(StandardNormal);
-                let risk = self.bnpl_risk(seed, path, b, z);
-                b.book.simulate(
+                let k = b.population;
+                let mut risk = self.bnpl_risk(seed, path, b);
+                let lapse = risk.contract_end;
+                if let Some(t) = terminations[k]
+                    && lapse.is_none_or(|l| t < l)
+                {
+                    risk.contract_end = Some(t);
+                }
+                if !ended[k] {
+                    // Once per company: whether its contract ended within the horizon, and why.
+                    ended[k] = true;
+                    if risk.contract_end.is_some_and(|e| e < days) {
+                        products[b.product].contracts_ended += 1;
+                        products[b.product].terminated += (risk.contract_end != lapse) as u64;
+                    }
+                }
+                let people = populations[k].get_or_insert_with(|| {
+                    let m = &self.bnpl_populations[k];
+                    BnplPopulation::draw(
+                        b.book.product(),
+                        m.size,
+                        &mut stream(seed, path, m.stream),
+                    )
+                });
+                self.bnpl_book(
+                    (seed, path),
+                    b,
                     volume,
-                    streams,
                     risk,
-                    populations[b.population].get_or_insert_with(|| {
-                        let m = &self.bnpl_populations[b.population];
-                        BnplPopulation::draw(
-                            b.book.product(),
-                            m.size,
-                            &mut stream(seed, path, m.stream),
-                        )
-                    }),
-                    &mut products[b.product],
-                    &mut segments[b.slots.clone()],
-                )
+                    people,
+                    None,
+                    (&mut products[b.product], &mut segments[b.slots.clone()]),
+                );
             }
         }
         let frames = self
@@ -982,6 +1091,43 @@ pub fn with_threads<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> an
 mod tests {
     use super::*;
     use rand::Rng;
+
+    /// The insurer's termination after a claim is found on a first pass; a pass whose
+    /// contract ends on that day finds the same day again, path by path, for a company of two
+    /// shops sharing a binding ceiling, with recovery lags by development month: the day
+    /// neither depends on what the first pass saw after it nor moves the draws before it.
+    #[test]
+    fn termination_day_is_a_fixed_point_of_its_own_pass() {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/bnpl_like.toml"
+        ))
+        .unwrap()
+        .replacen("[[companies]]\nname = \"HighTech Direct SARL\"\n\n", "", 1)
+        .replacen("purchases_per_year = 1.6", "purchases_per_year = 20", 1)
+        .replacen(
+            "rounding = \"half_up\"",
+            "rounding = \"half_up\"\ndevelopment_months = 6\nrecovery_lag = { median_days = 60, sigma = 0.5 }\ncontract = { term_days = 91, lapse_per_term = 0.05, termination_after_claim = 0.01, termination_notice_days = 30 }",
+            1,
+        );
+        let model = Model::new(&crate::scenario::Scenario::parse(&text, "t.toml").unwrap());
+        assert_eq!(model.bnpl_populations.len(), 1, "one company");
+        let (mut ended, mut kept) = (0, 0);
+        for path in 0..40 {
+            let end = model.bnpl_termination(9, path, 0);
+            assert_eq!(
+                model.bnpl_termination_pass(9, path, 0, end),
+                end,
+                "path {path}"
+            );
+            if end.is_some_and(|e| e < 365) {
+                ended += 1;
+            } else {
+                kept += 1;
+            }
+        }
+        assert!(ended > 5 && kept > 5, "ended {ended}, kept {kept}");
+    }
 
     /// Golden values: the stream construction is part of the output contract. If this test
     /// fails, every result of every scenario changed; say so in the change log.

@@ -263,6 +263,23 @@ fn product_rows(
             count(LineField::SharedClaims)?,
         );
     }
+    if product.has_contract_life() {
+        // Contracts that end within the horizon: the premium they refund, and (on the
+        // product's line) how many ended and how many the insurer terminated.
+        push("refunds_eur".into(), "EUR", eur(LineField::Refunds)?);
+        if segment.is_none() {
+            push(
+                "contracts_ended_count".into(),
+                "contracts",
+                count(LineField::ContractsEnded)?,
+            );
+            push(
+                "terminated_count".into(),
+                "contracts",
+                count(LineField::Terminated)?,
+            );
+        }
+    }
     if let Some(cs) = product.case_stage() {
         // Per path, over its cases (paths without cases have no ratio and are left out).
         let per_case = |f: fn(&ProductTotals) -> f64| -> Result<Summary> {

@@ -140,8 +140,10 @@ fn example_scenario_matches_closed_forms_per_plan_type() {
     let model = Model::new(&s);
     let results = simulate(&model, 3, 300);
     let checked = closed_forms_hold(&model, &results).len();
-    // (covered, ineligible, exposure, premium, rejected) × (product + 4 plan types)
-    assert_eq!(checked, 5 * 5);
+    // (covered, ineligible, exposure, premium, rejected, refunds) × (product + 4 plan types),
+    // and the product's contracts ended and terminated (the example's contract lapses, and its
+    // insurer never terminates).
+    assert_eq!(checked, 6 * 5 + 2);
     // A segmented product's totals are its plan types' plus the orders no plan fits (the
     // development views split the same claims another way).
     for r in &results {
@@ -153,8 +155,8 @@ fn example_scenario_matches_closed_forms_per_plan_type() {
         }
         let t = r.products[0];
         assert_eq!(
-            (sum.covered, sum.premium, sum.claims()),
-            (t.covered, t.premium, t.claims())
+            (sum.covered, sum.premium, sum.claims(), sum.refunds),
+            (t.covered, t.premium, t.claims(), t.refunds)
         );
         assert!(t.ineligible >= sum.ineligible);
     }
@@ -664,6 +666,9 @@ fn the_contract_lapses_at_term_ends_and_refunds_what_it_no_longer_covers() {
             "claims_eur",
             "missed_instalment_count",
             "retained_eur",
+            "refunds_eur",
+            "contracts_ended_count",
+            "terminated_count",
         ],
     );
     let Product::BnplNonPayment(p) = &model.products()[0] else {
@@ -684,6 +689,51 @@ fn the_contract_lapses_at_term_ends_and_refunds_what_it_no_longer_covers() {
     );
 }
 
+/// The insurer may terminate after a claim, with a month's notice (R113-10): with certainty
+/// every path's contract ends 30 days after its first claim is paid, so few plans are written
+/// and the plans running past the end are refunded; at 0 nothing changes, not one cent; in
+/// between, some paths end. Terminations are counted among the contracts ended, and the
+/// results do not depend on the number of threads.
+#[test]
+fn the_insurer_terminates_after_a_claim_with_a_months_notice() {
+    let with = |q: &str| {
+        let contract = format!("{PLAIN}\nclaim_lag_days = 10\ncontract = {{ term_days = 91{q} }}");
+        Model::new(&scenario(60, &contract, &pay_in_4(0.01), SHOP))
+    };
+    let none = simulate(&with(""), 4, 60);
+    assert_eq!(
+        simulate(&with(", termination_after_claim = 0"), 4, 60),
+        none,
+        "no termination draws nothing"
+    );
+    let model = with(", termination_after_claim = 1, termination_notice_days = 30");
+    let always = simulate(&model, 4, 60);
+    let one = engine::with_threads(1, || model.simulate(4, 0..60, &|_| {}))
+        .unwrap()
+        .unwrap();
+    assert_eq!(one, always, "1 thread and 2 threads");
+    for (a, n) in always.iter().zip(&none) {
+        let (a, n) = (&a.products[0], &n.products[0]);
+        assert_eq!((a.contracts_ended, a.terminated), (1, 1));
+        assert_eq!((n.contracts_ended, n.terminated, n.refunds.0), (0, 0, 0));
+        // The first claim: an instalment due 30 days after a plan of the first days, paid 10
+        // days later; the contract ends 30 days after that, near day 70 of 365.
+        assert!(a.covered * 3 < n.covered, "{} vs {}", a.covered, n.covered);
+        assert!(a.refunds.0 > 0);
+        assert!(a.claim_count() >= 1, "the claim that ended it is paid");
+    }
+    let some = simulate(
+        &with(", termination_after_claim = 0.0005, termination_notice_days = 30"),
+        4,
+        60,
+    );
+    let ended: u64 = some.iter().map(|r| r.products[0].terminated).sum();
+    assert!((5..55).contains(&ended), "{ended} of 60 paths terminated");
+    for r in &some {
+        assert!(r.products[0].terminated <= r.products[0].contracts_ended);
+    }
+}
+
 /// The contract's and the exclusions' fields are validated with their paths.
 #[test]
 fn contract_and_exclusion_fields_are_validated() {
@@ -701,6 +751,14 @@ fn contract_and_exclusion_fields_are_validated() {
         (
             "contract = { lapse_per_term = 1.2 }",
             "contract.lapse_per_term",
+        ),
+        (
+            "contract = { termination_after_claim = -0.1 }",
+            "contract.termination_after_claim",
+        ),
+        (
+            "contract = { termination_notice_days = 0 }",
+            "contract.termination_notice_days",
         ),
         (
             "declarations = { misdeclared_share = 0.1, premium_ratio = 1.5 }",

@@ -136,6 +136,12 @@ impl Product {
         }
     }
 
+    /// Whether the product's contracts live and end within the horizon (BNPL with a
+    /// `contract`): its results then count ended contracts and refunded premium.
+    pub fn has_contract_life(&self) -> bool {
+        matches!(self, Product::BnplNonPayment(p) if p.contract.is_some())
+    }
+
     /// What `covered` counts for this product: `orders`, `plans` or `policies`.
     pub fn exposure_unit(&self) -> &'static str {
         match self {
@@ -211,11 +217,19 @@ pub struct CaseStage {
     pub cases: &'static str,
 }
 
-/// Draw counts, attributes and claim details from three independent streams.
+/// The random streams of one BNPL book on one path: counts, order attributes, claim details,
+/// recovery lags and the insurer's decisions to terminate, each from its own stream, and the
+/// termination watch of a company's first pass (see [`bnpl::Termination`]).
 pub struct Streams<'a, R> {
     pub counts: &'a mut R,
     pub orders: &'a mut R,
     pub claims: &'a mut R,
+    /// Recovery lags: their own stream, so that how many are drawn (one per paid instalment,
+    /// which a ceiling decides) moves no other draw.
+    pub lags: &'a mut R,
+    /// One draw per default of a written plan, drawn only with a watch.
+    pub decisions: &'a mut R,
+    pub termination: Option<&'a mut bnpl::Termination>,
 }
 
 /// Claims of one peril: how many were paid and how much.
@@ -263,6 +277,14 @@ pub struct ProductTotals {
     /// parcel its buyer also disputes, a refunded guarantee): the claims that share an order
     /// across covers. Zero for products that are not sold on the shops' order streams.
     pub shared_claims: u64,
+    /// Premium refunded because the contract ended before a plan's last instalment (already
+    /// deducted from `premium`). Zero for products without a contract life.
+    pub refunds: Cents,
+    /// Insured merchants whose contract ended within the horizon (lapse or termination),
+    /// counted on the product's line only.
+    pub contracts_ended: u64,
+    /// Of those, the contracts the insurer terminated after a claim.
+    pub terminated: u64,
 }
 
 impl ProductTotals {
@@ -276,6 +298,7 @@ impl ProductTotals {
             ("outstanding", self.outstanding),
             ("recoveries", self.recoveries),
             ("retained", self.retained),
+            ("refunds", self.refunds),
         ];
         columns
             .into_iter()
@@ -359,5 +382,8 @@ impl AddAssign for ProductTotals {
         self.abandoned += rhs.abandoned;
         self.stage_centidays += rhs.stage_centidays;
         self.shared_claims += rhs.shared_claims;
+        self.refunds += rhs.refunds;
+        self.contracts_ended += rhs.contracts_ended;
+        self.terminated += rhs.terminated;
     }
 }

@@ -423,6 +423,27 @@ pub const COLUMNS: &[PathColumn] = &[
         "paid claims on orders on which another of the shop's covers also paid a claim",
         Value::Count(|t| t.shared_claims),
     ),
+    column(
+        "refunds_eur",
+        "f64",
+        "EUR",
+        "BNPL with a contract life: premium refunded pro rata when the contract ended before a plan's last instalment (already out of `premium_eur`)",
+        Value::Eur(|t| t.refunds),
+    ),
+    column(
+        "contracts_ended_count",
+        "u64",
+        "contracts",
+        "BNPL with a contract life, product rows only: insured merchants whose contract ended within the horizon (lapse or termination)",
+        Value::Count(|t| t.contracts_ended),
+    ),
+    column(
+        "terminated_count",
+        "u64",
+        "contracts",
+        "BNPL with a contract life, product rows only: of those, contracts the insurer terminated after a claim",
+        Value::Count(|t| t.terminated),
+    ),
 ];
 
 /// The column table of `results/README.md` for the per-path tables, one row per [`COLUMNS`]

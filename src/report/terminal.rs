@@ -52,6 +52,9 @@ const TAIL: &[(&str, &str, bool)] = &[
     ("recoveries_eur", "recoveries (EUR)", true),
     ("retained_eur", "retained by insured (EUR)", true),
     ("shared_claims_count", "claims sharing an order", true),
+    ("refunds_eur", "premium refunded (EUR)", true),
+    ("contracts_ended_count", "contracts ended", true),
+    ("terminated_count", "terminated by the insurer", true),
     ("disputes_per_million", "disputes per million covered", true),
     (
         "mediation_settled_share",

@@ -13,8 +13,8 @@ use crate::products::{MAX_PERILS, PerilTotals, ProductTotals};
 
 /// Words per product or segment line: covered, ineligible, exposure, premium, (count, amount)
 /// per peril slot, rejected, IBNR, outstanding, recoveries, retained, settled, abandoned,
-/// first-stage hundredths of a day, shared-order claims.
-pub const LINE_WORDS: usize = 13 + 2 * MAX_PERILS;
+/// first-stage hundredths of a day, shared-order claims, refunds, contracts ended, terminated.
+pub const LINE_WORDS: usize = 16 + 2 * MAX_PERILS;
 /// Words per frame company: peak, peak day, days over, largest excess, first day over
 /// (−1: never), default day (−1: no default), insolvency loss; under the raise policy: raises,
 /// first raise day (−1: none), final frame, days over the frame in force, uncovered excess.
@@ -38,6 +38,9 @@ pub enum LineField {
     Abandoned,
     StageCentidays,
     SharedClaims,
+    Refunds,
+    ContractsEnded,
+    Terminated,
 }
 
 impl LineField {
@@ -59,6 +62,9 @@ impl LineField {
             LineField::Abandoned => 10 + 2 * MAX_PERILS,
             LineField::StageCentidays => 11 + 2 * MAX_PERILS,
             LineField::SharedClaims => 12 + 2 * MAX_PERILS,
+            LineField::Refunds => 13 + 2 * MAX_PERILS,
+            LineField::ContractsEnded => 14 + 2 * MAX_PERILS,
+            LineField::Terminated => 15 + 2 * MAX_PERILS,
         }
     }
 }
@@ -250,6 +256,9 @@ fn line_words(t: &ProductTotals) -> [i64; LINE_WORDS] {
     w[10 + 2 * MAX_PERILS] = t.abandoned as i64;
     w[11 + 2 * MAX_PERILS] = t.stage_centidays as i64;
     w[12 + 2 * MAX_PERILS] = t.shared_claims as i64;
+    w[13 + 2 * MAX_PERILS] = t.refunds.0;
+    w[14 + 2 * MAX_PERILS] = t.contracts_ended as i64;
+    w[15 + 2 * MAX_PERILS] = t.terminated as i64;
     w
 }
 
@@ -274,6 +283,9 @@ impl LineField {
             LineField::Abandoned,
             LineField::StageCentidays,
             LineField::SharedClaims,
+            LineField::Refunds,
+            LineField::ContractsEnded,
+            LineField::Terminated,
         ];
         head.into_iter().chain(perils).chain(tail)
     }
@@ -299,6 +311,9 @@ impl LineField {
             LineField::Abandoned => pairs.for_each(|(t, x)| t.abandoned = x as u64),
             LineField::StageCentidays => pairs.for_each(|(t, x)| t.stage_centidays = x as u64),
             LineField::SharedClaims => pairs.for_each(|(t, x)| t.shared_claims = x as u64),
+            LineField::Refunds => pairs.for_each(|(t, x)| t.refunds = Cents(x)),
+            LineField::ContractsEnded => pairs.for_each(|(t, x)| t.contracts_ended = x as u64),
+            LineField::Terminated => pairs.for_each(|(t, x)| t.terminated = x as u64),
         }
     }
 }
@@ -325,6 +340,9 @@ pub fn totals_from(word: impl Fn(usize) -> i64) -> ProductTotals {
         abandoned: word(10 + 2 * MAX_PERILS) as u64,
         stage_centidays: word(11 + 2 * MAX_PERILS) as u64,
         shared_claims: word(12 + 2 * MAX_PERILS) as u64,
+        refunds: Cents(word(13 + 2 * MAX_PERILS)),
+        contracts_ended: word(14 + 2 * MAX_PERILS) as u64,
+        terminated: word(15 + 2 * MAX_PERILS) as u64,
     }
 }
 

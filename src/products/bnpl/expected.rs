@@ -20,6 +20,8 @@ pub struct Expected {
     pub ineligible: f64,
     pub exposure_eur: f64,
     pub premium_eur: f64,
+    /// Expected premium refunded when the contract ends before a plan's last instalment.
+    pub refunds_eur: f64,
     /// Expected plans with a claim, by peril (order of [`PERILS`]), before the ceiling.
     pub claim_counts: [f64; 2],
     /// Expected unpaid instalments in EUR by peril, before the ceiling.
@@ -37,6 +39,7 @@ impl AddAssign for Expected {
         self.ineligible += o.ineligible;
         self.exposure_eur += o.exposure_eur;
         self.premium_eur += o.premium_eur;
+        self.refunds_eur += o.refunds_eur;
         for i in 0..PERILS.len() {
             self.claim_counts[i] += o.claim_counts[i];
             self.unpaid_eur[i] += o.unpaid_eur[i];
@@ -198,6 +201,7 @@ impl Expected {
                 e.ineligible += n * prob * (1.0 - cover);
                 e.exposure_eur += n * mean * cover;
                 e.premium_eur += n * mean * cover * rate * (1.0 - refund);
+                e.refunds_eur += n * mean * cover * rate * refund;
                 let paid = (1.0 - void(d)) * kept;
                 for (j, [unpaid, first]) in by_month[book.month[d] as usize].iter().enumerate() {
                     let w = covered_after(j);

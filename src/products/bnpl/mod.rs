@@ -34,7 +34,10 @@
 //!   `contract` the merchant stays insured for the whole horizon; with it, the merchant leaves
 //!   at a term's end with a lapse probability (at once, more often, after a premium increase
 //!   from the first renewal), plans granted after the end are not insured, and a plan running
-//!   past it is covered up to it with its premium refunded pro rata ([`Contract`]).
+//!   past it is covered up to it with its premium refunded pro rata ([`Contract`]). The
+//!   insurer may terminate after a claim (`termination_after_claim`, per claim declared),
+//!   a month later (`termination_notice_days`, R113-10). Ended contracts and refunded premium
+//!   are reported (`contracts_ended_count`, `terminated_count`, `refunds_eur`).
 //! - **Claims**: declared and paid automatically `claim_lag_days` after each missed due date.
 //!   Each unpaid instalment is its own payment; a payment after the horizon end is `outstanding`.
 //! - **Recovery**: the insurer is subrogated and recovers `recovery_rate` of what it paid,
@@ -65,7 +68,7 @@ pub use default_law::{
     expected_unpaid_share, per_instalment_over_factor,
 };
 pub use expected::Expected;
-pub use simulate::ShopBook;
+pub use simulate::{ShopBook, Termination};
 
 use crate::catalogue::{CardNetwork, CardType, Category, Site};
 use crate::distributions::Mix;
@@ -238,7 +241,8 @@ pub struct BnplNonPayment {
 /// premium rates change by `premium_factor`; where that is an increase the merchant can leave
 /// at once then, with `lapse_after_increase` besides. Plans granted after the contract ended
 /// are not insured; a plan whose instalments run past the end is covered up to it, and its
-/// premium is refunded pro rata of its instalments due after the end.
+/// premium is refunded pro rata of its instalments due after the end. The insurer may also
+/// end it after a claim, with a month's notice (French Insurance Code, article R113-10).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Contract {
     pub term_days: u32,
@@ -246,6 +250,11 @@ pub struct Contract {
     /// Premium rates from the first renewal on, relative to the plans' (1: unchanged).
     pub premium_factor: crate::money::Factor,
     pub lapse_after_increase: f64,
+    /// P(the insurer terminates the contract after a claim), drawn at each claim declared
+    /// (the due day of a plan's first unpaid instalment, covered and not refused): the
+    /// contract then ends `termination_notice_days` later, unless it ended earlier.
+    pub termination_after_claim: f64,
+    pub termination_notice_days: u32,
 }
 
 impl Contract {
@@ -497,6 +506,19 @@ impl BnplNonPayment {
                 lapse_after_increase: c
                     .lapse_after_increase
                     .map_or(0.0, |x| v.probability(&cp("lapse_after_increase"), x)),
+                termination_after_claim: c
+                    .termination_after_claim
+                    .map_or(0.0, |x| v.probability(&cp("termination_after_claim"), x)),
+                // One month's notice: R113-10 of the French Insurance Code.
+                termination_notice_days: c.termination_notice_days.map_or(30, |d| {
+                    v.integer_in(
+                        &cp("termination_notice_days"),
+                        d,
+                        1,
+                        366,
+                        " (days from the claim to the contract's end; R113-10 gives one month)",
+                    ) as u32
+                }),
             }
         });
         BnplNonPayment {

@@ -87,6 +87,10 @@ pub struct RawContract {
     pub premium_change: Option<String>,
     /// P(the merchant leaves at once when the premium rises), at the first renewal.
     pub lapse_after_increase: Option<f64>,
+    /// P(the insurer terminates the contract after a claim), per claim declared.
+    pub termination_after_claim: Option<f64>,
+    /// Days from the claim to the end of a contract the insurer terminated (one month).
+    pub termination_notice_days: Option<i64>,
 }
 
 /// A lognormal number of days, by median and sigma.

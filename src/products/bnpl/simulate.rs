@@ -52,6 +52,45 @@ pub struct PathRisk {
     pub contract_end: Option<u32>,
 }
 
+/// The insurer's termination after a claim, watched on a first pass over a company's shops
+/// (a claim's effect on a contract reaches back over plans written before it, so the end must
+/// be known before the pass that counts). Every default of a written plan draws one uniform
+/// from the shop's `decisions` stream; a claim declared within the horizon (the plan's first
+/// unpaid instalment, covered and not refused, on the day it is paid) whose draw is under
+/// `probability` makes the insurer terminate, and the contract ends `notice_days` later. The
+/// earliest such end is the company's termination on the path. Plans written before it draw
+/// alike in both passes (ceilings only move recovery lags, which have their own stream), so
+/// a pass that ends the contract there finds the same end again: the end is exact.
+#[derive(Debug, Clone)]
+pub struct Termination {
+    probability: f64,
+    notice_days: u32,
+    earliest: Option<u32>,
+}
+
+impl Termination {
+    pub fn new(contract: &super::Contract) -> Termination {
+        Termination {
+            probability: contract.termination_after_claim,
+            notice_days: contract.termination_notice_days,
+            earliest: None,
+        }
+    }
+
+    /// A claim declared on horizon day `day` whose decision draw is `u`.
+    fn claim(&mut self, day: u64, u: f64) {
+        if u < self.probability {
+            let end = u32::try_from(day + self.notice_days as u64).unwrap_or(u32::MAX);
+            self.earliest = Some(self.earliest.map_or(end, |e| e.min(end)));
+        }
+    }
+
+    /// The day the contract ends by the insurer's termination, if a claim triggered one.
+    pub fn earliest(&self) -> Option<u32> {
+        self.earliest
+    }
+}
+
 impl PathRisk {
     /// A path with factor `z` and nothing else.
     pub fn of_factor(z: f64) -> PathRisk {
@@ -301,6 +340,9 @@ impl ShopBook {
             counts,
             orders,
             claims,
+            lags,
+            decisions,
+            mut termination,
         } = s;
         let p = &self.product;
         // Hazard, fraud and P(some instalment missed | no fraud) of each plan type for plans
@@ -393,6 +435,7 @@ impl ShopBook {
                     Cents::ZERO
                 };
                 t.premium += premium - refund;
+                t.refunds += refund;
                 let (hazard, fraud, p_miss) = risk[pi][month];
                 let u = uniform(claims);
                 // The first unpaid instalment (0-based) and the peril, if any.
@@ -428,6 +471,16 @@ impl ShopBook {
                 // them, so that other scenarios draw what they did).
                 let refused =
                     voided || (p.refused_share > 0.0 && uniform(claims) < p.refused_share);
+                if let Some(watch) = termination.as_deref_mut() {
+                    let u = uniform(decisions);
+                    let declared = due_day(first) + p.claim_lag_days as u64;
+                    if !refused
+                        && due_day(first) < end as u64
+                        && declared < self.horizon_days as u64
+                    {
+                        watch.claim(declared, u);
+                    }
+                }
                 let (mut paid_any, mut refused_any) = (false, false);
                 for k in first..plan.instalments {
                     let due = basket.instalment(plan.instalments, k);
@@ -475,7 +528,7 @@ impl ShopBook {
                         if months > 0 {
                             // Drawn only with development views: other runs draw what they did.
                             let lag = p.recovery_lag.map_or(0.0, |l| {
-                                let z: f64 = claims.sample(StandardNormal);
+                                let z: f64 = lags.sample(StandardNormal);
                                 l.at_z(z)
                             });
                             let paid = &mut development[month_of(pay_day as f64)];
