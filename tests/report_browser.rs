@@ -289,3 +289,95 @@ fn report_renders_in_headless_chromium_with_its_charts() {
         std::fs::copy(&png, keep).unwrap();
     }
 }
+
+/// The layout a reader meets, measured by Chromium on a copy of each report with a script
+/// added (the report itself has none): the first section is the decision block, and no table
+/// shown unfolded is wider than the page (no horizontal scroll inside a table, none on the
+/// page). A priced folder and a frame folder, whose wide tables (pricing, recommendation) keep
+/// their decision columns in view and fold the rest.
+#[test]
+fn report_opens_with_its_decisions_and_no_table_overflows_the_page() {
+    let Some(exe) = find_chromium() else {
+        if std::env::var("PROTECTSIM_REQUIRE_BROWSER").as_deref() == Ok("1") {
+            panic!(
+                "PROTECTSIM_REQUIRE_BROWSER=1 but no chromium on PATH: apt-get install chromium"
+            );
+        }
+        eprintln!(
+            "SKIPPED report_opens_with_its_decisions_and_no_table_overflows_the_page: no chromium"
+        );
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let priced = dir.path().join("priced");
+    let frames = dir.path().join("frames");
+    let scenario = |s: &str| format!("{ROOT}/scenarios/{s}.toml");
+    protectsim(
+        &["price", &scenario("quickstart"), "--paths", "40"],
+        &priced,
+    );
+    protectsim(
+        &["frame", &scenario("frame_black_friday"), "--paths", "30"],
+        &frames,
+    );
+    const PROBE: &str = r#"<script>
+addEventListener('load', () => {
+  const h2 = document.querySelector('main h2');
+  const section = h2 && h2.closest('section');
+  const wide = [...document.querySelectorAll('table')]
+    .filter(t => !t.closest('details:not([open])') && t.scrollWidth > t.clientWidth + 1)
+    .map(t => t.rows[0].innerText.slice(0, 80));
+  const page = document.documentElement.scrollWidth > window.innerWidth + 1;
+  const out = document.createElement('pre');
+  out.id = 'layout-probe';
+  out.textContent = 'FIRST=' + (section ? section.id : '') + ';WIDE=' + JSON.stringify(wide) + ';PAGE=' + page + ';';
+  document.body.appendChild(out);
+});
+</script></body>"#;
+    let profile = dir.path().join("profile");
+    for folder in [&priced, &frames] {
+        let html = std::fs::read_to_string(folder.join("report.html")).unwrap();
+        let first_h2 = html.find("<h2").unwrap();
+        assert!(
+            html[..first_h2].ends_with("<section id=\"headline\">"),
+            "{folder:?}: the first section is not the decision block"
+        );
+        let probed = folder.join("probed.html");
+        std::fs::write(&probed, html.replacen("</body>", PROBE, 1)).unwrap();
+        let url = format!("file://{}", probed.display());
+        let out = chromium(
+            &exe,
+            &profile,
+            &[
+                "--window-size=1280,2000".into(),
+                "--virtual-time-budget=3000".into(),
+                "--dump-dom".into(),
+                url,
+            ],
+        );
+        let dom = String::from_utf8_lossy(&out.stdout);
+        let probe = dom
+            .split("<pre id=\"layout-probe\">FIRST=")
+            .nth(1)
+            .unwrap_or_else(|| panic!("{folder:?}: the probe did not run: {dom:.400}"));
+        assert!(probe.starts_with("headline;"), "{folder:?}: {probe:.300}");
+        assert!(
+            probe.contains("WIDE=[];"),
+            "{folder:?}: tables wider than the page: {probe:.600}"
+        );
+        assert!(probe.contains("PAGE=false;"), "{folder:?}: {probe:.300}");
+    }
+    // The decisions name what is decided.
+    let priced_html = std::fs::read_to_string(priced.join("report.html")).unwrap();
+    for text in [
+        "1-in-200 net claims (EUR)",
+        "Tariff cells under-priced",
+        "solved price",
+    ] {
+        assert!(priced_html.contains(text), "priced report lacks {text:?}");
+    }
+    let frame_html = std::fs::read_to_string(frames.join("report.html")).unwrap();
+    for text in ["required frame (EUR)", "raise by (EUR)", "P(saturation)"] {
+        assert!(frame_html.contains(text), "frame report lacks {text:?}");
+    }
+}

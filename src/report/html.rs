@@ -2,10 +2,11 @@
 //! SVG, no script, no external reference), built only from the files in the folder, so that
 //! it can be written for any folder that `run`, `frame` or `merge` wrote.
 //!
-//! Sections: the run (manifest and scenario), loss ratios per product (histograms with mean,
-//! VaR 99 % and TVaR 99 %), claims by peril, segments, guarantee frames (fan charts and the
-//! recommendation), pricing and adequacy (only when `pricing.parquet` exists), standard errors
-//! and the analytic checks.
+//! Sections, decisions first: the decision block per product ([`super::headline`]), loss
+//! ratios per product (histograms with mean, VaR 99 % and TVaR 99 %), claims by peril,
+//! segments, guarantee frames (fan charts and the recommendation), pricing and adequacy (only
+//! when `pricing.parquet` exists), the analytic checks, the standard errors (folded), and the
+//! run (manifest and scenario).
 
 use super::charts::{self, LossRatioHistogram, PerilBar};
 use super::terminal::thousands;
@@ -19,6 +20,20 @@ use std::path::{Path, PathBuf};
 
 /// File name of the report in a result folder.
 pub const REPORT_FILE: &str = "report.html";
+
+/// Escapes `text` for a table cell, with a line-break opportunity after each `/`, `.` and
+/// `_`, so that a tariff cell or a parameter path wraps at its parts rather than widening
+/// its table past the page.
+pub(super) fn breakable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for part in text.split_inclusive(['/', '.', '_']) {
+        out.push_str(&escape(part));
+        if part.ends_with(['/', '.', '_']) {
+            out.push_str("<wbr>");
+        }
+    }
+    out
+}
 
 /// Escapes text for HTML element content and attribute values.
 pub fn escape(text: &str) -> String {
@@ -38,23 +53,23 @@ pub fn escape(text: &str) -> String {
 
 /// One row of `summary.parquet`, as read back.
 #[derive(Debug, Clone)]
-struct Row {
-    product: String,
-    kind: String,
-    company: Option<String>,
-    segment: Option<String>,
-    metric: String,
-    unit: String,
-    n: u64,
-    mean: f64,
-    se: f64,
-    p50: f64,
-    p99: f64,
-    tvar_99: f64,
-    analytic: Option<f64>,
+pub(super) struct Row {
+    pub product: String,
+    pub kind: String,
+    pub company: Option<String>,
+    pub segment: Option<String>,
+    pub metric: String,
+    pub unit: String,
+    pub n: u64,
+    pub mean: f64,
+    pub se: f64,
+    pub p50: f64,
+    pub p99: f64,
+    pub tvar_99: f64,
+    pub analytic: Option<f64>,
 }
 
-fn read_parquet(path: &Path) -> Result<DataFrame> {
+pub(super) fn read_parquet(path: &Path) -> Result<DataFrame> {
     let file =
         std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     ParquetReader::new(file)
@@ -62,7 +77,17 @@ fn read_parquet(path: &Path) -> Result<DataFrame> {
         .with_context(|| format!("{}: not a readable parquet file", path.display()))
 }
 
-fn strings(df: &DataFrame, name: &str, file: &Path) -> Result<Vec<Option<String>>> {
+/// Reads a CSV file the project wrote (a header row, quoted where needed).
+pub(super) fn read_csv(path: &Path) -> Result<DataFrame> {
+    use polars::prelude::{CsvReadOptions, SerReader as _};
+    CsvReadOptions::default()
+        .with_has_header(true)
+        .try_into_reader_with_file_path(Some(path.to_path_buf()))
+        .and_then(|r| r.finish())
+        .with_context(|| format!("{}: not a readable CSV file", path.display()))
+}
+
+pub(super) fn strings(df: &DataFrame, name: &str, file: &Path) -> Result<Vec<Option<String>>> {
     let col = df
         .column(name)
         .with_context(|| format!("{}: no column {name}", file.display()))?;
@@ -73,7 +98,7 @@ fn strings(df: &DataFrame, name: &str, file: &Path) -> Result<Vec<Option<String>
     Ok(ca.iter().map(|s| s.map(str::to_string)).collect())
 }
 
-fn floats(df: &DataFrame, name: &str, file: &Path) -> Result<Vec<f64>> {
+pub(super) fn floats(df: &DataFrame, name: &str, file: &Path) -> Result<Vec<f64>> {
     let col = df
         .column(name)
         .with_context(|| format!("{}: no column {name}", file.display()))?;
@@ -177,16 +202,18 @@ h1{font-size:26px;margin:8px 0 4px}h2{font-size:21px;margin:28px 0 8px;border-bo
 h3{font-size:17px;margin:18px 0 6px}
 .note{color:#555;font-size:14px}
 table{border-collapse:collapse;font-size:13px;margin:6px 0 12px;display:block;overflow-x:auto;max-width:100%}
-th,td{border:1px solid #d0d4da;padding:3px 7px}th{background:#eef1f5;text-align:left;white-space:nowrap}
-td.num{text-align:right;font-variant-numeric:tabular-nums}
+th,td{border:1px solid #d0d4da;padding:3px 7px;overflow-wrap:break-word}th{background:#eef1f5;text-align:left}
+td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 tr.bad td{background:#fde0dd}
 figure{margin:8px 0 16px}figure svg{width:100%;height:auto;display:block}
 pre{background:#f6f8fa;border:1px solid #d0d4da;padding:8px;font-size:12px;overflow-x:auto;max-height:480px}
 nav a{margin-right:12px;font-size:14px}
+.cards{display:flex;flex-wrap:wrap;gap:12px}.card{border:1px solid #d0d4da;border-radius:6px;padding:0 12px;flex:1 1 400px}
+.card h3{margin:10px 0 4px}table.kv{display:table}table.kv td.num{white-space:nowrap}table.kv td.note{white-space:normal}
 ";
 
 /// Formats a value of unit `unit` for a table cell.
-fn fmt(unit: &str, x: f64) -> String {
+pub(super) fn fmt(unit: &str, x: f64) -> String {
     if !x.is_finite() {
         return "–".into();
     }
@@ -198,7 +225,7 @@ fn fmt(unit: &str, x: f64) -> String {
 }
 
 /// `mean ± se` in the unit of the row.
-fn mean_se(r: &Row) -> String {
+pub(super) fn mean_se(r: &Row) -> String {
     if r.se.is_finite() {
         format!("{} ± {}", fmt(&r.unit, r.mean), fmt(&r.unit, r.se))
     } else {
@@ -243,7 +270,7 @@ fn render(dir: &Path, manifest: &Manifest) -> Result<String> {
     let has_frames = rows.iter().any(|r| r.company.is_some());
     let pricing_path = dir.join("pricing.parquet");
     let has_pricing = pricing_path.exists();
-    out.push_str("<nav><a href=\"#run\">run</a><a href=\"#loss-ratios\">loss ratios</a><a href=\"#perils\">claims by peril</a>");
+    out.push_str("<nav><a href=\"#headline\">decisions</a><a href=\"#loss-ratios\">loss ratios</a><a href=\"#perils\">claims by peril</a>");
     if rows.iter().any(|r| r.segment.is_some()) {
         out.push_str("<a href=\"#segments\">segments</a>");
     }
@@ -254,11 +281,14 @@ fn render(dir: &Path, manifest: &Manifest) -> Result<String> {
         out.push_str("<a href=\"#pricing\">pricing</a>");
     }
     out.push_str(
-        "<a href=\"#errors\">standard errors</a><a href=\"#analytic\">analytic checks</a></nav>\n",
+        "<a href=\"#analytic\">analytic checks</a><a href=\"#errors\">standard errors</a><a href=\"#run\">run</a></nav>\n",
     );
 
-    run_section(&mut out, manifest, &scenario_text);
     let products = product_rows(&rows);
+    super::headline::section(
+        &mut out,
+        &super::headline::Inputs::read(dir, &rows, &products)?,
+    )?;
     loss_ratio_section(&mut out, dir, &rows, &products)?;
     peril_section(&mut out, &rows, &products)?;
     segment_section(&mut out, &rows);
@@ -268,8 +298,9 @@ fn render(dir: &Path, manifest: &Manifest) -> Result<String> {
     if has_pricing {
         pricing_section(&mut out, &pricing_path)?;
     }
-    error_section(&mut out, &rows, manifest);
     analytic_section(&mut out, &rows);
+    error_section(&mut out, &rows, manifest);
+    run_section(&mut out, manifest, &scenario_text);
     out.push_str("</main></body></html>\n");
     Ok(out)
 }
@@ -286,7 +317,7 @@ fn product_rows(rows: &[Row]) -> Vec<(String, String)> {
 }
 
 /// The product-level row of `metric` (no company, no segment).
-fn find<'a>(rows: &'a [Row], product: &str, metric: &str) -> Option<&'a Row> {
+pub(super) fn find<'a>(rows: &'a [Row], product: &str, metric: &str) -> Option<&'a Row> {
     rows.iter().find(|r| {
         r.product == product && r.metric == metric && r.company.is_none() && r.segment.is_none()
     })
@@ -486,7 +517,7 @@ fn segment_section(out: &mut String, rows: &[Row]) {
             out,
             "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
             escape(&r.product),
-            escape(s.unwrap_or_default()),
+            breakable(s.unwrap_or_default()),
             cell("covered"),
             cell("premium_eur"),
             cell("claims_eur"),
@@ -499,7 +530,7 @@ fn segment_section(out: &mut String, rows: &[Row]) {
 }
 
 fn frame_section(out: &mut String, dir: &Path, m: &Manifest, rows: &[Row]) -> Result<()> {
-    out.push_str("<h2 id=\"frames\">Guarantee frames</h2>\n<p class=\"note\">Active guaranteed volume per company against its frame, from 15 October to 15 January around Black Friday: p05–p95 band, median, mean and p99 over paths.</p>\n");
+    out.push_str("<h2 id=\"frames\">Guarantee frames</h2>\n<p class=\"note\">Active guaranteed volume per company against its frame around Black Friday, from 15 October to 15 January (or the horizon's end, if earlier): p05–p95 band, median, mean and p99 over paths.</p>\n");
     let mut companies: Vec<&str> = Vec::new();
     for r in rows {
         if let Some(c) = r.company.as_deref()
@@ -530,24 +561,10 @@ fn frame_section(out: &mut String, dir: &Path, m: &Manifest, rows: &[Row]) -> Re
     out.push_str("</table>\n");
     let rec = dir.join("frame_recommendation.csv");
     if rec.exists() {
-        let text = std::fs::read_to_string(&rec)
-            .with_context(|| format!("cannot read {}", rec.display()))?;
-        out.push_str("<h3>Recommended frames (frame_recommendation.csv)</h3>\n<table>\n");
-        for (i, line) in text.lines().enumerate() {
-            let tag = if i == 0 { "th" } else { "td" };
-            out.push_str("<tr>");
-            for cell in line.split(',') {
-                let cell = cell.trim_matches('"');
-                let shown = match cell.parse::<f64>() {
-                    Ok(x) if i > 0 && x.abs() >= 1000.0 => thousands(x),
-                    Ok(x) if i > 0 && x.fract() != 0.0 => format!("{x:.4}"),
-                    _ => cell.to_string(),
-                };
-                let _ = write!(out, "<{tag}>{}</{tag}>", escape(&shown));
-            }
-            out.push_str("</tr>\n");
-        }
-        out.push_str("</table>\n");
+        let df = read_csv(&rec)?;
+        out.push_str("<h3>Recommended frames</h3>\n");
+        decision_table(out, &df, &rec, FRAME_DECISIONS, None);
+        full_table(out, &df, None, "frame_recommendation.csv");
     }
     let mut svgs: Vec<&String> = m
         .files
@@ -624,33 +641,46 @@ fn pricing_section(out: &mut String, path: &Path) -> Result<()> {
         strings(&df, "product", path),
         strings(&df, "segment", path),
     ) {
-        let mut cols: Vec<String> = Vec::new();
-        let mut prods: Vec<String> = Vec::new();
-        for (p, s) in products.iter().zip(&segments) {
-            let (p, s) = (p.clone().unwrap_or_default(), s.clone().unwrap_or_default());
-            if !prods.contains(&p) {
-                prods.push(p);
+        // A grid: a cell `a/b/c` is row `a/b`, column `c` (the destination of a parcel tariff
+        // cell, the last part of any path-like segment name); other segments are columns of
+        // their product's row.
+        let split = |s: &str| -> (String, String) {
+            match s.rsplit_once('/') {
+                Some((row, col)) => (row.to_string(), col.to_string()),
+                None if s.is_empty() => (String::new(), "(all)".to_string()),
+                None => (String::new(), s.to_string()),
             }
-            if !cols.contains(&s) {
-                cols.push(s);
+        };
+        let mut cols: Vec<String> = Vec::new();
+        let mut grid_rows: Vec<(String, String)> = Vec::new();
+        for (p, s) in products.iter().zip(&segments) {
+            let p = p.clone().unwrap_or_default();
+            let (row, col) = split(s.as_deref().unwrap_or_default());
+            if !grid_rows.contains(&(p.clone(), row.clone())) {
+                grid_rows.push((p, row));
+            }
+            if !cols.contains(&col) {
+                cols.push(col);
             }
         }
-        out.push_str("<h3>Adequacy by product and segment</h3>\n<table><tr><th>product</th>");
-        for s in &cols {
-            let _ = write!(
-                out,
-                "<th>{}</th>",
-                escape(if s.is_empty() { "(all)" } else { s })
-            );
+        out.push_str("<h3>Adequacy by tariff cell</h3>\n<table><tr><th>product · cell</th>");
+        for c in &cols {
+            let _ = write!(out, "<th>{}</th>", escape(c));
         }
         out.push_str("</tr>\n");
-        for p in &prods {
-            let _ = write!(out, "<tr><th>{}</th>", escape(p));
-            for s in &cols {
+        for (p, row) in &grid_rows {
+            let label = if row.is_empty() {
+                p.clone()
+            } else {
+                format!("{p} · {row}")
+            };
+            let _ = write!(out, "<tr><th>{}</th>", escape(&label));
+            for c in &cols {
                 let x = (0..df.height())
                     .find(|&i| {
                         products[i].as_deref().unwrap_or_default() == p
-                            && segments[i].as_deref().unwrap_or_default() == s
+                            && split(segments[i].as_deref().unwrap_or_default())
+                                == (row.clone(), c.clone())
                     })
                     .map(|i| adequacy[i]);
                 match x {
@@ -669,7 +699,95 @@ fn pricing_section(out: &mut String, path: &Path) -> Result<()> {
         }
         out.push_str("</table>\n");
     }
-    out.push_str("<h3>Pricing table</h3>\n<table><tr>");
+    out.push_str("<h3>Pricing table</h3>\n");
+    decision_table(out, &df, path, PRICING_DECISIONS, adequacy.as_deref());
+    full_table(out, &df, adequacy.as_deref(), "pricing.parquet");
+    Ok(())
+}
+
+/// The frame recommendation's decision columns, first in the report.
+const FRAME_DECISIONS: &[(&str, &str)] = &[
+    ("company", "company"),
+    ("frame_eur", "frame (EUR)"),
+    ("p_saturation", "P(saturation)"),
+    ("confidence", "confidence"),
+    ("required_frame_eur", "required frame (EUR)"),
+    ("raise_by_eur", "raise by (EUR)"),
+    ("required_raise_margin", "required raise margin"),
+];
+
+/// The pricing table's decision columns, first in the report, with human labels and units.
+const PRICING_DECISIONS: &[(&str, &str)] = &[
+    ("product", "product"),
+    ("segment", "cell"),
+    ("parameter", "tariff parameter"),
+    ("current_price", "current price"),
+    ("solved_price", "solved price"),
+    ("adequacy", "adequacy (current / indicated)"),
+    ("loss_ratio", "loss ratio"),
+    ("p_lr_over_1", "P(loss ratio > 100 %)"),
+];
+
+/// A table of the `columns` (name in `df`, label) that `df` has, ratios as percentages, with
+/// the adequacy cells coloured; the columns a reader decides on, narrow enough for the page.
+fn decision_table(
+    out: &mut String,
+    df: &DataFrame,
+    path: &Path,
+    columns: &[(&str, &str)],
+    adequacy: Option<&[f64]>,
+) {
+    let present: Vec<(&str, &str)> = (columns.iter())
+        .filter(|(name, _)| df.column(name).is_ok())
+        .copied()
+        .collect();
+    out.push_str("<table><tr>");
+    for (_, label) in &present {
+        let _ = write!(out, "<th>{}</th>", escape(label));
+    }
+    out.push_str("</tr>\n");
+    for i in 0..df.height() {
+        out.push_str("<tr>");
+        for (name, _) in &present {
+            let ratio = name.starts_with("p_") || matches!(*name, "loss_ratio" | "confidence");
+            let numeric = df
+                .column(name)
+                .is_ok_and(|c| c.dtype().is_primitive_numeric());
+            let numbers = numeric.then(|| floats(df, name, path).ok()).flatten();
+            let text = match &numbers {
+                Some(v) if ratio => fmt("ratio", v[i]),
+                Some(v) if name.ends_with("_eur") => fmt("EUR", v[i]),
+                _ => {
+                    let v = df
+                        .column(name)
+                        .and_then(|c| c.get(i))
+                        .unwrap_or(AnyValue::Null);
+                    cell_text(&v)
+                }
+            };
+            let style = match (*name, adequacy) {
+                ("adequacy", Some(a)) => format!(" style=\"background:{}\"", heat(a[i])),
+                _ => String::new(),
+            };
+            let (class, text) = match numbers {
+                Some(_) => (" class=\"num\"", escape(&text)),
+                None => ("", breakable(&text)),
+            };
+            let _ = write!(out, "<td{class}{style}>{text}</td>");
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</table>\n");
+}
+
+/// Every column of `df`, folded under a summary naming the file it comes from.
+fn full_table(out: &mut String, df: &DataFrame, adequacy: Option<&[f64]>, file: &str) {
+    let _ = write!(
+        out,
+        "<details><summary>every column of {} ({} rows)</summary><table><tr>",
+        escape(file),
+        df.height()
+    );
     let columns = df.columns();
     for c in columns {
         let _ = write!(out, "<th>{}</th>", escape(c.name()));
@@ -679,7 +797,7 @@ fn pricing_section(out: &mut String, path: &Path) -> Result<()> {
         out.push_str("<tr>");
         for c in columns {
             let v = c.get(i).unwrap_or(AnyValue::Null);
-            let style = match (c.name().as_str(), &adequacy) {
+            let style = match (c.name().as_str(), adequacy) {
                 ("adequacy", Some(a)) => format!(" style=\"background:{}\"", heat(a[i])),
                 _ => String::new(),
             };
@@ -691,8 +809,7 @@ fn pricing_section(out: &mut String, path: &Path) -> Result<()> {
         }
         out.push_str("</tr>\n");
     }
-    out.push_str("</table>\n");
-    Ok(())
+    out.push_str("</table></details>\n");
 }
 
 fn error_section(out: &mut String, rows: &[Row], m: &Manifest) {
@@ -700,6 +817,11 @@ fn error_section(out: &mut String, rows: &[Row], m: &Manifest) {
         out,
         "<h2 id=\"errors\">Standard errors</h2>\n<p class=\"note\">Monte Carlo standard error of each mean over {} paths (se = sd / √n); the relative se is se / |mean|. Quadrupling the paths halves them.</p>",
         thousands(m.paths as f64)
+    );
+    let _ = writeln!(
+        out,
+        "<details><summary>{} rows: every summary metric's mean and standard error</summary>",
+        rows.len()
     );
     out.push_str("<table><tr><th>product</th><th>company / segment</th><th>metric</th><th>unit</th><th>mean</th><th>se</th><th>relative se</th></tr>\n");
     for r in rows {
@@ -720,7 +842,7 @@ fn error_section(out: &mut String, rows: &[Row], m: &Manifest) {
             fmt(&r.unit, r.se),
         );
     }
-    out.push_str("</table>\n");
+    out.push_str("</table></details>\n");
 }
 
 fn analytic_section(out: &mut String, rows: &[Row]) {
@@ -767,6 +889,16 @@ mod tests {
             escape("<b>\"Vasseur & Fils\"</b>"),
             "&lt;b&gt;&quot;Vasseur &amp; Fils&quot;&lt;/b&gt;"
         );
+    }
+
+    #[test]
+    fn breakable_escapes_and_breaks_after_path_separators() {
+        assert_eq!(
+            breakable("products[0].tariff/<a>"),
+            "products[0].<wbr>tariff/<wbr>&lt;a&gt;"
+        );
+        assert_eq!(breakable("flat_fee"), "flat_<wbr>fee");
+        assert_eq!(breakable(""), "");
     }
 
     #[test]

@@ -6,6 +6,7 @@
 pub mod charts;
 pub mod fan_chart;
 pub mod frames;
+mod headline;
 pub mod html;
 pub mod path_tables;
 pub mod pricing;
