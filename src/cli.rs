@@ -170,7 +170,8 @@ pub struct RunArgs {
     /// Reuse the batches of paths an interrupted run left in --out and simulate only the rest.
     #[arg(long)]
     pub resume: bool,
-    /// No progress bar.
+    /// No progress bar and no table: only errors (a machine-readable --format still prints
+    /// its table on stdout).
     #[arg(long, short)]
     pub quiet: bool,
     /// Do not write report.html into the output folder.

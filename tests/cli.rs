@@ -584,3 +584,31 @@ fn sweep_help_lists_no_option_it_refuses() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("are for run, frame and price"), "{err}");
 }
+
+/// `--quiet` hides the table as well as the progress bar: nothing on stdout or stderr, the
+/// files written as without it; a machine-readable `--format` still prints its table.
+#[test]
+fn quiet_prints_nothing_but_a_format_asked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("q");
+    let out = out.to_str().unwrap();
+    let (code, stdout, stderr) = cli(&["run", QUICKSTART, "--paths", "5", "--quiet", "--out", out]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!((stdout.as_str(), stderr.as_str()), ("", ""));
+    assert!(Path::new(out).join("summary.csv").exists());
+    let csv = dir.path().join("c");
+    let (code, stdout, stderr) = cli(&[
+        "run",
+        QUICKSTART,
+        "--paths",
+        "5",
+        "--quiet",
+        "--format",
+        "csv",
+        "--out",
+        csv.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.starts_with("product,"), "{stdout}");
+    assert_eq!(stderr, "");
+}

@@ -187,6 +187,9 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
         first.paths,
         args.out.display()
     );
-    out.push_str(&terminal::render(&rows));
+    out.push_str(&terminal::render_styled(
+        &rows,
+        terminal::Style::for_stdout(),
+    ));
     emit(&out)
 }

@@ -41,9 +41,9 @@ pub(crate) fn emit(text: &str) -> Result<()> {
     }
 }
 
-/// Prints what a command shows: with `--format table` the people's text `human`; with a
-/// machine-readable format the command's `table` alone on stdout, and the `results` line on
-/// stderr unless `quiet`.
+/// Prints what a command shows: with `--format table` the people's text `human`, unless
+/// `quiet` (then nothing: the files say it all); with a machine-readable format the command's
+/// `table` alone on stdout, and the `results` line on stderr unless `quiet`.
 pub(crate) fn emit_as(
     format: crate::cli::Format,
     human: impl FnOnce() -> String,
@@ -52,6 +52,7 @@ pub(crate) fn emit_as(
     quiet: bool,
 ) -> Result<()> {
     match format.exporter() {
+        None if quiet => Ok(()),
         None => emit(&human()),
         Some(exporter) => {
             if !quiet {

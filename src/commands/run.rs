@@ -340,7 +340,10 @@ pub(super) fn render_run(run: &Run) -> String {
         wall,
         covered as f64 / wall / 1e6
     );
-    out.push_str(&terminal::render(&run.rows));
+    out.push_str(&terminal::render_styled(
+        &run.rows,
+        terminal::Style::for_stdout(),
+    ));
     out
 }
 

@@ -248,6 +248,9 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
         "\nresults: {}/ (sweep.parquet, sweep.csv, sweep.xlsx)",
         out.display()
     );
+    if opts.quiet() {
+        return Ok(());
+    }
     emit(&text)
 }
 
