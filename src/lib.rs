@@ -18,6 +18,7 @@ pub mod cli;
 pub mod commands;
 pub mod distributions;
 pub mod engine;
+pub mod ep;
 pub mod export;
 pub mod fast_exp;
 pub mod frame;

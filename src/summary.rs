@@ -160,7 +160,7 @@ pub fn summarise_stored(model: &Model, paths: &StoredPaths) -> Result<Vec<Metric
 
 /// What [`ProductTotals::claims`], [`ProductTotals::net_claims`], [`ProductTotals::loss_ratio`]
 /// and [`ProductTotals::paid_loss_ratio`] read.
-const MONEY: [LineField; 7] = [
+pub(crate) const MONEY: [LineField; 7] = [
     LineField::PerilAmount(0),
     LineField::PerilAmount(1),
     LineField::PerilAmount(2),

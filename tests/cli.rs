@@ -612,3 +612,124 @@ fn quiet_prints_nothing_but_a_format_asked_for() {
     assert!(stdout.starts_with("product,"), "{stdout}");
     assert_eq!(stderr, "");
 }
+
+/// `ep.parquet`: per product and for the portfolio, the net claims at each return period is
+/// the order statistic of rank ⌈n (1 − 1/T)⌉ of the paths' net claims in `paths.parquet`
+/// (computed here from that file), inside its 95 % interval; the portfolio's (the products'
+/// sum path by path) is at least each product's; the 1-in-200 row is the summary's `p99_5`;
+/// `ep.csv` holds the same rows; the manifest lists both files.
+#[test]
+fn ep_table_is_the_order_statistic_of_each_return_period() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ep");
+    let fixture = format!("{FIXTURES}/shared_orders.toml");
+    let (code, _, stderr) = cli(&[
+        "run",
+        &fixture,
+        "--paths",
+        "300",
+        "--quiet",
+        "--no-report",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let ep = read_parquet(&out.join("ep.parquet"));
+    let paths = read_parquet(&out.join("paths.parquet"));
+    let text = |df: &DataFrame, c: &str| -> Vec<String> {
+        let col = df.column(c).unwrap().str().unwrap().clone();
+        col.iter().map(|s| s.unwrap().to_string()).collect()
+    };
+    let num = |df: &DataFrame, c: &str| -> Vec<f64> {
+        let col = df.column(c).unwrap().cast(&DataType::Float64).unwrap();
+        let ca = col.f64().unwrap().clone();
+        ca.iter().map(|x| x.unwrap_or(f64::NAN)).collect()
+    };
+    let (lines, periods, loss, low, high) = (
+        text(&ep, "line"),
+        num(&ep, "return_period"),
+        num(&ep, "net_claims_eur"),
+        num(&ep, "ci_low_eur"),
+        num(&ep, "ci_high_eur"),
+    );
+    let (products, path_index, net) = (
+        text(&paths, "product"),
+        num(&paths, "path"),
+        num(&paths, "net_claims_eur"),
+    );
+    let mut names: Vec<String> = products.clone();
+    names.dedup();
+    names.sort();
+    names.dedup();
+    assert!(
+        names.len() >= 2,
+        "a portfolio of several products: {names:?}"
+    );
+    let mut portfolio = vec![0.0; 300];
+    let mut by_line: Vec<(String, Vec<f64>)> = Vec::new();
+    for name in &names {
+        let mut v: Vec<f64> = Vec::new();
+        for i in (0..products.len()).filter(|&i| products[i] == *name) {
+            v.push(net[i]);
+            portfolio[path_index[i] as usize] += net[i];
+        }
+        by_line.push((name.clone(), v));
+    }
+    by_line.push(("portfolio".into(), portfolio));
+    for (name, mut v) in by_line {
+        v.sort_by(f64::total_cmp);
+        let n = v.len() as f64;
+        let rows: Vec<usize> = (0..lines.len()).filter(|&i| lines[i] == name).collect();
+        assert_eq!(rows.len(), 10, "{name}");
+        for i in rows {
+            let q = 1.0 - 1.0 / periods[i];
+            let want = v[((n * q).ceil() as usize).max(1) - 1];
+            assert!(
+                (loss[i] - want).abs() < 0.02,
+                "{name} 1 in {}: {} vs {want}",
+                periods[i],
+                loss[i]
+            );
+            assert!(low[i] <= loss[i] && (high[i].is_nan() || loss[i] <= high[i]));
+        }
+    }
+    // The portfolio dominates each product path by path, so at every return period.
+    for (i, line) in lines.iter().enumerate().filter(|(_, l)| *l != "portfolio") {
+        let j = (0..lines.len())
+            .find(|&j| lines[j] == "portfolio" && periods[j] == periods[i])
+            .unwrap();
+        assert!(loss[j] >= loss[i], "{line} at {}", periods[i]);
+    }
+    // The 1-in-200 row is the summary's p99_5 of net claims.
+    let summary = read_parquet(&out.join("summary.parquet"));
+    let (s_product, s_metric, p995) = (
+        text(&summary, "product"),
+        text(&summary, "metric"),
+        num(&summary, "p99_5"),
+    );
+    let segment = summary.column("segment").unwrap().str().unwrap().clone();
+    let company = summary.column("company").unwrap().str().unwrap().clone();
+    for name in &names {
+        let k = (0..s_product.len())
+            .find(|&k| {
+                s_product[k] == *name
+                    && s_metric[k] == "net_claims_eur"
+                    && segment.get(k).is_none()
+                    && company.get(k).is_none()
+            })
+            .unwrap();
+        let i = (0..lines.len())
+            .find(|&i| lines[i] == *name && periods[i] == 200.0)
+            .unwrap();
+        assert!(
+            (loss[i] - p995[k]).abs() < 0.02,
+            "{name}: {} vs {}",
+            loss[i],
+            p995[k]
+        );
+    }
+    let csv = std::fs::read_to_string(out.join("ep.csv")).unwrap();
+    assert_eq!(csv.lines().count(), lines.len() + 1);
+    let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
+    assert!(manifest.contains("\"ep.parquet\"") && manifest.contains("\"ep.csv\""));
+}

@@ -1,6 +1,6 @@
 //! `results/README.md` describes every column the result files hold: each column of
 //! `paths.parquet`, `segment_paths.parquet`, `frame_paths.parquet`, `frame_daily.parquet` and
-//! `summary.parquet`, and each summary metric, written by runs of the golden fixtures (one per
+//! `summary.parquet` and `ep.parquet`, and each summary metric, written by runs of the golden fixtures (one per
 //! kind of product), is named there. A column added without its description fails here.
 
 use polars::prelude::*;
@@ -60,6 +60,7 @@ fn results_readme_names_every_column_and_metric() {
             "frame_paths.parquet",
             "frame_daily.parquet",
             "summary.parquet",
+            "ep.parquet",
         ] {
             let path = out.join(file);
             if !path.exists() {

@@ -165,7 +165,6 @@ fn sweep_cells_reproduce_single_runs() {
         "20",
         "--seed",
         "5",
-        "--quiet",
         "--out",
         sweep_out.to_str().unwrap(),
     ]);
@@ -191,7 +190,6 @@ fn sweep_cells_reproduce_single_runs() {
             "20",
             "--seed",
             "5",
-            "--quiet",
             "--out",
             out.to_str().unwrap(),
         ]);

@@ -3,7 +3,8 @@
 //! it can be written for any folder that `run`, `frame` or `merge` wrote.
 //!
 //! Sections, decisions first: the decision block per product ([`super::headline`]), loss
-//! ratios per product (histograms with mean, VaR 99 % and TVaR 99 %), claims by peril,
+//! ratios per product (histograms with mean, VaR 99 % and TVaR 99 %), the exceedance
+//! probabilities of the net claims ([`super::ep`]), claims by peril,
 //! segments, guarantee frames (fan charts and the recommendation), pricing and adequacy (only
 //! when `pricing.parquet` exists), the analytic checks, the standard errors (folded), and the
 //! run (manifest and scenario).
@@ -270,7 +271,13 @@ fn render(dir: &Path, manifest: &Manifest) -> Result<String> {
     let has_frames = rows.iter().any(|r| r.company.is_some());
     let pricing_path = dir.join("pricing.parquet");
     let has_pricing = pricing_path.exists();
-    out.push_str("<nav><a href=\"#headline\">decisions</a><a href=\"#loss-ratios\">loss ratios</a><a href=\"#perils\">claims by peril</a>");
+    out.push_str(
+        "<nav><a href=\"#headline\">decisions</a><a href=\"#loss-ratios\">loss ratios</a>",
+    );
+    if dir.join("ep.parquet").exists() {
+        out.push_str("<a href=\"#ep\">exceedance</a>");
+    }
+    out.push_str("<a href=\"#perils\">claims by peril</a>");
     if rows.iter().any(|r| r.segment.is_some()) {
         out.push_str("<a href=\"#segments\">segments</a>");
     }
@@ -290,6 +297,7 @@ fn render(dir: &Path, manifest: &Manifest) -> Result<String> {
         &super::headline::Inputs::read(dir, &rows, &products)?,
     )?;
     loss_ratio_section(&mut out, dir, &rows, &products)?;
+    super::ep::section(&mut out, dir)?;
     peril_section(&mut out, &rows, &products)?;
     segment_section(&mut out, &rows);
     if has_frames {

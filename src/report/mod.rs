@@ -4,6 +4,7 @@
 //! metadata under `protectsim.manifest`. `report.html` ([`html`]) is built from those files.
 
 pub mod charts;
+pub mod ep;
 pub mod fan_chart;
 pub mod frames;
 mod headline;
@@ -252,6 +253,12 @@ pub fn write_run(
     let mut summary = summary_frame(rows)?;
     write_parquet(dir, "summary.parquet", &mut summary, manifest)?;
     write_csv(dir, "summary.csv", &mut summary)?;
+    let mut exceedance = ep::frame(&ep::curves(model, paths)?)?;
+    write_parquet(dir, "ep.parquet", &mut exceedance, manifest)?;
+    write_csv(dir, "ep.csv", &mut exceedance)?;
+    manifest
+        .files
+        .extend(["ep.parquet".into(), "ep.csv".into()]);
     // Raises replayed with the bands, written a batch of rows at a time.
     let raising = model.frames().iter().any(|f| f.raise.is_some());
     let mut sink_raises = if raising {

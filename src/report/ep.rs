@@ -1,0 +1,154 @@
+//! `ep.parquet` and `ep.csv`: the exceedance-probability table of each product's net claims,
+//! and of the portfolio's (their sum, path by path) when a scenario has several products, at
+//! the return periods of [`crate::ep::RETURN_PERIODS`] (see [`crate::ep`]).
+
+use super::nullable;
+use crate::engine::Model;
+use crate::ep::{self, EpPoint};
+use crate::store::{Line, StoredPaths};
+use anyhow::Result;
+use polars::prelude::*;
+
+/// The name of the portfolio's line.
+pub const PORTFOLIO: &str = "portfolio";
+
+/// One EP curve: whose (a product's name and kind, or the portfolio), over how many paths.
+pub struct Curve {
+    pub line: String,
+    pub kind: String,
+    pub paths: u64,
+    pub points: Vec<EpPoint>,
+}
+
+/// The curves of every product's net claims, then the portfolio's where there are several
+/// products, read one product column at a time from the stored paths.
+pub fn curves(model: &Model, paths: &StoredPaths) -> Result<Vec<Curve>> {
+    let mut portfolio = vec![0.0; paths.len() as usize];
+    let mut out = Vec::new();
+    for (pi, p) in model.products().iter().enumerate() {
+        let mut net = paths.map_line_fields(Line::Product(pi), &crate::summary::MONEY, |t| {
+            t.net_claims().to_eur()
+        })?;
+        for (a, x) in portfolio.iter_mut().zip(&net) {
+            *a += x;
+        }
+        net.sort_by(f64::total_cmp);
+        out.push(Curve {
+            line: p.name().to_string(),
+            kind: p.kind().to_string(),
+            paths: net.len() as u64,
+            points: ep::aep(&net),
+        });
+    }
+    if model.products().len() > 1 {
+        portfolio.sort_by(f64::total_cmp);
+        out.push(Curve {
+            line: PORTFOLIO.into(),
+            kind: PORTFOLIO.into(),
+            paths: portfolio.len() as u64,
+            points: ep::aep(&portfolio),
+        });
+    }
+    Ok(out)
+}
+
+/// Rounds EUR to the cent (what the engine counts in), keeping NaN.
+fn cents(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// The table of `ep.parquet`: one row per curve and return period.
+pub fn frame(curves: &[Curve]) -> PolarsResult<DataFrame> {
+    let rows: Vec<(&Curve, &EpPoint)> = curves
+        .iter()
+        .flat_map(|c| c.points.iter().map(move |p| (c, p)))
+        .collect();
+    let text = |name: &str, f: fn(&Curve) -> String| {
+        Column::new(
+            name.into(),
+            rows.iter().map(|(c, _)| f(c)).collect::<Vec<_>>(),
+        )
+    };
+    let eur = |name: &str, f: fn(&EpPoint) -> f64| {
+        Column::new(
+            name.into(),
+            rows.iter()
+                .map(|(_, p)| nullable(cents(f(p))))
+                .collect::<Vec<Option<f64>>>(),
+        )
+    };
+    let cols = vec![
+        text("line", |c| c.line.clone()),
+        text("kind", |c| c.kind.clone()),
+        Column::new(
+            "return_period".into(),
+            rows.iter()
+                .map(|(_, p)| p.return_period)
+                .collect::<Vec<u32>>(),
+        ),
+        Column::new(
+            "exceedance_probability".into(),
+            rows.iter().map(|(_, p)| p.exceedance).collect::<Vec<f64>>(),
+        ),
+        eur("net_claims_eur", |p| p.loss),
+        eur("ci_low_eur", |p| p.low),
+        eur("ci_high_eur", |p| p.high.unwrap_or(f64::NAN)),
+        eur("se_eur", |p| p.se),
+        Column::new(
+            "paths".into(),
+            rows.iter().map(|(c, _)| c.paths).collect::<Vec<u64>>(),
+        ),
+    ];
+    DataFrame::new(rows.len(), cols)
+}
+
+/// The report's EP section from `ep.parquet`: one card per curve, each return period with
+/// its loss and 95 % interval. Nothing when the folder has no `ep.parquet`.
+pub(super) fn section(out: &mut String, dir: &std::path::Path) -> Result<()> {
+    use super::html::{escape, floats, read_parquet, strings};
+    use super::terminal::thousands;
+    use std::fmt::Write as _;
+    let file = dir.join("ep.parquet");
+    if !file.exists() {
+        return Ok(());
+    }
+    let df = read_parquet(&file)?;
+    let (lines, periods, loss, low, high) = (
+        strings(&df, "line", &file)?,
+        floats(&df, "return_period", &file)?,
+        floats(&df, "net_claims_eur", &file)?,
+        floats(&df, "ci_low_eur", &file)?,
+        floats(&df, "ci_high_eur", &file)?,
+    );
+    out.push_str("<h2 id=\"ep\">Exceedance probabilities</h2>\n<p class=\"note\">The net claims a horizon exceeds once in T horizons (years for a one-year scenario): the 1 − 1/T quantile over paths, with its distribution-free 95 % interval from the order statistics. Where the paths do not bound it from above, more paths would. From ep.parquet.</p>\n<div class=\"cards\">\n");
+    let mut names: Vec<&str> = Vec::new();
+    for l in lines.iter().flatten() {
+        if !names.contains(&l.as_str()) {
+            names.push(l);
+        }
+    }
+    for name in names {
+        let _ = writeln!(
+            out,
+            "<div class=\"card\"><h3>{}</h3><table class=\"kv\"><tr><th>1 in T</th><th>net claims (EUR)</th><th>95 % interval</th></tr>",
+            escape(name)
+        );
+        for i in (0..df.height()).filter(|&i| lines[i].as_deref() == Some(name)) {
+            let interval = if high[i].is_finite() {
+                format!("{} to {}", thousands(low[i]), thousands(high[i]))
+            } else {
+                format!("at least {}", thousands(low[i]))
+            };
+            let _ = writeln!(
+                out,
+                "<tr><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                thousands(periods[i]),
+                thousands(loss[i]),
+                escape(&interval)
+            );
+        }
+        out.push_str("</table></div>\n");
+    }
+    out.push_str("</div>\n");
+    Ok(())
+}
