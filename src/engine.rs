@@ -353,6 +353,8 @@ impl FrameCompany {
 pub struct Model {
     horizon: Horizon,
     products: Vec<Product>,
+    /// Treaties applied to products' results per path (risk transfer).
+    treaties: Vec<crate::reinsurance::Treaty>,
     shops: Vec<ShopModel>,
     frames: Vec<FrameCompany>,
     /// The stream of the path's economy factor: the first BNPL product's credit factor where
@@ -664,6 +666,7 @@ impl Model {
         Model {
             horizon,
             products: scenario.products().to_vec(),
+            treaties: scenario.treaties().to_vec(),
             shops,
             frames,
             economy_stream,
@@ -672,6 +675,11 @@ impl Model {
             segments,
             segment_start,
         }
+    }
+
+    /// The reinsurance treaty of product `product`, if it has one.
+    pub fn treaty(&self, product: usize) -> Option<&crate::reinsurance::Treaty> {
+        self.treaties.iter().find(|t| t.product == product)
     }
 
     /// Every product's segments, product by product.

@@ -30,6 +30,7 @@ pub mod outdir;
 pub mod portfolio;
 pub mod pricing;
 pub mod products;
+pub mod reinsurance;
 pub mod report;
 pub mod rng;
 pub mod scenario;

@@ -74,6 +74,16 @@ pub fn summarise_stored(model: &Model, paths: &StoredPaths) -> Result<Vec<Metric
             Line::Product(pi),
             &expected,
         )?;
+        if let Some(treaty) = model.treaty(pi) {
+            reinsurance_rows(
+                &mut rows,
+                product,
+                treaty,
+                paths,
+                Line::Product(pi),
+                &expected,
+            )?;
+        }
         for s in model.segment_range(pi) {
             let name = &model.segments()[s].name;
             let expected = analytic::segment_metrics(model, s);
@@ -174,6 +184,113 @@ const _: () = assert!(
     crate::products::MAX_PERILS == 4,
     "MONEY names every peril slot"
 );
+
+/// The rows of a product's result after its reinsurance treaty, path by path: what it cedes
+/// (premium, commission, claims, the stop-loss's part) and what it keeps, with the loss ratio
+/// after reinsurance per path, over the portfolio and P(> 100 %). Under a quota share alone,
+/// the ceded premium, commission and claims have closed forms wherever the gross ones do.
+fn reinsurance_rows(
+    rows: &mut Vec<MetricRow>,
+    product: &Product,
+    treaty: &crate::reinsurance::Treaty,
+    paths: &StoredPaths,
+    line: Line,
+    expected: &BTreeMap<String, f64>,
+) -> Result<()> {
+    let mut analytic = BTreeMap::new();
+    if let (Some(q), None) = (treaty.quota_share, treaty.stop_loss) {
+        if let Some(&premium) = expected.get("premium_eur") {
+            analytic.insert("ceded_premium_eur", q.share * premium);
+            analytic.insert("ceding_commission_eur", q.commission * q.share * premium);
+        }
+        // Net claims are claims less recoveries; only BNPL recovers (subrogation), so the
+        // other products' closed-form claims are their net claims.
+        let net = expected.get("net_claims_eur").or_else(|| {
+            expected
+                .get("claims_eur")
+                .filter(|_| !matches!(product, Product::BnplNonPayment(_)))
+        });
+        if let Some(&net) = net {
+            analytic.insert("ceded_claims_eur", q.share * net);
+        }
+    }
+    let mut push = |metric: &'static str, unit: &'static str, summary: Summary| {
+        rows.push(MetricRow {
+            product: product.name().into(),
+            kind: product.kind(),
+            company: None,
+            segment: None,
+            metric: metric.into(),
+            unit,
+            summary,
+            analytic: analytic.get(metric).copied(),
+        });
+    };
+    let per_path: Vec<(
+        crate::money::Cents,
+        crate::money::Cents,
+        crate::reinsurance::Ceded,
+    )> = paths.map_line_fields(line, &MONEY, |t| {
+        (
+            t.premium,
+            t.net_claims(),
+            treaty.cede(t.premium, t.net_claims()),
+        )
+    })?;
+    let eur = |f: &dyn Fn(&(Cents, Cents, crate::reinsurance::Ceded)) -> Cents| {
+        Summary::of_owned(per_path.iter().map(|x| f(x).to_eur()).collect())
+    };
+    push("ceded_premium_eur", "EUR", eur(&|x| x.2.premium));
+    push("ceding_commission_eur", "EUR", eur(&|x| x.2.commission));
+    push("ceded_claims_eur", "EUR", eur(&|x| x.2.claims));
+    if treaty.stop_loss.is_some() {
+        push(
+            "stop_loss_claims_eur",
+            "EUR",
+            eur(&|x| x.2.stop_loss_claims),
+        );
+    }
+    let premium: Vec<f64> = (per_path.iter())
+        .map(|(p, _, c)| c.net_premium(*p).to_eur())
+        .collect();
+    let claims: Vec<f64> = (per_path.iter())
+        .map(|(_, s, c)| c.net_claims(*s).to_eur())
+        .collect();
+    let (lr, se) = stats::ratio_of_means(&claims, &premium);
+    let ratios: Vec<f64> = (claims.iter().zip(&premium))
+        .filter(|(_, p)| **p != 0.0)
+        .map(|(s, p)| s / p)
+        .collect();
+    let (p1, p1_se) = stats::exceedance(&ratios, 1.0);
+    let n_ratios = ratios.len() as u64;
+    let n = paths.len();
+    push(
+        "premium_after_reinsurance_eur",
+        "EUR",
+        Summary::of_owned(premium),
+    );
+    push(
+        "net_claims_after_reinsurance_eur",
+        "EUR",
+        Summary::of_owned(claims),
+    );
+    push(
+        "loss_ratio_after_reinsurance",
+        "ratio",
+        Summary::of_owned(ratios),
+    );
+    push(
+        "portfolio_loss_ratio_after_reinsurance",
+        "ratio",
+        point(n, lr, se),
+    );
+    push(
+        "p_loss_ratio_after_reinsurance_above_1",
+        "probability",
+        point(n_ratios, p1, p1_se),
+    );
+    Ok(())
+}
 
 /// The rows of one product, or of one of its segments, from its stored per-path totals.
 fn product_rows(

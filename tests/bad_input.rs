@@ -525,6 +525,50 @@ fn cases() -> Vec<Case> {
             value: Some("2"),
             allowed: &["names \"legal\", which this shop does not sell"],
         },
+        Case {
+            name: "treaty_of_a_product_the_scenario_lacks",
+            edit: Replace(
+                "risk_class = \"high\"\nproducts = [\"parcel\"]",
+                "risk_class = \"high\"\nproducts = [\"parcel\"]\n\n[[reinsurance]]\nproduct = \"parcl\"\nquota_share = { share = 0.3 }",
+            ),
+            at: Text("\"parcl\""),
+            path: "reinsurance[0].product",
+            value: Some("\"parcl\""),
+            allowed: &["is not a product of the scenario; use one of parcel"],
+        },
+        Case {
+            name: "quota_share_of_everything",
+            edit: Replace(
+                "risk_class = \"high\"\nproducts = [\"parcel\"]",
+                "risk_class = \"high\"\nproducts = [\"parcel\"]\n\n[[reinsurance]]\nproduct = \"parcel\"\nquota_share = { share = 1.0, commission = 0.2 }",
+            ),
+            at: Text("1.0,"),
+            path: "reinsurance[0].quota_share.share",
+            value: Some("1"),
+            allowed: &["must be below 1"],
+        },
+        Case {
+            name: "treaty_that_cedes_nothing",
+            edit: Replace(
+                "risk_class = \"high\"\nproducts = [\"parcel\"]",
+                "risk_class = \"high\"\nproducts = [\"parcel\"]\n\n[[reinsurance]]\nproduct = \"parcel\"",
+            ),
+            at: First("[[reinsurance]]"),
+            path: "reinsurance[0]",
+            value: None,
+            allowed: &["cedes nothing", "quota_share", "stop_loss"],
+        },
+        Case {
+            name: "stop_loss_with_both_bases",
+            edit: Replace(
+                "risk_class = \"high\"\nproducts = [\"parcel\"]",
+                "risk_class = \"high\"\nproducts = [\"parcel\"]\n\n[[reinsurance]]\nproduct = \"parcel\"\nstop_loss = { attachment_loss_ratio = 0.9, limit_loss_ratio = 0.5, attachment_eur = \"1000\" }",
+            ),
+            at: Text("stop_loss"),
+            path: "reinsurance[0].stop_loss",
+            value: None,
+            allowed: &["one pair and not both"],
+        },
     ]
 }
 

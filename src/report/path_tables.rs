@@ -33,6 +33,9 @@ pub struct PathTable<'a> {
     perils: Vec<&'a str>,
     /// Whether some line's product has a first stage (mediation): the stage columns.
     staged: bool,
+    /// Per line, its product's reinsurance treaty (product lines only); the treaty columns
+    /// when some line has one.
+    treaties: Vec<Option<crate::reinsurance::Treaty>>,
 }
 
 impl<'a> PathTable<'a> {
@@ -82,6 +85,13 @@ impl<'a> PathTable<'a> {
             }
         }
         let staged = products.iter().any(|p| p.case_stage().is_some());
+        let treaties = lines
+            .iter()
+            .map(|l| match l.segment {
+                None => model.treaty(l.product).cloned(),
+                Some(_) => None,
+            })
+            .collect();
         PathTable {
             products,
             layout: Layout::of(model),
@@ -89,6 +99,7 @@ impl<'a> PathTable<'a> {
             segment_names,
             perils,
             staged,
+            treaties,
         }
     }
 
@@ -192,6 +203,24 @@ impl<'a> PathTable<'a> {
                         ));
                     }
                 }
+                Value::Treaty(f) => {
+                    if self.treaties.iter().any(Option::is_some) {
+                        out.push(Column::new(
+                            name.into(),
+                            (0..rows)
+                                .map(|r| {
+                                    let t = &totals[r];
+                                    self.treaties[r % lines.len()].as_ref().and_then(|treaty| {
+                                        super::nullable(f(
+                                            t,
+                                            &treaty.cede(t.premium, t.net_claims()),
+                                        ))
+                                    })
+                                })
+                                .collect::<Vec<Option<f64>>>(),
+                        ));
+                    }
+                }
                 Value::Staged(f) => {
                     if self.staged {
                         out.push(Column::new(
@@ -237,6 +266,9 @@ enum Value {
     /// A figure of cases with a first stage (mediation): present when some product has one,
     /// null on the rows of the others.
     Staged(fn(&ProductTotals) -> f64),
+    /// A figure of the row after its product's reinsurance treaty: present when some product
+    /// has one, null on the rows of the others.
+    Treaty(fn(&ProductTotals, &crate::reinsurance::Ceded) -> f64),
 }
 
 /// One column of `paths.parquet` and `segment_paths.parquet`: its name, its parquet type, its
@@ -443,6 +475,41 @@ pub const COLUMNS: &[PathColumn] = &[
         "contracts",
         "BNPL with a contract life, product rows only: of those, contracts the insurer terminated after a claim",
         Value::Count(|t| t.terminated),
+    ),
+    column(
+        "ceded_premium_eur",
+        "f64 or null",
+        "EUR",
+        "products with a [[reinsurance]] treaty, product rows: premium paid to the reinsurer (quota share part and stop-loss price)",
+        Value::Treaty(|_, c| c.premium.to_eur()),
+    ),
+    column(
+        "ceding_commission_eur",
+        "f64 or null",
+        "EUR",
+        "products with a treaty: the quota share's commission paid back by the reinsurer",
+        Value::Treaty(|_, c| c.commission.to_eur()),
+    ),
+    column(
+        "ceded_claims_eur",
+        "f64 or null",
+        "EUR",
+        "products with a treaty: net claims (claims − recoveries) the reinsurer pays: quota share part and stop-loss recovery",
+        Value::Treaty(|_, c| c.claims.to_eur()),
+    ),
+    column(
+        "loss_ratio_after_reinsurance",
+        "f64 or null",
+        "ratio",
+        "products with a treaty: (net claims − ceded claims) / (premium − ceded premium + commission); null without premium",
+        Value::Treaty(|t, c| {
+            let premium = c.net_premium(t.premium);
+            if premium.0 == 0 {
+                f64::NAN
+            } else {
+                c.net_claims(t.net_claims()).0 as f64 / premium.0 as f64
+            }
+        }),
     ),
 ];
 

@@ -66,6 +66,23 @@ const TAIL: &[(&str, &str, bool)] = &[
     ("portfolio_loss_ratio", "E[net claims] / E[premium]", false),
     ("paid_loss_ratio", "paid-to-date loss ratio", true),
     ("p_loss_ratio_above_1", "P(loss ratio > 100 %)", false),
+    ("ceded_claims_eur", "ceded claims (EUR)", false),
+    ("stop_loss_claims_eur", "  of which stop-loss (EUR)", false),
+    (
+        "premium_after_reinsurance_eur",
+        "premium after reinsurance",
+        false,
+    ),
+    (
+        "portfolio_loss_ratio_after_reinsurance",
+        "E[net] / E[premium] after reins.",
+        false,
+    ),
+    (
+        "p_loss_ratio_after_reinsurance_above_1",
+        "P(LR after reins. > 100 %)",
+        false,
+    ),
 ];
 
 /// How the tables are laid out for where they are printed: a width to fit (columns of lowest
@@ -295,7 +312,10 @@ pub fn render_styled(rows: &[MetricRow], style: Style) -> String {
             let s = &r.summary;
             let mean = format!("{} ± {}", value(r.unit, s.mean), value(r.unit, s.se));
             let analytic = r.analytic.map_or("-".to_string(), |a| value(r.unit, a));
-            let bad = r.metric == "p_loss_ratio_above_1" && s.mean > BAD_P_LOSS;
+            let bad = matches!(
+                r.metric.as_str(),
+                "p_loss_ratio_above_1" | "p_loss_ratio_after_reinsurance_above_1"
+            ) && s.mean > BAD_P_LOSS;
             table.push(vec![
                 Cell::new(label),
                 Cell::new(mean).bad_if(bad),

@@ -44,6 +44,7 @@ pub struct Scenario {
     calendar: CalendarSpec,
     companies: Vec<Company>,
     products: Vec<Product>,
+    treaties: Vec<crate::reinsurance::Treaty>,
 }
 
 /// Reads a scenario file as UTF-8 text of at most [`MAX_FILE_BYTES`]: a bigger file, or bytes
@@ -129,6 +130,10 @@ impl Scenario {
     }
     pub fn products(&self) -> &[Product] {
         &self.products
+    }
+    /// The reinsurance treaties, at most one per product.
+    pub fn treaties(&self) -> &[crate::reinsurance::Treaty] {
+        &self.treaties
     }
 
     /// Every shop with its company, in file order.

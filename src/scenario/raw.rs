@@ -29,6 +29,9 @@ pub struct RawScenario {
     pub companies: Vec<RawCompany>,
     #[serde(default)]
     pub products: Vec<RawProduct>,
+    /// Treaties protecting products (risk transfer).
+    #[serde(default)]
+    pub reinsurance: Vec<crate::reinsurance::RawTreaty>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -197,6 +197,21 @@ pub(super) fn validate(raw: RawScenario, hash: String) -> Result<Scenario, Vec<I
         );
     }
 
+    let product_names: Vec<&str> = products.iter().map(Product::name).collect();
+    let mut treaties: Vec<crate::reinsurance::Treaty> = Vec::new();
+    for (i, raw) in raw.reinsurance.iter().enumerate() {
+        let path = format!("reinsurance[{i}]");
+        let t = crate::reinsurance::Treaty::validate(raw, &path, &product_names, &mut v);
+        if treaties.iter().any(|o| o.product == t.product) {
+            v.fail(
+                &format!("{path}.product"),
+                format!("{:?}", raw.product),
+                "already has a treaty: write one [[reinsurance]] table per product, with its quota_share and stop_loss together",
+            );
+        }
+        treaties.push(t);
+    }
+
     v.finish()?;
     Ok(Scenario {
         name: raw.name.unwrap_or_else(|| "scenario".to_string()),
@@ -208,6 +223,7 @@ pub(super) fn validate(raw: RawScenario, hash: String) -> Result<Scenario, Vec<I
         calendar,
         companies,
         products,
+        treaties,
     })
 }
 
