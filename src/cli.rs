@@ -101,6 +101,10 @@ pub struct PricingArgs {
     /// between 0 and 1.
     #[arg(long, default_value_t = 0.95)]
     pub confidence: f64,
+    /// Cost-of-capital rate: the yearly return the capital (the 1-in-200 net claims less
+    /// their mean) asks for, in [0, 1]; 0.06 is Solvency II's risk-margin rate.
+    #[arg(long, default_value_t = crate::pricing::DEFAULT_COST_OF_CAPITAL)]
+    pub cost_of_capital: f64,
 }
 
 impl PricingArgs {
@@ -119,9 +123,16 @@ impl PricingArgs {
                 "--confidence {c}: must be between 0 and 1 (exclusive), e.g. 0.95"
             )));
         }
+        let k = self.cost_of_capital;
+        if !(0.0..=1.0).contains(&k) {
+            return Err(UsageError(format!(
+                "--cost-of-capital {k}: must be between 0 and 1, e.g. 0.06"
+            )));
+        }
         Ok(crate::pricing::PricingSettings {
             target_loss_ratio: t,
             confidence: c,
+            cost_of_capital: k,
         })
     }
 }

@@ -25,6 +25,13 @@ use crate::store::{Line, StoredPaths};
 /// Parameter λ of the Wang transform shown in the pricing table.
 pub const WANG_LAMBDA: f64 = 0.1;
 
+/// The capital level: a 1-in-200 loss (Solvency II's 99.5 % VaR over one year).
+pub const CAPITAL_LEVEL: f64 = 0.995;
+
+/// The default cost-of-capital rate: 6 %, the rate of the Solvency II risk margin
+/// (Commission Delegated Regulation (EU) 2015/35, article 39).
+pub const DEFAULT_COST_OF_CAPITAL: f64 = 0.06;
+
 // ---------------------------------------------------------------------------------------------
 // Premium principles
 // ---------------------------------------------------------------------------------------------
@@ -470,6 +477,9 @@ pub struct PricingSettings {
     pub target_loss_ratio: f64,
     /// Required probability that the loss ratio stays at or under the target.
     pub confidence: f64,
+    /// Yearly return the capital asks for: the cost-of-capital premium adds this times the
+    /// capital a line needs to its expected claims.
+    pub cost_of_capital: f64,
 }
 
 /// One row of `pricing.parquet`: a segment of a product, or the product as a whole
@@ -515,6 +525,12 @@ pub struct PricingRow {
     /// Wang-transform premium (λ = [`WANG_LAMBDA`]) of the per-path net claims, per covered
     /// unit.
     pub wang_premium_eur: f64,
+    /// Capital the line needs: for a product, its SCR, the 1-in-200 net claims less their
+    /// mean (VaR 99.5 % − E[S]); for a segment, its share of the product's SCR by the Euler
+    /// allocation of TVaR 99.5 % (its co-TVaR less its mean, over the product's).
+    pub capital_eur: f64,
+    /// Cost-of-capital premium per covered unit: (E[net claims] + rate × capital) / units.
+    pub coc_premium_eur: f64,
     /// The tariff value now (EUR or fraction); NaN for "all".
     pub current_price: f64,
     /// The tariff value whose expected loss ratio over the parameter's segments is the target.
@@ -594,7 +610,10 @@ pub fn pricing_rows_stored(
         solved.push((indicated, s.unwrap_or(f64::NAN), at));
     }
     let mut rows = Vec::new();
+    let rate = settings.cost_of_capital;
     for (pi, product) in model.products().iter().enumerate() {
+        let total = paths.map_line(Line::Product(pi), LinePath::of)?;
+        let capital = Capital::of(&total);
         for s in model
             .segment_range(pi)
             .filter(|&s| model.segments()[s].priced)
@@ -602,6 +621,7 @@ pub fn pricing_rows_stored(
             let lines = paths.map_line(Line::Segment(s), LinePath::of)?;
             let param = params.iter().position(|p| p.segments.contains(&s));
             let mut row = row_of(product, &model.segments()[s].name, &lines, target);
+            row.set_capital(capital.allocated(&lines), rate);
             if let Some(k) = param {
                 let p = &params[k];
                 row.parameter = p.path.clone();
@@ -615,10 +635,62 @@ pub fn pricing_rows_stored(
             }
             rows.push(row);
         }
-        let lines = paths.map_line(Line::Product(pi), LinePath::of)?;
-        rows.push(row_of(product, "all", &lines, target));
+        let mut row = row_of(product, "all", &total, target);
+        row.set_capital(capital.scr, rate);
+        rows.push(row);
     }
     Ok(rows)
+}
+
+/// A product's capital on its simulated years: its SCR (VaR 99.5 % − mean of the net claims),
+/// and the tail that allocates it to segments by the Euler allocation of TVaR 99.5 % (co-TVaR):
+/// a segment's share is its mean net claims over the product's worst 0.5 % of paths, less its
+/// overall mean, over the same for the product, so the shares of segments that add up to the
+/// product add up to its SCR.
+struct Capital {
+    scr: f64,
+    /// The product's tail paths with their weights ([`stats::tail_weights`]).
+    tail: Vec<(usize, f64)>,
+    /// TVaR 99.5 % − mean of the product: what the co-TVaRs less means add up to.
+    spread: f64,
+}
+
+impl Capital {
+    fn of(total: &[LinePath]) -> Capital {
+        let claims: Vec<f64> = total.iter().map(|t| t.net_claims_eur).collect();
+        let mean = claims.iter().sum::<f64>() / claims.len().max(1) as f64;
+        let tail = stats::tail_weights(&claims, CAPITAL_LEVEL);
+        let tvar = tail.iter().map(|&(i, w)| w * claims[i]).sum::<f64>() / (1.0 - CAPITAL_LEVEL);
+        let mut sorted = claims;
+        sorted.sort_by(f64::total_cmp);
+        Capital {
+            scr: stats::quantile_sorted(&sorted, CAPITAL_LEVEL) - mean,
+            tail,
+            spread: tvar - mean,
+        }
+    }
+
+    /// The capital allocated to a segment whose paths are `lines` (in the product's path
+    /// order); NaN when the product's tail has no spread to share.
+    fn allocated(&self, lines: &[LinePath]) -> f64 {
+        if !(self.spread > 0.0) || lines.is_empty() {
+            return f64::NAN;
+        }
+        let mean = lines.iter().map(|t| t.net_claims_eur).sum::<f64>() / lines.len() as f64;
+        let co_tvar = (self.tail.iter())
+            .map(|&(i, w)| w * lines[i].net_claims_eur)
+            .sum::<f64>()
+            / (1.0 - CAPITAL_LEVEL);
+        self.scr * (co_tvar - mean) / self.spread
+    }
+}
+
+impl PricingRow {
+    /// Sets the row's capital and its cost-of-capital premium at `rate`.
+    fn set_capital(&mut self, capital: f64, rate: f64) {
+        self.capital_eur = capital;
+        self.coc_premium_eur = pure_premium(self.claims_eur + rate * capital, self.covered);
+    }
 }
 
 /// Simulates `paths` paths from 0 under `seed` on `threads` threads (0: one per core) and
@@ -681,6 +753,8 @@ fn row_of(product: &Product, segment: &str, lines: &[LinePath], target: f64) -> 
         p_lr_over_target: pt,
         p_lr_over_target_se: pt_se,
         wang_premium_eur: pure_premium(wang_premium_of_sample(&claims, WANG_LAMBDA), units),
+        capital_eur: f64::NAN,
+        coc_premium_eur: f64::NAN,
         current_price: f64::NAN,
         indicated_price: f64::NAN,
         solved_price: f64::NAN,

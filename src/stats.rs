@@ -310,6 +310,27 @@ pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
     sorted[index]
 }
 
+/// The paths of the upper `1 − q` tail of `values` with their weights, so that
+/// `Σ w_i x_i / (1 − q)` is [`tvar_sorted`] of the values at `q` and, for any other figure
+/// `y` of the same paths, `Σ w_i y_i / (1 − q)` is its mean over that tail (its co-TVaR: the
+/// Euler allocation of TVaR to a part of the total). Every path above the boundary rank
+/// `⌊n q⌋` weighs `1/n`, the boundary path `(⌊n q⌋ + 1 − n q)/n`; ties are broken by path
+/// index, so the weights are deterministic. Empty for empty data or `q` outside `[0, 1)`.
+pub fn tail_weights(values: &[f64], q: f64) -> Vec<(usize, f64)> {
+    let n = values.len();
+    if n == 0 || !(0.0..1.0).contains(&q) {
+        return Vec::new();
+    }
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| values[a].total_cmp(&values[b]).then(a.cmp(&b)));
+    let h = n as f64 * q;
+    let j = (h.floor() as usize).min(n - 1);
+    let mut out = Vec::with_capacity(n - j);
+    out.push((order[j], (j as f64 + 1.0 - h) / n as f64));
+    out.extend(order[j + 1..].iter().map(|&i| (i, 1.0 / n as f64)));
+    out
+}
+
 /// A distribution-free confidence interval for the `q`-quantile from sorted data: the order
 /// statistics whose ranks are `n q ∓ z √(n q (1 − q))` (the binomial count of values below the
 /// true quantile, in its normal approximation), so that `[lo, hi]` holds the true quantile with
@@ -501,6 +522,27 @@ mod tests {
         let collected: Moments = data.into_iter().collect();
         assert_eq!(collected, pushed);
         assert_eq!(collected.count(), 5);
+    }
+
+    /// The tail weights give TVaR of the values themselves, add up to 1 − q, and give any
+    /// other figure's mean over the same tail.
+    #[test]
+    fn tail_weights_give_tvar_and_co_tvar() {
+        let v: Vec<f64> = (0..1000).map(|i| ((i * 7919) % 1000) as f64).collect();
+        let mut sorted = v.clone();
+        sorted.sort_by(f64::total_cmp);
+        for q in [0.0, 0.5, 0.9, 0.995, 0.9995] {
+            let w = tail_weights(&v, q);
+            let total: f64 = w.iter().map(|x| x.1).sum();
+            assert!((total - (1.0 - q)).abs() < 1e-12, "q {q}: {total}");
+            let tvar: f64 = w.iter().map(|&(i, x)| x * v[i]).sum::<f64>() / (1.0 - q);
+            assert!((tvar - tvar_sorted(&sorted, q)).abs() < 1e-9, "q {q}");
+            // Two parts of the total: their co-TVaRs add up to the total's TVaR.
+            let (a, b): (Vec<f64>, Vec<f64>) = v.iter().map(|x| (0.3 * x, 0.7 * x)).unzip();
+            let co = |y: &[f64]| w.iter().map(|&(i, x)| x * y[i]).sum::<f64>() / (1.0 - q);
+            assert!((co(&a) + co(&b) - tvar).abs() < 1e-9);
+        }
+        assert!(tail_weights(&v, 1.0).is_empty() && tail_weights(&[], 0.5).is_empty());
     }
 
     #[test]

@@ -89,6 +89,7 @@ fn check_solved_tariff(text: &str) -> Vec<TariffParameter> {
     let settings = PricingSettings {
         target_loss_ratio: 0.65,
         confidence: 0.9,
+        cost_of_capital: 0.06,
     };
     let (model, results) = simulate(&text);
     let rows = pricing::pricing_rows(&model, &results, settings);
@@ -294,6 +295,7 @@ fn pricing_views_split_by_channel_and_category_group_without_changing_results() 
         PricingSettings {
             target_loss_ratio: 0.65,
             confidence: 0.95,
+            cost_of_capital: 0.06,
         },
     );
     for name in ["channel:web", "channel:marketplace", "category_group:home"] {
@@ -326,4 +328,66 @@ fn solved_bnpl_rates_under_the_contracts_life_meet_the_confidence() {
     assert!(text.contains("contract"));
     let params = check_solved_tariff(&text);
     assert!(params.iter().all(|p| p.path.ends_with("premium_rate")));
+}
+
+/// Capital and its cost on a compound Poisson(10) with a fixed claim of 50 EUR
+/// (`tests/fixtures/compound_fixed_claims.toml`): the SCR is the 1-in-200 net claims less
+/// their mean, 50 × 19 − 500 = 450 EUR (P(K ≤ 18) = 0.9928 < 0.995 ≤ P(K ≤ 19) = 0.9965 for
+/// K ~ Poisson(10)), within 4 standard errors of the mean; the segments' capitals, allocated by
+/// co-TVaR, add up to it; and the cost-of-capital premium loads the pure premium with 6 % of
+/// the capital per order.
+#[test]
+fn capital_is_the_one_in_200_loss_less_the_mean_and_its_allocation_adds_up() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/compound_fixed_claims.toml"
+    ))
+    .unwrap();
+    let model = Model::new(&Scenario::parse(&text, "compound.toml").unwrap());
+    let results = engine::with_threads(2, || model.simulate(5, 0..20_000, &|_| {}))
+        .unwrap()
+        .unwrap();
+    let settings = PricingSettings {
+        target_loss_ratio: 0.65,
+        confidence: 0.95,
+        cost_of_capital: 0.06,
+    };
+    let rows = pricing::pricing_rows(&model, &results, settings);
+    let all = rows.iter().find(|r| r.segment == "all").unwrap();
+    let mean = all.claims_eur;
+    assert!(
+        (all.capital_eur - (950.0 - mean)).abs() < 1e-9,
+        "{}",
+        all.capital_eur
+    );
+    let se = all.claims_sd_eur / (results.len() as f64).sqrt();
+    assert!(
+        (all.capital_eur - 450.0).abs() < 4.0 * se,
+        "{} ± {se}",
+        all.capital_eur
+    );
+    let want = (mean + 0.06 * all.capital_eur) / all.covered;
+    assert!((all.coc_premium_eur - want).abs() < 1e-9);
+    let additive: Vec<&str> = model
+        .segments()
+        .iter()
+        .filter(|s| s.additive && s.priced)
+        .map(|s| s.name.as_str())
+        .collect();
+    let allocated: f64 = rows
+        .iter()
+        .filter(|r| additive.contains(&r.segment.as_str()))
+        .map(|r| {
+            if r.capital_eur.is_nan() {
+                0.0
+            } else {
+                r.capital_eur
+            }
+        })
+        .sum();
+    assert!(
+        (allocated - all.capital_eur).abs() < 1e-6 * all.capital_eur,
+        "{allocated} vs {}",
+        all.capital_eur
+    );
 }

@@ -28,6 +28,8 @@ pub const NUMERIC_COLUMNS: &[NumColumn] = &[
     ("p_lr_over_target", |r| r.p_lr_over_target),
     ("p_lr_over_target_se", |r| r.p_lr_over_target_se),
     ("wang_premium_eur", |r| r.wang_premium_eur),
+    ("capital_eur", |r| r.capital_eur),
+    ("coc_premium_eur", |r| r.coc_premium_eur),
     ("current_price", |r| r.current_price),
     ("indicated_price", |r| r.indicated_price),
     ("solved_price", |r| r.solved_price),
