@@ -37,6 +37,16 @@ fn bin_count(n: usize) -> usize {
 }
 
 /// Renders the histogram as an SVG string; x in %, y in paths. Errors when no ratio is finite.
+/// `k` of `n` as a percentage for a legend: "97 %", or "99.5 %" near the ends.
+fn percent_of(k: usize, n: usize) -> String {
+    let p = 100.0 * k as f64 / n as f64;
+    if p > 99.0 || p < 1.0 {
+        format!("{p:.1} %")
+    } else {
+        format!("{p:.0} %")
+    }
+}
+
 pub fn loss_ratio_histogram(h: &LossRatioHistogram) -> Result<String> {
     let xs: Vec<f64> = h
         .ratios
@@ -47,6 +57,22 @@ pub fn loss_ratio_histogram(h: &LossRatioHistogram) -> Result<String> {
     if xs.is_empty() {
         bail!("histogram '{}': no finite loss ratio", h.title);
     }
+    // Where most paths have no loss (a guarantee frame: a default is rare), one bar at 0 would
+    // flatten the rest: those paths are counted in the legend and the bars show the others.
+    let zeros = xs.iter().filter(|&&x| x == 0.0).count();
+    let (xs, bars_label) = if 2 * zeros >= xs.len() && zeros < xs.len() {
+        let n = xs.len();
+        let positive: Vec<f64> = xs.into_iter().filter(|&x| x != 0.0).collect();
+        let label = format!(
+            "{} paths with a loss ({} at 0 not drawn)",
+            thousands(positive.len() as f64),
+            percent_of(zeros, n)
+        );
+        (positive, label)
+    } else {
+        let label = format!("{} paths", thousands(xs.len() as f64));
+        (xs, label)
+    };
     let marks: Vec<(f64, &str, RGBColor, bool)> = [
         (h.mean, "mean", MEAN, false),
         (h.var_99, "VaR 99 %", VAR, true),
@@ -131,7 +157,7 @@ pub fn loss_ratio_histogram(h: &LossRatioHistogram) -> Result<String> {
                     Rectangle::new([(left, 0.0), (left + width, *c as f64)], BAR.filled())
                 }),
         )?
-        .label(format!("{} paths", thousands(xs.len() as f64)))
+        .label(bars_label)
         .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 22, y + 6)], BAR.filled()));
         ctx.draw_series(
             counts
@@ -306,6 +332,36 @@ mod tests {
         for want in ["loss ratio per path (%)", "paths", "VaR 99 %", "TVaR 99 %"] {
             assert!(svg.contains(want), "{want}");
         }
+    }
+
+    /// Where most paths have no loss, their count goes to the legend and the bars show the
+    /// paths with a loss (a guarantee frame's histogram was one bar at 0); otherwise every
+    /// path is a bar.
+    #[test]
+    fn paths_without_loss_are_counted_not_drawn_when_they_are_most() {
+        let mut ratios = vec![0.0; 970];
+        ratios.extend((0..30).map(|i| 2.0 + 0.5 * i as f64));
+        let h = |r: &[f64]| {
+            loss_ratio_histogram(&LossRatioHistogram {
+                title: "trustmark: loss ratio per path",
+                ratios: r,
+                mean: 0.5,
+                var_99: 10.0,
+                tvar_99: 14.0,
+            })
+            .unwrap()
+        };
+        let svg = h(&ratios);
+        assert!(
+            svg.contains("30 paths with a loss (97 % at 0 not drawn)"),
+            "{svg:.300}"
+        );
+        // 20 of 50 at 0: every path is a bar.
+        let svg = h(&ratios[950..]);
+        assert!(svg.contains("50 paths"), "every path a bar");
+        assert!(!svg.contains("not drawn"));
+        // All at 0: one bar, nothing to leave out.
+        assert!(h(&[0.0; 10]).contains("10 paths"));
     }
 
     #[test]

@@ -347,32 +347,85 @@ fn render_svg(chart: &FanChart) -> Result<String> {
             root.draw(&Text::new(label.to_string(), (x, y), style))?;
         }
 
-        // Frame label above the line at the right end, on a light background.
+        // Frame label on the line, on a light background, where it hides the least: above or
+        // below the line, at the place whose box covers the fewest points of the drawn lines
+        // (median, mean, p99, frame in force) while staying off the legend (upper left) and
+        // inside the plot.
         let frame_label = format!("frame {} EUR", thousands(chart.frame_eur));
         let (_, fy) = ctx.backend_coord(&(x1, chart.frame_eur));
         let label_w = text_width(frame_label.chars().count(), NOTE_SIZE);
         let label_h = NOTE_SIZE / 1.24;
-        let fx = px_range.end - 6;
-        let top = f64::from(fy) - 4.0 - label_h;
-        let (fy_text, vpos) = if top - 2.0 >= f64::from(py_range.start) {
-            (fy - 4, VPos::Bottom)
-        } else {
-            (fy + 4, VPos::Top)
+        let lines: Vec<(i32, i32)> = [Some(&p50), Some(&mean), Some(&p99), in_force.as_ref()]
+            .into_iter()
+            .flatten()
+            .flat_map(|v| {
+                (0..dates.len())
+                    .filter(|&i| v[i].is_finite())
+                    .map(|i| ctx.backend_coord(&(dates[i], v[i])))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let legend_entries = 5 + usize::from(in_force.is_some());
+        let legend = (
+            px_range.start,
+            py_range.start,
+            px_range.start + 270,
+            py_range.start + 20 + 19 * legend_entries as i32,
+        );
+        let width = f64::from(px_range.end - px_range.start);
+        // The right end first (where the label always was), then the left end, then every
+        // twentieth of the width in between.
+        let right = f64::from(px_range.end - 6) - label_w;
+        let candidates: Vec<(f64, bool)> = [right, f64::from(px_range.start + 8)]
+            .into_iter()
+            .chain((4..19).map(|k| f64::from(px_range.start) + 0.05 * k as f64 * width))
+            .filter(|&left| left <= right)
+            .flat_map(|left| [(left, true), (left, false)])
+            .collect();
+        let boxed = |(left, above): (f64, bool)| {
+            let (top, bottom) = if above {
+                (f64::from(fy) - 6.0 - label_h, f64::from(fy) - 2.0)
+            } else {
+                (f64::from(fy) + 2.0, f64::from(fy) + 6.0 + label_h)
+            };
+            (left - 4.0, top, left + label_w + 4.0, bottom)
         };
-        let (bg_top, bg_bottom) = match vpos {
-            VPos::Bottom => (fy_text as f64 - label_h - 2.0, fy_text as f64 + 2.0),
-            _ => (fy_text as f64 - 2.0, fy_text as f64 + label_h + 2.0),
+        let cost = |c: (f64, bool)| {
+            let (l, t, r, b) = boxed(c);
+            let hidden = lines
+                .iter()
+                .filter(|&&(x, y)| {
+                    (l..=r).contains(&f64::from(x)) && (t - 2.0..=b + 2.0).contains(&f64::from(y))
+                })
+                .count();
+            let on_legend = l < f64::from(legend.2)
+                && r > f64::from(legend.0)
+                && t < f64::from(legend.3)
+                && b > f64::from(legend.1);
+            let outside = t < f64::from(py_range.start) || b > f64::from(py_range.end);
+            hidden + 1000 * usize::from(on_legend || outside)
         };
+        let best = candidates
+            .iter()
+            .enumerate()
+            .min_by_key(|&(k, &c)| (cost(c), k))
+            .map_or((right, true), |(_, &c)| c);
+        let (bg_left, bg_top, bg_right, bg_bottom) = boxed(best);
         root.draw(&Rectangle::new(
             [
-                ((f64::from(fx) - label_w - 4.0) as i32, bg_top as i32),
-                (fx + 3, bg_bottom as i32),
+                (bg_left as i32, bg_top as i32),
+                (bg_right as i32, bg_bottom as i32),
             ],
             WHITE.mix(0.8).filled(),
         ))?;
+        let (fx, fy_text, vpos) = if best.1 {
+            (best.0 as i32, fy - 4, VPos::Bottom)
+        } else {
+            (best.0 as i32, fy + 4, VPos::Top)
+        };
         let style = TextStyle::from((FONT, NOTE_SIZE).into_font().style(FontStyle::Bold))
             .color(&FRAME)
-            .pos(Pos::new(HPos::Right, vpos));
+            .pos(Pos::new(HPos::Left, vpos));
         root.draw(&Text::new(frame_label, (fx, fy_text), style))?;
 
         ctx.configure_series_labels()
@@ -618,6 +671,33 @@ mod tests {
         assert!(text.contains("Black Friday") && text.contains("Christmas"));
         assert!(text.contains("Nov 15") && text.contains("Dec 1"));
         assert!(text.trim_end().ends_with("</svg>"));
+    }
+
+    /// The x position and the text of the frame label in an SVG.
+    fn frame_label_x(svg: &str) -> f64 {
+        let at = svg.find("frame 150,000 EUR").expect("the frame label");
+        let tag = &svg[svg[..at].rfind("<text").unwrap()..at];
+        let x = tag.split("x=\"").nth(1).unwrap();
+        x[..x.find('"').unwrap()].parse().unwrap()
+    }
+
+    /// The frame label goes where it hides no line: at the right end when the lines are far
+    /// from the frame there, elsewhere when the median sits right on the frame at the end of
+    /// the window (the December peak the label used to cover).
+    #[test]
+    fn the_frame_label_hides_no_line() {
+        let s = synthetic();
+        let right = frame_label_x(&render_svg(&chart(&s, "far")).unwrap());
+        assert!(right > 0.6 * f64::from(WIDTH), "at the right end: {right}");
+        let mut on = synthetic();
+        let n = on.dates.len();
+        for i in n - 40..n {
+            for v in [&mut on.p50, &mut on.mean, &mut on.p99] {
+                v[i] = 150_000.0 * (1.0 + 0.004 * (i % 3) as f64);
+            }
+        }
+        let moved = frame_label_x(&render_svg(&chart(&on, "on the frame")).unwrap());
+        assert!(moved < right - 100.0, "moved from {right} to {moved}");
     }
 
     /// Under a raise policy the chart adds the mean frame in force, stepping up from the
