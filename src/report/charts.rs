@@ -40,7 +40,7 @@ fn bin_count(n: usize) -> usize {
 /// `k` of `n` as a percentage for a legend: "97 %", or "99.5 %" near the ends.
 fn percent_of(k: usize, n: usize) -> String {
     let p = 100.0 * k as f64 / n as f64;
-    if p > 99.0 || p < 1.0 {
+    if !(1.0..=99.0).contains(&p) {
         format!("{p:.1} %")
     } else {
         format!("{p:.0} %")
