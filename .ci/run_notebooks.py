@@ -1,6 +1,6 @@
 """Executes every notebook in notebooks/ with nbclient against result folders given in the
 environment (PROTECTSIM_RESULTS, PROTECTSIM_COMPARE, PROTECTSIM_FRAME_RESULTS,
-PROTECTSIM_PRICING_RESULTS, PROTECTSIM_SWEEP_RESULTS); exits 1 naming the notebook and cell
+PROTECTSIM_PRICING_RESULTS, PROTECTSIM_SWEEP_RESULTS, PROTECTSIM_BNPL_RESULTS); exits 1 naming the notebook and cell
 when a cell errors. The notebooks on disk are not modified: their committed versions carry no outputs.
 
     python3 .ci/run_notebooks.py [NOTEBOOK ...]
