@@ -249,7 +249,36 @@ pub fn product_metrics(model: &Model, product: usize) -> BTreeMap<String, f64> {
             policy_metrics(&mut m, &e);
         }
     }
+    quota_share_metrics(&mut m, model, product);
     m
+}
+
+/// Under a quota share alone (no stop-loss), what the product cedes has closed forms wherever
+/// its gross figures do: the share of the premium and of the net claims, and the commission on
+/// the ceded premium. Net claims are claims less recoveries; only BNPL recovers (subrogation),
+/// so the other products' closed-form claims are their net claims.
+fn quota_share_metrics(m: &mut BTreeMap<String, f64>, model: &Model, product: usize) {
+    let Some(t) = model.treaty(product) else {
+        return;
+    };
+    let (Some(q), None) = (t.quota_share, t.stop_loss) else {
+        return;
+    };
+    if let Some(&premium) = m.get("premium_eur") {
+        m.insert("ceded_premium_eur".into(), q.share * premium);
+        m.insert(
+            "ceding_commission_eur".into(),
+            q.commission * q.share * premium,
+        );
+    }
+    let net = m.get("net_claims_eur").copied().or_else(|| {
+        m.get("claims_eur")
+            .copied()
+            .filter(|_| !matches!(model.products()[product], Product::BnplNonPayment(_)))
+    });
+    if let Some(net) = net {
+        m.insert("ceded_claims_eur".into(), q.share * net);
+    }
 }
 
 /// Analytic means of a segment's per-path metrics, by summary metric name (empty where the

@@ -187,8 +187,8 @@ const _: () = assert!(
 
 /// The rows of a product's result after its reinsurance treaty, path by path: what it cedes
 /// (premium, commission, claims, the stop-loss's part) and what it keeps, with the loss ratio
-/// after reinsurance per path, over the portfolio and P(> 100 %). Under a quota share alone,
-/// the ceded premium, commission and claims have closed forms wherever the gross ones do.
+/// after reinsurance per path, over the portfolio and P(> 100 %). The closed forms come with
+/// `expected` (a quota share's, [`analytic::product_metrics`]).
 fn reinsurance_rows(
     rows: &mut Vec<MetricRow>,
     product: &Product,
@@ -197,23 +197,6 @@ fn reinsurance_rows(
     line: Line,
     expected: &BTreeMap<String, f64>,
 ) -> Result<()> {
-    let mut analytic = BTreeMap::new();
-    if let (Some(q), None) = (treaty.quota_share, treaty.stop_loss) {
-        if let Some(&premium) = expected.get("premium_eur") {
-            analytic.insert("ceded_premium_eur", q.share * premium);
-            analytic.insert("ceding_commission_eur", q.commission * q.share * premium);
-        }
-        // Net claims are claims less recoveries; only BNPL recovers (subrogation), so the
-        // other products' closed-form claims are their net claims.
-        let net = expected.get("net_claims_eur").or_else(|| {
-            expected
-                .get("claims_eur")
-                .filter(|_| !matches!(product, Product::BnplNonPayment(_)))
-        });
-        if let Some(&net) = net {
-            analytic.insert("ceded_claims_eur", q.share * net);
-        }
-    }
     let mut push = |metric: &'static str, unit: &'static str, summary: Summary| {
         rows.push(MetricRow {
             product: product.name().into(),
@@ -223,7 +206,7 @@ fn reinsurance_rows(
             metric: metric.into(),
             unit,
             summary,
-            analytic: analytic.get(metric).copied(),
+            analytic: expected.get(metric).copied(),
         });
     };
     let per_path: Vec<(

@@ -645,10 +645,15 @@ fn ep_table_is_the_order_statistic_of_each_return_period() {
         let ca = col.f64().unwrap().clone();
         ca.iter().map(|x| x.unwrap_or(f64::NAN)).collect()
     };
+    // The aggregate curves (the occurrence curve of the frame product is checked below).
+    let aep: Vec<bool> = text(&ep, "curve").iter().map(|c| c == "aep").collect();
+    let ep = ep
+        .filter(&BooleanChunked::from_slice("aep".into(), &aep))
+        .unwrap();
     let (lines, periods, loss, low, high) = (
         text(&ep, "line"),
         num(&ep, "return_period"),
-        num(&ep, "net_claims_eur"),
+        num(&ep, "loss_eur"),
         num(&ep, "ci_low_eur"),
         num(&ep, "ci_high_eur"),
     );
@@ -728,8 +733,24 @@ fn ep_table_is_the_order_statistic_of_each_return_period() {
             p995[k]
         );
     }
+    // The frame product's occurrence curve: with one company, its largest default is its
+    // whole year's refunds, so the OEP is the AEP.
+    let all = read_parquet(&out.join("ep.parquet"));
+    let (all_lines, all_curves, all_loss) = (
+        text(&all, "line"),
+        text(&all, "curve"),
+        num(&all, "loss_eur"),
+    );
+    let frame_curve = |c: &str| -> Vec<f64> {
+        (0..all_lines.len())
+            .filter(|&i| all_lines[i] == "trustmark" && all_curves[i] == c)
+            .map(|i| all_loss[i])
+            .collect()
+    };
+    assert_eq!(frame_curve("oep").len(), 10);
+    assert_eq!(frame_curve("oep"), frame_curve("aep"));
     let csv = std::fs::read_to_string(out.join("ep.csv")).unwrap();
-    assert_eq!(csv.lines().count(), lines.len() + 1);
+    assert_eq!(csv.lines().count(), all_lines.len() + 1);
     let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
     assert!(manifest.contains("\"ep.parquet\"") && manifest.contains("\"ep.csv\""));
 }

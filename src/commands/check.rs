@@ -62,7 +62,7 @@ pub fn check(args: &CheckArgs) -> Result<()> {
             if let Some(&x) = m.get(metric) {
                 let v = if metric.ends_with("loss_ratio") || metric.ends_with("_share") {
                     format!("{:.2} %", 100.0 * x)
-                } else if metric.ends_with("_mean") {
+                } else if metric.ends_with("_mean") || (metric.ends_with("_count") && x < 100.0) {
                     format!("{x:.2}")
                 } else {
                     terminal::thousands(x)
@@ -83,9 +83,15 @@ pub fn check(args: &CheckArgs) -> Result<()> {
             row(&format!("{peril}_eur"), &format!("{peril} claims (EUR)"));
         }
         row("claims_eur", "claims (EUR)");
+        row("recoveries_eur", "recoveries (EUR)");
         row("outstanding_eur", "paid after the horizon (EUR)");
         row("retained_eur", "retained by insured (EUR)");
+        row("refunds_eur", "premium refunded (EUR)");
+        row("contracts_ended_count", "contracts ended (count)");
         row("portfolio_loss_ratio", "loss ratio");
+        row("ceded_premium_eur", "ceded premium, quota share (EUR)");
+        row("ceding_commission_eur", "ceding commission (EUR)");
+        row("ceded_claims_eur", "ceded claims, quota share (EUR)");
         if let Some(cs) = product.case_stage() {
             let (stage, cases) = (cs.stage, cs.cases);
             row(

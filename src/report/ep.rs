@@ -1,21 +1,26 @@
 //! `ep.parquet` and `ep.csv`: the exceedance-probability table of each product's net claims,
 //! and of the portfolio's (their sum, path by path) when a scenario has several products, at
-//! the return periods of [`crate::ep::RETURN_PERIODS`] (see [`crate::ep`]).
+//! the return periods of [`crate::ep::RETURN_PERIODS`] (see [`crate::ep`]): the aggregate
+//! curve (AEP) of every line, and the occurrence curve (OEP) where an occurrence is defined:
+//! a merchant's default for a guarantee frame (a path's largest refund of one company).
 
 use super::nullable;
 use crate::engine::Model;
 use crate::ep::{self, EpPoint};
-use crate::store::{Line, StoredPaths};
+use crate::products::Product;
+use crate::store::{FrameField, Line, StoredPaths};
 use anyhow::Result;
 use polars::prelude::*;
 
 /// The name of the portfolio's line.
 pub const PORTFOLIO: &str = "portfolio";
 
-/// One EP curve: whose (a product's name and kind, or the portfolio), over how many paths.
+/// One EP curve: whose (a product's name and kind, or the portfolio), which (`aep` or
+/// `oep`), over how many paths.
 pub struct Curve {
     pub line: String,
     pub kind: String,
+    pub curve: &'static str,
     pub paths: u64,
     pub points: Vec<EpPoint>,
 }
@@ -36,15 +41,41 @@ pub fn curves(model: &Model, paths: &StoredPaths) -> Result<Vec<Curve>> {
         out.push(Curve {
             line: p.name().to_string(),
             kind: p.kind().to_string(),
+            curve: "aep",
             paths: net.len() as u64,
             points: ep::aep(&net),
         });
+        if let Product::GuaranteeFrame(_) = p {
+            // An occurrence is a merchant's default: a path's largest refund of one company.
+            let mut largest = vec![0.0f64; paths.len() as usize];
+            let layout = *paths.layout();
+            for (c, _) in model
+                .frames()
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| f.product == pi)
+            {
+                let loss = paths.words(layout.frame_word(c, FrameField::InsolvencyLoss))?;
+                for (a, &x) in largest.iter_mut().zip(&loss) {
+                    *a = a.max(x as f64 / 100.0);
+                }
+            }
+            largest.sort_by(f64::total_cmp);
+            out.push(Curve {
+                line: p.name().to_string(),
+                kind: p.kind().to_string(),
+                curve: "oep",
+                paths: largest.len() as u64,
+                points: ep::aep(&largest),
+            });
+        }
     }
     if model.products().len() > 1 {
         portfolio.sort_by(f64::total_cmp);
         out.push(Curve {
             line: PORTFOLIO.into(),
             kind: PORTFOLIO.into(),
+            curve: "aep",
             paths: portfolio.len() as u64,
             points: ep::aep(&portfolio),
         });
@@ -80,6 +111,7 @@ pub fn frame(curves: &[Curve]) -> PolarsResult<DataFrame> {
     let cols = vec![
         text("line", |c| c.line.clone()),
         text("kind", |c| c.kind.clone()),
+        text("curve", |c| c.curve.to_string()),
         Column::new(
             "return_period".into(),
             rows.iter()
@@ -90,7 +122,7 @@ pub fn frame(curves: &[Curve]) -> PolarsResult<DataFrame> {
             "exceedance_probability".into(),
             rows.iter().map(|(_, p)| p.exceedance).collect::<Vec<f64>>(),
         ),
-        eur("net_claims_eur", |p| p.loss),
+        eur("loss_eur", |p| p.loss),
         eur("ci_low_eur", |p| p.low),
         eur("ci_high_eur", |p| p.high.unwrap_or(f64::NAN)),
         eur("se_eur", |p| p.se),
@@ -113,27 +145,39 @@ pub(super) fn section(out: &mut String, dir: &std::path::Path) -> Result<()> {
         return Ok(());
     }
     let df = read_parquet(&file)?;
-    let (lines, periods, loss, low, high) = (
+    let (lines, curves, periods, loss, low, high) = (
         strings(&df, "line", &file)?,
+        strings(&df, "curve", &file)?,
         floats(&df, "return_period", &file)?,
-        floats(&df, "net_claims_eur", &file)?,
+        floats(&df, "loss_eur", &file)?,
         floats(&df, "ci_low_eur", &file)?,
         floats(&df, "ci_high_eur", &file)?,
     );
     out.push_str("<h2 id=\"ep\">Exceedance probabilities</h2>\n<p class=\"note\">The net claims a horizon exceeds once in T horizons (years for a one-year scenario): the 1 − 1/T quantile over paths, with its distribution-free 95 % interval from the order statistics. Where the paths do not bound it from above, more paths would. From ep.parquet.</p>\n<div class=\"cards\">\n");
-    let mut names: Vec<&str> = Vec::new();
-    for l in lines.iter().flatten() {
-        if !names.contains(&l.as_str()) {
-            names.push(l);
+    let mut names: Vec<(&str, &str)> = Vec::new();
+    for (l, c) in lines.iter().zip(&curves) {
+        if let (Some(l), Some(c)) = (l, c)
+            && !names.contains(&(l.as_str(), c.as_str()))
+        {
+            names.push((l, c));
         }
     }
-    for name in names {
+    for (name, curve) in names {
+        let (title, what) = match curve {
+            "oep" => (
+                format!("{name}: largest occurrence"),
+                "largest refund of one company (EUR)",
+            ),
+            _ => (name.to_string(), "net claims (EUR)"),
+        };
         let _ = writeln!(
             out,
-            "<div class=\"card\"><h3>{}</h3><table class=\"kv\"><tr><th>1 in T</th><th>net claims (EUR)</th><th>95 % interval</th></tr>",
-            escape(name)
+            "<div class=\"card\"><h3>{}</h3><table class=\"kv\"><tr><th>1 in T</th><th>{what}</th><th>95 % interval</th></tr>",
+            escape(&title)
         );
-        for i in (0..df.height()).filter(|&i| lines[i].as_deref() == Some(name)) {
+        for i in (0..df.height())
+            .filter(|&i| lines[i].as_deref() == Some(name) && curves[i].as_deref() == Some(curve))
+        {
             let interval = if high[i].is_finite() {
                 format!("{} to {}", thousands(low[i]), thousands(high[i]))
             } else {
