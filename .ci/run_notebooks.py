@@ -2,6 +2,7 @@
 environment (PROTECTSIM_RESULTS, PROTECTSIM_COMPARE, PROTECTSIM_FRAME_RESULTS,
 PROTECTSIM_PRICING_RESULTS, PROTECTSIM_SWEEP_RESULTS, PROTECTSIM_BNPL_RESULTS); exits 1 naming the notebook and cell
 when a cell errors. The notebooks on disk are not modified: their committed versions carry no outputs.
+PROTECTSIM_KERNEL names the Jupyter kernel (default python3).
 
     python3 .ci/run_notebooks.py [NOTEBOOK ...]
 """
@@ -25,7 +26,8 @@ for path in notebooks:
     if any(c.get("outputs") for c in nb.cells if c.cell_type == "code"):
         print(f"note: {path.name} is committed with outputs")
     start = time.monotonic()
-    client = NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(root)}})
+    kernel = os.environ.get("PROTECTSIM_KERNEL", "python3")
+    client = NotebookClient(nb, timeout=300, kernel_name=kernel, resources={"metadata": {"path": str(root)}})
     try:
         client.execute()
     except CellExecutionError as e:
