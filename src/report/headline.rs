@@ -6,7 +6,9 @@
 //! the tariff's verdict (which cells are under-priced), a frame folder each company's required
 //! frame and raise. Everything else, run metadata included, comes below.
 
-use super::html::{Row, escape, find, fmt, mean_se, read_csv, read_parquet, strings};
+use super::html::{
+    Row, escape, find, fmt, mean_se, read_csv, read_parquet, read_parquet_columns, strings,
+};
 use super::terminal::thousands;
 use crate::stats;
 use anyhow::Result;
@@ -36,7 +38,7 @@ impl Inputs<'_> {
         products: &'a [(String, String)],
     ) -> Result<Inputs<'a>> {
         let paths_file = dir.join("paths.parquet");
-        let df = read_parquet(&paths_file)?;
+        let df = read_parquet_columns(&paths_file, &["product", "net_claims_eur"])?;
         let names = strings(&df, "product", &paths_file)?;
         let net = super::html::floats(&df, "net_claims_eur", &paths_file)?;
         let net_claims = products

@@ -78,6 +78,17 @@ pub(super) fn read_parquet(path: &Path) -> Result<DataFrame> {
         .with_context(|| format!("{}: not a readable parquet file", path.display()))
 }
 
+/// Only `columns` of a parquet file (a per-path table of millions of rows is read a few
+/// columns at a time, not whole).
+pub(super) fn read_parquet_columns(path: &Path, columns: &[&str]) -> Result<DataFrame> {
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    ParquetReader::new(file)
+        .with_columns(Some(columns.iter().map(|c| c.to_string()).collect()))
+        .finish()
+        .with_context(|| format!("{}: not a readable parquet file", path.display()))
+}
+
 /// Reads a CSV file the project wrote (a header row, quoted where needed).
 pub(super) fn read_csv(path: &Path) -> Result<DataFrame> {
     use polars::prelude::{CsvReadOptions, SerReader as _};
@@ -405,7 +416,7 @@ fn loss_ratio_section(
     out.push_str("</table>\n");
 
     let paths_file = dir.join("paths.parquet");
-    let df = read_parquet(&paths_file)?;
+    let df = read_parquet_columns(&paths_file, &["product", "loss_ratio"])?;
     let names = strings(&df, "product", &paths_file)?;
     let ratios = floats(&df, "loss_ratio", &paths_file)?;
     for (p, _) in products {
