@@ -30,6 +30,8 @@ pub const OWNED: &[&str] = &[
     "summary.csv",
     "ep.parquet",
     "ep.csv",
+    "dependence.parquet",
+    "dependence.csv",
     "frame_daily.parquet",
     "frame_paths.parquet",
     "frame_raises.parquet",

@@ -398,6 +398,32 @@ pub fn exceedance(values: &[f64], threshold: f64) -> (f64, f64) {
     (p, (p * (1.0 - p) / n).sqrt())
 }
 
+/// Pearson correlation of paired per-path figures (two products' net claims, path by path)
+/// and its large-sample standard error `(1 − r²) / √(n − 1)`. NaN for fewer than two pairs, for
+/// unequal lengths, or where either figure does not vary.
+pub fn correlation(x: &[f64], y: &[f64]) -> (f64, f64) {
+    let n = x.len();
+    if n < 2 || y.len() != n {
+        return (f64::NAN, f64::NAN);
+    }
+    let (mx, my) = (
+        x.iter().sum::<f64>() / n as f64,
+        y.iter().sum::<f64>() / n as f64,
+    );
+    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+    for (a, b) in x.iter().zip(y) {
+        let (dx, dy) = (a - mx, b - my);
+        sxy += dx * dy;
+        sxx += dx * dx;
+        syy += dy * dy;
+    }
+    if !(sxx > 0.0 && syy > 0.0) {
+        return (f64::NAN, f64::NAN);
+    }
+    let r = (sxy / (sxx * syy).sqrt()).clamp(-1.0, 1.0);
+    (r, (1.0 - r * r) / ((n - 1) as f64).sqrt())
+}
+
 /// Ratio of means `E[num] / E[den]` (e.g. the portfolio loss ratio = mean claims / mean premium over
 /// paths) with its delta-method standard error. Slices have equal length (document; if not,
 /// return (NaN, NaN)). If mean den is 0 → (NaN, NaN).
@@ -543,6 +569,25 @@ mod tests {
             assert!((co(&a) + co(&b) - tvar).abs() < 1e-9);
         }
         assert!(tail_weights(&v, 1.0).is_empty() && tail_weights(&[], 0.5).is_empty());
+    }
+
+    /// Exact, opposite, independent and constant series.
+    #[test]
+    fn correlation_hand_computed() {
+        let x: Vec<f64> = (0..100).map(f64::from).collect();
+        let y: Vec<f64> = x.iter().map(|v| 3.0 * v + 1.0).collect();
+        assert!((correlation(&x, &y).0 - 1.0).abs() < 1e-12);
+        let z: Vec<f64> = x.iter().map(|v| -v).collect();
+        assert!((correlation(&x, &z).0 + 1.0).abs() < 1e-12);
+        // x and x² − 99x over a symmetric range: uncorrelated.
+        let w: Vec<f64> = x.iter().map(|v| v * v - 99.0 * v).collect();
+        let (r, se) = correlation(&x, &w);
+        assert!(
+            r.abs() < 1e-9 && (se - 1.0 / 99f64.sqrt()).abs() < 1e-9,
+            "{r} {se}"
+        );
+        assert!(correlation(&x, &[1.0; 100]).0.is_nan());
+        assert!(correlation(&x[..1], &y[..1]).0.is_nan());
     }
 
     #[test]

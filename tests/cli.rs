@@ -754,3 +754,101 @@ fn ep_table_is_the_order_statistic_of_each_return_period() {
     let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
     assert!(manifest.contains("\"ep.parquet\"") && manifest.contains("\"ep.csv\""));
 }
+
+/// `dependence.parquet`: each pair of products' correlation of net claims over paths is the
+/// Pearson correlation of their `paths.parquet` columns (computed here); a one-product run
+/// writes no such file; the report shows the diversification of capital.
+#[test]
+fn dependence_table_is_the_correlation_of_the_products_net_claims() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("dep");
+    let fixture = format!("{FIXTURES}/shared_orders.toml");
+    let (code, _, stderr) = cli(&[
+        "run",
+        &fixture,
+        "--paths",
+        "120",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let paths = read_parquet(&out.join("paths.parquet"));
+    let products: Vec<String> = paths
+        .column("product")
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .map(|s| s.unwrap().to_string())
+        .collect();
+    let net: Vec<f64> = paths
+        .column("net_claims_eur")
+        .unwrap()
+        .f64()
+        .unwrap()
+        .iter()
+        .map(|x| x.unwrap())
+        .collect();
+    let of = |name: &str| -> Vec<f64> {
+        (0..net.len())
+            .filter(|&i| products[i] == name)
+            .map(|i| net[i])
+            .collect()
+    };
+    let pearson = |x: &[f64], y: &[f64]| {
+        let n = x.len() as f64;
+        let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
+        let cov: f64 = x.iter().zip(y).map(|(a, b)| (a - mx) * (b - my)).sum();
+        let vx: f64 = x.iter().map(|a| (a - mx).powi(2)).sum();
+        let vy: f64 = y.iter().map(|b| (b - my).powi(2)).sum();
+        cov / (vx * vy).sqrt()
+    };
+    let dep = read_parquet(&out.join("dependence.parquet"));
+    assert_eq!(dep.height(), 3, "three products, three pairs");
+    for i in 0..dep.height() {
+        let a = dep
+            .column("product_a")
+            .unwrap()
+            .str()
+            .unwrap()
+            .get(i)
+            .unwrap()
+            .to_string();
+        let b = dep
+            .column("product_b")
+            .unwrap()
+            .str()
+            .unwrap()
+            .get(i)
+            .unwrap()
+            .to_string();
+        let r = dep
+            .column("correlation")
+            .unwrap()
+            .f64()
+            .unwrap()
+            .get(i)
+            .unwrap();
+        let want = pearson(&of(&a), &of(&b));
+        assert!((r - want).abs() < 1e-9, "{a} · {b}: {r} vs {want}");
+    }
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        html.contains("diversification benefit"),
+        "the report's section"
+    );
+    let one = dir.path().join("one");
+    let (code, _, stderr) = cli(&[
+        "run",
+        QUICKSTART,
+        "--paths",
+        "5",
+        "--quiet",
+        "--no-report",
+        "--out",
+        one.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!one.join("dependence.parquet").exists());
+}

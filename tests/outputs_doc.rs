@@ -61,6 +61,7 @@ fn results_readme_names_every_column_and_metric() {
             "frame_daily.parquet",
             "summary.parquet",
             "ep.parquet",
+            "dependence.parquet",
         ] {
             let path = out.join(file);
             if !path.exists() {

@@ -288,6 +288,9 @@ fn render(dir: &Path, manifest: &Manifest) -> Result<String> {
     if dir.join("ep.parquet").exists() {
         out.push_str("<a href=\"#ep\">exceedance</a>");
     }
+    if dir.join("dependence.parquet").exists() {
+        out.push_str("<a href=\"#dependence\">dependence</a>");
+    }
     out.push_str("<a href=\"#perils\">claims by peril</a>");
     if rows.iter().any(|r| r.segment.is_some()) {
         out.push_str("<a href=\"#segments\">segments</a>");
@@ -309,6 +312,7 @@ fn render(dir: &Path, manifest: &Manifest) -> Result<String> {
     )?;
     loss_ratio_section(&mut out, dir, &rows, &products)?;
     super::ep::section(&mut out, dir)?;
+    super::dependence::section(&mut out, dir, &rows)?;
     peril_section(&mut out, &rows, &products)?;
     segment_section(&mut out, &rows);
     if has_frames {
@@ -333,6 +337,11 @@ fn product_rows(rows: &[Row]) -> Vec<(String, String)> {
         }
     }
     products
+}
+
+/// The mean of the product-level row of `metric`, if there is one.
+pub(super) fn find_metric(rows: &[Row], product: &str, metric: &str) -> Option<f64> {
+    find(rows, product, metric).map(|r| r.mean)
 }
 
 /// The product-level row of `metric` (no company, no segment).

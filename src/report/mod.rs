@@ -4,6 +4,7 @@
 //! metadata under `protectsim.manifest`. `report.html` ([`html`]) is built from those files.
 
 pub mod charts;
+pub mod dependence;
 pub mod ep;
 pub mod fan_chart;
 pub mod frames;
@@ -259,6 +260,14 @@ pub fn write_run(
     manifest
         .files
         .extend(["ep.parquet".into(), "ep.csv".into()]);
+    if model.products().len() > 1 {
+        let mut pairs = dependence::frame(&dependence::pairs(model, paths)?)?;
+        write_parquet(dir, "dependence.parquet", &mut pairs, manifest)?;
+        write_csv(dir, "dependence.csv", &mut pairs)?;
+        manifest
+            .files
+            .extend(["dependence.parquet".into(), "dependence.csv".into()]);
+    }
     // Raises replayed with the bands, written a batch of rows at a time.
     let raising = model.frames().iter().any(|f| f.raise.is_some());
     let mut sink_raises = if raising {
