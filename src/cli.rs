@@ -105,6 +105,42 @@ pub struct PricingArgs {
     /// their mean) asks for, in [0, 1]; 0.06 is Solvency II's risk-margin rate.
     #[arg(long, default_value_t = crate::pricing::DEFAULT_COST_OF_CAPITAL)]
     pub cost_of_capital: f64,
+    /// The premium principle the indicated premium (and the adequacy) follows; every
+    /// principle's premium is a column of the table either way.
+    #[arg(long, value_enum, default_value_t = PrincipleArg::Pure)]
+    pub principle: PrincipleArg,
+    /// Loading θ of the expected-value principle, (1 + θ) E[S].
+    #[arg(long, default_value_t = 0.1)]
+    pub loading: f64,
+    /// Multiple k of the standard-deviation principle, E[S] + k sd(S).
+    #[arg(long, default_value_t = 0.25)]
+    pub sd_multiple: f64,
+    /// λ of the Wang transform.
+    #[arg(long, default_value_t = crate::pricing::WANG_LAMBDA)]
+    pub wang_lambda: f64,
+}
+
+/// `--principle`: the premium principles of the pricing table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PrincipleArg {
+    Pure,
+    ExpectedValue,
+    StdDev,
+    Wang,
+    CostOfCapital,
+}
+
+impl PrincipleArg {
+    fn principle(self) -> crate::pricing::Principle {
+        use crate::pricing::Principle;
+        match self {
+            PrincipleArg::Pure => Principle::Pure,
+            PrincipleArg::ExpectedValue => Principle::ExpectedValue,
+            PrincipleArg::StdDev => Principle::StdDev,
+            PrincipleArg::Wang => Principle::Wang,
+            PrincipleArg::CostOfCapital => Principle::CostOfCapital,
+        }
+    }
 }
 
 impl PricingArgs {
@@ -129,10 +165,25 @@ impl PricingArgs {
                 "--cost-of-capital {k}: must be between 0 and 1, e.g. 0.06"
             )));
         }
+        for (flag, x, max) in [
+            ("--loading", self.loading, 10.0),
+            ("--sd-multiple", self.sd_multiple, 10.0),
+            ("--wang-lambda", self.wang_lambda, 5.0),
+        ] {
+            if !(0.0..=max).contains(&x) {
+                return Err(UsageError(format!(
+                    "{flag} {x}: must be between 0 and {max}"
+                )));
+            }
+        }
         Ok(crate::pricing::PricingSettings {
             target_loss_ratio: t,
             confidence: c,
             cost_of_capital: k,
+            loading: self.loading,
+            sd_multiple: self.sd_multiple,
+            wang_lambda: self.wang_lambda,
+            principle: self.principle.principle(),
         })
     }
 }

@@ -470,6 +470,37 @@ fn round_to(x: f64, step: f64) -> f64 {
 // The pricing table
 // ---------------------------------------------------------------------------------------------
 
+/// The premium principle the indicated premium follows: the risk premium per unit it gives,
+/// over the target loss ratio (which then leaves room for commission and expenses; with a
+/// risk-loaded principle the margin is the loading's, not the target's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Principle {
+    /// Expected net claims per unit (no risk loading).
+    #[default]
+    Pure,
+    /// `(1 + loading) × E[S]`.
+    ExpectedValue,
+    /// `E[S] + k × sd(S)`.
+    StdDev,
+    /// The Wang transform `E` under `g(u) = Φ(Φ⁻¹(u) + λ)`.
+    Wang,
+    /// `E[S] + rate × capital` (the capital of [`PricingRow::capital_eur`]).
+    CostOfCapital,
+}
+
+impl Principle {
+    /// The name written in the table's `principle` column.
+    pub fn name(self) -> &'static str {
+        match self {
+            Principle::Pure => "pure",
+            Principle::ExpectedValue => "expected_value",
+            Principle::StdDev => "std_dev",
+            Principle::Wang => "wang",
+            Principle::CostOfCapital => "cost_of_capital",
+        }
+    }
+}
+
 /// Settings of a pricing table.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PricingSettings {
@@ -480,6 +511,30 @@ pub struct PricingSettings {
     /// Yearly return the capital asks for: the cost-of-capital premium adds this times the
     /// capital a line needs to its expected claims.
     pub cost_of_capital: f64,
+    /// Loading θ of the expected-value principle.
+    pub loading: f64,
+    /// Multiple k of the standard deviation in the standard-deviation principle.
+    pub sd_multiple: f64,
+    /// λ of the Wang transform.
+    pub wang_lambda: f64,
+    /// The principle the indicated premium and the adequacy follow.
+    pub principle: Principle,
+}
+
+impl Default for PricingSettings {
+    /// A 65 % target at 95 % confidence, the pure premium indicated; 6 % cost of capital,
+    /// a 10 % loading, a quarter of a standard deviation and λ = 0.1 for the other columns.
+    fn default() -> PricingSettings {
+        PricingSettings {
+            target_loss_ratio: 0.65,
+            confidence: 0.95,
+            cost_of_capital: DEFAULT_COST_OF_CAPITAL,
+            loading: 0.1,
+            sd_multiple: 0.25,
+            wang_lambda: WANG_LAMBDA,
+            principle: Principle::Pure,
+        }
+    }
 }
 
 /// One row of `pricing.parquet`: a segment of a product, or the product as a whole
@@ -510,7 +565,8 @@ pub struct PricingRow {
     pub pure_premium_eur: f64,
     /// Mean written premium per covered unit.
     pub current_premium_eur: f64,
-    /// `pure / target`: the premium per unit whose expected loss ratio is the target.
+    /// The principle's premium over the target loss ratio (the pure premium's by default:
+    /// the premium per unit whose expected loss ratio is the target).
     pub indicated_premium_eur: f64,
     /// Current over indicated premium: ≥ 1 adequate, < 1 underpriced.
     pub adequacy: f64,
@@ -522,9 +578,12 @@ pub struct PricingRow {
     pub p_lr_over_1_se: f64,
     pub p_lr_over_target: f64,
     pub p_lr_over_target_se: f64,
-    /// Wang-transform premium (λ = [`WANG_LAMBDA`]) of the per-path net claims, per covered
-    /// unit.
+    /// Wang-transform premium (λ of the settings) of the per-path net claims, per covered unit.
     pub wang_premium_eur: f64,
+    /// Expected-value premium per covered unit: `(1 + loading) × pure`.
+    pub ev_premium_eur: f64,
+    /// Standard-deviation premium per covered unit: `(E[S] + k sd(S)) / units`.
+    pub sd_premium_eur: f64,
     /// Capital the line needs: for a product, its SCR, the 1-in-200 net claims less their
     /// mean (VaR 99.5 % − E[S]); for a segment, its share of the product's SCR by the Euler
     /// allocation of TVaR 99.5 % (its co-TVaR less its mean, over the product's).
@@ -620,8 +679,9 @@ pub fn pricing_rows_stored(
         {
             let lines = paths.map_line(Line::Segment(s), LinePath::of)?;
             let param = params.iter().position(|p| p.segments.contains(&s));
-            let mut row = row_of(product, &model.segments()[s].name, &lines, target);
+            let mut row = row_of(product, &model.segments()[s].name, &lines, settings);
             row.set_capital(capital.allocated(&lines), rate);
+            row.indicate(settings);
             if let Some(k) = param {
                 let p = &params[k];
                 row.parameter = p.path.clone();
@@ -635,8 +695,9 @@ pub fn pricing_rows_stored(
             }
             rows.push(row);
         }
-        let mut row = row_of(product, "all", &total, target);
+        let mut row = row_of(product, "all", &total, settings);
         row.set_capital(capital.scr, rate);
+        row.indicate(settings);
         rows.push(row);
     }
     Ok(rows)
@@ -686,6 +747,20 @@ impl Capital {
 }
 
 impl PricingRow {
+    /// Sets the indicated premium and the adequacy by the settings' principle (after the
+    /// capital, which the cost-of-capital principle needs).
+    fn indicate(&mut self, settings: PricingSettings) {
+        let premium = match settings.principle {
+            Principle::Pure => self.pure_premium_eur,
+            Principle::ExpectedValue => self.ev_premium_eur,
+            Principle::StdDev => self.sd_premium_eur,
+            Principle::Wang => self.wang_premium_eur,
+            Principle::CostOfCapital => self.coc_premium_eur,
+        };
+        self.indicated_premium_eur = indicated_premium(premium, settings.target_loss_ratio);
+        self.adequacy = self.current_premium_eur / self.indicated_premium_eur;
+    }
+
     /// Sets the row's capital and its cost-of-capital premium at `rate`.
     fn set_capital(&mut self, capital: f64, rate: f64) {
         self.capital_eur = capital;
@@ -707,7 +782,13 @@ pub fn simulate_rows(
     Ok(pricing_rows(model, &results, settings))
 }
 
-fn row_of(product: &Product, segment: &str, lines: &[LinePath], target: f64) -> PricingRow {
+fn row_of(
+    product: &Product,
+    segment: &str,
+    lines: &[LinePath],
+    settings: PricingSettings,
+) -> PricingRow {
+    let target = settings.target_loss_ratio;
     let n = lines.len();
     let eur = |f: &dyn Fn(&LinePath) -> f64| -> Vec<f64> { lines.iter().map(f).collect() };
     let mean = |v: &[f64]| {
@@ -752,7 +833,15 @@ fn row_of(product: &Product, segment: &str, lines: &[LinePath], target: f64) -> 
         p_lr_over_1_se: p1_se,
         p_lr_over_target: pt,
         p_lr_over_target_se: pt_se,
-        wang_premium_eur: pure_premium(wang_premium_of_sample(&claims, WANG_LAMBDA), units),
+        wang_premium_eur: pure_premium(
+            wang_premium_of_sample(&claims, settings.wang_lambda),
+            units,
+        ),
+        ev_premium_eur: expected_value_premium(pure, settings.loading),
+        sd_premium_eur: pure_premium(
+            std_dev_premium(mean(&claims), summary.sd, settings.sd_multiple),
+            units,
+        ),
         capital_eur: f64::NAN,
         coc_premium_eur: f64::NAN,
         current_price: f64::NAN,

@@ -450,6 +450,7 @@ fn disputes_split_by_motive_each_ending_by_its_own_figures() {
             target_loss_ratio: 0.65,
             confidence: 0.9,
             cost_of_capital: 0.06,
+            ..Default::default()
         },
     );
     assert!(pricing.iter().all(|r| !r.segment.starts_with("motive:")));

@@ -90,6 +90,7 @@ fn check_solved_tariff(text: &str) -> Vec<TariffParameter> {
         target_loss_ratio: 0.65,
         confidence: 0.9,
         cost_of_capital: 0.06,
+        ..Default::default()
     };
     let (model, results) = simulate(&text);
     let rows = pricing::pricing_rows(&model, &results, settings);
@@ -296,6 +297,7 @@ fn pricing_views_split_by_channel_and_category_group_without_changing_results() 
             target_loss_ratio: 0.65,
             confidence: 0.95,
             cost_of_capital: 0.06,
+            ..Default::default()
         },
     );
     for name in ["channel:web", "channel:marketplace", "category_group:home"] {
@@ -351,6 +353,7 @@ fn capital_is_the_one_in_200_loss_less_the_mean_and_its_allocation_adds_up() {
         target_loss_ratio: 0.65,
         confidence: 0.95,
         cost_of_capital: 0.06,
+        ..Default::default()
     };
     let rows = pricing::pricing_rows(&model, &results, settings);
     let all = rows.iter().find(|r| r.segment == "all").unwrap();
@@ -390,4 +393,55 @@ fn capital_is_the_one_in_200_loss_less_the_mean_and_its_allocation_adds_up() {
         "{allocated} vs {}",
         all.capital_eur
     );
+}
+
+/// `--principle`: each principle's premium is a column whatever the choice, and the chosen one
+/// sets the indicated premium (over the target loss ratio) and the adequacy: expected value
+/// `(1 + θ) × pure`, standard deviation `(E[S] + k sd) / units`, cost of capital; the default
+/// (pure) keeps `pure / target`. A negative loading is refused with exit code 2.
+#[test]
+fn the_chosen_principle_sets_the_indicated_premium() {
+    let text = std::fs::read_to_string(QUICKSTART).unwrap();
+    let (model, results) = simulate(&text);
+    let rows_by = |principle| {
+        pricing::pricing_rows(
+            &model,
+            &results,
+            PricingSettings {
+                loading: 0.2,
+                sd_multiple: 0.5,
+                principle,
+                ..Default::default()
+            },
+        )
+    };
+    let pure = rows_by(pricing::Principle::Pure);
+    let target = PricingSettings::default().target_loss_ratio;
+    for (principle, column) in [
+        (
+            pricing::Principle::ExpectedValue,
+            (|r: &pricing::PricingRow| r.ev_premium_eur) as fn(&pricing::PricingRow) -> f64,
+        ),
+        (pricing::Principle::StdDev, |r| r.sd_premium_eur),
+        (pricing::Principle::Wang, |r| r.wang_premium_eur),
+        (pricing::Principle::CostOfCapital, |r| r.coc_premium_eur),
+    ] {
+        for (a, p) in rows_by(principle).iter().zip(&pure) {
+            if !a.pure_premium_eur.is_finite() || a.pure_premium_eur == 0.0 {
+                continue;
+            }
+            assert!((a.indicated_premium_eur - column(a) / target).abs() < 1e-9);
+            assert!((a.adequacy - a.current_premium_eur / a.indicated_premium_eur).abs() < 1e-9);
+            // Every principle's column is there whatever the choice.
+            assert_eq!(column(a).to_bits(), column(p).to_bits());
+            assert!((p.indicated_premium_eur - p.pure_premium_eur / target).abs() < 1e-9);
+        }
+    }
+    let all = pure.iter().find(|r| r.segment == "all").unwrap();
+    assert!((all.ev_premium_eur - 1.2 * all.pure_premium_eur).abs() < 1e-9);
+    let sd = (all.claims_eur + 0.5 * all.claims_sd_eur) / all.covered;
+    assert!((all.sd_premium_eur - sd).abs() < 1e-9);
+    let (code, _, stderr) = cli(&["price", QUICKSTART, "--paths", "5", "--loading=-0.1"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("--loading -0.1"), "{stderr}");
 }

@@ -28,6 +28,8 @@ pub const NUMERIC_COLUMNS: &[NumColumn] = &[
     ("p_lr_over_target", |r| r.p_lr_over_target),
     ("p_lr_over_target_se", |r| r.p_lr_over_target_se),
     ("wang_premium_eur", |r| r.wang_premium_eur),
+    ("ev_premium_eur", |r| r.ev_premium_eur),
+    ("sd_premium_eur", |r| r.sd_premium_eur),
     ("capital_eur", |r| r.capital_eur),
     ("coc_premium_eur", |r| r.coc_premium_eur),
     ("current_price", |r| r.current_price),
@@ -63,6 +65,10 @@ pub fn pricing_frame(rows: &[PricingRow], settings: PricingSettings) -> PolarsRe
     cols.push(Column::new(
         "confidence".into(),
         vec![settings.confidence; rows.len()],
+    ));
+    cols.push(Column::new(
+        "principle".into(),
+        vec![settings.principle.name(); rows.len()],
     ));
     cols.push(Column::new(
         "paths".into(),

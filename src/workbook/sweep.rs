@@ -165,6 +165,7 @@ mod tests {
             target_loss_ratio: 0.65,
             confidence: 0.95,
             cost_of_capital: 0.06,
+            ..Default::default()
         };
         for (title, _, _) in metrics(settings) {
             let name = sheet_name(&title);
