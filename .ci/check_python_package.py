@@ -24,8 +24,10 @@ cli = pl.read_parquet(cli_folder / "summary.parquet")
 assert r.summary.equals(cli), "the package's summary differs from the command line's"
 assert r.paths.height == 200 and r.ep is not None and r.manifest["seed"] == 7
 
-p = protectsim.price(root / "scenarios/quickstart.toml", paths=40, out=work / "price")
-assert {"adequacy", "solved_price", "capital_eur"} <= set(p.pricing.columns)
+p = protectsim.price(root / "scenarios/quickstart.toml", paths=40, out=work / "price",
+                     principle="expected-value", loading=0.2)
+assert {"adequacy", "solved_price", "capital_eur", "ev_premium_eur"} <= set(p.pricing.columns)
+assert (p.pricing["principle"] == "expected_value").all()
 f = protectsim.frame(root / "scenarios/frame_black_friday.toml", paths=20, out=work / "frame")
 assert f.recommendation.height >= 1 and f.frames is not None
 s = protectsim.sweep(root / "scenarios/quickstart.toml", ["products[0].take_up=0.2..0.3:0.1"], paths=10, out=work / "sweep")

@@ -179,14 +179,19 @@ def run(scenario: PathLike, paths: Optional[int] = None, seed: Optional[int] = N
 def price(scenario: PathLike, paths: Optional[int] = None, seed: Optional[int] = None,
           threads: Optional[int] = None, out: Optional[PathLike] = None,
           target_loss_ratio: Optional[float] = None, confidence: Optional[float] = None,
-          cost_of_capital: Optional[float] = None) -> Results:
-    """`protectsim price`: the run's results and its pricing table (`.pricing`)."""
+          cost_of_capital: Optional[float] = None, principle: Optional[str] = None,
+          loading: Optional[float] = None, sd_multiple: Optional[float] = None,
+          wang_lambda: Optional[float] = None) -> Results:
+    """`protectsim price`: the run's results and its pricing table (`.pricing`). `principle`
+    is one of "pure", "expected-value", "std-dev", "wang", "cost-of-capital"."""
     folder = _out(out, Path(scenario).stem + "-price")
     args = ["price", str(scenario), *_run_options(paths, seed, threads, folder)]
     for flag, value in [("--target-loss-ratio", target_loss_ratio), ("--confidence", confidence),
-                        ("--cost-of-capital", cost_of_capital)]:
+                        ("--cost-of-capital", cost_of_capital), ("--principle", principle),
+                        ("--loading", loading), ("--sd-multiple", sd_multiple),
+                        ("--wang-lambda", wang_lambda)]:
         if value is not None:
-            args += [flag, str(value)]
+            args += [f"{flag}={value}"]
     _command(args)
     return Results(folder)
 
