@@ -613,6 +613,37 @@ fn quiet_prints_nothing_but_a_format_asked_for() {
     assert_eq!(stderr, "");
 }
 
+/// Runs the shared-orders fixture (three products on one order stream) for `paths` paths into
+/// `dir/<name>`, with or without its report; the folder.
+fn run_shared_orders(dir: &Path, name: &str, paths: &str, report: bool) -> std::path::PathBuf {
+    let out = dir.join(name);
+    let fixture = format!("{FIXTURES}/shared_orders.toml");
+    let mut args = vec!["run", &fixture, "--paths", paths, "--quiet"];
+    if !report {
+        args.push("--no-report");
+    }
+    let out_arg = out.to_str().unwrap().to_string();
+    args.extend(["--out", &out_arg]);
+    let (code, _, stderr) = cli(&args);
+    assert_eq!(code, 0, "{stderr}");
+    out
+}
+
+/// A text column of `df`, nulls as empty strings.
+fn text_column(df: &DataFrame, c: &str) -> Vec<String> {
+    let col = df.column(c).unwrap().str().unwrap().clone();
+    col.iter()
+        .map(|s| s.unwrap_or_default().to_string())
+        .collect()
+}
+
+/// A numeric column of `df` as f64, nulls as NaN.
+fn num_column(df: &DataFrame, c: &str) -> Vec<f64> {
+    let col = df.column(c).unwrap().cast(&DataType::Float64).unwrap();
+    let ca = col.f64().unwrap().clone();
+    ca.iter().map(|x| x.unwrap_or(f64::NAN)).collect()
+}
+
 /// `ep.parquet`: per product and for the portfolio, the net claims at each return period is
 /// the order statistic of rank ⌈n (1 − 1/T)⌉ of the paths' net claims in `paths.parquet`
 /// (computed here from that file), inside its 95 % interval; the portfolio's (the products'
@@ -621,30 +652,10 @@ fn quiet_prints_nothing_but_a_format_asked_for() {
 #[test]
 fn ep_table_is_the_order_statistic_of_each_return_period() {
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("ep");
-    let fixture = format!("{FIXTURES}/shared_orders.toml");
-    let (code, _, stderr) = cli(&[
-        "run",
-        &fixture,
-        "--paths",
-        "300",
-        "--quiet",
-        "--no-report",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(code, 0, "{stderr}");
+    let out = run_shared_orders(dir.path(), "ep", "300", false);
     let ep = read_parquet(&out.join("ep.parquet"));
     let paths = read_parquet(&out.join("paths.parquet"));
-    let text = |df: &DataFrame, c: &str| -> Vec<String> {
-        let col = df.column(c).unwrap().str().unwrap().clone();
-        col.iter().map(|s| s.unwrap().to_string()).collect()
-    };
-    let num = |df: &DataFrame, c: &str| -> Vec<f64> {
-        let col = df.column(c).unwrap().cast(&DataType::Float64).unwrap();
-        let ca = col.f64().unwrap().clone();
-        ca.iter().map(|x| x.unwrap_or(f64::NAN)).collect()
-    };
+    let (text, num) = (text_column, num_column);
     // The aggregate curves (the occurrence curve of the frame product is checked below).
     let aep: Vec<bool> = text(&ep, "curve").iter().map(|c| c == "aep").collect();
     let ep = ep
@@ -761,35 +772,10 @@ fn ep_table_is_the_order_statistic_of_each_return_period() {
 #[test]
 fn dependence_table_is_the_correlation_of_the_products_net_claims() {
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("dep");
-    let fixture = format!("{FIXTURES}/shared_orders.toml");
-    let (code, _, stderr) = cli(&[
-        "run",
-        &fixture,
-        "--paths",
-        "120",
-        "--quiet",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(code, 0, "{stderr}");
+    let out = run_shared_orders(dir.path(), "dep", "120", true);
     let paths = read_parquet(&out.join("paths.parquet"));
-    let products: Vec<String> = paths
-        .column("product")
-        .unwrap()
-        .str()
-        .unwrap()
-        .iter()
-        .map(|s| s.unwrap().to_string())
-        .collect();
-    let net: Vec<f64> = paths
-        .column("net_claims_eur")
-        .unwrap()
-        .f64()
-        .unwrap()
-        .iter()
-        .map(|x| x.unwrap())
-        .collect();
+    let products = text_column(&paths, "product");
+    let net = num_column(&paths, "net_claims_eur");
     let of = |name: &str| -> Vec<f64> {
         (0..net.len())
             .filter(|&i| products[i] == name)
