@@ -590,6 +590,9 @@ pub struct PricingRow {
     pub capital_eur: f64,
     /// Cost-of-capital premium per covered unit: (E[net claims] + rate × capital) / units.
     pub coc_premium_eur: f64,
+    /// The TVaR alternative to `capital_eur`: for a product, TVaR 99.5 % − E[S]; for a segment,
+    /// its co-TVaR 99.5 % less its mean (the Euler allocation itself, additive over the cells).
+    pub capital_tvar_eur: f64,
     /// The tariff value now (EUR or fraction); NaN for "all".
     pub current_price: f64,
     /// The tariff value whose expected loss ratio over the parameter's segments is the target.
@@ -680,7 +683,9 @@ pub fn pricing_rows_stored(
             let lines = paths.map_line(Line::Segment(s), LinePath::of)?;
             let param = params.iter().position(|p| p.segments.contains(&s));
             let mut row = row_of(product, &model.segments()[s].name, &lines, settings);
-            row.set_capital(capital.allocated(&lines), rate);
+            let (allocated, tvar_share) = capital.allocated(&lines);
+            row.set_capital(allocated, rate);
+            row.capital_tvar_eur = tvar_share;
             row.indicate(settings);
             if let Some(k) = param {
                 let p = &params[k];
@@ -697,6 +702,7 @@ pub fn pricing_rows_stored(
         }
         let mut row = row_of(product, "all", &total, settings);
         row.set_capital(capital.scr, rate);
+        row.capital_tvar_eur = capital.spread;
         row.indicate(settings);
         rows.push(row);
     }
@@ -732,17 +738,18 @@ impl Capital {
     }
 
     /// The capital allocated to a segment whose paths are `lines` (in the product's path
-    /// order); NaN when the product's tail has no spread to share.
-    fn allocated(&self, lines: &[LinePath]) -> f64 {
+    /// order), and its co-TVaR less its mean (its share of the TVaR capital); NaN when the
+    /// product's tail has no spread to share.
+    fn allocated(&self, lines: &[LinePath]) -> (f64, f64) {
         if !(self.spread > 0.0) || lines.is_empty() {
-            return f64::NAN;
+            return (f64::NAN, f64::NAN);
         }
         let mean = lines.iter().map(|t| t.net_claims_eur).sum::<f64>() / lines.len() as f64;
         let co_tvar = (self.tail.iter())
             .map(|&(i, w)| w * lines[i].net_claims_eur)
             .sum::<f64>()
             / (1.0 - CAPITAL_LEVEL);
-        self.scr * (co_tvar - mean) / self.spread
+        (self.scr * (co_tvar - mean) / self.spread, co_tvar - mean)
     }
 }
 
@@ -844,6 +851,7 @@ fn row_of(
         ),
         capital_eur: f64::NAN,
         coc_premium_eur: f64::NAN,
+        capital_tvar_eur: f64::NAN,
         current_price: f64::NAN,
         indicated_price: f64::NAN,
         solved_price: f64::NAN,

@@ -393,6 +393,20 @@ fn capital_is_the_one_in_200_loss_less_the_mean_and_its_allocation_adds_up() {
         "{allocated} vs {}",
         all.capital_eur
     );
+    // The TVaR alternative: at least the VaR capital, and its Euler shares add up to it.
+    assert!(all.capital_tvar_eur >= all.capital_eur);
+    let tvar_shares: f64 = rows
+        .iter()
+        .filter(|r| additive.contains(&r.segment.as_str()))
+        .map(|r| {
+            if r.capital_tvar_eur.is_nan() {
+                0.0
+            } else {
+                r.capital_tvar_eur
+            }
+        })
+        .sum();
+    assert!((tvar_shares - all.capital_tvar_eur).abs() < 1e-6 * all.capital_tvar_eur);
 }
 
 /// `--principle`: each principle's premium is a column whatever the choice, and the chosen one

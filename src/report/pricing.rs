@@ -32,6 +32,7 @@ pub const NUMERIC_COLUMNS: &[NumColumn] = &[
     ("sd_premium_eur", |r| r.sd_premium_eur),
     ("capital_eur", |r| r.capital_eur),
     ("coc_premium_eur", |r| r.coc_premium_eur),
+    ("capital_tvar_eur", |r| r.capital_tvar_eur),
     ("current_price", |r| r.current_price),
     ("indicated_price", |r| r.indicated_price),
     ("solved_price", |r| r.solved_price),
