@@ -339,6 +339,22 @@ fn product_rows(rows: &[Row]) -> Vec<(String, String)> {
     products
 }
 
+/// A summary metric's name as a reader says it, with its unit: `premium_eur` → "premium
+/// (EUR)", `delay_count` → "delay (count)", `p_loss_ratio_above_1` → "P(loss ratio above 1)".
+/// The file's own name stays in `summary.parquet`; the report shows this.
+pub(super) fn human_label(metric: &str) -> String {
+    let words = |s: &str| s.replace('_', " ");
+    if let Some(rest) = metric.strip_prefix("p_") {
+        return format!("P({})", words(rest));
+    }
+    for (suffix, unit) in [("_eur", "EUR"), ("_count", "count")] {
+        if let Some(rest) = metric.strip_suffix(suffix) {
+            return format!("{} ({unit})", words(rest));
+        }
+    }
+    words(metric)
+}
+
 /// The mean of the product-level row of `metric`, if there is one.
 pub(super) fn find_metric(rows: &[Row], product: &str, metric: &str) -> Option<f64> {
     find(rows, product, metric).map(|r| r.mean)
@@ -864,7 +880,7 @@ fn error_section(out: &mut String, rows: &[Row], m: &Manifest) {
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{rel}</td></tr>",
             escape(&r.product),
             escape(who),
-            escape(&r.metric),
+            escape(&human_label(&r.metric)),
             escape(&r.unit),
             fmt(&r.unit, r.mean),
             fmt(&r.unit, r.se),
@@ -899,7 +915,7 @@ fn analytic_section(out: &mut String, rows: &[Row]) {
             "<tr{class}><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{z_text}</td></tr>",
             escape(&r.product),
             escape(r.segment.as_deref().unwrap_or("")),
-            escape(&r.metric),
+            escape(&human_label(&r.metric)),
             mean_se(r),
             fmt(&r.unit, a),
         );
@@ -917,6 +933,19 @@ mod tests {
             escape("<b>\"Vasseur & Fils\"</b>"),
             "&lt;b&gt;&quot;Vasseur &amp; Fils&quot;&lt;/b&gt;"
         );
+    }
+
+    #[test]
+    fn metric_names_read_as_words_with_their_unit() {
+        for (metric, want) in [
+            ("premium_eur", "premium (EUR)"),
+            ("delay_count", "delay (count)"),
+            ("p_loss_ratio_above_1", "P(loss ratio above 1)"),
+            ("portfolio_loss_ratio", "portfolio loss ratio"),
+            ("covered", "covered"),
+        ] {
+            assert_eq!(human_label(metric), want);
+        }
     }
 
     #[test]
