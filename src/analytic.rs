@@ -255,8 +255,8 @@ pub fn product_metrics(model: &Model, product: usize) -> BTreeMap<String, f64> {
 
 /// Under a quota share alone (no stop-loss), what the product cedes has closed forms wherever
 /// its gross figures do: the share of the premium and of the net claims, and the commission on
-/// the ceded premium. Net claims are claims less recoveries; only BNPL recovers (subrogation),
-/// so the other products' closed-form claims are their net claims.
+/// the ceded premium. A product whose closed forms give no `net_claims_eur` has no recoveries
+/// (BNPL, the one that recovers, gives both or neither), so its claims are its net claims.
 fn quota_share_metrics(m: &mut BTreeMap<String, f64>, model: &Model, product: usize) {
     let Some(t) = model.treaty(product) else {
         return;
@@ -271,12 +271,7 @@ fn quota_share_metrics(m: &mut BTreeMap<String, f64>, model: &Model, product: us
             q.commission * q.share * premium,
         );
     }
-    let net = m.get("net_claims_eur").copied().or_else(|| {
-        m.get("claims_eur")
-            .copied()
-            .filter(|_| !matches!(model.products()[product], Product::BnplNonPayment(_)))
-    });
-    if let Some(net) = net {
+    if let Some(&net) = m.get("net_claims_eur").or(m.get("claims_eur")) {
         m.insert("ceded_claims_eur".into(), q.share * net);
     }
 }

@@ -78,6 +78,17 @@ impl Ceded {
     pub fn net_claims(&self, gross: Cents) -> Cents {
         gross - self.claims
     }
+
+    /// The loss ratio after reinsurance of a path with gross `premium` and gross net claims
+    /// `claims`; NaN when no premium is left.
+    pub fn loss_ratio(&self, premium: Cents, claims: Cents) -> f64 {
+        let premium = self.net_premium(premium);
+        if premium.0 == 0 {
+            f64::NAN
+        } else {
+            self.net_claims(claims).0 as f64 / premium.0 as f64
+        }
+    }
 }
 
 impl Treaty {

@@ -240,9 +240,9 @@ fn reinsurance_rows(
         .map(|(_, s, c)| c.net_claims(*s).to_eur())
         .collect();
     let (lr, se) = stats::ratio_of_means(&claims, &premium);
-    let ratios: Vec<f64> = (claims.iter().zip(&premium))
-        .filter(|(_, p)| **p != 0.0)
-        .map(|(s, p)| s / p)
+    let ratios: Vec<f64> = (per_path.iter())
+        .map(|(p, s, c)| c.loss_ratio(*p, *s))
+        .filter(|x| !x.is_nan())
         .collect();
     let (p1, p1_se) = stats::exceedance(&ratios, 1.0);
     let n_ratios = ratios.len() as u64;

@@ -5,7 +5,7 @@
 //! diversification rests on. The report adds the diversification of capital: the products'
 //! standalone SCRs (1-in-200 net claims less their mean) against the portfolio's.
 
-use super::html::{escape, find_metric, floats, read_parquet, strings};
+use super::html::{escape, find, floats, read_parquet, strings};
 use crate::engine::Model;
 use crate::stats;
 use crate::store::{Line, StoredPaths};
@@ -139,7 +139,7 @@ pub(super) fn section(
             }
         }
         for name in &names {
-            let mean = find_metric(rows, name, "net_claims_eur").unwrap_or(f64::NAN);
+            let mean = find(rows, name, "net_claims_eur").map_or(f64::NAN, |r| r.mean);
             standalone += one_in_200(name).unwrap_or(f64::NAN) - mean;
             portfolio_mean += mean;
         }

@@ -25,26 +25,33 @@ pub struct Curve {
     pub points: Vec<EpPoint>,
 }
 
+impl Curve {
+    /// The curve `curve` of `line` from its per-path losses (any order).
+    fn of(line: &str, kind: &str, curve: &'static str, mut losses: Vec<f64>) -> Curve {
+        losses.sort_by(f64::total_cmp);
+        Curve {
+            line: line.to_string(),
+            kind: kind.to_string(),
+            curve,
+            paths: losses.len() as u64,
+            points: ep::aep(&losses),
+        }
+    }
+}
+
 /// The curves of every product's net claims, then the portfolio's where there are several
 /// products, read one product column at a time from the stored paths.
 pub fn curves(model: &Model, paths: &StoredPaths) -> Result<Vec<Curve>> {
     let mut portfolio = vec![0.0; paths.len() as usize];
     let mut out = Vec::new();
     for (pi, p) in model.products().iter().enumerate() {
-        let mut net = paths.map_line_fields(Line::Product(pi), &crate::summary::MONEY, |t| {
+        let net = paths.map_line_fields(Line::Product(pi), &crate::summary::MONEY, |t| {
             t.net_claims().to_eur()
         })?;
         for (a, x) in portfolio.iter_mut().zip(&net) {
             *a += x;
         }
-        net.sort_by(f64::total_cmp);
-        out.push(Curve {
-            line: p.name().to_string(),
-            kind: p.kind().to_string(),
-            curve: "aep",
-            paths: net.len() as u64,
-            points: ep::aep(&net),
-        });
+        out.push(Curve::of(p.name(), p.kind(), "aep", net));
         if let Product::GuaranteeFrame(_) = p {
             // An occurrence is a merchant's default: a path's largest refund of one company.
             let mut largest = vec![0.0f64; paths.len() as usize];
@@ -60,25 +67,11 @@ pub fn curves(model: &Model, paths: &StoredPaths) -> Result<Vec<Curve>> {
                     *a = a.max(x as f64 / 100.0);
                 }
             }
-            largest.sort_by(f64::total_cmp);
-            out.push(Curve {
-                line: p.name().to_string(),
-                kind: p.kind().to_string(),
-                curve: "oep",
-                paths: largest.len() as u64,
-                points: ep::aep(&largest),
-            });
+            out.push(Curve::of(p.name(), p.kind(), "oep", largest));
         }
     }
     if model.products().len() > 1 {
-        portfolio.sort_by(f64::total_cmp);
-        out.push(Curve {
-            line: PORTFOLIO.into(),
-            kind: PORTFOLIO.into(),
-            curve: "aep",
-            paths: portfolio.len() as u64,
-            points: ep::aep(&portfolio),
-        });
+        out.push(Curve::of(PORTFOLIO, PORTFOLIO, "aep", portfolio));
     }
     Ok(out)
 }

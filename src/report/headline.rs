@@ -2,30 +2,23 @@
 //! decides on, each figure with its Monte Carlo uncertainty. The premium, net claims, loss
 //! ratio and P(loss ratio > 100 %) carry their standard error; the 1-in-200 net claims (the
 //! 99.5 % quantile a Solvency II capital figure reads) its distribution-free 95 % interval
-//! from the paths' order statistics ([`stats::quantile_interval_sorted`]). A priced folder adds
+//! from the paths' order statistics, as `ep.parquet` holds them ([`crate::ep`]). A priced folder adds
 //! the tariff's verdict (which cells are under-priced), a frame folder each company's required
 //! frame and raise. Everything else, run metadata included, comes below.
 
-use super::html::{
-    Row, escape, find, fmt, mean_se, read_csv, read_parquet, read_parquet_columns, strings,
-};
+use super::html::{Row, escape, find, floats, fmt, mean_se, read_csv, read_parquet, strings};
 use super::terminal::thousands;
-use crate::stats;
 use anyhow::Result;
 use polars::prelude::DataFrame;
 use std::fmt::Write as _;
 use std::path::Path;
 
-/// The 1-in-200 level: the 99.5 % quantile.
-const ONE_IN_200: f64 = 0.995;
-
-/// What the block reads besides the summary rows: each product's per-path net claims, and
-/// the pricing and frame-recommendation tables where the folder has them.
+/// What the block reads besides the summary rows: the exceedance table, and the pricing and
+/// frame-recommendation tables, where the folder has them.
 pub(super) struct Inputs<'a> {
     pub rows: &'a [Row],
     pub products: &'a [(String, String)],
-    /// Per product (in `products` order), its paths' net claims in EUR.
-    pub net_claims: Vec<Vec<f64>>,
+    pub ep: Option<DataFrame>,
     pub pricing: Option<DataFrame>,
     pub recommendation: Option<DataFrame>,
 }
@@ -37,27 +30,16 @@ impl Inputs<'_> {
         rows: &'a [Row],
         products: &'a [(String, String)],
     ) -> Result<Inputs<'a>> {
-        let paths_file = dir.join("paths.parquet");
-        let df = read_parquet_columns(&paths_file, &["product", "net_claims_eur"])?;
-        let names = strings(&df, "product", &paths_file)?;
-        let net = super::html::floats(&df, "net_claims_eur", &paths_file)?;
-        let net_claims = products
-            .iter()
-            .map(|(p, _)| {
-                let mut v: Vec<f64> = (names.iter().zip(&net))
-                    .filter(|(n, x)| n.as_deref() == Some(p.as_str()) && x.is_finite())
-                    .map(|(_, x)| *x)
-                    .collect();
-                v.sort_by(f64::total_cmp);
-                v
-            })
-            .collect();
+        let ep_file = dir.join("ep.parquet");
         let pricing_file = dir.join("pricing.parquet");
         let recommendation_file = dir.join("frame_recommendation.csv");
         Ok(Inputs {
             rows,
             products,
-            net_claims,
+            ep: match ep_file.exists() {
+                true => Some(read_parquet(&ep_file)?),
+                false => None,
+            },
             pricing: match pricing_file.exists() {
                 true => Some(read_parquet(&pricing_file)?),
                 false => None,
@@ -84,7 +66,7 @@ fn line(out: &mut String, label: &str, value: &str, note: &str) {
 /// Writes the block: `<section id="headline">`, one card per product.
 pub(super) fn section(out: &mut String, inputs: &Inputs<'_>) -> Result<()> {
     out.push_str("<section id=\"headline\"><h2>Decisions</h2>\n<p class=\"note\">Per product over the horizon: means with their Monte Carlo standard error (±), the 1-in-200 net claims with its 95 % interval. The sections below give the detail; the run's settings and the scenario are at the end.</p>\n<div class=\"cards\">\n");
-    for (k, (p, kind)) in inputs.products.iter().enumerate() {
+    for (p, kind) in inputs.products {
         let _ = writeln!(
             out,
             "<div class=\"card\"><h3>{} <span class=\"note\">{}</span></h3><table class=\"kv\">",
@@ -108,7 +90,9 @@ pub(super) fn section(out: &mut String, inputs: &Inputs<'_>) -> Result<()> {
                 line(out, label, &mean_se(r), &note);
             }
         }
-        one_in_200(out, &inputs.net_claims[k]);
+        if let Some(df) = &inputs.ep {
+            one_in_200(out, df, p);
+        }
         if let Some(df) = &inputs.pricing {
             tariff(out, df, p);
         }
@@ -121,21 +105,36 @@ pub(super) fn section(out: &mut String, inputs: &Inputs<'_>) -> Result<()> {
     Ok(())
 }
 
-/// The 1-in-200 net claims and its 95 % interval.
-fn one_in_200(out: &mut String, sorted: &[f64]) {
-    if sorted.is_empty() {
+/// The 1-in-200 net claims of product `p` and its 95 % interval: the 200-year row of its
+/// aggregate curve in `ep.parquet`.
+fn one_in_200(out: &mut String, df: &DataFrame, p: &str) {
+    let file = Path::new("ep.parquet");
+    let (Ok(lines), Ok(curves), Ok(periods), Ok(loss), Ok(low), Ok(high), Ok(paths)) = (
+        strings(df, "line", file),
+        strings(df, "curve", file),
+        floats(df, "return_period", file),
+        floats(df, "loss_eur", file),
+        floats(df, "ci_low_eur", file),
+        floats(df, "ci_high_eur", file),
+        floats(df, "paths", file),
+    ) else {
         return;
-    }
-    let q = stats::quantile_sorted(sorted, ONE_IN_200);
-    let note = match stats::quantile_interval_sorted(sorted, ONE_IN_200, 1.96) {
-        (lo, Some(hi)) => format!("95 %: {} to {}", thousands(lo), thousands(hi)),
-        (lo, None) => format!(
-            "95 %: at least {}; {} paths do not bound it from above",
-            thousands(lo),
-            thousands(sorted.len() as f64)
-        ),
     };
-    line(out, "1-in-200 net claims (EUR)", &thousands(q), &note);
+    let Some(i) = (0..df.height()).find(|&i| {
+        lines[i].as_deref() == Some(p) && curves[i].as_deref() == Some("aep") && periods[i] == 200.0
+    }) else {
+        return;
+    };
+    let note = if high[i].is_finite() {
+        format!("95 %: {} to {}", thousands(low[i]), thousands(high[i]))
+    } else {
+        format!(
+            "95 %: at least {}; {} paths do not bound it from above",
+            thousands(low[i]),
+            thousands(paths[i])
+        )
+    };
+    line(out, "1-in-200 net claims (EUR)", &thousands(loss[i]), &note);
 }
 
 /// The tariff's verdict for product `p` from `pricing.parquet`: its priced cells and those
@@ -145,7 +144,7 @@ fn tariff(out: &mut String, df: &DataFrame, p: &str) {
     let (Ok(products), Ok(segments), Ok(adequacy)) = (
         strings(df, "product", file),
         strings(df, "segment", file),
-        super::html::floats(df, "adequacy", file),
+        floats(df, "adequacy", file),
     ) else {
         return;
     };
@@ -182,7 +181,7 @@ fn frames(out: &mut String, df: &DataFrame, rows: &[Row], p: &str) {
     let Ok(companies) = strings(df, "company", file) else {
         return;
     };
-    let num = |name: &str| super::html::floats(df, name, file).ok();
+    let num = |name: &str| floats(df, name, file).ok();
     let (required, raise_by, margin, confidence) = (
         num("required_frame_eur"),
         num("raise_by_eur"),

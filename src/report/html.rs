@@ -355,11 +355,6 @@ pub(super) fn human_label(metric: &str) -> String {
     words(metric)
 }
 
-/// The mean of the product-level row of `metric`, if there is one.
-pub(super) fn find_metric(rows: &[Row], product: &str, metric: &str) -> Option<f64> {
-    find(rows, product, metric).map(|r| r.mean)
-}
-
 /// The product-level row of `metric` (no company, no segment).
 pub(super) fn find<'a>(rows: &'a [Row], product: &str, metric: &str) -> Option<&'a Row> {
     rows.iter().find(|r| {

@@ -502,14 +502,7 @@ pub const COLUMNS: &[PathColumn] = &[
         "f64 or null",
         "ratio",
         "products with a treaty: (net claims − ceded claims) / (premium − ceded premium + commission); null without premium",
-        Value::Treaty(|t, c| {
-            let premium = c.net_premium(t.premium);
-            if premium.0 == 0 {
-                f64::NAN
-            } else {
-                c.net_claims(t.net_claims()).0 as f64 / premium.0 as f64
-            }
-        }),
+        Value::Treaty(|t, c| c.loss_ratio(t.premium, t.net_claims())),
     ),
 ];
 
