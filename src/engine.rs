@@ -18,7 +18,7 @@ use crate::products::guarantee_frame::Insolvency;
 use crate::products::{
     CompanyOut, Cover, CoverOut, PathOutputs, Product, ProductTotals, run_stream,
 };
-use crate::scenario::{Company, Scenario};
+use crate::scenario::{Company, Scenario, ScenarioError};
 use rand::RngExt;
 use rand_distr::StandardNormal;
 use rayon::prelude::*;
@@ -367,6 +367,9 @@ pub struct Model {
     segments: Vec<Segment>,
     /// Per product, the index of its first segment in `segments`.
     segment_start: Vec<usize>,
+    /// The scenario, where it writes values as distributions: each path then runs the model
+    /// of its own draw ([`Model::simulate_drawn`]), and this model holds the central values.
+    parameters: Option<Arc<Scenario>>,
 }
 
 /// What one shop's order stream writes into on one path: the segments, and per frame
@@ -674,7 +677,32 @@ impl Model {
             bnpl_populations,
             segments,
             segment_start,
+            parameters: (!scenario.uncertain().is_empty()).then(|| Arc::new(scenario.clone())),
         }
+    }
+
+    /// The values the scenario writes as distributions (empty without parameter risk).
+    pub fn uncertain(&self) -> &[crate::scenario::Uncertain] {
+        self.parameters.as_ref().map_or(&[], |s| s.uncertain())
+    }
+
+    /// The model of path `path`'s own draw of the values its scenario writes as
+    /// distributions; `None` without parameter risk (every path runs this model).
+    pub fn drawn(&self, seed: u64, path: u64) -> Result<Option<Model>, ScenarioError> {
+        let Some(scenario) = &self.parameters else {
+            return Ok(None);
+        };
+        Ok(scenario.draw(seed, path)?.map(|s| Model::new(&s)))
+    }
+
+    /// Simulates path `path` under its own parameters: [`Model::simulate_path`] of the path's
+    /// drawn model where the scenario has parameter risk, of this model otherwise. A draw
+    /// that breaks a rule is an error ([`Scenario::validate_draws`] refuses it before a run).
+    pub fn simulate_drawn(&self, seed: u64, path: u64) -> Result<PathResult, ScenarioError> {
+        Ok(match self.drawn(seed, path)? {
+            Some(m) => m.simulate_path(seed, path),
+            None => self.simulate_path(seed, path),
+        })
     }
 
     /// The reinsurance treaty of product `product`, if it has one.
@@ -776,7 +804,8 @@ impl Model {
         );
     }
 
-    /// Simulates one path.
+    /// Simulates one path with this model's values (for a scenario with parameter risk, its
+    /// central values: [`Model::simulate_drawn`] draws the path's own).
     pub fn simulate_path(&self, seed: u64, path: u64) -> PathResult {
         let days = self.horizon.days;
         let mut products = vec![ProductTotals::default(); self.products.len()];
@@ -952,7 +981,7 @@ impl Model {
         let clock = std::time::Instant::now();
         let mut timed = 0;
         for p in paths {
-            std::hint::black_box(self.simulate_path(seed, p));
+            let _ = std::hint::black_box(self.simulate_drawn(seed, p));
             timed += 1;
             if timed >= max || clock.elapsed() >= budget {
                 break;
@@ -1012,7 +1041,10 @@ impl Model {
                 }
                 let mut out = Vec::with_capacity((batch.end - batch.start) as usize);
                 for p in batch.clone() {
-                    let r = self.simulate_path(seed, p);
+                    let r = match self.simulate_drawn(seed, p) {
+                        Ok(r) => r,
+                        Err(e) => return Some(Err(e.into())),
+                    };
                     if let Some(e) = self.overflow(&r) {
                         return Some(Err(e.into()));
                     }

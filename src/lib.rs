@@ -27,6 +27,7 @@ pub mod manifest;
 pub mod money;
 pub mod orders;
 pub mod outdir;
+pub mod parameter_risk;
 pub mod portfolio;
 pub mod pricing;
 pub mod products;

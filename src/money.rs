@@ -222,7 +222,8 @@ pub const MAX_AMOUNT_EUR: i64 = 10_000_000;
 /// Largest rate a scenario may write: 1, a premium of the whole basket.
 pub const MAX_RATE: &str = "1";
 
-fn parse_decimal(text: &str) -> Result<Decimal, MoneyError> {
+/// A non-negative decimal string (`"12.50"`), normalised (trailing zeros dropped).
+pub fn parse_decimal(text: &str) -> Result<Decimal, MoneyError> {
     let d = Decimal::from_str(text.trim()).map_err(|_| MoneyError::NotDecimal)?;
     if d.is_sign_negative() && !d.is_zero() {
         return Err(MoneyError::Negative);

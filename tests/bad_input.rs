@@ -569,6 +569,51 @@ fn cases() -> Vec<Case> {
             value: None,
             allowed: &["one pair and not both"],
         },
+        // Parameter risk: a value written as a distribution.
+        Case {
+            name: "distribution_whose_mean_breaks_the_rule",
+            edit: Replace("take_up = 0.30 ", "take_up = { uniform = [1.0, 2.0] } "),
+            at: Text("{"),
+            path: "products[0].take_up",
+            value: Some("1.5"),
+            allowed: &[
+                "must be a probability",
+                "the mean of the Uniform[1, 2] written here",
+            ],
+        },
+        Case {
+            name: "beta_law_wider_than_its_mean_allows",
+            edit: Replace(
+                "take_up = 0.30 ",
+                "take_up = { beta = { mean = 0.3, cv = 5 } } ",
+            ),
+            at: Text("5 }"),
+            path: "products[0].take_up.beta.cv",
+            value: Some("5"),
+            allowed: &["less than √((1 − mean)/mean) = 1.5275"],
+        },
+        Case {
+            name: "law_that_is_no_distribution",
+            edit: Replace(
+                "take_up = 0.30 ",
+                "take_up = { beta = { mean = 0.3, sd = 0.1 } } ",
+            ),
+            at: Text("0.1 }"),
+            path: "products[0].take_up.beta.sd",
+            value: None,
+            allowed: &[
+                "is not a distribution this engine reads",
+                "unknown field `sd`",
+            ],
+        },
+        Case {
+            name: "distribution_on_the_horizon",
+            edit: Replace("days = 365", "days = { uniform = [300, 365] }"),
+            at: LineStart,
+            path: "horizon.days",
+            value: Some("Uniform[300, 365]"),
+            allowed: &["the horizon and the simulation settings fix the shape"],
+        },
     ]
 }
 

@@ -8,7 +8,6 @@ use crate::outdir;
 use crate::report::{self, Manifest, Shard, terminal};
 use crate::scenario::Scenario;
 use crate::store::{self, RunKey, StoredPaths};
-use crate::summary;
 use anyhow::{Context, Result, bail};
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -154,7 +153,7 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
 
     let lock = outdir::lock(&args.out)?;
     outdir::prepare(&args.out, &lock, false)?;
-    let rows = summary::summarise_stored(&model, &paths)?;
+    let (rows, splits) = crate::parameter_risk::summarise(&model, first.seed, &paths)?;
     report::write_atomic(&args.out, SCENARIO_COPY, |f| {
         Ok(f.write_all(text.as_bytes())?)
     })?;
@@ -176,7 +175,7 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
         files: Vec::new(),
         ..first.clone()
     };
-    report::write_run(&args.out, &mut manifest, &model, &paths, &rows)?;
+    report::write_run(&args.out, &mut manifest, &model, &paths, &rows, &splits)?;
     if !args.no_report {
         report::html::add_report(&args.out, &mut manifest)?;
     }

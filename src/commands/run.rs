@@ -9,7 +9,6 @@ use crate::outdir::{self, FolderLock};
 use crate::report::{self, Manifest, Shard, terminal};
 use crate::scenario::Scenario;
 use crate::store::{self, ChunkWriter, Line, LineField, RunKey, StoredPaths};
-use crate::summary;
 use crate::summary::MetricRow;
 use anyhow::{Context, Result};
 use chrono::Utc;
@@ -79,6 +78,8 @@ pub(super) struct Run {
     pub(super) model: Model,
     pub(super) paths: StoredPaths,
     pub(super) rows: Vec<MetricRow>,
+    /// Under parameter risk, the split of each figure's variance.
+    pub(super) splits: Vec<crate::parameter_risk::Split>,
     pub(super) bands: Vec<DailyBand>,
     pub(super) manifest: Manifest,
     /// Covered orders (or policies) simulated by this command, and paths simulated by it (not
@@ -107,6 +108,10 @@ fn next_round(todo: &[Range<u64>], at: &mut usize, per_round: u64) -> Vec<Range<
 pub(super) fn simulate_and_write(args: &RunArgs, require_frames: bool) -> Result<Run> {
     let scenario = Scenario::load(&args.scenario)?;
     let opts = RunOptions::new(args, &scenario)?;
+    // Every path's draw of the values written as distributions is checked before any path
+    // is simulated.
+    engine::pool(opts.threads())?
+        .install(|| scenario.validate_draws(opts.seed(), opts.path_range()))?;
     let model = Model::new(&scenario);
     crate::analytic::check_money_headroom(&model)?;
     if require_frames && model.frames().is_empty() {
@@ -243,7 +248,8 @@ pub(super) fn simulate_and_write(args: &RunArgs, require_frames: bool) -> Result
     let wall = clock.elapsed().as_secs_f64();
     let fresh_covered = covered_units(&model, &paths, stored_paths)?;
 
-    let rows = summary::summarise_stored(&model, &paths)?;
+    let (rows, splits) =
+        pool.install(|| crate::parameter_risk::summarise(&model, opts.seed(), &paths))?;
     let mut manifest = Manifest {
         tool: "protectsim".into(),
         version: env!("CARGO_PKG_VERSION").into(),
@@ -269,13 +275,14 @@ pub(super) fn simulate_and_write(args: &RunArgs, require_frames: bool) -> Result
         wall_time_s: wall,
         files: Vec::new(),
     };
-    let bands = report::write_run(opts.out(), &mut manifest, &model, &paths, &rows)?;
+    let bands = report::write_run(opts.out(), &mut manifest, &model, &paths, &rows, &splits)?;
     Ok(Run {
         scenario,
         opts,
         model,
         paths,
         rows,
+        splits,
         bands,
         manifest,
         fresh: (fresh_covered, fresh_total),
@@ -343,6 +350,10 @@ pub(super) fn render_run(run: &Run) -> String {
     out.push_str(&terminal::render_styled(
         &run.rows,
         terminal::Style::for_stdout(),
+    ));
+    out.push_str(&report::parameter_risk::lines(
+        &run.splits,
+        run.model.uncertain(),
     ));
     out
 }

@@ -100,6 +100,10 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
         .iter()
         .map(|c| sweep::cell_scenario(&text, &file, &varies, c).map(|(_, s)| s))
         .collect::<Result<_>>()?;
+    let pool = engine::pool(opts.threads())?;
+    for s in &scenarios {
+        pool.install(|| s.validate_draws(opts.seed(), 0..opts.paths()))?;
+    }
 
     check_time(&scenarios, &opts)?;
 

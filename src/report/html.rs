@@ -291,6 +291,9 @@ fn render(dir: &Path, manifest: &Manifest) -> Result<String> {
     if dir.join("dependence.parquet").exists() {
         out.push_str("<a href=\"#dependence\">dependence</a>");
     }
+    if dir.join("parameter_risk.parquet").exists() {
+        out.push_str("<a href=\"#parameter-risk\">parameter risk</a>");
+    }
     out.push_str("<a href=\"#perils\">claims by peril</a>");
     if rows.iter().any(|r| r.segment.is_some()) {
         out.push_str("<a href=\"#segments\">segments</a>");
@@ -313,6 +316,7 @@ fn render(dir: &Path, manifest: &Manifest) -> Result<String> {
     loss_ratio_section(&mut out, dir, &rows, &products)?;
     super::ep::section(&mut out, dir)?;
     super::dependence::section(&mut out, dir, &rows)?;
+    super::parameter_risk::section(&mut out, dir)?;
     peril_section(&mut out, &rows, &products)?;
     segment_section(&mut out, &rows);
     if has_frames {

@@ -10,6 +10,7 @@ pub mod fan_chart;
 pub mod frames;
 mod headline;
 pub mod html;
+pub mod parameter_risk;
 pub mod path_tables;
 pub mod pricing;
 pub mod terminal;
@@ -188,6 +189,7 @@ pub fn write_run(
     model: &Model,
     paths: &StoredPaths,
     rows: &[MetricRow],
+    splits: &[crate::parameter_risk::Split],
 ) -> Result<Vec<DailyBand>> {
     std::fs::create_dir_all(dir)
         .with_context(|| format!("cannot create output folder {}", dir.display()))?;
@@ -267,6 +269,14 @@ pub fn write_run(
         manifest
             .files
             .extend(["dependence.parquet".into(), "dependence.csv".into()]);
+    }
+    if !splits.is_empty() {
+        let mut df = parameter_risk::frame(splits)?;
+        write_parquet(dir, "parameter_risk.parquet", &mut df, manifest)?;
+        write_csv(dir, "parameter_risk.csv", &mut df)?;
+        manifest
+            .files
+            .extend(["parameter_risk.parquet".into(), "parameter_risk.csv".into()]);
     }
     // Raises replayed with the bands, written a batch of rows at a time.
     let raising = model.frames().iter().any(|f| f.raise.is_some());

@@ -185,6 +185,28 @@ impl ScenarioError {
         }
     }
 
+    /// Adds to each issue about a value written as a distribution (its path, or a path below
+    /// it) where the value came from: `why(u)`, in parentheses after the rule.
+    pub(super) fn explained(
+        mut self,
+        values: &[super::Uncertain],
+        why: impl Fn(&super::Uncertain) -> String,
+    ) -> ScenarioError {
+        if let ScenarioError::Invalid { issues, .. } = &mut self {
+            for li in issues {
+                let p = &li.issue.path;
+                if let Some(u) = values.iter().find(|u| {
+                    p == &u.path
+                        || p.starts_with(&format!("{}.", u.path))
+                        || p.starts_with(&format!("{}[", u.path))
+                }) {
+                    li.issue.rule = format!("{} ({})", li.issue.rule, why(u));
+                }
+            }
+        }
+        self
+    }
+
     /// A TOML syntax error or a serde error (unknown field, missing field, wrong type), with
     /// the field path recovered from its span.
     pub(super) fn from_toml(text: &str, file: &str, e: &toml::de::Error) -> ScenarioError {

@@ -224,6 +224,7 @@ pub(super) fn validate(raw: RawScenario, hash: String) -> Result<Scenario, Vec<I
         companies,
         products,
         treaties,
+        parameters: None,
     })
 }
 
