@@ -681,6 +681,14 @@ impl Model {
         }
     }
 
+    /// This model for every path: the central values, without parameter risk.
+    pub fn central(&self) -> Model {
+        Model {
+            parameters: None,
+            ..self.clone()
+        }
+    }
+
     /// The values the scenario writes as distributions (empty without parameter risk).
     pub fn uncertain(&self) -> &[crate::scenario::Uncertain] {
         self.parameters.as_ref().map_or(&[], |s| s.uncertain())

@@ -158,6 +158,58 @@ fn figures(model: &Model, pi: usize) -> Vec<Figure> {
     f
 }
 
+/// Each path's closed-form means of each product's figures under its own draw.
+pub struct ConditionalMeans {
+    /// Per product, the figures with a closed form (at the central values).
+    figures: Vec<Vec<Figure>>,
+    /// Per path, per product, per figure: `E[X | θ_p]`.
+    per_path: Vec<Vec<Vec<f64>>>,
+}
+
+impl ConditionalMeans {
+    /// The conditional means of the paths `paths` of a run with `seed`, in parallel on the
+    /// current rayon pool: one model and its closed forms per path.
+    pub fn over(model: &Model, seed: u64, paths: std::ops::Range<u64>) -> Result<Self> {
+        let products = model.products().len();
+        let figures: Vec<Vec<Figure>> = (0..products)
+            .map(|pi| {
+                let m = analytic::product_metrics(model, pi);
+                figures(model, pi)
+                    .into_iter()
+                    .filter(|f| m.contains_key(&f.metric))
+                    .collect()
+            })
+            .collect();
+        let per_path = paths
+            .into_par_iter()
+            .map(|p| -> Result<Vec<Vec<f64>>> {
+                let drawn = model.drawn(seed, p)?;
+                let m = drawn.as_ref().unwrap_or(model);
+                Ok((0..products)
+                    .map(|pi| {
+                        let e = analytic::product_metrics(m, pi);
+                        figures[pi]
+                            .iter()
+                            .map(|f| e.get(&f.metric).copied().unwrap_or(f64::NAN))
+                            .collect()
+                    })
+                    .collect())
+            })
+            .collect::<Result<_>>()?;
+        Ok(ConditionalMeans { figures, per_path })
+    }
+
+    /// The metric names of product `pi`'s figures, with their units.
+    pub fn metrics(&self, pi: usize) -> impl Iterator<Item = (&str, &'static str)> {
+        self.figures[pi].iter().map(|f| (f.metric.as_str(), f.unit))
+    }
+
+    /// Figure `k` of product `pi` over the paths.
+    pub fn values(&self, pi: usize, k: usize) -> Vec<f64> {
+        self.per_path.iter().map(|r| r[pi][k]).collect()
+    }
+}
+
 /// The splits of every product's figures that have a closed form, then of the portfolio's
 /// (with several products), over the stored paths of a run with `seed`. Empty without
 /// parameter risk. The conditional means are computed in parallel on the current rayon pool,
@@ -168,35 +220,9 @@ pub fn splits(model: &Model, seed: u64, paths: &StoredPaths) -> Result<Vec<Split
         return Ok(Vec::new());
     }
     let products = model.products();
-    let central: Vec<Vec<(usize, Figure)>> = (0..products.len())
-        .map(|pi| {
-            let m = analytic::product_metrics(model, pi);
-            figures(model, pi)
-                .into_iter()
-                .enumerate()
-                .filter(|(_, f)| m.contains_key(&f.metric))
-                .collect()
-        })
-        .collect();
-    // μ[pi][k][path]: the conditional mean of figure k of product pi on each path.
-    let per_path: Vec<Vec<Vec<f64>>> = paths
-        .range()
-        .into_par_iter()
-        .map(|p| -> Result<Vec<Vec<f64>>> {
-            let drawn = model.drawn(seed, p)?;
-            let m = drawn.as_ref().unwrap_or(model);
-            Ok((0..products.len())
-                .map(|pi| {
-                    let e = analytic::product_metrics(m, pi);
-                    central[pi]
-                        .iter()
-                        .map(|(_, f)| e.get(&f.metric).copied().unwrap_or(f64::NAN))
-                        .collect()
-                })
-                .collect())
-        })
-        .collect::<Result<_>>()?;
-    let mu = |pi: usize, k: usize| -> Vec<f64> { per_path.iter().map(|r| r[pi][k]).collect() };
+    let conditional = ConditionalMeans::over(model, seed, paths.range())?;
+    let central = &conditional.figures;
+    let mu = |pi: usize, k: usize| conditional.values(pi, k);
 
     let fields: Vec<LineField> = [LineField::Covered, LineField::Premium]
         .into_iter()
@@ -207,7 +233,7 @@ pub fn splits(model: &Model, seed: u64, paths: &StoredPaths) -> Result<Vec<Split
     for (pi, product) in products.iter().enumerate() {
         let line = Line::Product(pi);
         let mut net_premium: [Option<(Vec<f64>, Vec<f64>)>; 2] = [None, None];
-        for (k, (_, f)) in central[pi].iter().enumerate() {
+        for (k, f) in central[pi].iter().enumerate() {
             let x: Vec<f64> = match f.peril {
                 Some(slot) => paths
                     .line_column(line, LineField::PerilCount(slot))?

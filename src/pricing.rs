@@ -602,6 +602,10 @@ pub struct PricingRow {
     pub solved_price: f64,
     /// P(loss ratio ≤ target) over the parameter's segments at the solved price.
     pub p_within_target_at_solved: f64,
+    /// Where the scenario writes values as distributions: the solved price of the same paths
+    /// simulated at the central values, so that `solved_price − this` is what parameter risk
+    /// adds at the confidence. NaN without parameter risk.
+    pub solved_price_without_parameter_risk: f64,
 }
 
 /// Per-path loss ratios with the conventions of the table: no premium and no claims is 0, no
@@ -856,6 +860,7 @@ fn row_of(
         indicated_price: f64::NAN,
         solved_price: f64::NAN,
         p_within_target_at_solved: f64::NAN,
+        solved_price_without_parameter_risk: f64::NAN,
     }
 }
 

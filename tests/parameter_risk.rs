@@ -155,3 +155,36 @@ fn a_run_writes_the_split_and_the_analytic_column_under_parameter_risk() {
     let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
     assert!(manifest.contains("parameter_risk.parquet"));
 }
+
+/// `price` solves the tariff over the paths with parameter risk and gives, beside it, the
+/// tariff of the same paths at the central values: with the dispute rate and the handling
+/// cost uncertain, the confidence-level price is higher with parameter risk.
+#[test]
+fn price_gives_the_tariff_with_and_without_parameter_risk() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let output = Command::new(BIN)
+        .args(["price", FIXTURE, "--out", out.to_str().unwrap()])
+        .args(["--paths", "300", "--no-report", "--quiet"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let csv = std::fs::read_to_string(out.join("pricing.csv")).unwrap();
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|c| *c == name).unwrap();
+    let row: Vec<&str> = lines
+        .find(|l| l.starts_with("legal,legal_protection,checkout,"))
+        .unwrap()
+        .split(',')
+        .collect();
+    let with: f64 = row[col("solved_price")].parse().unwrap();
+    let without: f64 = row[col("solved_price_without_parameter_risk")]
+        .parse()
+        .unwrap();
+    assert!(with > without && without > 0.0, "{with} against {without}");
+}

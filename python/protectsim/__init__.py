@@ -147,6 +147,17 @@ class Results:
         return self._parquet("ep.parquet")
 
     @property
+    def dependence(self) -> Optional[pl.DataFrame]:
+        """Several products: the correlation of each pair's net claims, `dependence.parquet`."""
+        return self._parquet("dependence.parquet")
+
+    @property
+    def parameter_risk(self) -> Optional[pl.DataFrame]:
+        """Values written as distributions: each figure's variance split into process and
+        parameter risk, `parameter_risk.parquet`."""
+        return self._parquet("parameter_risk.parquet")
+
+    @property
     def pricing(self) -> Optional[pl.DataFrame]:
         """The pricing table of `price`: `pricing.parquet`."""
         return self._parquet("pricing.parquet")

@@ -51,9 +51,17 @@ pub fn check(args: &CheckArgs) -> Result<()> {
 
     let model = Model::new(&scenario);
     analytic::check_money_headroom(&model)?;
+    if !scenario.uncertain().is_empty() {
+        print_parameter_risk(&mut out, &scenario, &model)?;
+    }
     line!(
         out,
-        "\nanalytic expectations per product over the horizon (E[volume multiplier] = 1):"
+        "\nanalytic expectations per product over the horizon (E[volume multiplier] = 1{}):",
+        if scenario.uncertain().is_empty() {
+            ""
+        } else {
+            "; at the central values"
+        }
     );
     for (pi, product) in scenario.products().iter().enumerate() {
         let m = analytic::product_metrics(&model, pi);
@@ -181,6 +189,66 @@ pub fn check(args: &CheckArgs) -> Result<()> {
         None => emit(&out),
         Some(exporter) => emit(&exporter.export(&expectations_frame(&model)?)?),
     }
+}
+
+/// Paths whose draws `check` evaluates the closed forms under, at most.
+const CHECK_DRAWS: u64 = 1000;
+
+/// The values written as distributions, and the closed forms under parameter risk: over the
+/// draws of the first paths (as a run with the scenario's seed draws them), the mean of each
+/// figure's conditional mean `E[X | θ]` with its standard error, and their standard deviation,
+/// the parameter part of the figure's spread. Every draw is validated first.
+fn print_parameter_risk(out: &mut String, scenario: &Scenario, model: &Model) -> Result<()> {
+    let n = scenario.paths().min(CHECK_DRAWS);
+    scenario.validate_draws(scenario.seed(), 0..n)?;
+    line!(
+        out,
+        "\nparameter risk: {} values are distributions, drawn once per path",
+        scenario.uncertain().len()
+    );
+    for u in scenario.uncertain() {
+        line!(
+            out,
+            "  {:<46} {:<36} mean {:<12} sd {}",
+            u.path,
+            u.law.to_string(),
+            format!("{:.6}", u.law.mean())
+                .trim_end_matches('0')
+                .trim_end_matches('.'),
+            format!("{:.6}", u.law.sd())
+                .trim_end_matches('0')
+                .trim_end_matches('.')
+        );
+    }
+    let means = crate::parameter_risk::ConditionalMeans::over(model, scenario.seed(), 0..n)?;
+    line!(
+        out,
+        "closed forms under parameter risk, over the draws of paths 0..{n}: E[E[X | θ]] ± se, and sd of E[X | θ] (parameter risk alone)"
+    );
+    for (pi, product) in model.products().iter().enumerate() {
+        for (k, (metric, _)) in means.metrics(pi).enumerate() {
+            let v = means.values(pi, k);
+            let mut m = crate::stats::Moments::default();
+            v.iter().for_each(|&x| m.push(x));
+            let show = |x: f64| {
+                if x.abs() >= 100.0 {
+                    terminal::thousands(x)
+                } else {
+                    format!("{x:.2}")
+                }
+            };
+            line!(
+                out,
+                "  {:<12} {:<24} {:>16} ± {:<12} sd {}",
+                product.name(),
+                metric,
+                show(m.mean()),
+                show(m.standard_error()),
+                show(m.sd())
+            );
+        }
+    }
+    Ok(())
 }
 
 /// The analytic expectations `check` prints, as a table: one row per (product[, segment],

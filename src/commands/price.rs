@@ -11,7 +11,19 @@ use anyhow::Result;
 pub fn price(args: &PriceArgs) -> Result<()> {
     let settings = args.pricing.settings()?;
     let mut run = simulate_and_write(&args.run, false)?;
-    let rows = pricing::pricing_rows_stored(&run.model, &run.paths, settings)?;
+    let mut rows = pricing::pricing_rows_stored(&run.model, &run.paths, settings)?;
+    if !run.model.uncertain().is_empty() {
+        // The same paths at the central values: what the tariff would be without parameter
+        // risk (held in memory, like a sweep's cells).
+        let central = run.model.central();
+        let results = crate::engine::with_threads(run.opts.threads(), || {
+            central.simulate(run.opts.seed(), run.opts.path_range(), &|_| {})
+        })??;
+        let without = pricing::pricing_rows(&central, &results, settings);
+        for (r, w) in rows.iter_mut().zip(&without) {
+            r.solved_price_without_parameter_risk = w.solved_price;
+        }
+    }
     let files = report::pricing::write_pricing(run.opts.out(), &rows, settings, &run.manifest)?;
     run.manifest.files.extend(files);
     report::write_manifest(run.opts.out(), &run.manifest)?;

@@ -37,6 +37,9 @@ pub const NUMERIC_COLUMNS: &[NumColumn] = &[
     ("indicated_price", |r| r.indicated_price),
     ("solved_price", |r| r.solved_price),
     ("p_within_target_at_solved", |r| r.p_within_target_at_solved),
+    ("solved_price_without_parameter_risk", |r| {
+        r.solved_price_without_parameter_risk
+    }),
 ];
 
 /// A text column of the pricing table: name and accessor.
@@ -160,9 +163,21 @@ pub fn render(rows: &[PricingRow], settings: PricingSettings) -> String {
         100.0 * t,
         100.0 * settings.confidence
     ));
+    let parameter_risk = rows
+        .iter()
+        .any(|r| r.solved_price_without_parameter_risk.is_finite());
     out.push_str(&format!(
-        "  {:<wq$} {:>12} {:>12} {:>12} {:>14}\n",
-        "parameter", "current", "E[LR]=target", "solved", "P(LR≤target)"
+        "  {:<wq$} {:>12} {:>12} {:>12} {:>14}{}\n",
+        "parameter",
+        "current",
+        "E[LR]=target",
+        "solved",
+        "P(LR≤target)",
+        if parameter_risk {
+            "  solved without parameter risk"
+        } else {
+            ""
+        }
     ));
     let mut seen: Vec<&str> = Vec::new();
     for r in rows.iter().filter(|r| !r.parameter.is_empty()) {
@@ -172,12 +187,17 @@ pub fn render(rows: &[PricingRow], settings: PricingSettings) -> String {
         seen.push(&r.parameter);
         let d = if r.price_unit == "rate" { 4 } else { 2 };
         out.push_str(&format!(
-            "  {:<wq$} {:>12} {:>12} {:>12} {:>14}\n",
+            "  {:<wq$} {:>12} {:>12} {:>12} {:>14}{}\n",
             r.parameter,
             num(r.current_price, d),
             num(r.indicated_price, d + 1),
             num(r.solved_price, d),
-            pct(r.p_within_target_at_solved)
+            pct(r.p_within_target_at_solved),
+            if parameter_risk {
+                format!("  {:>30}", num(r.solved_price_without_parameter_risk, d))
+            } else {
+                String::new()
+            }
         ));
     }
     out
