@@ -85,7 +85,7 @@ fn run_loop(books: &[Book<'_>], path: u64) -> u64 {
         let (mut block, mut marks) = (OrderBlock::default(), OrderMarks::default());
         orders.simulate(1.0, None, &mut counts, &mut draws, &mut block, |i, b| {
             let d = (i as i64 + orders.first_day()) as usize;
-            book.apply(d, b, slot, &mut marks, &mut claims, &mut totals)
+            book.apply(d, b, slot, &mut marks, &mut claims, &mut totals, false)
         });
         covered += totals.iter().map(|t| t.covered).sum::<u64>();
     }

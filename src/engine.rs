@@ -128,6 +128,8 @@ struct ShopModel {
     /// The shop's company in [`Model::frames`], if it has a frame (and so may default: the
     /// shop then sells nothing after its default day).
     company_frame: Option<usize>,
+    /// The shop's carrier in [`Model`]'s `carriers`, if it has disruptions.
+    carrier: Option<usize>,
 }
 
 /// One segment of a policy product (e-reputation cover), with its stream ids per incident type.
@@ -367,6 +369,8 @@ pub struct Model {
     segments: Vec<Segment>,
     /// Per product, the index of its first segment in `segments`.
     segment_start: Vec<usize>,
+    /// The carriers with disruptions, with the stream of their episodes.
+    carriers: Vec<(crate::carrier::Disruption, u64)>,
     /// The scenario, where it writes values as distributions: each path then runs the model
     /// of its own draw ([`Model::simulate_drawn`]), and this model holds the central values.
     parameters: Option<Arc<Scenario>>,
@@ -380,6 +384,8 @@ struct ShopSides<'a> {
     new: &'a mut [Vec<Cents>],
     frame_totals: &'a mut [ProductTotals],
     insolvency: &'a [Insolvency],
+    /// The shop's carrier's disrupted days on this path (empty: none).
+    disrupted: &'a [bool],
 }
 
 impl PathOutputs for ShopSides<'_> {
@@ -392,6 +398,7 @@ impl PathOutputs for ShopSides<'_> {
                 totals: &mut self.frame_totals[k],
                 default_day: self.insolvency[k].default_day,
             }),
+            disrupted: self.disrupted,
         }
     }
 }
@@ -501,6 +508,7 @@ impl Model {
         let mut frames = Vec::new();
         let mut shops = Vec::new();
         let mut bnpl_populations: Vec<BnplPopulationModel> = Vec::new();
+        let mut carriers: Vec<(String, crate::carrier::Disruption, u64)> = Vec::new();
         for company in scenario.companies() {
             let frame_index = frame_company(scenario, company, horizon).map(|f| {
                 frames.push(f);
@@ -631,6 +639,22 @@ impl Model {
                     sides,
                     bnpl,
                     company_frame: frame_index,
+                    carrier: shop.carrier.as_ref().and_then(|c| {
+                        let d = c.disruption?;
+                        Some(
+                            match carriers.iter().position(|(name, _, _)| *name == c.name) {
+                                Some(k) => k,
+                                None => {
+                                    carriers.push((
+                                        c.name.clone(),
+                                        d,
+                                        stream_id(&format!("carrier/{}", c.name)),
+                                    ));
+                                    carriers.len() - 1
+                                }
+                            },
+                        )
+                    }),
                 });
             }
         }
@@ -677,6 +701,7 @@ impl Model {
             bnpl_populations,
             segments,
             segment_start,
+            carriers: carriers.into_iter().map(|(_, d, s)| (d, s)).collect(),
             parameters: (!scenario.uncertain().is_empty()).then(|| Arc::new(scenario.clone())),
         }
     }
@@ -862,6 +887,12 @@ impl Model {
             .map(|k| self.bnpl_termination(seed, path, k))
             .collect();
         let mut ended = vec![false; self.bnpl_populations.len()];
+        // Each carrier's disrupted days, shared by its shops.
+        let disrupted: Vec<Vec<bool>> = self
+            .carriers
+            .iter()
+            .map(|(d, s)| d.draw(days, &mut stream(seed, path, *s)))
+            .collect();
         for shop in &self.shops {
             let volume = shop
                 .volume
@@ -873,6 +904,7 @@ impl Model {
                     new: &mut new,
                     frame_totals: &mut frame_totals,
                     insolvency: &insolvency,
+                    disrupted: shop.carrier.map_or(&[][..], |k| &disrupted[k]),
                 };
                 self.order_stream(seed, path, shop, volume, &mut block, &mut out);
             }

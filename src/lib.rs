@@ -13,6 +13,7 @@
 pub mod analytic;
 pub mod atomic;
 pub mod calendar;
+pub mod carrier;
 pub mod catalogue;
 pub mod cli;
 pub mod commands;

@@ -50,6 +50,9 @@ pub struct Shop {
     /// By product index: the take-up of the product's cover among orders paid in instalments,
     /// relative to its take-up (1 where absent: payment and cover independent).
     pub split_take_up: BTreeMap<usize, f64>,
+    /// The carrier the shop ships through, whose disruptions it shares with the carrier's
+    /// other shops; `None`: no disruption.
+    pub carrier: Option<crate::carrier::Carrier>,
 }
 
 impl Shop {

@@ -569,6 +569,28 @@ fn cases() -> Vec<Case> {
             value: None,
             allowed: &["one pair and not both"],
         },
+        Case {
+            name: "shop_carrier_not_declared",
+            edit: Replace(
+                "risk_class = \"standard\"\n",
+                "risk_class = \"standard\"\ncarrier = \"Nope\"\n",
+            ),
+            at: Text("\"Nope\""),
+            path: "companies[0].shops[0].carrier",
+            value: Some("\"Nope\""),
+            allowed: &["names no carrier: add a [[carriers]] table with this name"],
+        },
+        Case {
+            name: "carrier_disruption_too_long",
+            edit: Replace(
+                "[[companies]]\nname = \"Maison Exemple SAS\"",
+                "[[carriers]]\nname = \"Colis\"\ndisruption = { per_year = 2, days = 90 }\n\n[[companies]]\nname = \"Maison Exemple SAS\"",
+            ),
+            at: Text("90"),
+            path: "carriers[0].disruption.days",
+            value: Some("90"),
+            allowed: &["must be a whole number from 1 to 60"],
+        },
         // Parameter risk: a value written as a distribution.
         Case {
             name: "distribution_whose_mean_breaks_the_rule",

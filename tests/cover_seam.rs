@@ -86,6 +86,7 @@ impl PathOutputs for Outputs {
         CoverOut {
             slots,
             company: None,
+            disrupted: &[],
         }
     }
 }

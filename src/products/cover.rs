@@ -28,6 +28,9 @@ pub struct CoverOut<'a> {
     /// The company's side of the path, for a cover whose results are its company's
     /// ([`Cover::company_level`]); `None` otherwise.
     pub company: Option<CompanyOut<'a>>,
+    /// The horizon days the shop's carrier is disrupted on this path (see
+    /// [`crate::carrier`]); empty when it has no disruption.
+    pub disrupted: &'a [bool],
 }
 
 /// A company's side of one path, for covers whose results are the company's (a guarantee

@@ -32,6 +32,27 @@ pub struct RawScenario {
     /// Treaties protecting products (risk transfer).
     #[serde(default)]
     pub reinsurance: Vec<crate::reinsurance::RawTreaty>,
+    /// The carriers shops ship through, with their disruptions.
+    #[serde(default)]
+    pub carriers: Vec<RawCarrier>,
+}
+
+/// `[[carriers]]`: a carrier and how often it is disrupted.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCarrier {
+    pub name: String,
+    pub disruption: Option<RawDisruption>,
+}
+
+/// `disruption = { per_year = 3, days = 4, loss_multiplier = 2, delay_multiplier = 4 }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDisruption {
+    pub per_year: f64,
+    pub days: i64,
+    pub loss_multiplier: Option<f64>,
+    pub delay_multiplier: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -141,6 +162,8 @@ pub struct RawShop {
     /// The shop's business sector, for the BNPL sector factor (default: the category group of
     /// the largest share of its category mix).
     pub sector: Option<String>,
+    /// The name of the carrier the shop ships through (one of `[[carriers]]`).
+    pub carrier: Option<String>,
     #[serde(default)]
     pub products: Vec<String>,
 }

@@ -3,6 +3,7 @@
 use super::raw::*;
 use super::{Company, Scenario, Shop};
 use crate::calendar::{BlackFriday, CalendarSpec, Christmas, CustomEvent, Horizon, Sales};
+use crate::carrier::{Carrier, Disruption};
 use crate::catalogue::{Category, Channel, Site};
 use crate::distributions::{Basket, DeliveryTime, LogNormal, ParamError, VolumeMultiplier};
 use crate::input::mix::mix;
@@ -122,6 +123,7 @@ pub(super) fn validate(raw: RawScenario, hash: String) -> Result<Scenario, Vec<I
     if raw.companies.is_empty() && !policies_only {
         v.fail_field("companies", "the portfolio is empty: add at least one [[companies]] table with a [[companies.shops]] table");
     }
+    let carriers = carriers(&mut v, &raw.carriers);
     let mut company_names = HashSet::new();
     // Chart files are named after the company (`plots/frame_<slug>.svg`): two names that give
     // the same file name would share one chart.
@@ -172,7 +174,7 @@ pub(super) fn validate(raw: RawScenario, hash: String) -> Result<Scenario, Vec<I
                             "is used by an earlier shop of this company",
                         );
                     }
-                    shop(&mut v, &sp, s, &products)
+                    shop(&mut v, &sp, s, &products, &carriers)
                 })
                 .collect();
             company(&mut v, &cp, c, shops, &products)
@@ -351,7 +353,13 @@ fn delivery(
         .unwrap_or_else(|_| DeliveryTime::from_median_sigma(1.0, 1.0).expect("valid"))
 }
 
-fn shop(v: &mut Validator, sp: &str, s: &RawShop, products: &[Product]) -> Shop {
+fn shop(
+    v: &mut Validator,
+    sp: &str,
+    s: &RawShop,
+    products: &[Product],
+    carriers: &[Carrier],
+) -> Shop {
     let orders_per_day = v.positive_at_most(
         &format!("{sp}.orders_per_day"),
         s.orders_per_day,
@@ -555,7 +563,84 @@ fn shop(v: &mut Validator, sp: &str, s: &RawShop, products: &[Product]) -> Shop 
         items_per_order,
         foreign_merchant: s.foreign_merchant.unwrap_or(false),
         sector,
+        carrier: s.carrier.as_ref().and_then(|name| {
+            let found = carriers.iter().find(|c| &c.name == name).cloned();
+            if found.is_none() {
+                let known: Vec<String> = carriers.iter().map(|c| format!("{:?}", c.name)).collect();
+                v.fail(
+                    &format!("{sp}.carrier"),
+                    format!("{name:?}"),
+                    if known.is_empty() {
+                        "names no carrier: add a [[carriers]] table with this name".to_string()
+                    } else {
+                        format!(
+                            "names no carrier: the scenario's carriers are {}",
+                            known.join(", ")
+                        )
+                    },
+                );
+            }
+            found
+        }),
     }
+}
+
+/// The scenario's `[[carriers]]`: unique names, disruptions within their bounds.
+fn carriers(v: &mut Validator, raw: &[RawCarrier]) -> Vec<Carrier> {
+    let mut seen = HashSet::new();
+    raw.iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let cp = format!("carriers[{i}]");
+            v.name(&format!("{cp}.name"), &c.name);
+            if !seen.insert(c.name.clone()) {
+                v.fail(
+                    &format!("{cp}.name"),
+                    format!("{:?}", c.name),
+                    "is used by an earlier carrier",
+                );
+            }
+            let disruption = c.disruption.as_ref().map(|d| {
+                let dp = format!("{cp}.disruption");
+                let per_year = if d.per_year.is_finite()
+                    && (0.0..=crate::carrier::MAX_PER_YEAR).contains(&d.per_year)
+                {
+                    d.per_year
+                } else {
+                    v.fail(
+                        &format!("{dp}.per_year"),
+                        show(d.per_year),
+                        format!(
+                            "must be from 0 to {} (expected episodes starting per 365 days)",
+                            crate::carrier::MAX_PER_YEAR
+                        ),
+                    );
+                    0.0
+                };
+                let days = v.integer_in(
+                    &format!("{dp}.days"),
+                    d.days,
+                    1,
+                    crate::carrier::MAX_DAYS as i64,
+                    " (length of an episode in days)",
+                ) as u32;
+                let factor = |v: &mut Validator, name: &str, x: Option<f64>| match x {
+                    Some(x) => v.multiplier(&format!("{dp}.{name}"), x),
+                    None => 1.0,
+                };
+                Disruption {
+                    per_year,
+                    days: days.max(1),
+                    loss_multiplier: factor(v, "loss_multiplier", d.loss_multiplier),
+                    delay_multiplier: factor(v, "delay_multiplier", d.delay_multiplier),
+                }
+            });
+            Carrier {
+                name: c.name.clone(),
+                disruption,
+            }
+        })
+        .collect()
 }
 
 /// Most items per order a shop's `items_per_order` may list.

@@ -137,31 +137,36 @@ impl Expected {
         });
 
         let mut e = Expected::default();
-        for day in &book.days {
+        for (d, day) in book.days.iter().enumerate() {
             let n = day.covered_mean;
             e.covered += n * p_elig;
             e.ineligible += n * (1.0 - p_elig);
             e.exposure_eur += n * value;
             e.premium_eur += n * premium;
-            for i in 0..2 {
-                let r = &day.risk[i];
-                let n = n * dest_share[i];
-                let delivered = 1.0 - r.p_loss;
-                let late = delivered * r.p_late;
-                let lost = n * (r.p_loss + late * overdue[i]) * loss_ok[i];
-                let (tail, body) = damage_ok[i];
-                let late_delivered = late * (1.0 - overdue[i]);
-                let damage_paid = p.damage.claim_propensity * r.p_damage;
-                let damaged =
-                    n * damage_paid * (late_delivered * tail + delivered * (1.0 - r.p_late) * body);
-                // A delay claim is paid unless the damage already paid the basket.
-                let delayed = n * late_delivered * delay_ok[i] * (1.0 - damage_paid * tail);
-                e.claim_counts[LOSS] += lost * p_elig;
-                e.claims_eur[LOSS] += lost * value;
-                e.claim_counts[DELAY] += delayed * p_elig;
-                e.claims_eur[DELAY] += delayed * delay_value;
-                e.claim_counts[DAMAGE] += damaged * p_elig;
-                e.claims_eur[DAMAGE] += damaged * value;
+            // The day's risks, and under a carrier's disruption its disrupted risks, each
+            // weighted by its probability.
+            for (weight, risks) in regimes(book, d) {
+                for i in 0..2 {
+                    let r = &risks[i];
+                    let n = n * dest_share[i] * weight;
+                    let delivered = 1.0 - r.p_loss;
+                    let late = delivered * r.p_late;
+                    let lost = n * (r.p_loss + late * overdue[i]) * loss_ok[i];
+                    let (tail, body) = damage_ok[i];
+                    let late_delivered = late * (1.0 - overdue[i]);
+                    let damage_paid = p.damage.claim_propensity * r.p_damage;
+                    let damaged = n
+                        * damage_paid
+                        * (late_delivered * tail + delivered * (1.0 - r.p_late) * body);
+                    // A delay claim is paid unless the damage already paid the basket.
+                    let delayed = n * late_delivered * delay_ok[i] * (1.0 - damage_paid * tail);
+                    e.claim_counts[LOSS] += lost * p_elig;
+                    e.claims_eur[LOSS] += lost * value;
+                    e.claim_counts[DELAY] += delayed * p_elig;
+                    e.claims_eur[DELAY] += delayed * delay_value;
+                    e.claim_counts[DAMAGE] += damaged * p_elig;
+                    e.claims_eur[DAMAGE] += damaged * value;
+                }
             }
         }
         e
@@ -199,16 +204,36 @@ fn overdue(book: &ShopBook, dest: usize) -> f64 {
 /// lost (vanished, or late past the loss threshold, damaged or not), damaged only, late only,
 /// and damaged and late. Claims paid or not, since a buyer disputes what went wrong.
 pub fn event_probabilities(book: &ShopBook, d: usize, dest: usize) -> [f64; 4] {
-    let r = &book.days[d].risk[dest];
     let over = overdue(book, dest);
-    let delivered = 1.0 - r.p_loss;
-    let late = r.p_late * (1.0 - over);
-    [
-        r.p_loss + delivered * r.p_late * over,
-        delivered * r.p_damage * (1.0 - r.p_late),
-        delivered * (1.0 - r.p_damage) * late,
-        delivered * r.p_damage * late,
-    ]
+    let mut out = [0.0; 4];
+    for (weight, risks) in regimes(book, d) {
+        let r = &risks[dest];
+        let delivered = 1.0 - r.p_loss;
+        let late = r.p_late * (1.0 - over);
+        let p = [
+            r.p_loss + delivered * r.p_late * over,
+            delivered * r.p_damage * (1.0 - r.p_late),
+            delivered * (1.0 - r.p_damage) * late,
+            delivered * r.p_damage * late,
+        ];
+        for (o, x) in out.iter_mut().zip(p) {
+            *o += weight * x;
+        }
+    }
+    out
+}
+
+/// The risk regimes of day `d` with their probabilities: the day's own risks, and where the
+/// shop's carrier has disruptions its disrupted risks (see [`crate::carrier`]).
+fn regimes(book: &ShopBook, d: usize) -> impl Iterator<Item = (f64, &[super::simulate::Risk; 2])> {
+    let day = &book.days[d];
+    let (q, disrupted) = match &book.disrupted {
+        Some(x) => (x.probability[d], &x.days[d].risk),
+        None => (0.0, &day.risk),
+    };
+    [(1.0 - q, &day.risk), (q, disrupted)]
+        .into_iter()
+        .filter(|(w, _)| *w > 0.0)
 }
 
 /// The probability that an order of `category` is eligible for the cover (its channel offers

@@ -141,6 +141,15 @@ pub(crate) struct Day {
     pub risk: [Risk; 2],
 }
 
+/// A shop's days under its carrier's disruption (see [`crate::carrier`]).
+#[derive(Debug, Clone)]
+pub(crate) struct Disrupted {
+    /// Each day's risks on a disrupted day.
+    pub days: Vec<Day>,
+    /// P(the day is disrupted).
+    pub probability: Vec<f64>,
+}
+
 /// Most category runs (see [`Coverage`]) the fast order loop handles; a shop whose mix
 /// alternates between covered and uncovered categories more often takes the general loop.
 const CATEGORY_RUNS: usize = 4;
@@ -254,6 +263,9 @@ pub struct ShopBook {
     /// `None`: the general loop ([`ShopBook::orders_with_views`]) serves this shop.
     coverage: Option<Coverage>,
     pub(crate) days: Vec<Day>,
+    /// Where the shop's carrier has disruptions: each day's risks when disrupted, and the
+    /// probability that it is.
+    pub(crate) disrupted: Option<Disrupted>,
     horizon_days: f64,
     /// Per destination, `P(T > delay threshold)` and `P(T ≤ delay threshold)` of the delivery
     /// time, computed once for the incidents' inverse-CDF draws.
@@ -281,30 +293,46 @@ impl ShopBook {
             .keys()
             .position(|k| *k == shop.risk_class)
             .unwrap_or(0);
+        // A day's risks, with the loss and late probabilities multiplied (a carrier's
+        // disrupted day) and kept probabilities.
+        let day_at = |date, s: f64, loss_m: f64, delay_m: f64| {
+            let risk = [Destination::Domestic, Destination::International].map(|dest| {
+                let i = dest.index();
+                let p_loss =
+                    (product.loss.probability[i] * product.loss.season.at(date) * loss_m).min(1.0);
+                let p_damage = product.damage.probability[i] * product.damage.season.at(date);
+                let tail = shop.delivery[i].tail(product.delay.after_days[i]);
+                let p_late = (tail * product.delay.season.at(date) * delay_m).min(1.0);
+                let p_any = p_loss + (1.0 - p_loss) * (p_damage + (1.0 - p_damage) * p_late);
+                Risk {
+                    p_loss,
+                    p_damage,
+                    p_late,
+                    p_any,
+                }
+            });
+            Day {
+                covered_mean: shop.orders_per_day * s * product.take_up,
+                risk,
+            }
+        };
         let days = horizon
             .dates()
             .zip(shape)
-            .map(|(date, &s)| {
-                let risk = [Destination::Domestic, Destination::International].map(|dest| {
-                    let i = dest.index();
-                    let p_loss = product.loss.probability[i] * product.loss.season.at(date);
-                    let p_damage = product.damage.probability[i] * product.damage.season.at(date);
-                    let tail = shop.delivery[i].tail(product.delay.after_days[i]);
-                    let p_late = (tail * product.delay.season.at(date)).min(1.0);
-                    let p_any = p_loss + (1.0 - p_loss) * (p_damage + (1.0 - p_damage) * p_late);
-                    Risk {
-                        p_loss,
-                        p_damage,
-                        p_late,
-                        p_any,
-                    }
-                });
-                Day {
-                    covered_mean: shop.orders_per_day * s * product.take_up,
-                    risk,
-                }
-            })
+            .map(|(date, &s)| day_at(date, s, 1.0, 1.0))
             .collect();
+        let disrupted = shop
+            .carrier
+            .as_ref()
+            .and_then(|c| c.disruption)
+            .map(|dis| Disrupted {
+                days: horizon
+                    .dates()
+                    .zip(shape)
+                    .map(|(date, &s)| day_at(date, s, dis.loss_multiplier, dis.delay_multiplier))
+                    .collect(),
+                probability: (0..horizon.days).map(|d| dis.probability(d)).collect(),
+            });
         ShopBook {
             coverage: Coverage::new(product, &shop.categories, &shop.channels),
             product: product.clone(),
@@ -323,6 +351,7 @@ impl ShopBook {
             handling_days: shop.handling_days,
             delivery: shop.delivery,
             days,
+            disrupted,
             horizon_days: horizon.days as f64,
             delay_tail: [0, 1].map(|i| shop.delivery[i].tail(product.delay.after_days[i])),
             delay_cdf: [0, 1].map(|i| shop.delivery[i].dist().cdf(product.delay.after_days[i])),
@@ -380,7 +409,9 @@ impl ShopBook {
     /// cover `slot` of the stream, adding into the product's result slots `slots`: its pricing
     /// cells (every class; this shop writes only the four of its risk class), then its views,
     /// if any. The block's sums of orders, exposure and premium are kept in registers and
-    /// added into the cells once, at the block's end.
+    /// added into the cells once, at the block's end. On a day the shop's carrier is
+    /// `disrupted`, the day's disrupted risks apply (see [`crate::carrier`]).
+    #[allow(clippy::too_many_arguments)]
     pub fn apply<R: Rng>(
         &self,
         d: usize,
@@ -389,11 +420,15 @@ impl ShopBook {
         marks: &mut OrderMarks,
         claims: &mut R,
         slots: &mut [ProductTotals],
+        disrupted: bool,
     ) {
         let Some((cells, views)) = self.split(slots) else {
             return;
         };
-        let day = &self.days[d];
+        let day = match &self.disrupted {
+            Some(x) if disrupted => &x.days[d],
+            _ => &self.days[d],
+        };
         let mut sums = CellSums::default();
         match &self.coverage {
             // One copy of the loop per rounding rule, so that the rule is a constant in it.
@@ -839,7 +874,8 @@ impl Cover for ShopBook {
         out: &mut CoverOut<'_>,
     ) {
         if let Ok(d) = usize::try_from(day) {
-            ShopBook::apply(self, d, block, slot, marks, claims, out.slots)
+            let disrupted = out.disrupted.get(d).copied().unwrap_or(false);
+            ShopBook::apply(self, d, block, slot, marks, claims, out.slots, disrupted)
         }
     }
 
