@@ -45,6 +45,33 @@ pub fn check(args: &CheckArgs) -> Result<()> {
         count(scenario.products().len(), "product", "products")
     );
 
+    // Each carrier with disruptions once, with the shops it serves.
+    let mut carriers: Vec<(&crate::carrier::Carrier, usize)> = Vec::new();
+    for (_, shop) in scenario.shops() {
+        if let Some(c) = shop.carrier.as_ref().filter(|c| c.disruption.is_some()) {
+            match carriers.iter_mut().find(|(k, _)| k.name == c.name) {
+                Some((_, n)) => *n += 1,
+                None => carriers.push((c, 1)),
+            }
+        }
+    }
+    for (c, shops) in carriers {
+        if let Some(d) = c.disruption {
+            line!(
+                out,
+                "  carrier {}: {} episodes a year of {} days, loss × {}, late × {}; a day is disrupted with probability {:.2} % (from day {} of the horizon on); {}",
+                c.name,
+                d.per_year,
+                d.days,
+                d.loss_multiplier,
+                d.delay_multiplier,
+                100.0 * d.probability(d.days - 1),
+                d.days,
+                count(shops, "shop", "shops")
+            );
+        }
+    }
+
     if n_shops > 0 {
         print_calendar(&mut out, &scenario, h);
     }
