@@ -212,3 +212,49 @@ fn direct_buyers_can_dispute_more_often() {
         assert!((e["disputes_per_million"] - want).abs() < 1e-6, "{e:?}");
     }
 }
+
+/// The occurrence exceedance curve of legal protection: a path's costliest case. With half the
+/// mediations failing and every failed one in court, court cases arrive as a Poisson number
+/// with mean λ (the closed form's court count) and each costs 60 EUR of mediation plus a
+/// LogNormal(2,000 EUR, σ 0.5) court cost (its ceiling of 20,000 EUR is out of reach at these
+/// return periods), so P(largest case ≤ x) = exp(−λ·(1 − G(x − 60))) and the 1-in-T case is
+/// 60 + G⁻¹(1 + ln(1 − 1/T)/λ). Each point of the simulated OEP lies within 4 of its
+/// standard errors of it.
+#[test]
+fn the_costliest_case_follows_the_occurrence_closed_form() {
+    use protectsim::distributions::normal_quantile;
+    use protectsim::store::{Layout, StoredPaths};
+    let (model, results) = simulate(
+        &[
+            (
+                "success_probability = 1.0, duration",
+                "success_probability = 0.5, duration",
+            ),
+            (
+                "court = { probability = 0.0,",
+                "court = { probability = 1.0,",
+            ),
+        ],
+        1500,
+    );
+    let lambda = analytic::product_metrics(&model, 0)["court_count"];
+    assert!(lambda > 100.0, "{lambda} court cases");
+    let stored = StoredPaths::in_memory(&results, Layout::of(&model));
+    let curves = protectsim::report::ep::curves(&model, &stored).unwrap();
+    let oep = curves
+        .iter()
+        .find(|c| c.line == "legal" && c.curve == "oep")
+        .expect("legal protection has an occurrence curve");
+    for p in oep.points.iter().filter(|p| p.return_period <= 100) {
+        let u = 1.0 + (1.0 - 1.0 / p.return_period as f64).ln() / lambda;
+        let expected = 60.0 + 2000.0 * (0.5 * normal_quantile(u)).exp();
+        assert!(expected < 20_000.0);
+        assert!(
+            (p.loss - expected).abs() < 4.0 * p.se,
+            "1 in {}: {} ± {} against {expected}",
+            p.return_period,
+            p.loss,
+            p.se
+        );
+    }
+}

@@ -285,6 +285,10 @@ pub struct ProductTotals {
     pub contracts_ended: u64,
     /// Of those, the contracts the insurer terminated after a claim.
     pub terminated: u64,
+    /// The claims of the line's largest single occurrence on the path, where the product
+    /// defines one (a legal protection case: its mediation and court costs); combined by
+    /// maximum, not summed.
+    pub largest_occurrence: Cents,
 }
 
 impl ProductTotals {
@@ -385,5 +389,6 @@ impl AddAssign for ProductTotals {
         self.refunds += rhs.refunds;
         self.contracts_ended += rhs.contracts_ended;
         self.terminated += rhs.terminated;
+        self.largest_occurrence = self.largest_occurrence.max(rhs.largest_occurrence);
     }
 }

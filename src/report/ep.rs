@@ -8,7 +8,7 @@ use super::nullable;
 use crate::engine::Model;
 use crate::ep::{self, EpPoint};
 use crate::products::Product;
-use crate::store::{FrameField, Line, StoredPaths};
+use crate::store::{FrameField, Line, LineField, StoredPaths};
 use anyhow::Result;
 use polars::prelude::*;
 
@@ -67,6 +67,15 @@ pub fn curves(model: &Model, paths: &StoredPaths) -> Result<Vec<Curve>> {
                     *a = a.max(x as f64 / 100.0);
                 }
             }
+            out.push(Curve::of(p.name(), p.kind(), "oep", largest));
+        }
+        if let Product::LegalProtection(_) = p {
+            // An occurrence is a case: a path's costliest dispute (mediation and court).
+            let largest = paths
+                .line_column(Line::Product(pi), LineField::LargestOccurrence)?
+                .into_iter()
+                .map(|x| x as f64 / 100.0)
+                .collect();
             out.push(Curve::of(p.name(), p.kind(), "oep", largest));
         }
     }

@@ -595,7 +595,10 @@ list = [1.0, { gamma = { mean = 2, cv = 0.1 } }]
             ("x = { gamma = { mean = 1, cv = nan } }", "x.gamma.cv"),
             ("x = { uniform = [3, 1] }", "x.uniform"),
             ("x = { uniform = [1] }", "x.uniform"),
-            ("x = { beta = { mean = 0.5, cv = 0.1, shape = 2 } }", "x.beta.shape"),
+            (
+                "x = { beta = { mean = 0.5, cv = 0.1, shape = 2 } }",
+                "x.beta.shape",
+            ),
         ];
         for (text, path) in cases {
             let issues = find(text).expect_err(text);

@@ -13,8 +13,9 @@ use crate::products::{MAX_PERILS, PerilTotals, ProductTotals};
 
 /// Words per product or segment line: covered, ineligible, exposure, premium, (count, amount)
 /// per peril slot, rejected, IBNR, outstanding, recoveries, retained, settled, abandoned,
-/// first-stage hundredths of a day, shared-order claims, refunds, contracts ended, terminated.
-pub const LINE_WORDS: usize = 16 + 2 * MAX_PERILS;
+/// first-stage hundredths of a day, shared-order claims, refunds, contracts ended, terminated,
+/// largest occurrence.
+pub const LINE_WORDS: usize = 17 + 2 * MAX_PERILS;
 /// Words per frame company: peak, peak day, days over, largest excess, first day over
 /// (−1: never), default day (−1: no default), insolvency loss; under the raise policy: raises,
 /// first raise day (−1: none), final frame, days over the frame in force, uncovered excess.
@@ -41,6 +42,7 @@ pub enum LineField {
     Refunds,
     ContractsEnded,
     Terminated,
+    LargestOccurrence,
 }
 
 impl LineField {
@@ -65,6 +67,7 @@ impl LineField {
             LineField::Refunds => 13 + 2 * MAX_PERILS,
             LineField::ContractsEnded => 14 + 2 * MAX_PERILS,
             LineField::Terminated => 15 + 2 * MAX_PERILS,
+            LineField::LargestOccurrence => 16 + 2 * MAX_PERILS,
         }
     }
 }
@@ -259,6 +262,7 @@ fn line_words(t: &ProductTotals) -> [i64; LINE_WORDS] {
     w[13 + 2 * MAX_PERILS] = t.refunds.0;
     w[14 + 2 * MAX_PERILS] = t.contracts_ended as i64;
     w[15 + 2 * MAX_PERILS] = t.terminated as i64;
+    w[16 + 2 * MAX_PERILS] = t.largest_occurrence.0;
     w
 }
 
@@ -286,6 +290,7 @@ impl LineField {
             LineField::Refunds,
             LineField::ContractsEnded,
             LineField::Terminated,
+            LineField::LargestOccurrence,
         ];
         head.into_iter().chain(perils).chain(tail)
     }
@@ -314,6 +319,9 @@ impl LineField {
             LineField::Refunds => pairs.for_each(|(t, x)| t.refunds = Cents(x)),
             LineField::ContractsEnded => pairs.for_each(|(t, x)| t.contracts_ended = x as u64),
             LineField::Terminated => pairs.for_each(|(t, x)| t.terminated = x as u64),
+            LineField::LargestOccurrence => {
+                pairs.for_each(|(t, x)| t.largest_occurrence = Cents(x))
+            }
         }
     }
 }
@@ -343,6 +351,7 @@ pub fn totals_from(word: impl Fn(usize) -> i64) -> ProductTotals {
         refunds: Cents(word(13 + 2 * MAX_PERILS)),
         contracts_ended: word(14 + 2 * MAX_PERILS) as u64,
         terminated: word(15 + 2 * MAX_PERILS) as u64,
+        largest_occurrence: Cents(word(16 + 2 * MAX_PERILS)),
     }
 }
 

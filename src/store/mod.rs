@@ -33,7 +33,7 @@ pub const DIR: &str = "batches";
 
 /// Version of the stored layout and of the output schema: stored paths of another layout are
 /// refused by `--resume` and `merge`.
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
 
 /// How often written chunks are flushed to the disk.
 pub const SYNC_EVERY: Duration = Duration::from_secs(5);

@@ -246,6 +246,7 @@ impl LegalBook {
         if declared >= self.horizon_days {
             t.ibnr += case;
         }
+        t.largest_occurrence = case;
         out
     }
 }
