@@ -16,7 +16,7 @@ use crate::products::bnpl::{ShopBook as BnplShopBook, Termination};
 use crate::products::e_reputation::PolicyBook;
 use crate::products::guarantee_frame::Insolvency;
 use crate::products::{
-    CompanyOut, Cover, CoverOut, PathOutputs, Product, ProductTotals, run_stream,
+    CompanyOut, Cover, CoverOut, Occurrence, PathOutputs, Product, ProductTotals, run_stream,
 };
 use crate::scenario::{Company, Scenario, ScenarioError};
 use rand::RngExt;
@@ -386,6 +386,8 @@ struct ShopSides<'a> {
     insolvency: &'a [Insolvency],
     /// The shop's carrier's disrupted days on this path (empty: none).
     disrupted: &'a [bool],
+    /// Per product, its claims by order day where its occurrence is a day (else empty).
+    day_claims: &'a mut [Vec<Cents>],
 }
 
 impl PathOutputs for ShopSides<'_> {
@@ -399,6 +401,7 @@ impl PathOutputs for ShopSides<'_> {
                 default_day: self.insolvency[k].default_day,
             }),
             disrupted: self.disrupted,
+            day_claims: &mut self.day_claims[c.product],
         }
     }
 }
@@ -887,6 +890,15 @@ impl Model {
             .map(|k| self.bnpl_termination(seed, path, k))
             .collect();
         let mut ended = vec![false; self.bnpl_populations.len()];
+        // Per product whose occurrence is a day, its claims by order day over every shop.
+        let mut day_claims: Vec<Vec<Cents>> = self
+            .products
+            .iter()
+            .map(|p| match p.occurrence() {
+                Some(Occurrence::Day) => vec![Cents::ZERO; days as usize],
+                _ => Vec::new(),
+            })
+            .collect();
         // Each carrier's disrupted days, shared by its shops.
         let disrupted: Vec<Vec<bool>> = self
             .carriers
@@ -905,6 +917,7 @@ impl Model {
                     frame_totals: &mut frame_totals,
                     insolvency: &insolvency,
                     disrupted: shop.carrier.map_or(&[][..], |k| &disrupted[k]),
+                    day_claims: &mut day_claims,
                 };
                 self.order_stream(seed, path, shop, volume, &mut block, &mut out);
             }
@@ -979,6 +992,11 @@ impl Model {
         for (s, seg) in self.segments.iter().enumerate() {
             if seg.additive {
                 products[seg.product] += segments[s];
+            }
+        }
+        for (t, days) in products.iter_mut().zip(&day_claims) {
+            if let Some(&largest) = days.iter().max() {
+                t.largest_occurrence = largest;
             }
         }
         PathResult {

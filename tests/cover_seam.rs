@@ -87,6 +87,7 @@ impl PathOutputs for Outputs {
             slots,
             company: None,
             disrupted: &[],
+            day_claims: &mut [],
         }
     }
 }

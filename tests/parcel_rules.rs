@@ -379,3 +379,69 @@ fn each_cell_of_the_rating_table_is_the_product_of_its_factors() {
     let c = |eur: i64| f.band_of(protectsim::money::Cents(eur * 100));
     assert_eq!((c(150), c(300), c(999), c(1000), c(5000)), (0, 1, 1, 2, 2));
 }
+
+/// The occurrence of parcel protection is a day's claims over every shop. With only delay
+/// claims of a fixed 5 EUR (baskets far above the payout, parcels always late, none lost or
+/// damaged), a flat calendar (every weekday multiplier 1, a horizon inside March) and Poisson
+/// orders, the claim counts of the 30 days are independent Poisson with one mean
+/// μ = E[delay claims] / 30, so P(largest day ≤ 5k EUR) = F_μ(k)³⁰ and the 1-in-T day is 5k for
+/// the smallest k with F_μ(k)³⁰ ≥ 1 − 1/T. Each point of the simulated occurrence curve lies
+/// within 4 standard errors (or one claim) of it.
+#[test]
+fn the_largest_days_claims_follow_the_occurrence_closed_form() {
+    let s = scenario(&[
+        (
+            "probability = { domestic = 0.5, international = 0.5 }       # damage",
+            "probability = { domestic = 0.0, international = 0.0 }",
+        ),
+        (
+            "basket = { median_eur = 3, sigma = 0.05, cap_eur = 2500 }   # basket",
+            "basket = { median_eur = 300, sigma = 0.05, cap_eur = 2500 }",
+        ),
+        (
+            "products = [\"parcel\"]",
+            "products = [\"parcel\"]\n\n[calendar]\nweekday_multipliers = [1, 1, 1, 1, 1, 1, 1]",
+        ),
+    ]);
+    let (model, results) = simulate(&s, 2000);
+    let e = analytic::product_metrics(&model, 0);
+    assert!(e["damage_count"] == 0.0 && e["loss_count"] < 1e-6, "{e:?}");
+    let mu = e["delay_count"] / 30.0;
+    // F_μ(k)^30 for k = 0, 1, 2, …, from the Poisson probabilities in log space.
+    let ln_pmf = |k: u64| -> f64 {
+        let lgamma: f64 = (1..=k).map(|i| (i as f64).ln()).sum();
+        k as f64 * mu.ln() - mu - lgamma
+    };
+    let stored =
+        protectsim::store::StoredPaths::in_memory(&results, protectsim::store::Layout::of(&model));
+    let curves = protectsim::report::ep::curves(&model, &stored).unwrap();
+    let oep = curves
+        .iter()
+        .find(|c| c.curve == "oep")
+        .expect("parcel protection has an occurrence curve");
+    for p in oep.points.iter().filter(|p| p.return_period <= 20) {
+        let target = 1.0 - 1.0 / p.return_period as f64;
+        let (mut k, mut cdf) = (0u64, 0.0f64);
+        loop {
+            cdf += ln_pmf(k).exp();
+            if cdf.min(1.0).powi(30) >= target {
+                break;
+            }
+            k += 1;
+        }
+        let expected = 5.0 * k as f64;
+        assert!(
+            (p.loss - expected).abs() <= (4.0 * p.se).max(5.0),
+            "1 in {}: {} ± {} against {expected} (μ {mu})",
+            p.return_period,
+            p.loss,
+            p.se
+        );
+    }
+    // No day exceeds the path's claims, and a path's claims are at most 30 of its largest days.
+    for r in &results {
+        let t = &r.products[0];
+        assert!(t.largest_occurrence <= t.claims());
+        assert!(t.claims().0 <= 30 * t.largest_occurrence.0);
+    }
+}

@@ -31,6 +31,9 @@ pub struct CoverOut<'a> {
     /// The horizon days the shop's carrier is disrupted on this path (see
     /// [`crate::carrier`]); empty when it has no disruption.
     pub disrupted: &'a [bool],
+    /// For a product whose occurrence is a day's claims, its claims by order day on this path
+    /// over every shop, which the cover adds to; empty otherwise.
+    pub day_claims: &'a mut [Cents],
 }
 
 /// A company's side of one path, for covers whose results are the company's (a guarantee

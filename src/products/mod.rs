@@ -95,6 +95,19 @@ impl Product {
     }
 
     /// The scenario `kind`.
+    /// What one occurrence of the product is, for its occurrence exceedance curve: a day's
+    /// claims (parcel protection: every parcel of a day, which a carrier's disruption hits
+    /// together), a case (legal protection), a merchant's default (a guarantee frame); `None`
+    /// where the product defines none.
+    pub fn occurrence(&self) -> Option<Occurrence> {
+        match self {
+            Product::BuyerProtection(_) => Some(Occurrence::Day),
+            Product::LegalProtection(_) => Some(Occurrence::Case),
+            Product::GuaranteeFrame(_) => Some(Occurrence::Default),
+            Product::BnplNonPayment(_) | Product::EReputation(_) => None,
+        }
+    }
+
     pub fn kind(&self) -> &'static str {
         match self {
             Product::BuyerProtection(_) => "buyer_protection",
@@ -239,6 +252,17 @@ pub struct PerilTotals {
     pub amount: Cents,
 }
 
+/// What one occurrence of a product is (see [`Product::occurrence`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Occurrence {
+    /// The claims of the orders of one day, over every shop.
+    Day,
+    /// One case: its mediation and court costs.
+    Case,
+    /// One merchant's default: its refunds.
+    Default,
+}
+
 /// What one path produced for one product, summed over its shops: the row of `paths.parquet`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ProductTotals {
@@ -286,8 +310,8 @@ pub struct ProductTotals {
     /// Of those, the contracts the insurer terminated after a claim.
     pub terminated: u64,
     /// The claims of the line's largest single occurrence on the path, where the product
-    /// defines one (a legal protection case: its mediation and court costs); combined by
-    /// maximum, not summed.
+    /// defines one ([`Product::occurrence`]: a legal protection case, on every line; a day's
+    /// parcel claims, on the product's line only); combined by maximum, not summed.
     pub largest_occurrence: Cents,
 }
 

@@ -7,7 +7,7 @@
 use super::nullable;
 use crate::engine::Model;
 use crate::ep::{self, EpPoint};
-use crate::products::Product;
+use crate::products::Occurrence;
 use crate::store::{FrameField, Line, LineField, StoredPaths};
 use anyhow::Result;
 use polars::prelude::*;
@@ -52,31 +52,34 @@ pub fn curves(model: &Model, paths: &StoredPaths) -> Result<Vec<Curve>> {
             *a += x;
         }
         out.push(Curve::of(p.name(), p.kind(), "aep", net));
-        if let Product::GuaranteeFrame(_) = p {
-            // An occurrence is a merchant's default: a path's largest refund of one company.
-            let mut largest = vec![0.0f64; paths.len() as usize];
-            let layout = *paths.layout();
-            for (c, _) in model
-                .frames()
-                .iter()
-                .enumerate()
-                .filter(|(_, f)| f.product == pi)
-            {
-                let loss = paths.words(layout.frame_word(c, FrameField::InsolvencyLoss))?;
-                for (a, &x) in largest.iter_mut().zip(&loss) {
-                    *a = a.max(x as f64 / 100.0);
+        match p.occurrence() {
+            Some(Occurrence::Default) => {
+                // A merchant's default: a path's largest refund of one company.
+                let mut largest = vec![0.0f64; paths.len() as usize];
+                let layout = *paths.layout();
+                for (c, _) in model
+                    .frames()
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, f)| f.product == pi)
+                {
+                    let loss = paths.words(layout.frame_word(c, FrameField::InsolvencyLoss))?;
+                    for (a, &x) in largest.iter_mut().zip(&loss) {
+                        *a = a.max(x as f64 / 100.0);
+                    }
                 }
+                out.push(Curve::of(p.name(), p.kind(), "oep", largest));
             }
-            out.push(Curve::of(p.name(), p.kind(), "oep", largest));
-        }
-        if let Product::LegalProtection(_) = p {
-            // An occurrence is a case: a path's costliest dispute (mediation and court).
-            let largest = paths
-                .line_column(Line::Product(pi), LineField::LargestOccurrence)?
-                .into_iter()
-                .map(|x| x as f64 / 100.0)
-                .collect();
-            out.push(Curve::of(p.name(), p.kind(), "oep", largest));
+            Some(Occurrence::Day | Occurrence::Case) => {
+                // A day's claims, or a case: the path's largest, as the engine kept it.
+                let largest = paths
+                    .line_column(Line::Product(pi), LineField::LargestOccurrence)?
+                    .into_iter()
+                    .map(|x| x as f64 / 100.0)
+                    .collect();
+                out.push(Curve::of(p.name(), p.kind(), "oep", largest));
+            }
+            None => {}
         }
     }
     if model.products().len() > 1 {

@@ -875,7 +875,17 @@ impl Cover for ShopBook {
     ) {
         if let Ok(d) = usize::try_from(day) {
             let disrupted = out.disrupted.get(d).copied().unwrap_or(false);
-            ShopBook::apply(self, d, block, slot, marks, claims, out.slots, disrupted)
+            // The block's claims, for the day's occurrence: what its pricing cells gained.
+            let cells = |slots: &mut [ProductTotals]| {
+                self.split(slots).map_or(Cents::ZERO, |(c, _)| {
+                    c.iter().map(ProductTotals::claims).sum()
+                })
+            };
+            let before = cells(out.slots);
+            ShopBook::apply(self, d, block, slot, marks, claims, out.slots, disrupted);
+            if let Some(total) = out.day_claims.get_mut(d) {
+                *total += cells(out.slots) - before;
+            }
         }
     }
 
