@@ -994,9 +994,16 @@ impl Model {
                 products[seg.product] += segments[s];
             }
         }
-        for (t, days) in products.iter_mut().zip(&day_claims) {
+        for (pi, (t, days)) in products.iter_mut().zip(&day_claims).enumerate() {
             if let Some(&largest) = days.iter().max() {
                 t.largest_occurrence = largest;
+            }
+            // A day is the occurrence of the product's excess-of-loss layer (a product whose
+            // occurrence is not a day keeps its layer losses in its book).
+            if let Some(x) = self.treaty(pi).and_then(|t| t.excess_of_loss)
+                && !days.is_empty()
+            {
+                t.occurrence_layer = days.iter().map(|&d| x.layer(d)).sum();
             }
         }
         PathResult {

@@ -1,8 +1,17 @@
 //! Risk transfer: the reinsurance treaties of a product, applied to each path's gross result
 //! after the simulation (`[[reinsurance]]` in a scenario, one treaty per product).
 //!
-//! A treaty has up to two parts, applied in this order, the way a cedant usually buys them:
+//! A treaty has up to three parts, applied in this order, the way a cedant usually buys them:
 //!
+//! 0. **Per-occurrence excess of loss** (`excess_of_loss`): for each occurrence of the product
+//!    ([`crate::products::Product::occurrence`]: a day's parcel claims, a legal case), the layer
+//!    pays `min((X − retention)⁺, limit)`; over the horizon it pays at most `limit` times one
+//!    plus its number of `reinstatements`. The cedant pays the layer's `premium_eur`, and for
+//!    each limit's worth of claims reinstated `reinstatement_premium` times it, pro rata:
+//!    `premium × reinstatement_premium × min(L, reinstatements × limit) / limit` for the
+//!    layer's losses `L = Σ min((X_i − retention)⁺, limit)` (GEMAct's layer with reinstatements
+//!    at one percentage, and no aggregate deductible). It inures to the parts below: they
+//!    apply to the premium and claims it leaves.
 //! 1. **Quota share** (`share`, `commission`): the reinsurer takes `share` of the premium and
 //!    of the net claims (claims less recoveries), and pays back a ceding commission of
 //!    `commission` × the ceded premium for the cedant's acquisition and management costs.
@@ -26,8 +35,50 @@ use serde::Deserialize;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Treaty {
     pub product: usize,
+    pub excess_of_loss: Option<ExcessOfLoss>,
     pub quota_share: Option<QuotaShare>,
     pub stop_loss: Option<StopLoss>,
+}
+
+/// A per-occurrence excess-of-loss layer with reinstatements (see the module documentation).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ExcessOfLoss {
+    pub retention: Cents,
+    pub limit: Cents,
+    /// How many times the limit is reinstated after a loss: the layer pays at most
+    /// `(reinstatements + 1) × limit` over the horizon.
+    pub reinstatements: u32,
+    /// The price of one full reinstatement, as a share of `premium` (1: at 100 %).
+    pub reinstatement_premium: f64,
+    /// The layer's premium for the horizon.
+    pub premium: Cents,
+}
+
+impl ExcessOfLoss {
+    /// One occurrence's loss to the layer: `min((x − retention)⁺, limit)`.
+    pub fn layer(&self, x: Cents) -> Cents {
+        Cents((x - self.retention).0.clamp(0, self.limit.0))
+    }
+
+    /// What the layer pays for a horizon whose occurrences' layer losses add up to `losses`:
+    /// at most its limit once plus once per reinstatement.
+    pub fn paid(&self, losses: Cents) -> Cents {
+        let cap = i128::from(self.limit.0) * (i128::from(self.reinstatements) + 1);
+        Cents(i128::from(losses.0.max(0)).min(cap) as i64)
+    }
+
+    /// The reinstatement premium for layer losses `losses`: pro rata of the limit reinstated,
+    /// at most `reinstatements` limits, rounded once to the cent.
+    pub fn reinstatement_premium(&self, losses: Cents) -> Cents {
+        if self.limit.0 == 0 || self.reinstatements == 0 {
+            return Cents::ZERO;
+        }
+        let reinstated =
+            (losses.0.max(0) as f64).min(self.limit.0 as f64 * f64::from(self.reinstatements));
+        Cents::round(
+            self.premium.0 as f64 * self.reinstatement_premium * reinstated / self.limit.0 as f64,
+        )
+    }
 }
 
 /// A quota share: `share` of premium and claims ceded, `commission` of the ceded premium paid
@@ -66,6 +117,10 @@ pub struct Ceded {
     pub claims: Cents,
     /// Of `claims`, what the stop-loss paid.
     pub stop_loss_claims: Cents,
+    /// Of `claims`, what the excess-of-loss layer paid.
+    pub xl_claims: Cents,
+    /// Of `premium`, the excess-of-loss layer's reinstatement premium.
+    pub reinstatement_premium: Cents,
 }
 
 impl Ceded {
@@ -92,18 +147,34 @@ impl Ceded {
 }
 
 impl Treaty {
+    /// What a path with gross totals `t` cedes (its premium, net claims and the losses of its
+    /// occurrences to the excess-of-loss layer).
+    pub fn cede_totals(&self, t: &crate::products::ProductTotals) -> Ceded {
+        self.cede(t.premium, t.net_claims(), t.occurrence_layer)
+    }
+
     /// What a path with gross `premium` and gross net claims `claims` (claims less
-    /// recoveries) cedes.
-    pub fn cede(&self, premium: Cents, claims: Cents) -> Ceded {
+    /// recoveries) cedes, its occurrences having lost `layer_losses` to the excess-of-loss
+    /// layer (`Σ min((X_i − retention)⁺, limit)`; zero without one).
+    pub fn cede(&self, premium: Cents, claims: Cents, layer_losses: Cents) -> Ceded {
         let mut c = Ceded::default();
         let (mut kept_premium, mut kept_claims) = (premium, claims);
-        if let Some(q) = self.quota_share {
-            c.premium = premium.share(q.share);
-            c.commission = c.premium.share(q.commission);
-            let ceded = share_signed(claims, q.share);
-            c.claims = ceded;
+        if let Some(x) = self.excess_of_loss {
+            c.xl_claims = x.paid(layer_losses);
+            c.reinstatement_premium = x.reinstatement_premium(layer_losses);
+            c.claims = c.xl_claims;
+            c.premium = x.premium + c.reinstatement_premium;
             kept_premium = premium - c.premium;
-            kept_claims = claims - ceded;
+            kept_claims = claims - c.xl_claims;
+        }
+        if let Some(q) = self.quota_share {
+            let qs_premium = share_signed(kept_premium, q.share);
+            c.commission = qs_premium.share(q.commission);
+            let ceded = share_signed(kept_claims, q.share);
+            c.premium += qs_premium;
+            c.claims += ceded;
+            kept_premium = kept_premium - qs_premium;
+            kept_claims = kept_claims - ceded;
         }
         if let Some(s) = self.stop_loss {
             let (attachment, limit) = match s.layer {
@@ -137,9 +208,25 @@ fn share_signed(x: Cents, share: f64) -> Cents {
 #[serde(deny_unknown_fields)]
 pub struct RawTreaty {
     pub product: String,
+    pub excess_of_loss: Option<RawExcessOfLoss>,
     pub quota_share: Option<RawQuotaShare>,
     pub stop_loss: Option<RawStopLoss>,
 }
+
+/// `excess_of_loss = { retention_eur = "5000", limit_eur = "10000", reinstatements = 1,
+/// reinstatement_premium = 1.0, premium_eur = "20000" }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawExcessOfLoss {
+    pub retention_eur: String,
+    pub limit_eur: String,
+    pub reinstatements: Option<i64>,
+    pub reinstatement_premium: Option<f64>,
+    pub premium_eur: Option<String>,
+}
+
+/// Most reinstatements of an excess-of-loss layer.
+const MAX_REINSTATEMENTS: i64 = 100;
 
 /// `quota_share = { share = 0.3, commission = 0.25 }`.
 #[derive(Debug, Deserialize)]
@@ -186,12 +273,66 @@ impl Treaty {
                 0
             }
         };
-        if raw.quota_share.is_none() && raw.stop_loss.is_none() {
+        if raw.quota_share.is_none() && raw.stop_loss.is_none() && raw.excess_of_loss.is_none() {
             v.fail_field(
                 path,
-                "cedes nothing: write a quota_share = { share, commission }, a stop_loss = { attachment_loss_ratio, limit_loss_ratio, rate_on_premium }, or both",
+                "cedes nothing: write an excess_of_loss = { retention_eur, limit_eur, reinstatements, reinstatement_premium, premium_eur }, a quota_share = { share, commission }, a stop_loss = { attachment_loss_ratio, limit_loss_ratio, rate_on_premium }, or several",
             );
         }
+        let excess_of_loss = raw.excess_of_loss.as_ref().map(|x| {
+            let limit = v.eur_at_most(
+                &p("excess_of_loss.limit_eur"),
+                &x.limit_eur,
+                MAX_LAYER_EUR,
+                "a layer's limit",
+            );
+            if limit.0 == 0 {
+                v.fail(
+                    &p("excess_of_loss.limit_eur"),
+                    format!("{:?}", x.limit_eur),
+                    "must be greater than 0: a layer of no width pays nothing",
+                );
+            }
+            ExcessOfLoss {
+                retention: v.eur_at_most(
+                    &p("excess_of_loss.retention_eur"),
+                    &x.retention_eur,
+                    MAX_LAYER_EUR,
+                    "a layer's retention",
+                ),
+                limit,
+                reinstatements: v.integer_in(
+                    &p("excess_of_loss.reinstatements"),
+                    x.reinstatements.unwrap_or(0),
+                    0,
+                    MAX_REINSTATEMENTS,
+                    " (times the limit is reinstated; 0: the limit once)",
+                ) as u32,
+                reinstatement_premium: x.reinstatement_premium.map_or(1.0, |r| {
+                    let r = v.non_negative(
+                        &p("excess_of_loss.reinstatement_premium"),
+                        r,
+                        " (1: a reinstatement at 100 % of the layer's premium)",
+                    );
+                    if r > 10.0 {
+                        v.fail(
+                            &p("excess_of_loss.reinstatement_premium"),
+                            show(r),
+                            "must be at most 10 (times the layer's premium per reinstatement)",
+                        );
+                    }
+                    r
+                }),
+                premium: x.premium_eur.as_deref().map_or(Cents::ZERO, |s| {
+                    v.eur_at_most(
+                        &p("excess_of_loss.premium_eur"),
+                        s,
+                        MAX_LAYER_EUR,
+                        "a layer's premium",
+                    )
+                }),
+            }
+        });
         let quota_share = raw.quota_share.as_ref().map(|q| {
             let share = v.probability(&p("quota_share.share"), q.share);
             if share >= 1.0 {
@@ -254,6 +395,7 @@ impl Treaty {
         });
         Treaty {
             product,
+            excess_of_loss,
             quota_share,
             stop_loss,
         }
@@ -267,9 +409,55 @@ mod tests {
     fn treaty(quota_share: Option<QuotaShare>, stop_loss: Option<StopLoss>) -> Treaty {
         Treaty {
             product: 0,
+            excess_of_loss: None,
             quota_share,
             stop_loss,
         }
+    }
+
+    /// A layer 10,000 xs 5,000 with one reinstatement at 100 % of a 2,000 premium, as GEMAct
+    /// computes it: occurrences of 4,000, 8,000 and 30,000 lose 0, 3,000 and 10,000 to the
+    /// layer (13,000 in all), which pays 13,000 (under its 20,000 of two limits) and charges
+    /// 2,000 × 10,000 / 10,000 = 2,000 of reinstatement premium (one limit reinstated at most).
+    /// Then a 50 % quota share of what it leaves.
+    #[test]
+    fn excess_of_loss_with_a_reinstatement_by_hand() {
+        let eur = |x: i64| Cents(100 * x);
+        let x = ExcessOfLoss {
+            retention: eur(5_000),
+            limit: eur(10_000),
+            reinstatements: 1,
+            reinstatement_premium: 1.0,
+            premium: eur(2_000),
+        };
+        let losses: Cents = [4_000, 8_000, 30_000]
+            .map(|c| x.layer(eur(c)))
+            .into_iter()
+            .sum();
+        assert_eq!(losses, eur(13_000));
+        assert_eq!(x.paid(losses), eur(13_000));
+        assert_eq!(x.reinstatement_premium(losses), eur(2_000));
+        // Half a limit lost: half a reinstatement; three limits lost: two paid, one charged.
+        assert_eq!(x.reinstatement_premium(eur(5_000)), eur(1_000));
+        assert_eq!(x.paid(eur(30_000)), eur(20_000));
+        assert_eq!(x.reinstatement_premium(eur(30_000)), eur(2_000));
+        let t = Treaty {
+            product: 0,
+            excess_of_loss: Some(x),
+            quota_share: Some(QuotaShare {
+                share: 0.5,
+                commission: 0.0,
+            }),
+            stop_loss: None,
+        };
+        // Premium 50,000, claims 42,000: the layer takes 13,000 and 4,000 of premium; the
+        // quota share half of the 46,000 and 29,000 left.
+        let c = t.cede(eur(50_000), eur(42_000), losses);
+        assert_eq!(c.xl_claims, eur(13_000));
+        assert_eq!(c.reinstatement_premium, eur(2_000));
+        assert_eq!(c.claims, eur(13_000 + 14_500));
+        assert_eq!(c.premium, eur(4_000 + 23_000));
+        assert_eq!(c.net_claims(eur(42_000)), eur(14_500));
     }
 
     /// A 30 % quota share with 25 % commission, then a stop-loss 50 % xs 90 % of the retained
@@ -292,7 +480,7 @@ mod tests {
         // Premium 1,000.00, claims 1,200.00: QS cedes 300.00 and 360.00, commission 75.00;
         // retained 700.00 and 840.00; the layer attaches at 630.00 and pays up to 350.00:
         // 210.00; its price 21.00.
-        let c = t.cede(Cents(100_000), Cents(120_000));
+        let c = t.cede(Cents(100_000), Cents(120_000), Cents::ZERO);
         assert_eq!(c.premium, Cents(30_000 + 2_100));
         assert_eq!(c.commission, Cents(7_500));
         assert_eq!(c.claims, Cents(36_000 + 21_000));
@@ -304,11 +492,13 @@ mod tests {
         assert_eq!(c.net_claims(Cents(120_000)), Cents(63_000));
         // Past the limit the layer pays its limit; below the attachment nothing.
         assert_eq!(
-            t.cede(Cents(100_000), Cents(1_000_000)).stop_loss_claims,
+            t.cede(Cents(100_000), Cents(1_000_000), Cents::ZERO)
+                .stop_loss_claims,
             Cents(35_000)
         );
         assert_eq!(
-            t.cede(Cents(100_000), Cents(80_000)).stop_loss_claims,
+            t.cede(Cents(100_000), Cents(80_000), Cents::ZERO)
+                .stop_loss_claims,
             Cents::ZERO
         );
     }
@@ -327,8 +517,14 @@ mod tests {
                 rate_on_premium: 0.0,
             }),
         );
-        assert_eq!(t.cede(Cents(0), Cents(55_000)).claims, Cents(5_000));
-        assert_eq!(t.cede(Cents(0), Cents(90_000)).claims, Cents(10_000));
+        assert_eq!(
+            t.cede(Cents(0), Cents(55_000), Cents::ZERO).claims,
+            Cents(5_000)
+        );
+        assert_eq!(
+            t.cede(Cents(0), Cents(90_000), Cents::ZERO).claims,
+            Cents(10_000)
+        );
         let q = treaty(
             Some(QuotaShare {
                 share: 0.5,
@@ -336,6 +532,9 @@ mod tests {
             }),
             None,
         );
-        assert_eq!(q.cede(Cents(100), Cents(-301)).claims, Cents(-151));
+        assert_eq!(
+            q.cede(Cents(100), Cents(-301), Cents::ZERO).claims,
+            Cents(-151)
+        );
     }
 }

@@ -185,6 +185,19 @@ const _: () = assert!(
     "MONEY names every peril slot"
 );
 
+/// What [`crate::reinsurance::Treaty::cede_totals`] reads: [`MONEY`] and the occurrences'
+/// excess-of-loss layer losses.
+const TREATY: [LineField; 8] = [
+    LineField::PerilAmount(0),
+    LineField::PerilAmount(1),
+    LineField::PerilAmount(2),
+    LineField::PerilAmount(3),
+    LineField::Recoveries,
+    LineField::Premium,
+    LineField::Outstanding,
+    LineField::OccurrenceLayer,
+];
+
 /// The rows of a product's result after its reinsurance treaty, path by path: what it cedes
 /// (premium, commission, claims, the stop-loss's part) and what it keeps, with the loss ratio
 /// after reinsurance per path, over the portfolio and P(> 100 %). The closed forms come with
@@ -213,12 +226,8 @@ fn reinsurance_rows(
         crate::money::Cents,
         crate::money::Cents,
         crate::reinsurance::Ceded,
-    )> = paths.map_line_fields(line, &MONEY, |t| {
-        (
-            t.premium,
-            t.net_claims(),
-            treaty.cede(t.premium, t.net_claims()),
-        )
+    )> = paths.map_line_fields(line, &TREATY, |t| {
+        (t.premium, t.net_claims(), treaty.cede_totals(t))
     })?;
     let eur = |f: &dyn Fn(&(Cents, Cents, crate::reinsurance::Ceded)) -> Cents| {
         Summary::of_owned(per_path.iter().map(|x| f(x).to_eur()).collect())
@@ -226,6 +235,14 @@ fn reinsurance_rows(
     push("ceded_premium_eur", "EUR", eur(&|x| x.2.premium));
     push("ceding_commission_eur", "EUR", eur(&|x| x.2.commission));
     push("ceded_claims_eur", "EUR", eur(&|x| x.2.claims));
+    if treaty.excess_of_loss.is_some() {
+        push("xl_claims_eur", "EUR", eur(&|x| x.2.xl_claims));
+        push(
+            "reinstatement_premium_eur",
+            "EUR",
+            eur(&|x| x.2.reinstatement_premium),
+        );
+    }
     if treaty.stop_loss.is_some() {
         push(
             "stop_loss_claims_eur",

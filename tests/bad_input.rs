@@ -591,6 +591,17 @@ fn cases() -> Vec<Case> {
             value: Some("90"),
             allowed: &["must be a whole number from 1 to 60"],
         },
+        Case {
+            name: "excess_of_loss_of_no_width",
+            edit: Replace(
+                "risk_class = \"high\"\nproducts = [\"parcel\"]",
+                "risk_class = \"high\"\nproducts = [\"parcel\"]\n\n[[reinsurance]]\nproduct = \"parcel\"\nexcess_of_loss = { retention_eur = \"1000\", limit_eur = \"0\" }",
+            ),
+            at: Text("\"0\""),
+            path: "reinsurance[0].excess_of_loss.limit_eur",
+            value: Some("\"0\""),
+            allowed: &["must be greater than 0: a layer of no width pays nothing"],
+        },
         // Parameter risk: a value written as a distribution.
         Case {
             name: "distribution_whose_mean_breaks_the_rule",
@@ -684,6 +695,17 @@ fn bnpl_cases() -> Vec<Case> {
     use At::*;
     use Edit::*;
     vec![
+        Case {
+            name: "bnpl_excess_of_loss",
+            edit: Replace(
+                "categories = { electronics = 0.85, digital_goods = 0.05, subscriptions = 0.03, fashion = 0.07 }\nproducts = [\"bnpl\"]",
+                "categories = { electronics = 0.85, digital_goods = 0.05, subscriptions = 0.03, fashion = 0.07 }\nproducts = [\"bnpl\"]\n\n[[reinsurance]]\nproduct = \"bnpl\"\nexcess_of_loss = { retention_eur = \"1000\", limit_eur = \"5000\" }",
+            ),
+            at: Text("excess_of_loss"),
+            path: "reinsurance[0].excess_of_loss",
+            value: None,
+            allowed: &["is per occurrence, and a bnpl_non_payment product defines none here"],
+        },
         Case {
             name: "bnpl_correlation_1",
             edit: Replace("asset_correlation = 0.05", "asset_correlation = 1.0"),

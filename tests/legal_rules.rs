@@ -258,3 +258,55 @@ fn the_costliest_case_follows_the_occurrence_closed_form() {
         );
     }
 }
+
+/// A per-case excess of loss 2,000 xs 3,060 EUR (court costs between 3,000 and 5,000 EUR on
+/// top of the 60 EUR mediation) with enough reinstatements never to run out, priced 1,000 EUR
+/// with reinstatements at 50 %. Reference: the layer's expected losses per path are
+/// λ·(LEV(5,000) − LEV(3,000)) for λ court cases and the limited expected value of the
+/// LogNormal(2,000 EUR, σ 0.5) court cost, LEV(u) = e^{μ+σ²/2}·Φ((ln u − μ − σ²)/σ) +
+/// u·(1 − Φ((ln u − μ)/σ)) (Klugman, Panjer and Willmot, Loss Models, the lognormal's limited
+/// moments). Each path's reinstatement premium is 1,000 × 50 % × L / 2,000 = L / 4, to the cent.
+#[test]
+fn a_per_case_excess_of_loss_pays_the_layer_of_each_case() {
+    use protectsim::distributions::normal_cdf;
+    let (model, results) = simulate(
+        &[
+            (
+                "success_probability = 1.0, duration",
+                "success_probability = 0.5, duration",
+            ),
+            (
+                "court = { probability = 0.0,",
+                "court = { probability = 1.0,",
+            ),
+            (
+                "products = [\"legal\"]",
+                "products = [\"legal\"]\n\n[[reinsurance]]\nproduct = \"legal\"\nexcess_of_loss = { retention_eur = \"3060\", limit_eur = \"2000\", reinstatements = 100, reinstatement_premium = 0.5, premium_eur = \"1000\" }",
+            ),
+        ],
+        600,
+    );
+    let lambda = analytic::product_metrics(&model, 0)["court_count"];
+    let (mu, sigma) = (2000f64.ln(), 0.5f64);
+    let lev = |u: f64| {
+        (mu + sigma * sigma / 2.0).exp() * normal_cdf((u.ln() - mu - sigma * sigma) / sigma)
+            + u * (1.0 - normal_cdf((u.ln() - mu) / sigma))
+    };
+    let expected = lambda * (lev(5000.0) - lev(3000.0));
+    let treaty = model.treaty(0).expect("the legal product's treaty");
+    let (mean, se) = mean_and_se(&results, |r| {
+        treaty.cede_totals(&r.products[0]).xl_claims.to_eur()
+    });
+    assert!(
+        (mean - expected).abs() < 4.0 * se,
+        "layer claims {mean} ± {se} against {expected}"
+    );
+    for r in &results {
+        let t = &r.products[0];
+        let c = treaty.cede_totals(t);
+        assert_eq!(c.xl_claims, t.occurrence_layer, "no reinstatement runs out");
+        let quarter = (t.occurrence_layer.0 as f64 / 4.0 + 0.5).floor() as i64;
+        assert!((c.reinstatement_premium.0 - quarter).abs() <= 1);
+        assert_eq!(c.premium.0, 100_000 + c.reinstatement_premium.0);
+    }
+}

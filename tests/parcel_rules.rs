@@ -445,3 +445,58 @@ fn the_largest_days_claims_follow_the_occurrence_closed_form() {
         assert!(t.claims().0 <= 30 * t.largest_occurrence.0);
     }
 }
+
+/// An excess of loss on a day's parcel claims (an event cover), 300 xs 1,000 EUR, on the
+/// scenario of the occurrence test: each of the 30 days' claims is 5 EUR times a Poisson(μ)
+/// count, so the layer's expected losses per path are
+/// 30 · Σ_k P(N = k)·min((5k − 1,000)⁺, 300), summed here over k. With no reinstatement the
+/// layer pays at most 300 EUR a path.
+#[test]
+fn a_per_day_excess_of_loss_pays_the_layer_of_each_day() {
+    let base = [
+        (
+            "probability = { domestic = 0.5, international = 0.5 }       # damage",
+            "probability = { domestic = 0.0, international = 0.0 }",
+        ),
+        (
+            "basket = { median_eur = 3, sigma = 0.05, cap_eur = 2500 }   # basket",
+            "basket = { median_eur = 300, sigma = 0.05, cap_eur = 2500 }",
+        ),
+    ];
+    let layer = |reinstatements: u32| {
+        format!(
+            "products = [\"parcel\"]\n\n[calendar]\nweekday_multipliers = [1, 1, 1, 1, 1, 1, 1]\n\n[[reinsurance]]\nproduct = \"parcel\"\nexcess_of_loss = {{ retention_eur = \"1000\", limit_eur = \"300\", reinstatements = {reinstatements} }}"
+        )
+    };
+    let unlimited = layer(40);
+    let mut edits = base.to_vec();
+    edits.push(("products = [\"parcel\"]", &unlimited));
+    let (model, results) = simulate(&scenario(&edits), 800);
+    let mu = analytic::product_metrics(&model, 0)["delay_count"] / 30.0;
+    let mut expected = 0.0;
+    let mut ln_pmf = -mu;
+    for k in 0..2000u64 {
+        if k > 0 {
+            ln_pmf += mu.ln() - (k as f64).ln();
+        }
+        expected += ln_pmf.exp() * (5.0 * k as f64 - 1000.0).clamp(0.0, 300.0);
+    }
+    expected *= 30.0;
+    let treaty = model.treaty(0).unwrap();
+    within_4_se(
+        &results,
+        |r| treaty.cede_totals(&r.products[0]).xl_claims.to_eur(),
+        expected,
+        "layer claims per path",
+    );
+    // Without reinstatements the layer pays its limit once at most.
+    let once = layer(0);
+    let mut edits = base.to_vec();
+    edits.push(("products = [\"parcel\"]", &once));
+    let (model, results) = simulate(&scenario(&edits), 200);
+    let treaty = model.treaty(0).unwrap();
+    for r in &results {
+        let c = treaty.cede_totals(&r.products[0]);
+        assert_eq!(c.xl_claims.0, r.products[0].occurrence_layer.0.min(30_000));
+    }
+}

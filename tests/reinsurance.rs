@@ -69,7 +69,7 @@ fn stop_loss_pays_its_closed_form_on_a_compound_poisson() {
         .iter()
         .filter(|r| {
             let t = &r.products[0];
-            treaty.cede(t.premium, t.net_claims()).claims > Cents::ZERO
+            treaty.cede_totals(t).claims > Cents::ZERO
         })
         .count() as f64
         / results.len() as f64;
@@ -103,7 +103,7 @@ fn quota_share_cedes_its_share_of_every_path() {
     let treaty = model.treaty(0).unwrap();
     for r in &results {
         let t = &r.products[0];
-        let c = treaty.cede(t.premium, t.net_claims());
+        let c = treaty.cede_totals(t);
         assert_eq!(c.premium, t.premium.share(0.4));
         assert_eq!(c.claims, t.net_claims().share(0.4));
         assert_eq!(c.commission, c.premium.share(0.3));

@@ -108,6 +108,15 @@ impl Product {
         }
     }
 
+    /// Sets the per-occurrence excess-of-loss layer the product's book keeps per occurrence
+    /// (a legal protection case); a product whose occurrences are summed by the engine (a
+    /// day's parcel claims) keeps nothing here.
+    pub fn set_occurrence_layer(&mut self, retention: Cents, limit: Cents) {
+        if let Product::LegalProtection(p) = self {
+            p.case_layer = Some((retention, limit));
+        }
+    }
+
     pub fn kind(&self) -> &'static str {
         match self {
             Product::BuyerProtection(_) => "buyer_protection",
@@ -313,6 +322,9 @@ pub struct ProductTotals {
     /// defines one ([`Product::occurrence`]: a legal protection case, on every line; a day's
     /// parcel claims, on the product's line only); combined by maximum, not summed.
     pub largest_occurrence: Cents,
+    /// What the line's occurrences lost to its product's excess-of-loss layer,
+    /// `Σ min((X_i − retention)⁺, limit)` (zero without one; see [`crate::reinsurance`]).
+    pub occurrence_layer: Cents,
 }
 
 impl ProductTotals {
@@ -414,5 +426,6 @@ impl AddAssign for ProductTotals {
         self.contracts_ended += rhs.contracts_ended;
         self.terminated += rhs.terminated;
         self.largest_occurrence = self.largest_occurrence.max(rhs.largest_occurrence);
+        self.occurrence_layer += rhs.occurrence_layer;
     }
 }

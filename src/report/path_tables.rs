@@ -211,10 +211,7 @@ impl<'a> PathTable<'a> {
                                 .map(|r| {
                                     let t = &totals[r];
                                     self.treaties[r % lines.len()].as_ref().and_then(|treaty| {
-                                        super::nullable(f(
-                                            t,
-                                            &treaty.cede(t.premium, t.net_claims()),
-                                        ))
+                                        super::nullable(f(t, &treaty.cede_totals(t)))
                                     })
                                 })
                                 .collect::<Vec<Option<f64>>>(),

@@ -199,7 +199,8 @@ pub(super) fn validate(raw: RawScenario, hash: String) -> Result<Scenario, Vec<I
         );
     }
 
-    let product_names: Vec<&str> = products.iter().map(Product::name).collect();
+    let product_names: Vec<String> = products.iter().map(|p| p.name().to_string()).collect();
+    let product_names: Vec<&str> = product_names.iter().map(String::as_str).collect();
     let mut treaties: Vec<crate::reinsurance::Treaty> = Vec::new();
     for (i, raw) in raw.reinsurance.iter().enumerate() {
         let path = format!("reinsurance[{i}]");
@@ -210,6 +211,22 @@ pub(super) fn validate(raw: RawScenario, hash: String) -> Result<Scenario, Vec<I
                 format!("{:?}", raw.product),
                 "already has a treaty: write one [[reinsurance]] table per product, with its quota_share and stop_loss together",
             );
+        }
+        if let Some(x) = t.excess_of_loss
+            && let Some(product) = products.get_mut(t.product)
+        {
+            match product.occurrence() {
+                Some(crate::products::Occurrence::Day | crate::products::Occurrence::Case) => {
+                    product.set_occurrence_layer(x.retention, x.limit)
+                }
+                _ => v.fail_field(
+                    &format!("{path}.excess_of_loss"),
+                    format!(
+                        "is per occurrence, and a {} product defines none here: an excess of loss protects parcel protection (an occurrence is a day's claims) or legal protection (a case); use a stop_loss",
+                        product.kind()
+                    ),
+                ),
+            }
         }
         treaties.push(t);
     }

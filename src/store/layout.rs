@@ -14,8 +14,8 @@ use crate::products::{MAX_PERILS, PerilTotals, ProductTotals};
 /// Words per product or segment line: covered, ineligible, exposure, premium, (count, amount)
 /// per peril slot, rejected, IBNR, outstanding, recoveries, retained, settled, abandoned,
 /// first-stage hundredths of a day, shared-order claims, refunds, contracts ended, terminated,
-/// largest occurrence.
-pub const LINE_WORDS: usize = 17 + 2 * MAX_PERILS;
+/// largest occurrence, occurrences' excess-of-loss layer losses.
+pub const LINE_WORDS: usize = 18 + 2 * MAX_PERILS;
 /// Words per frame company: peak, peak day, days over, largest excess, first day over
 /// (−1: never), default day (−1: no default), insolvency loss; under the raise policy: raises,
 /// first raise day (−1: none), final frame, days over the frame in force, uncovered excess.
@@ -43,6 +43,7 @@ pub enum LineField {
     ContractsEnded,
     Terminated,
     LargestOccurrence,
+    OccurrenceLayer,
 }
 
 impl LineField {
@@ -68,6 +69,7 @@ impl LineField {
             LineField::ContractsEnded => 14 + 2 * MAX_PERILS,
             LineField::Terminated => 15 + 2 * MAX_PERILS,
             LineField::LargestOccurrence => 16 + 2 * MAX_PERILS,
+            LineField::OccurrenceLayer => 17 + 2 * MAX_PERILS,
         }
     }
 }
@@ -263,6 +265,7 @@ fn line_words(t: &ProductTotals) -> [i64; LINE_WORDS] {
     w[14 + 2 * MAX_PERILS] = t.contracts_ended as i64;
     w[15 + 2 * MAX_PERILS] = t.terminated as i64;
     w[16 + 2 * MAX_PERILS] = t.largest_occurrence.0;
+    w[17 + 2 * MAX_PERILS] = t.occurrence_layer.0;
     w
 }
 
@@ -291,6 +294,7 @@ impl LineField {
             LineField::ContractsEnded,
             LineField::Terminated,
             LineField::LargestOccurrence,
+            LineField::OccurrenceLayer,
         ];
         head.into_iter().chain(perils).chain(tail)
     }
@@ -322,6 +326,7 @@ impl LineField {
             LineField::LargestOccurrence => {
                 pairs.for_each(|(t, x)| t.largest_occurrence = Cents(x))
             }
+            LineField::OccurrenceLayer => pairs.for_each(|(t, x)| t.occurrence_layer = Cents(x)),
         }
     }
 }
@@ -352,6 +357,7 @@ pub fn totals_from(word: impl Fn(usize) -> i64) -> ProductTotals {
         contracts_ended: word(14 + 2 * MAX_PERILS) as u64,
         terminated: word(15 + 2 * MAX_PERILS) as u64,
         largest_occurrence: Cents(word(16 + 2 * MAX_PERILS)),
+        occurrence_layer: Cents(word(17 + 2 * MAX_PERILS)),
     }
 }
 

@@ -239,6 +239,9 @@ pub struct LegalProtection {
     pub motives: Vec<Motive>,
     /// Whether the scenario writes `dispute.motives`: the results then have a view per motive.
     pub by_motive: bool,
+    /// The retention and limit of the product's per-case excess-of-loss layer, where its
+    /// treaty has one (set from `[[reinsurance]]`): each case's loss to the layer is kept.
+    pub case_layer: Option<(Cents, Cents)>,
 }
 
 fn lognormal_days(
@@ -569,6 +572,7 @@ impl LegalProtection {
             travel,
             motives,
             by_motive,
+            case_layer: None,
         }
     }
 

@@ -172,7 +172,11 @@ impl LegalBook {
                 };
                 below += base * link * goods * m.share;
                 if u < below {
-                    let case = self.dispute(d as f64, claims, m);
+                    let mut case = self.dispute(d as f64, claims, m);
+                    if let Some((retention, limit)) = p.case_layer {
+                        case.occurrence_layer =
+                            Cents((case.largest_occurrence - retention).0.clamp(0, limit.0));
+                    }
                     segments[sale] += case;
                     if p.by_motive {
                         segments[super::SALES.len() + k] += case;
