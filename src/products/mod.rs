@@ -346,6 +346,17 @@ impl ProductTotals {
             .map(|(name, _)| name)
     }
 
+    /// The totals without the occurrence figures, which the engine may keep on the product's
+    /// line only (a day's parcel claims are over every shop and segment): what a product's
+    /// segments add up to.
+    pub fn additive_part(self) -> ProductTotals {
+        ProductTotals {
+            largest_occurrence: Cents::ZERO,
+            occurrence_layer: Cents::ZERO,
+            ..self
+        }
+    }
+
     /// All paid claims.
     pub fn claims(&self) -> Cents {
         self.perils.iter().map(|p| p.amount).sum()

@@ -477,7 +477,7 @@ pub const COLUMNS: &[PathColumn] = &[
         "ceded_premium_eur",
         "f64 or null",
         "EUR",
-        "products with a [[reinsurance]] treaty, product rows: premium paid to the reinsurer (quota share part and stop-loss price)",
+        "products with a [[reinsurance]] treaty, product rows: premium paid to the reinsurer (excess-of-loss premium with its reinstatement premium, quota share part and stop-loss price)",
         Value::Treaty(|_, c| c.premium.to_eur()),
     ),
     column(
@@ -491,7 +491,7 @@ pub const COLUMNS: &[PathColumn] = &[
         "ceded_claims_eur",
         "f64 or null",
         "EUR",
-        "products with a treaty: net claims (claims − recoveries) the reinsurer pays: quota share part and stop-loss recovery",
+        "products with a treaty: net claims (claims − recoveries) the reinsurer pays: excess-of-loss recovery, quota share part and stop-loss recovery",
         Value::Treaty(|_, c| c.claims.to_eur()),
     ),
     column(
