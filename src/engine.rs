@@ -357,6 +357,8 @@ pub struct Model {
     products: Vec<Product>,
     /// Treaties applied to products' results per path (risk transfer).
     treaties: Vec<crate::reinsurance::Treaty>,
+    /// The treaty on the whole portfolio, applied to what the products keep.
+    portfolio_treaty: Option<crate::reinsurance::Treaty>,
     shops: Vec<ShopModel>,
     frames: Vec<FrameCompany>,
     /// The stream of the path's economy factor: the first BNPL product's credit factor where
@@ -697,6 +699,7 @@ impl Model {
             horizon,
             products: scenario.products().to_vec(),
             treaties: scenario.treaties().to_vec(),
+            portfolio_treaty: scenario.portfolio_treaty().cloned(),
             shops,
             frames,
             economy_stream,
@@ -744,6 +747,11 @@ impl Model {
     /// The reinsurance treaty of product `product`, if it has one.
     pub fn treaty(&self, product: usize) -> Option<&crate::reinsurance::Treaty> {
         self.treaties.iter().find(|t| t.product == product)
+    }
+
+    /// The treaty on the whole portfolio, if any.
+    pub fn portfolio_treaty(&self) -> Option<&crate::reinsurance::Treaty> {
+        self.portfolio_treaty.as_ref()
     }
 
     /// Every product's segments, product by product.

@@ -31,7 +31,12 @@ use crate::input::validate::{Validator, show};
 use crate::money::Cents;
 use serde::Deserialize;
 
-/// A validated treaty protecting product `product` (index into the scenario's products).
+/// The name of the portfolio's line in outputs (the portfolio treaty's rows, EP tables).
+pub const PORTFOLIO_LINE: &str = "portfolio";
+
+/// A validated treaty protecting product `product` (index into the scenario's products), or,
+/// as `[portfolio_reinsurance]`, the portfolio: what every product keeps after its own treaty,
+/// summed path by path (its `product` is then unused).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Treaty {
     pub product: usize,
@@ -213,6 +218,14 @@ pub struct RawTreaty {
     pub stop_loss: Option<RawStopLoss>,
 }
 
+/// `[portfolio_reinsurance]`: a quota share and/or a stop-loss on the whole portfolio.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPortfolioTreaty {
+    pub quota_share: Option<RawQuotaShare>,
+    pub stop_loss: Option<RawStopLoss>,
+}
+
 /// `excess_of_loss = { retention_eur = "5000", limit_eur = "10000", reinstatements = 1,
 /// reinstatement_premium = 1.0, premium_eur = "20000" }`.
 #[derive(Debug, Deserialize)]
@@ -256,6 +269,28 @@ const MAX_LAYER_EUR: i64 = 1_000_000_000_000;
 const MAX_LAYER_LOSS_RATIO: f64 = 100.0;
 
 impl Treaty {
+    /// Validates `[portfolio_reinsurance]`: the parts of a product's treaty that apply to a
+    /// sum of products, a quota share and a stop-loss (an excess of loss is per occurrence,
+    /// and the portfolio has none).
+    pub fn validate_portfolio(raw: &RawPortfolioTreaty, path: &str, v: &mut Validator) -> Treaty {
+        let as_product = RawTreaty {
+            product: String::new(),
+            excess_of_loss: None,
+            quota_share: raw.quota_share.as_ref().map(|q| RawQuotaShare {
+                share: q.share,
+                commission: q.commission,
+            }),
+            stop_loss: raw.stop_loss.as_ref().map(|s| RawStopLoss {
+                attachment_loss_ratio: s.attachment_loss_ratio,
+                limit_loss_ratio: s.limit_loss_ratio,
+                attachment_eur: s.attachment_eur.clone(),
+                limit_eur: s.limit_eur.clone(),
+                rate_on_premium: s.rate_on_premium,
+            }),
+        };
+        Treaty::validate(&as_product, path, &[""], v)
+    }
+
     /// Validates `reinsurance[i]` against the scenario's product names.
     pub fn validate(raw: &RawTreaty, path: &str, products: &[&str], v: &mut Validator) -> Treaty {
         let p = |field: &str| format!("{path}.{field}");

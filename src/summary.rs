@@ -97,6 +97,9 @@ pub fn summarise_stored(model: &Model, paths: &StoredPaths) -> Result<Vec<Metric
             )?;
         }
     }
+    if let Some(treaty) = model.portfolio_treaty() {
+        portfolio_reinsurance_rows(&mut rows, model, treaty, paths)?;
+    }
     let layout = *paths.layout();
     for (c, f) in model.frames().iter().enumerate() {
         let product = &model.products()[f.product];
@@ -210,10 +213,87 @@ fn reinsurance_rows(
     line: Line,
     expected: &BTreeMap<String, f64>,
 ) -> Result<()> {
+    let per_path = paths.map_line_fields(line, &TREATY, |t| {
+        (t.premium, t.net_claims(), treaty.cede_totals(t))
+    })?;
+    treaty_rows(
+        rows,
+        (product.name(), product.kind()),
+        treaty,
+        &per_path,
+        expected,
+    );
+    Ok(())
+}
+
+/// The rows of the portfolio's treaty (`[portfolio_reinsurance]`): it protects what the
+/// products keep after their own treaties, summed path by path; the rows' product is
+/// `portfolio`, with the premium and net claims it protects.
+fn portfolio_reinsurance_rows(
+    rows: &mut Vec<MetricRow>,
+    model: &Model,
+    treaty: &crate::reinsurance::Treaty,
+    paths: &StoredPaths,
+) -> Result<()> {
+    let n = paths.len() as usize;
+    let (mut premium, mut claims) = (vec![Cents::ZERO; n], vec![Cents::ZERO; n]);
+    for pi in 0..model.products().len() {
+        let own = model.treaty(pi);
+        let kept = paths.map_line_fields(Line::Product(pi), &TREATY, |t| match own {
+            Some(o) => {
+                let c = o.cede_totals(t);
+                (c.net_premium(t.premium), c.net_claims(t.net_claims()))
+            }
+            None => (t.premium, t.net_claims()),
+        })?;
+        for (i, (p, c)) in kept.into_iter().enumerate() {
+            premium[i] += p;
+            claims[i] += c;
+        }
+    }
+    let unit = |metric: &str, values: &[Cents]| MetricRow {
+        product: crate::reinsurance::PORTFOLIO_LINE.into(),
+        kind: crate::reinsurance::PORTFOLIO_LINE,
+        company: None,
+        segment: None,
+        metric: metric.into(),
+        unit: "EUR",
+        summary: Summary::of_owned(values.iter().map(|c| c.to_eur()).collect()),
+        analytic: None,
+    };
+    rows.push(unit("premium_eur", &premium));
+    rows.push(unit("net_claims_eur", &claims));
+    let per_path: Vec<(Cents, Cents, crate::reinsurance::Ceded)> = premium
+        .into_iter()
+        .zip(claims)
+        .map(|(p, c)| (p, c, treaty.cede(p, c, Cents::ZERO)))
+        .collect();
+    treaty_rows(
+        rows,
+        (
+            crate::reinsurance::PORTFOLIO_LINE,
+            crate::reinsurance::PORTFOLIO_LINE,
+        ),
+        treaty,
+        &per_path,
+        &BTreeMap::new(),
+    );
+    Ok(())
+}
+
+/// The rows of a treaty from each path's (premium, net claims, what it cedes).
+fn treaty_rows(
+    rows: &mut Vec<MetricRow>,
+    (name, kind): (&str, &'static str),
+    treaty: &crate::reinsurance::Treaty,
+    per_path: &[(Cents, Cents, crate::reinsurance::Ceded)],
+    expected: &BTreeMap<String, f64>,
+) {
+    let n = per_path.len() as u64;
     let mut push = |metric: &'static str, unit: &'static str, summary: Summary| {
         rows.push(MetricRow {
-            product: product.name().into(),
-            kind: product.kind(),
+            product: name.into(),
+            kind,
             company: None,
             segment: None,
             metric: metric.into(),
@@ -222,13 +302,6 @@ fn reinsurance_rows(
             analytic: expected.get(metric).copied(),
         });
     };
-    let per_path: Vec<(
-        crate::money::Cents,
-        crate::money::Cents,
-        crate::reinsurance::Ceded,
-    )> = paths.map_line_fields(line, &TREATY, |t| {
-        (t.premium, t.net_claims(), treaty.cede_totals(t))
-    })?;
     let eur = |f: &dyn Fn(&(Cents, Cents, crate::reinsurance::Ceded)) -> Cents| {
         Summary::of_owned(per_path.iter().map(|x| f(x).to_eur()).collect())
     };
@@ -263,7 +336,6 @@ fn reinsurance_rows(
         .collect();
     let (p1, p1_se) = stats::exceedance(&ratios, 1.0);
     let n_ratios = ratios.len() as u64;
-    let n = paths.len();
     push(
         "premium_after_reinsurance_eur",
         "EUR",
@@ -289,7 +361,6 @@ fn reinsurance_rows(
         "probability",
         point(n_ratios, p1, p1_se),
     );
-    Ok(())
 }
 
 /// The rows of one product, or of one of its segments, from its stored per-path totals.

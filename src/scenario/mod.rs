@@ -49,6 +49,7 @@ pub struct Scenario {
     companies: Vec<Company>,
     products: Vec<Product>,
     treaties: Vec<crate::reinsurance::Treaty>,
+    portfolio_treaty: Option<crate::reinsurance::Treaty>,
     /// The values written as distributions (parameter risk), with the text they are drawn
     /// into; `None` when every value is a number.
     parameters: Option<Arc<Parameters>>,
@@ -235,6 +236,11 @@ impl Scenario {
     /// The reinsurance treaties, at most one per product.
     pub fn treaties(&self) -> &[crate::reinsurance::Treaty] {
         &self.treaties
+    }
+
+    /// The treaty on the whole portfolio (`[portfolio_reinsurance]`), if any.
+    pub fn portfolio_treaty(&self) -> Option<&crate::reinsurance::Treaty> {
+        self.portfolio_treaty.as_ref()
     }
 
     /// Every shop with its company, in file order.

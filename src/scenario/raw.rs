@@ -32,6 +32,8 @@ pub struct RawScenario {
     /// Treaties protecting products (risk transfer).
     #[serde(default)]
     pub reinsurance: Vec<crate::reinsurance::RawTreaty>,
+    /// A treaty on the whole portfolio, after the products' own.
+    pub portfolio_reinsurance: Option<crate::reinsurance::RawPortfolioTreaty>,
     /// The carriers shops ship through, with their disruptions.
     #[serde(default)]
     pub carriers: Vec<RawCarrier>,

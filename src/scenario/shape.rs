@@ -231,6 +231,10 @@ pub(super) fn validate(raw: RawScenario, hash: String) -> Result<Scenario, Vec<I
         treaties.push(t);
     }
 
+    let portfolio_treaty = raw.portfolio_reinsurance.as_ref().map(|t| {
+        crate::reinsurance::Treaty::validate_portfolio(t, "portfolio_reinsurance", &mut v)
+    });
+
     v.finish()?;
     Ok(Scenario {
         name: raw.name.unwrap_or_else(|| "scenario".to_string()),
@@ -243,6 +247,7 @@ pub(super) fn validate(raw: RawScenario, hash: String) -> Result<Scenario, Vec<I
         companies,
         products,
         treaties,
+        portfolio_treaty,
         parameters: None,
     })
 }
