@@ -269,28 +269,6 @@ const MAX_LAYER_EUR: i64 = 1_000_000_000_000;
 const MAX_LAYER_LOSS_RATIO: f64 = 100.0;
 
 impl Treaty {
-    /// Validates `[portfolio_reinsurance]`: the parts of a product's treaty that apply to a
-    /// sum of products, a quota share and a stop-loss (an excess of loss is per occurrence,
-    /// and the portfolio has none).
-    pub fn validate_portfolio(raw: &RawPortfolioTreaty, path: &str, v: &mut Validator) -> Treaty {
-        let as_product = RawTreaty {
-            product: String::new(),
-            excess_of_loss: None,
-            quota_share: raw.quota_share.as_ref().map(|q| RawQuotaShare {
-                share: q.share,
-                commission: q.commission,
-            }),
-            stop_loss: raw.stop_loss.as_ref().map(|s| RawStopLoss {
-                attachment_loss_ratio: s.attachment_loss_ratio,
-                limit_loss_ratio: s.limit_loss_ratio,
-                attachment_eur: s.attachment_eur.clone(),
-                limit_eur: s.limit_eur.clone(),
-                rate_on_premium: s.rate_on_premium,
-            }),
-        };
-        Treaty::validate(&as_product, path, &[""], v)
-    }
-
     /// Validates `reinsurance[i]` against the scenario's product names.
     pub fn validate(raw: &RawTreaty, path: &str, products: &[&str], v: &mut Validator) -> Treaty {
         let p = |field: &str| format!("{path}.{field}");
@@ -308,13 +286,47 @@ impl Treaty {
                 0
             }
         };
-        if raw.quota_share.is_none() && raw.stop_loss.is_none() && raw.excess_of_loss.is_none() {
+        if raw.excess_of_loss.is_none() && raw.quota_share.is_none() && raw.stop_loss.is_none() {
             v.fail_field(
                 path,
                 "cedes nothing: write an excess_of_loss = { retention_eur, limit_eur, reinstatements, reinstatement_premium, premium_eur }, a quota_share = { share, commission }, a stop_loss = { attachment_loss_ratio, limit_loss_ratio, rate_on_premium }, or several",
             );
         }
-        let excess_of_loss = raw.excess_of_loss.as_ref().map(|x| {
+        let parts = (
+            raw.excess_of_loss.as_ref(),
+            raw.quota_share.as_ref(),
+            raw.stop_loss.as_ref(),
+        );
+        Treaty::validate_parts(product, parts, path, v)
+    }
+
+    /// Validates `[portfolio_reinsurance]`: the parts of a product's treaty that apply to a
+    /// sum of products, a quota share and a stop-loss (an excess of loss is per occurrence,
+    /// and the portfolio has none).
+    pub fn validate_portfolio(raw: &RawPortfolioTreaty, path: &str, v: &mut Validator) -> Treaty {
+        if raw.quota_share.is_none() && raw.stop_loss.is_none() {
+            v.fail_field(
+                path,
+                "cedes nothing: write a quota_share = { share, commission }, a stop_loss = { attachment_loss_ratio, limit_loss_ratio, rate_on_premium }, or both",
+            );
+        }
+        let parts = (None, raw.quota_share.as_ref(), raw.stop_loss.as_ref());
+        Treaty::validate_parts(0, parts, path, v)
+    }
+
+    /// Validates a treaty's parts, written at `path`.
+    fn validate_parts(
+        product: usize,
+        (xl, qs, sl): (
+            Option<&RawExcessOfLoss>,
+            Option<&RawQuotaShare>,
+            Option<&RawStopLoss>,
+        ),
+        path: &str,
+        v: &mut Validator,
+    ) -> Treaty {
+        let p = |field: &str| format!("{path}.{field}");
+        let excess_of_loss = xl.map(|x| {
             let limit = v.eur_at_most(
                 &p("excess_of_loss.limit_eur"),
                 &x.limit_eur,
@@ -368,7 +380,7 @@ impl Treaty {
                 }),
             }
         });
-        let quota_share = raw.quota_share.as_ref().map(|q| {
+        let quota_share = qs.map(|q| {
             let share = v.probability(&p("quota_share.share"), q.share);
             if share >= 1.0 {
                 v.fail(
@@ -384,7 +396,7 @@ impl Treaty {
                     .map_or(0.0, |c| v.probability(&p("quota_share.commission"), c)),
             }
         });
-        let stop_loss = raw.stop_loss.as_ref().map(|s| {
+        let stop_loss = sl.map(|s| {
             let ratio = |v: &mut Validator, field: &str, x: f64| {
                 let x = v.non_negative(&p(field), x, " (a loss ratio: 0.9 for 90 %)");
                 if x > MAX_LAYER_LOSS_RATIO {

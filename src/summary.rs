@@ -190,16 +190,15 @@ const _: () = assert!(
 
 /// What [`crate::reinsurance::Treaty::cede_totals`] reads: [`MONEY`] and the occurrences'
 /// excess-of-loss layer losses.
-const TREATY: [LineField; 8] = [
-    LineField::PerilAmount(0),
-    LineField::PerilAmount(1),
-    LineField::PerilAmount(2),
-    LineField::PerilAmount(3),
-    LineField::Recoveries,
-    LineField::Premium,
-    LineField::Outstanding,
-    LineField::OccurrenceLayer,
-];
+const TREATY: [LineField; 8] = {
+    let mut fields = [LineField::OccurrenceLayer; 8];
+    let mut i = 0;
+    while i < MONEY.len() {
+        fields[i] = MONEY[i];
+        i += 1;
+    }
+    fields
+};
 
 /// The rows of a product's result after its reinsurance treaty, path by path: what it cedes
 /// (premium, commission, claims, the stop-loss's part) and what it keeps, with the loss ratio

@@ -41,6 +41,9 @@ use toml::de::{DeTable, DeValue, ValueDeserializer};
 
 /// Most values of one scenario given as distributions.
 pub const MAX_UNCERTAIN: usize = 256;
+/// Largest magnitude of a law's location or bound: 10^12, far above any scenario value (the
+/// largest amounts and daily order counts are 10^7), so that every draw stays finite.
+const MAX_LAW_VALUE: f64 = 1e12;
 /// Largest σ of a lognormal law of a parameter (and CV of a gamma or lognormal law): 3, beyond
 /// which a parameter's spread spans more orders of magnitude than any estimate.
 const MAX_SIGMA: f64 = 3.0;
@@ -269,6 +272,7 @@ enum Num {
 }
 
 impl Num {
+    /// The number, if it is one within ±[`MAX_LAW_VALUE`] (so that no draw can overflow).
     fn value(&self) -> Option<f64> {
         match self {
             Num::Int(i) => Some(*i as f64),
@@ -277,6 +281,7 @@ impl Num {
                 .ok()
                 .and_then(|d| d.to_string().parse().ok()),
         }
+        .filter(|x: &f64| x.abs() <= MAX_LAW_VALUE)
     }
 
     /// Decimals of a decimal string; `None` for a number.
@@ -417,7 +422,7 @@ fn read_law(text: &str, value: &Spanned<DeValue<'_>>, path: &str) -> Result<Unce
                                 fail(
                                     "lognormal.median",
                                     m.show(),
-                                    "must be a number greater than 0",
+                                    "must be a number greater than 0 and at most 10^12",
                                 )
                             })?;
                     let sigma = spread("lognormal.sigma", sigma)?;
@@ -431,7 +436,7 @@ fn read_law(text: &str, value: &Spanned<DeValue<'_>>, path: &str) -> Result<Unce
                                 fail(
                                     "lognormal.mean",
                                     m.show(),
-                                    "must be a number greater than 0",
+                                    "must be a number greater than 0 and at most 10^12",
                                 )
                             })?;
                     let cv = spread("lognormal.cv", cv)?;
@@ -458,7 +463,13 @@ fn read_law(text: &str, value: &Spanned<DeValue<'_>>, path: &str) -> Result<Unce
             let mean = m
                 .value()
                 .filter(|x| x.is_finite() && *x > 0.0)
-                .ok_or_else(|| fail("gamma.mean", m.show(), "must be a number greater than 0"))?;
+                .ok_or_else(|| {
+                    fail(
+                        "gamma.mean",
+                        m.show(),
+                        "must be a number greater than 0 and at most 10^12",
+                    )
+                })?;
             let cv = spread("gamma.cv", cv)?;
             let shape = 1.0 / (cv * cv);
             (
@@ -475,14 +486,14 @@ fn read_law(text: &str, value: &Spanned<DeValue<'_>>, path: &str) -> Result<Unce
                 return Err(fail(
                     name,
                     format!("{} values", bounds.len()),
-                    "must be two numbers [a, b] with a < b",
+                    "must be two numbers [a, b] from −10^12 to 10^12 with a < b",
                 ));
             };
             let (Some(low), Some(high)) = (a.value(), b.value()) else {
                 return Err(fail(
                     name,
                     format!("[{}, {}]", a.show(), b.show()),
-                    "must be two numbers [a, b] with a < b",
+                    "must be two numbers [a, b] from −10^12 to 10^12 with a < b",
                 ));
             };
             if !(low.is_finite() && high.is_finite() && low < high) {
@@ -595,6 +606,11 @@ list = [1.0, { gamma = { mean = 2, cv = 0.1 } }]
             ("x = { gamma = { mean = 1, cv = nan } }", "x.gamma.cv"),
             ("x = { uniform = [3, 1] }", "x.uniform"),
             ("x = { uniform = [1] }", "x.uniform"),
+            ("x = { uniform = [-1e308, 1e308] }", "x.uniform"),
+            (
+                "x = { lognormal = { median = 1e300, sigma = 3 } }",
+                "x.lognormal.median",
+            ),
             (
                 "x = { beta = { mean = 0.5, cv = 0.1, shape = 2 } }",
                 "x.beta.shape",
