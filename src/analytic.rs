@@ -261,7 +261,7 @@ fn quota_share_metrics(m: &mut BTreeMap<String, f64>, model: &Model, product: us
     let Some(t) = model.treaty(product) else {
         return;
     };
-    let (Some(q), None, None) = (t.quota_share, t.stop_loss, t.excess_of_loss) else {
+    let (Some(q), None, true) = (t.quota_share, t.stop_loss, t.excess_of_loss.is_empty()) else {
         return;
     };
     if let Some(&premium) = m.get("premium_eur") {

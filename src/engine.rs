@@ -1008,10 +1008,12 @@ impl Model {
             }
             // A day is the occurrence of the product's excess-of-loss layer (a product whose
             // occurrence is not a day keeps its layer losses in its book).
-            if let Some(x) = self.treaty(pi).and_then(|t| t.excess_of_loss)
+            if let Some(treaty) = self.treaty(pi)
                 && !days.is_empty()
             {
-                t.occurrence_layer = days.iter().map(|&d| x.layer(d)).sum();
+                for (k, x) in treaty.excess_of_loss.iter().enumerate() {
+                    t.occurrence_layers[k] = days.iter().map(|&d| x.layer(d)).sum();
+                }
             }
         }
         PathResult {

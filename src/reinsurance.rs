@@ -29,6 +29,7 @@
 
 use crate::input::validate::{Validator, show};
 use crate::money::Cents;
+use crate::products::MAX_XL_LAYERS;
 use serde::Deserialize;
 
 /// The name of the portfolio's line in outputs (the portfolio treaty's rows, EP tables).
@@ -40,7 +41,8 @@ pub const PORTFOLIO_LINE: &str = "portfolio";
 #[derive(Debug, Clone, PartialEq)]
 pub struct Treaty {
     pub product: usize,
-    pub excess_of_loss: Option<ExcessOfLoss>,
+    /// The excess-of-loss layers, lowest first and contiguous (empty: none).
+    pub excess_of_loss: Vec<ExcessOfLoss>,
     pub quota_share: Option<QuotaShare>,
     pub stop_loss: Option<StopLoss>,
 }
@@ -155,20 +157,23 @@ impl Treaty {
     /// What a path with gross totals `t` cedes (its premium, net claims and the losses of its
     /// occurrences to the excess-of-loss layer).
     pub fn cede_totals(&self, t: &crate::products::ProductTotals) -> Ceded {
-        self.cede(t.premium, t.net_claims(), t.occurrence_layer)
+        self.cede(t.premium, t.net_claims(), &t.occurrence_layers)
     }
 
     /// What a path with gross `premium` and gross net claims `claims` (claims less
-    /// recoveries) cedes, its occurrences having lost `layer_losses` to the excess-of-loss
-    /// layer (`Σ min((X_i − retention)⁺, limit)`; zero without one).
-    pub fn cede(&self, premium: Cents, claims: Cents, layer_losses: Cents) -> Ceded {
+    /// recoveries) cedes, its occurrences having lost `layer_losses[k]` to excess-of-loss
+    /// layer `k` (`Σ min((X_i − retention)⁺, limit)`; empty without layers).
+    pub fn cede(&self, premium: Cents, claims: Cents, layer_losses: &[Cents]) -> Ceded {
         let mut c = Ceded::default();
         let (mut kept_premium, mut kept_claims) = (premium, claims);
-        if let Some(x) = self.excess_of_loss {
-            c.xl_claims = x.paid(layer_losses);
-            c.reinstatement_premium = x.reinstatement_premium(layer_losses);
+        if !self.excess_of_loss.is_empty() {
+            for (x, &losses) in self.excess_of_loss.iter().zip(layer_losses) {
+                c.xl_claims += x.paid(losses);
+                let reinstatement = x.reinstatement_premium(losses);
+                c.reinstatement_premium += reinstatement;
+                c.premium += x.premium + reinstatement;
+            }
             c.claims = c.xl_claims;
-            c.premium = x.premium + c.reinstatement_premium;
             kept_premium = premium - c.premium;
             kept_claims = claims - c.xl_claims;
         }
@@ -214,6 +219,8 @@ fn share_signed(x: Cents, share: f64) -> Cents {
 pub struct RawTreaty {
     pub product: String,
     pub excess_of_loss: Option<RawExcessOfLoss>,
+    /// A tower of contiguous layers, lowest first (instead of `excess_of_loss`).
+    pub excess_of_loss_layers: Option<Vec<RawExcessOfLoss>>,
     pub quota_share: Option<RawQuotaShare>,
     pub stop_loss: Option<RawStopLoss>,
 }
@@ -286,14 +293,39 @@ impl Treaty {
                 0
             }
         };
-        if raw.excess_of_loss.is_none() && raw.quota_share.is_none() && raw.stop_loss.is_none() {
+        if raw.excess_of_loss.is_none()
+            && raw.excess_of_loss_layers.is_none()
+            && raw.quota_share.is_none()
+            && raw.stop_loss.is_none()
+        {
             v.fail_field(
                 path,
                 "cedes nothing: write an excess_of_loss = { retention_eur, limit_eur, reinstatements, reinstatement_premium, premium_eur }, a quota_share = { share, commission }, a stop_loss = { attachment_loss_ratio, limit_loss_ratio, rate_on_premium }, or several",
             );
         }
+        let mut layers: Vec<(String, &RawExcessOfLoss)> = Vec::new();
+        match (&raw.excess_of_loss, &raw.excess_of_loss_layers) {
+            (Some(x), None) => layers.push(("excess_of_loss".into(), x)),
+            (None, Some(tower)) => {
+                if tower.is_empty() || tower.len() > MAX_XL_LAYERS {
+                    v.fail(
+                        &format!("{path}.excess_of_loss_layers"),
+                        format!("{} layers", tower.len()),
+                        format!("must list 1 to {MAX_XL_LAYERS} layers, lowest first"),
+                    );
+                }
+                for (k, x) in tower.iter().take(MAX_XL_LAYERS).enumerate() {
+                    layers.push((format!("excess_of_loss_layers[{k}]"), x));
+                }
+            }
+            (Some(_), Some(_)) => v.fail_field(
+                &format!("{path}.excess_of_loss_layers"),
+                "and excess_of_loss are two ways to write the same cover: write one layer as excess_of_loss, or every layer of a tower in excess_of_loss_layers",
+            ),
+            (None, None) => {}
+        }
         let parts = (
-            raw.excess_of_loss.as_ref(),
+            layers.as_slice(),
             raw.quota_share.as_ref(),
             raw.stop_loss.as_ref(),
         );
@@ -310,7 +342,7 @@ impl Treaty {
                 "cedes nothing: write a quota_share = { share, commission }, a stop_loss = { attachment_loss_ratio, limit_loss_ratio, rate_on_premium }, or both",
             );
         }
-        let parts = (None, raw.quota_share.as_ref(), raw.stop_loss.as_ref());
+        let parts = (&[][..], raw.quota_share.as_ref(), raw.stop_loss.as_ref());
         Treaty::validate_parts(0, parts, path, v)
     }
 
@@ -318,7 +350,7 @@ impl Treaty {
     fn validate_parts(
         product: usize,
         (xl, qs, sl): (
-            Option<&RawExcessOfLoss>,
+            &[(String, &RawExcessOfLoss)],
             Option<&RawQuotaShare>,
             Option<&RawStopLoss>,
         ),
@@ -326,60 +358,76 @@ impl Treaty {
         v: &mut Validator,
     ) -> Treaty {
         let p = |field: &str| format!("{path}.{field}");
-        let excess_of_loss = xl.map(|x| {
-            let limit = v.eur_at_most(
-                &p("excess_of_loss.limit_eur"),
-                &x.limit_eur,
-                MAX_LAYER_EUR,
-                "a layer's limit",
-            );
-            if limit.0 == 0 {
+        let excess_of_loss: Vec<ExcessOfLoss> = xl
+            .iter()
+            .map(|(prefix, x)| {
+                let limit = v.eur_at_most(
+                    &p(&format!("{prefix}.limit_eur")),
+                    &x.limit_eur,
+                    MAX_LAYER_EUR,
+                    "a layer's limit",
+                );
+                if limit.0 == 0 {
+                    v.fail(
+                        &p(&format!("{prefix}.limit_eur")),
+                        format!("{:?}", x.limit_eur),
+                        "must be greater than 0: a layer of no width pays nothing",
+                    );
+                }
+                ExcessOfLoss {
+                    retention: v.eur_at_most(
+                        &p(&format!("{prefix}.retention_eur")),
+                        &x.retention_eur,
+                        MAX_LAYER_EUR,
+                        "a layer's retention",
+                    ),
+                    limit,
+                    reinstatements: v.integer_in(
+                        &p(&format!("{prefix}.reinstatements")),
+                        x.reinstatements.unwrap_or(0),
+                        0,
+                        MAX_REINSTATEMENTS,
+                        " (times the limit is reinstated; 0: the limit once)",
+                    ) as u32,
+                    reinstatement_premium: x.reinstatement_premium.map_or(1.0, |r| {
+                        let r = v.non_negative(
+                            &p(&format!("{prefix}.reinstatement_premium")),
+                            r,
+                            " (1: a reinstatement at 100 % of the layer's premium)",
+                        );
+                        if r > 10.0 {
+                            v.fail(
+                                &p(&format!("{prefix}.reinstatement_premium")),
+                                show(r),
+                                "must be at most 10 (times the layer's premium per reinstatement)",
+                            );
+                        }
+                        r
+                    }),
+                    premium: x.premium_eur.as_deref().map_or(Cents::ZERO, |s| {
+                        v.eur_at_most(
+                            &p(&format!("{prefix}.premium_eur")),
+                            s,
+                            MAX_LAYER_EUR,
+                            "a layer's premium",
+                        )
+                    }),
+                }
+            })
+            .collect();
+        // A tower's layers are contiguous: each starts where the one below ends.
+        for (k, pair) in excess_of_loss.windows(2).enumerate() {
+            let top = pair[0].retention + pair[0].limit;
+            if pair[1].retention != top {
                 v.fail(
-                    &p("excess_of_loss.limit_eur"),
-                    format!("{:?}", x.limit_eur),
-                    "must be greater than 0: a layer of no width pays nothing",
+                    &p(&format!("excess_of_loss_layers[{}].retention_eur", k + 1)),
+                    format!("\"{}\"", pair[1].retention),
+                    format!(
+                        "must be \"{top}\", where the layer below ends (its retention plus its limit): the layers of a tower are contiguous, lowest first, so that every euro of an occurrence between the lowest retention and the top is in exactly one layer"
+                    ),
                 );
             }
-            ExcessOfLoss {
-                retention: v.eur_at_most(
-                    &p("excess_of_loss.retention_eur"),
-                    &x.retention_eur,
-                    MAX_LAYER_EUR,
-                    "a layer's retention",
-                ),
-                limit,
-                reinstatements: v.integer_in(
-                    &p("excess_of_loss.reinstatements"),
-                    x.reinstatements.unwrap_or(0),
-                    0,
-                    MAX_REINSTATEMENTS,
-                    " (times the limit is reinstated; 0: the limit once)",
-                ) as u32,
-                reinstatement_premium: x.reinstatement_premium.map_or(1.0, |r| {
-                    let r = v.non_negative(
-                        &p("excess_of_loss.reinstatement_premium"),
-                        r,
-                        " (1: a reinstatement at 100 % of the layer's premium)",
-                    );
-                    if r > 10.0 {
-                        v.fail(
-                            &p("excess_of_loss.reinstatement_premium"),
-                            show(r),
-                            "must be at most 10 (times the layer's premium per reinstatement)",
-                        );
-                    }
-                    r
-                }),
-                premium: x.premium_eur.as_deref().map_or(Cents::ZERO, |s| {
-                    v.eur_at_most(
-                        &p("excess_of_loss.premium_eur"),
-                        s,
-                        MAX_LAYER_EUR,
-                        "a layer's premium",
-                    )
-                }),
-            }
-        });
+        }
         let quota_share = qs.map(|q| {
             let share = v.probability(&p("quota_share.share"), q.share);
             if share >= 1.0 {
@@ -456,7 +504,7 @@ mod tests {
     fn treaty(quota_share: Option<QuotaShare>, stop_loss: Option<StopLoss>) -> Treaty {
         Treaty {
             product: 0,
-            excess_of_loss: None,
+            excess_of_loss: Vec::new(),
             quota_share,
             stop_loss,
         }
@@ -490,7 +538,7 @@ mod tests {
         assert_eq!(x.reinstatement_premium(eur(30_000)), eur(2_000));
         let t = Treaty {
             product: 0,
-            excess_of_loss: Some(x),
+            excess_of_loss: vec![x],
             quota_share: Some(QuotaShare {
                 share: 0.5,
                 commission: 0.0,
@@ -499,7 +547,7 @@ mod tests {
         };
         // Premium 50,000, claims 42,000: the layer takes 13,000 and 4,000 of premium; the
         // quota share half of the 46,000 and 29,000 left.
-        let c = t.cede(eur(50_000), eur(42_000), losses);
+        let c = t.cede(eur(50_000), eur(42_000), &[losses]);
         assert_eq!(c.xl_claims, eur(13_000));
         assert_eq!(c.reinstatement_premium, eur(2_000));
         assert_eq!(c.claims, eur(13_000 + 14_500));
@@ -527,7 +575,7 @@ mod tests {
         // Premium 1,000.00, claims 1,200.00: QS cedes 300.00 and 360.00, commission 75.00;
         // retained 700.00 and 840.00; the layer attaches at 630.00 and pays up to 350.00:
         // 210.00; its price 21.00.
-        let c = t.cede(Cents(100_000), Cents(120_000), Cents::ZERO);
+        let c = t.cede(Cents(100_000), Cents(120_000), &[]);
         assert_eq!(c.premium, Cents(30_000 + 2_100));
         assert_eq!(c.commission, Cents(7_500));
         assert_eq!(c.claims, Cents(36_000 + 21_000));
@@ -539,13 +587,12 @@ mod tests {
         assert_eq!(c.net_claims(Cents(120_000)), Cents(63_000));
         // Past the limit the layer pays its limit; below the attachment nothing.
         assert_eq!(
-            t.cede(Cents(100_000), Cents(1_000_000), Cents::ZERO)
+            t.cede(Cents(100_000), Cents(1_000_000), &[])
                 .stop_loss_claims,
             Cents(35_000)
         );
         assert_eq!(
-            t.cede(Cents(100_000), Cents(80_000), Cents::ZERO)
-                .stop_loss_claims,
+            t.cede(Cents(100_000), Cents(80_000), &[]).stop_loss_claims,
             Cents::ZERO
         );
     }
@@ -564,14 +611,8 @@ mod tests {
                 rate_on_premium: 0.0,
             }),
         );
-        assert_eq!(
-            t.cede(Cents(0), Cents(55_000), Cents::ZERO).claims,
-            Cents(5_000)
-        );
-        assert_eq!(
-            t.cede(Cents(0), Cents(90_000), Cents::ZERO).claims,
-            Cents(10_000)
-        );
+        assert_eq!(t.cede(Cents(0), Cents(55_000), &[]).claims, Cents(5_000));
+        assert_eq!(t.cede(Cents(0), Cents(90_000), &[]).claims, Cents(10_000));
         let q = treaty(
             Some(QuotaShare {
                 share: 0.5,
@@ -579,9 +620,6 @@ mod tests {
             }),
             None,
         );
-        assert_eq!(
-            q.cede(Cents(100), Cents(-301), Cents::ZERO).claims,
-            Cents(-151)
-        );
+        assert_eq!(q.cede(Cents(100), Cents(-301), &[]).claims, Cents(-151));
     }
 }

@@ -190,11 +190,15 @@ const _: () = assert!(
 
 /// What [`crate::reinsurance::Treaty::cede_totals`] reads: [`MONEY`] and the occurrences'
 /// excess-of-loss layer losses.
-const TREATY: [LineField; 8] = {
-    let mut fields = [LineField::OccurrenceLayer; 8];
+const TREATY: [LineField; 7 + crate::products::MAX_XL_LAYERS] = {
+    let mut fields = [LineField::Premium; 7 + crate::products::MAX_XL_LAYERS];
     let mut i = 0;
-    while i < MONEY.len() {
-        fields[i] = MONEY[i];
+    while i < fields.len() {
+        fields[i] = if i < MONEY.len() {
+            MONEY[i]
+        } else {
+            LineField::OccurrenceLayer(i - MONEY.len())
+        };
         i += 1;
     }
     fields
@@ -265,7 +269,7 @@ fn portfolio_reinsurance_rows(
     let per_path: Vec<(Cents, Cents, crate::reinsurance::Ceded)> = premium
         .into_iter()
         .zip(claims)
-        .map(|(p, c)| (p, c, treaty.cede(p, c, Cents::ZERO)))
+        .map(|(p, c)| (p, c, treaty.cede(p, c, &[])))
         .collect();
     treaty_rows(
         rows,
@@ -307,7 +311,7 @@ fn treaty_rows(
     push("ceded_premium_eur", "EUR", eur(&|x| x.2.premium));
     push("ceding_commission_eur", "EUR", eur(&|x| x.2.commission));
     push("ceded_claims_eur", "EUR", eur(&|x| x.2.claims));
-    if treaty.excess_of_loss.is_some() {
+    if !treaty.excess_of_loss.is_empty() {
         push("xl_claims_eur", "EUR", eur(&|x| x.2.xl_claims));
         push(
             "reinstatement_premium_eur",

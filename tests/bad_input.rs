@@ -602,6 +602,20 @@ fn cases() -> Vec<Case> {
             value: Some("\"0\""),
             allowed: &["must be greater than 0: a layer of no width pays nothing"],
         },
+        Case {
+            name: "excess_of_loss_tower_with_a_gap",
+            edit: Replace(
+                "risk_class = \"high\"\nproducts = [\"parcel\"]",
+                "risk_class = \"high\"\nproducts = [\"parcel\"]\n\n[[reinsurance]]\nproduct = \"parcel\"\nexcess_of_loss_layers = [{ retention_eur = \"1000\", limit_eur = \"500\" }, { retention_eur = \"2000\", limit_eur = \"500\" }]",
+            ),
+            at: Text("\"2000\""),
+            path: "reinsurance[0].excess_of_loss_layers[1].retention_eur",
+            value: Some("\"2000.00\""),
+            allowed: &[
+                "must be \"1500.00\", where the layer below ends",
+                "contiguous",
+            ],
+        },
         // Parameter risk: a value written as a distribution.
         Case {
             name: "distribution_whose_mean_breaks_the_rule",

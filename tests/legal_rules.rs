@@ -304,9 +304,71 @@ fn a_per_case_excess_of_loss_pays_the_layer_of_each_case() {
     for r in &results {
         let t = &r.products[0];
         let c = treaty.cede_totals(t);
-        assert_eq!(c.xl_claims, t.occurrence_layer, "no reinstatement runs out");
-        let quarter = (t.occurrence_layer.0 as f64 / 4.0 + 0.5).floor() as i64;
+        assert_eq!(
+            c.xl_claims, t.occurrence_layers[0],
+            "no reinstatement runs out"
+        );
+        let quarter = (t.occurrence_layers[0].0 as f64 / 4.0 + 0.5).floor() as i64;
         assert!((c.reinstatement_premium.0 - quarter).abs() <= 1);
         assert_eq!(c.premium.0, 100_000 + c.reinstatement_premium.0);
+    }
+}
+
+/// A tower of two contiguous layers, 2,000 xs 3,060 and 5,000 xs 5,060 EUR, on the same cases:
+/// each layer pays λ·(LEV(top) − LEV(bottom)) of the court cost (the same limited expected
+/// values as above), and together they pay what one layer 7,000 xs 3,060 would.
+#[test]
+fn a_tower_of_contiguous_layers_splits_each_case_between_them() {
+    use protectsim::distributions::normal_cdf;
+    let tower = |layers: &str| {
+        simulate(
+            &[
+                (
+                    "success_probability = 1.0, duration",
+                    "success_probability = 0.5, duration",
+                ),
+                (
+                    "court = { probability = 0.0,",
+                    "court = { probability = 1.0,",
+                ),
+                (
+                    "products = [\"legal\"]",
+                    &format!(
+                        "products = [\"legal\"]\n\n[[reinsurance]]\nproduct = \"legal\"\n{layers}"
+                    ),
+                ),
+            ],
+            600,
+        )
+    };
+    let (model, results) = tower(
+        "excess_of_loss_layers = [\n  { retention_eur = \"3060\", limit_eur = \"2000\", reinstatements = 100 },\n  { retention_eur = \"5060\", limit_eur = \"5000\", reinstatements = 100 },\n]",
+    );
+    let lambda = analytic::product_metrics(&model, 0)["court_count"];
+    let (mu, sigma) = (2000f64.ln(), 0.5f64);
+    let lev = |u: f64| {
+        (mu + sigma * sigma / 2.0).exp() * normal_cdf((u.ln() - mu - sigma * sigma) / sigma)
+            + u * (1.0 - normal_cdf((u.ln() - mu) / sigma))
+    };
+    for (k, (bottom, top)) in [(3000.0, 5000.0), (5000.0, 10000.0)]
+        .into_iter()
+        .enumerate()
+    {
+        let expected = lambda * (lev(top) - lev(bottom));
+        let (mean, se) = mean_and_se(&results, |r| r.products[0].occurrence_layers[k].to_eur());
+        assert!(
+            (mean - expected).abs() < 4.0 * se,
+            "layer {k}: {mean} ± {se} against {expected}"
+        );
+    }
+    let (one, single) = tower(
+        "excess_of_loss = { retention_eur = \"3060\", limit_eur = \"7000\", reinstatements = 100 }",
+    );
+    let (t1, t2) = (model.treaty(0).unwrap(), one.treaty(0).unwrap());
+    for (a, b) in results.iter().zip(&single) {
+        assert_eq!(
+            t1.cede_totals(&a.products[0]).xl_claims,
+            t2.cede_totals(&b.products[0]).xl_claims
+        );
     }
 }

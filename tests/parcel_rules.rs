@@ -497,6 +497,9 @@ fn a_per_day_excess_of_loss_pays_the_layer_of_each_day() {
     let treaty = model.treaty(0).unwrap();
     for r in &results {
         let c = treaty.cede_totals(&r.products[0]);
-        assert_eq!(c.xl_claims.0, r.products[0].occurrence_layer.0.min(30_000));
+        assert_eq!(
+            c.xl_claims.0,
+            r.products[0].occurrence_layers[0].0.min(30_000)
+        );
     }
 }

@@ -108,12 +108,12 @@ impl Product {
         }
     }
 
-    /// Sets the per-occurrence excess-of-loss layer the product's book keeps per occurrence
-    /// (a legal protection case); a product whose occurrences are summed by the engine (a
-    /// day's parcel claims) keeps nothing here.
-    pub fn set_occurrence_layer(&mut self, retention: Cents, limit: Cents) {
+    /// Sets the per-occurrence excess-of-loss layers (retention, limit), lowest first, whose
+    /// losses the product's book keeps per occurrence (a legal protection case); a product
+    /// whose occurrences are summed by the engine (a day's parcel claims) keeps nothing here.
+    pub fn set_occurrence_layers(&mut self, layers: Vec<(Cents, Cents)>) {
         if let Product::LegalProtection(p) = self {
-            p.case_layer = Some((retention, limit));
+            p.case_layers = layers;
         }
     }
 
@@ -261,6 +261,9 @@ pub struct PerilTotals {
     pub amount: Cents,
 }
 
+/// Most layers of one product's excess-of-loss tower.
+pub const MAX_XL_LAYERS: usize = 3;
+
 /// What one occurrence of a product is (see [`Product::occurrence`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Occurrence {
@@ -322,9 +325,10 @@ pub struct ProductTotals {
     /// defines one ([`Product::occurrence`]: a legal protection case, on every line; a day's
     /// parcel claims, on the product's line only); combined by maximum, not summed.
     pub largest_occurrence: Cents,
-    /// What the line's occurrences lost to its product's excess-of-loss layer,
-    /// `Σ min((X_i − retention)⁺, limit)` (zero without one; see [`crate::reinsurance`]).
-    pub occurrence_layer: Cents,
+    /// What the line's occurrences lost to each layer of its product's excess of loss,
+    /// `Σ min((X_i − retention)⁺, limit)`, layer by layer from the lowest (zero without one;
+    /// see [`crate::reinsurance`]).
+    pub occurrence_layers: [Cents; MAX_XL_LAYERS],
 }
 
 impl ProductTotals {
@@ -352,7 +356,7 @@ impl ProductTotals {
     pub fn additive_part(self) -> ProductTotals {
         ProductTotals {
             largest_occurrence: Cents::ZERO,
-            occurrence_layer: Cents::ZERO,
+            occurrence_layers: [Cents::ZERO; MAX_XL_LAYERS],
             ..self
         }
     }
@@ -437,6 +441,8 @@ impl AddAssign for ProductTotals {
         self.contracts_ended += rhs.contracts_ended;
         self.terminated += rhs.terminated;
         self.largest_occurrence = self.largest_occurrence.max(rhs.largest_occurrence);
-        self.occurrence_layer += rhs.occurrence_layer;
+        for (a, b) in self.occurrence_layers.iter_mut().zip(rhs.occurrence_layers) {
+            *a += b;
+        }
     }
 }

@@ -212,12 +212,14 @@ pub(super) fn validate(raw: RawScenario, hash: String) -> Result<Scenario, Vec<I
                 "already has a treaty: write one [[reinsurance]] table per product, with its quota_share and stop_loss together",
             );
         }
-        if let Some(x) = t.excess_of_loss
+        if !t.excess_of_loss.is_empty()
             && let Some(product) = products.get_mut(t.product)
         {
             match product.occurrence() {
                 Some(crate::products::Occurrence::Day | crate::products::Occurrence::Case) => {
-                    product.set_occurrence_layer(x.retention, x.limit)
+                    product.set_occurrence_layers(
+                        t.excess_of_loss.iter().map(|x| (x.retention, x.limit)).collect(),
+                    )
                 }
                 _ => v.fail_field(
                     &format!("{path}.excess_of_loss"),

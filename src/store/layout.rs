@@ -9,13 +9,13 @@
 use crate::engine::PathResult;
 use crate::frame::{FramePath, Raised, Saturation};
 use crate::money::Cents;
-use crate::products::{MAX_PERILS, PerilTotals, ProductTotals};
+use crate::products::{MAX_PERILS, MAX_XL_LAYERS, PerilTotals, ProductTotals};
 
 /// Words per product or segment line: covered, ineligible, exposure, premium, (count, amount)
 /// per peril slot, rejected, IBNR, outstanding, recoveries, retained, settled, abandoned,
 /// first-stage hundredths of a day, shared-order claims, refunds, contracts ended, terminated,
-/// largest occurrence, occurrences' excess-of-loss layer losses.
-pub const LINE_WORDS: usize = 18 + 2 * MAX_PERILS;
+/// largest occurrence, occurrences' losses to each excess-of-loss layer.
+pub const LINE_WORDS: usize = 17 + 2 * MAX_PERILS + MAX_XL_LAYERS;
 /// Words per frame company: peak, peak day, days over, largest excess, first day over
 /// (−1: never), default day (−1: no default), insolvency loss; under the raise policy: raises,
 /// first raise day (−1: none), final frame, days over the frame in force, uncovered excess.
@@ -43,7 +43,8 @@ pub enum LineField {
     ContractsEnded,
     Terminated,
     LargestOccurrence,
-    OccurrenceLayer,
+    /// The losses to excess-of-loss layer `k` (0: the lowest).
+    OccurrenceLayer(usize),
 }
 
 impl LineField {
@@ -69,7 +70,7 @@ impl LineField {
             LineField::ContractsEnded => 14 + 2 * MAX_PERILS,
             LineField::Terminated => 15 + 2 * MAX_PERILS,
             LineField::LargestOccurrence => 16 + 2 * MAX_PERILS,
-            LineField::OccurrenceLayer => 17 + 2 * MAX_PERILS,
+            LineField::OccurrenceLayer(k) => 17 + 2 * MAX_PERILS + k,
         }
     }
 }
@@ -265,7 +266,9 @@ fn line_words(t: &ProductTotals) -> [i64; LINE_WORDS] {
     w[14 + 2 * MAX_PERILS] = t.contracts_ended as i64;
     w[15 + 2 * MAX_PERILS] = t.terminated as i64;
     w[16 + 2 * MAX_PERILS] = t.largest_occurrence.0;
-    w[17 + 2 * MAX_PERILS] = t.occurrence_layer.0;
+    for (k, l) in t.occurrence_layers.iter().enumerate() {
+        w[17 + 2 * MAX_PERILS + k] = l.0;
+    }
     w
 }
 
@@ -294,9 +297,9 @@ impl LineField {
             LineField::ContractsEnded,
             LineField::Terminated,
             LineField::LargestOccurrence,
-            LineField::OccurrenceLayer,
         ];
-        head.into_iter().chain(perils).chain(tail)
+        let layers = (0..MAX_XL_LAYERS).map(LineField::OccurrenceLayer);
+        head.into_iter().chain(perils).chain(tail).chain(layers)
     }
 
     /// Sets this field of each of `totals` from the stored column `column`, value by value:
@@ -326,7 +329,9 @@ impl LineField {
             LineField::LargestOccurrence => {
                 pairs.for_each(|(t, x)| t.largest_occurrence = Cents(x))
             }
-            LineField::OccurrenceLayer => pairs.for_each(|(t, x)| t.occurrence_layer = Cents(x)),
+            LineField::OccurrenceLayer(k) => {
+                pairs.for_each(|(t, x)| t.occurrence_layers[k] = Cents(x))
+            }
         }
     }
 }
@@ -357,7 +362,7 @@ pub fn totals_from(word: impl Fn(usize) -> i64) -> ProductTotals {
         contracts_ended: word(14 + 2 * MAX_PERILS) as u64,
         terminated: word(15 + 2 * MAX_PERILS) as u64,
         largest_occurrence: Cents(word(16 + 2 * MAX_PERILS)),
-        occurrence_layer: Cents(word(17 + 2 * MAX_PERILS)),
+        occurrence_layers: std::array::from_fn(|k| Cents(word(17 + 2 * MAX_PERILS + k))),
     }
 }
 

@@ -239,9 +239,10 @@ pub struct LegalProtection {
     pub motives: Vec<Motive>,
     /// Whether the scenario writes `dispute.motives`: the results then have a view per motive.
     pub by_motive: bool,
-    /// The retention and limit of the product's per-case excess-of-loss layer, where its
-    /// treaty has one (set from `[[reinsurance]]`): each case's loss to the layer is kept.
-    pub case_layer: Option<(Cents, Cents)>,
+    /// The retention and limit of each layer of the product's per-case excess of loss,
+    /// lowest first, where its treaty has one (set from `[[reinsurance]]`): each case's loss
+    /// to each layer is kept.
+    pub case_layers: Vec<(Cents, Cents)>,
 }
 
 fn lognormal_days(
@@ -572,7 +573,7 @@ impl LegalProtection {
             travel,
             motives,
             by_motive,
-            case_layer: None,
+            case_layers: Vec::new(),
         }
     }
 

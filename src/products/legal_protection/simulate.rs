@@ -173,8 +173,8 @@ impl LegalBook {
                 below += base * link * goods * m.share;
                 if u < below {
                     let mut case = self.dispute(d as f64, claims, m);
-                    if let Some((retention, limit)) = p.case_layer {
-                        case.occurrence_layer =
+                    for (k, &(retention, limit)) in p.case_layers.iter().enumerate() {
+                        case.occurrence_layers[k] =
                             Cents((case.largest_occurrence - retention).0.clamp(0, limit.0));
                     }
                     segments[sale] += case;
