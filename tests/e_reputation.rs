@@ -337,3 +337,81 @@ fn policy_books_need_no_companies() {
     );
     assert_eq!(scenario.products()[0].exposure_unit(), "policies");
 }
+
+/// A case is e-reputation's occurrence. On the court-only tree (every case in court, costs
+/// LogNormal(3,000 EUR, σ 0.5), no deductible, a ceiling out of reach) with λ = 100 cases a
+/// year: P(costliest case ≤ x) = exp(−λ·(1 − G(x))), so the 1-in-T case is
+/// G⁻¹(1 + ln(1 − 1/T)/λ); and a per-case layer 2,000 xs 4,000 EUR loses
+/// λ·(LEV(6,000) − LEV(4,000)) a year (the lognormal's limited expected values). Each within 4
+/// standard errors.
+#[test]
+fn the_costliest_case_and_a_per_case_layer_follow_their_closed_forms() {
+    use protectsim::distributions::normal_quantile;
+    use protectsim::store::{Layout, StoredPaths};
+    let text = format!(
+        r#"{HEADER}
+[[products]]
+kind = "e_reputation"
+name = "court_only"
+ceiling_eur = "1000000"
+
+[[products.segments]]
+name = "persons"
+holder = "person"
+policies = 100000
+annual_premium_eur = "24"
+
+[products.incidents.defamation]
+frequency = {{ person = 0.001 }}
+author_unknown = 0
+compensation_sought = 0
+direct_action = {{ cost = {{ median_eur = 0.001, sigma = 0.1 }}, outcomes = {{ resolved = 0, escalate = 1, abandoned = 0 }} }}
+lawyer_letter = {{ cost = {{ median_eur = 0.001, sigma = 0.1 }}, outcomes = {{ resolved = 0, escalate = 1, abandoned = 0 }} }}
+court = {{ cost = {{ median_eur = 3000, sigma = 0.5 }} }}
+
+[products.incidents.intimate_images]
+frequency = {{ person = 0 }}
+[products.incidents.identity_theft]
+frequency = {{ person = 0 }}
+[products.incidents.business_denigration]
+frequency = {{ business = 0 }}
+
+[[reinsurance]]
+product = "court_only"
+excess_of_loss = {{ retention_eur = "4000", limit_eur = "2000", reinstatements = 100 }}
+"#
+    );
+    let model = model(&text);
+    let results = simulate(&model, 5, 1500, 2);
+    let lambda = 100_000.0 * 0.001;
+    let stored = StoredPaths::in_memory(&results, Layout::of(&model));
+    let curves = protectsim::report::ep::curves(&model, &stored).unwrap();
+    let oep = curves
+        .iter()
+        .find(|c| c.curve == "oep")
+        .expect("e-reputation has an occurrence curve");
+    for p in oep.points.iter().filter(|p| p.return_period <= 100) {
+        let u = 1.0 + (1.0 - 1.0 / p.return_period as f64).ln() / lambda;
+        let expected = 3000.0 * (0.5 * normal_quantile(u)).exp();
+        assert!(
+            (p.loss - expected).abs() < 4.0 * p.se,
+            "1 in {}: {} ± {} against {expected}",
+            p.return_period,
+            p.loss,
+            p.se
+        );
+    }
+    let court = LogNormal::from_median_sigma(3000.0, 0.5).unwrap();
+    let expected = lambda * (court.limited_mean(6000.0) - court.limited_mean(4000.0));
+    let treaty = model.treaty(0).unwrap();
+    let got: Moments = results
+        .iter()
+        .map(|r| treaty.cede_totals(&r.products[0]).xl_claims.to_eur())
+        .collect();
+    let se = (got.variance() / got.count() as f64).sqrt();
+    assert!(
+        (got.mean() - expected).abs() < 4.0 * se,
+        "layer {} ± {se} against {expected}",
+        got.mean()
+    );
+}

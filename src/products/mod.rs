@@ -97,14 +97,15 @@ impl Product {
     /// The scenario `kind`.
     /// What one occurrence of the product is, for its occurrence exceedance curve: a day's
     /// claims (parcel protection: every parcel of a day, which a carrier's disruption hits
-    /// together), a case (legal protection), a merchant's default (a guarantee frame); `None`
+    /// together), a case (legal protection, e-reputation), a merchant's default (a guarantee
+    /// frame); `None`
     /// where the product defines none.
     pub fn occurrence(&self) -> Option<Occurrence> {
         match self {
             Product::BuyerProtection(_) => Some(Occurrence::Day),
-            Product::LegalProtection(_) => Some(Occurrence::Case),
+            Product::LegalProtection(_) | Product::EReputation(_) => Some(Occurrence::Case),
             Product::GuaranteeFrame(_) => Some(Occurrence::Default),
-            Product::BnplNonPayment(_) | Product::EReputation(_) => None,
+            Product::BnplNonPayment(_) => None,
         }
     }
 
@@ -112,8 +113,10 @@ impl Product {
     /// losses the product's book keeps per occurrence (a legal protection case); a product
     /// whose occurrences are summed by the engine (a day's parcel claims) keeps nothing here.
     pub fn set_occurrence_layers(&mut self, layers: Vec<(Cents, Cents)>) {
-        if let Product::LegalProtection(p) = self {
-            p.case_layers = layers;
+        match self {
+            Product::LegalProtection(p) => p.case_layers = layers,
+            Product::EReputation(p) => p.case_layers = layers,
+            _ => {}
         }
     }
 

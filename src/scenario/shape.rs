@@ -224,7 +224,7 @@ pub(super) fn validate(raw: RawScenario, hash: String) -> Result<Scenario, Vec<I
                 _ => v.fail_field(
                     &format!("{path}.excess_of_loss"),
                     format!(
-                        "is per occurrence, and a {} product defines none here: an excess of loss protects parcel protection (an occurrence is a day's claims) or legal protection (a case); use a stop_loss",
+                        "is per occurrence, and a {} product defines none here: an excess of loss protects parcel protection (an occurrence is a day's claims), legal protection or e-reputation (a case); use a stop_loss",
                         product.kind()
                     ),
                 ),

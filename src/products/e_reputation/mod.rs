@@ -218,6 +218,9 @@ pub struct EReputation {
     pub segments: Vec<PolicySegment>,
     /// Incident types in [`PERILS`] order.
     pub incidents: [Incident; 4],
+    /// The retention and limit of each layer of the product's per-case excess of loss,
+    /// lowest first, where its treaty has one (set from `[[reinsurance]]`).
+    pub case_layers: Vec<(Cents, Cents)>,
 }
 
 fn lognormal(median: f64, sigma: f64) -> LogNormal {
@@ -716,6 +719,7 @@ impl EReputation {
             rounding: raw.rounding.unwrap_or_default(),
             segments,
             incidents,
+            case_layers: Vec::new(),
         }
     }
 

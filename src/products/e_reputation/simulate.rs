@@ -34,6 +34,8 @@ pub struct PolicyBook {
     deductible: Cents,
     incidents: [Incident; 4],
     horizon_days: f64,
+    /// The product's per-case excess-of-loss layers (retention, limit), lowest first.
+    case_layers: Vec<(Cents, Cents)>,
 }
 
 /// A uniform in (0, 1), never 0, so that its normal quantile is finite.
@@ -68,6 +70,7 @@ impl PolicyBook {
             deductible: product.deductible,
             incidents: product.incidents.clone(),
             horizon_days: horizon_days as f64,
+            case_layers: product.case_layers.clone(),
             segment: s,
         }
     }
@@ -119,6 +122,11 @@ impl PolicyBook {
         t.rejected += c.refused as u64;
         t.perils[k].count += 1;
         t.perils[k].amount += Cents(paid);
+        // The case is an occurrence: what the insurer paid on it.
+        t.largest_occurrence = t.largest_occurrence.max(Cents(paid));
+        for (layer, &(retention, limit)) in t.occurrence_layers.iter_mut().zip(&self.case_layers) {
+            *layer += Cents((paid - retention.0).clamp(0, limit.0));
+        }
         t.retained += (cost - Cents(paid)) + own_loss;
     }
 
@@ -257,6 +265,7 @@ mod tests {
                 annual_premium: Cents(2400),
             }],
             incidents: std::array::from_fn(default_incident),
+            case_layers: Vec::new(),
         }
     }
 
