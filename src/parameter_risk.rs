@@ -36,6 +36,7 @@
 use crate::analytic;
 use crate::engine::Model;
 use crate::products::ProductTotals;
+use crate::stats::Moments;
 use crate::store::{Line, LineField, StoredPaths};
 use anyhow::Result;
 use rayon::prelude::*;
@@ -75,24 +76,16 @@ impl Split {
     /// The split of `x` (the figure per path) with conditional means `mu` (same length).
     pub fn of(line: &str, metric: &str, unit: &'static str, x: &[f64], mu: &[f64]) -> Split {
         let n = x.len().min(mu.len());
-        let nf = n as f64;
-        let mean = |v: &[f64]| v.iter().sum::<f64>() / nf;
-        let (mx, mm) = (mean(&x[..n]), mean(&mu[..n]));
-        // Sample variance and the standard error of the mean of the squared deviations.
-        let moments = |sq: &mut dyn Iterator<Item = f64>, unbiased: bool| -> (f64, f64) {
-            let sq: Vec<f64> = sq.collect();
-            let m = sq.iter().sum::<f64>() / nf;
-            let var_sq = sq.iter().map(|s| (s - m) * (s - m)).sum::<f64>() / (nf - 1.0);
-            let scale = if unbiased { nf / (nf - 1.0) } else { 1.0 };
-            (m * scale, scale * (var_sq / nf).sqrt())
-        };
-        let (var_total, _) = moments(&mut x[..n].iter().map(|v| (v - mx) * (v - mx)), true);
-        let (var_parameter, var_parameter_se) =
-            moments(&mut mu[..n].iter().map(|v| (v - mm) * (v - mm)), true);
-        let (var_process, var_process_se) = moments(
-            &mut x[..n].iter().zip(&mu[..n]).map(|(a, b)| (a - b) * (a - b)),
-            false,
-        );
+        let (x, mu) = (&x[..n], &mu[..n]);
+        let of = |v: &mut dyn Iterator<Item = f64>| v.collect::<Moments>();
+        let (xs, mus) = (of(&mut x.iter().copied()), of(&mut mu.iter().copied()));
+        let (mx, mm) = (xs.mean(), mus.mean());
+        // The parameter variance is the conditional means' sample variance; its standard
+        // error is that of the mean of their squared deviations, scaled the same way.
+        let unbiased = n as f64 / (n as f64 - 1.0);
+        let parameter = of(&mut mu.iter().map(|v| (v - mm) * (v - mm)));
+        let process = of(&mut x.iter().zip(mu).map(|(a, b)| (a - b) * (a - b)));
+        let var_parameter = mus.variance();
         Split {
             line: line.to_string(),
             metric: metric.to_string(),
@@ -100,23 +93,30 @@ impl Split {
             paths: n as u64,
             mean: mx,
             closed_form_mean: mm,
-            closed_form_mean_se: (var_parameter / nf).sqrt(),
-            var_total,
-            var_process,
-            var_process_se,
+            closed_form_mean_se: mus.standard_error(),
+            var_total: xs.variance(),
+            var_process: process.mean(),
+            var_process_se: process.standard_error(),
             var_parameter,
-            var_parameter_se,
+            var_parameter_se: unbiased * parameter.standard_error(),
         }
     }
 }
 
-/// A figure of a product line: its metric name, unit, and its value on a path's totals.
+/// A figure of a product line: its metric name, unit, and where its per-path value is read.
 struct Figure {
     metric: String,
     unit: &'static str,
-    value: fn(&ProductTotals) -> f64,
-    /// For a peril count, the peril's slot.
-    peril: Option<usize>,
+    source: Source,
+}
+
+/// Where a figure's per-path value comes from.
+#[derive(Clone, Copy)]
+enum Source {
+    /// Computed from a path's totals.
+    Totals(fn(&ProductTotals) -> f64),
+    /// The claim count of the peril in this slot.
+    PerilCount(usize),
 }
 
 fn figures(model: &Model, pi: usize) -> Vec<Figure> {
@@ -125,34 +125,29 @@ fn figures(model: &Model, pi: usize) -> Vec<Figure> {
         Figure {
             metric: "covered".into(),
             unit: product.exposure_unit(),
-            value: |t| t.covered as f64,
-            peril: None,
+            source: Source::Totals(|t| t.covered as f64),
         },
         Figure {
             metric: "premium_eur".into(),
             unit: "EUR",
-            value: |t| t.premium.to_eur(),
-            peril: None,
+            source: Source::Totals(|t| t.premium.to_eur()),
         },
         Figure {
             metric: "claims_eur".into(),
             unit: "EUR",
-            value: |t| t.claims().to_eur(),
-            peril: None,
+            source: Source::Totals(|t| t.claims().to_eur()),
         },
         Figure {
             metric: "net_claims_eur".into(),
             unit: "EUR",
-            value: |t| t.net_claims().to_eur(),
-            peril: None,
+            source: Source::Totals(|t| t.net_claims().to_eur()),
         },
     ];
     for (k, peril) in product.perils().iter().enumerate() {
         f.push(Figure {
             metric: format!("{peril}_count"),
             unit: "claims",
-            value: |_| f64::NAN,
-            peril: Some(k),
+            source: Source::PerilCount(k),
         });
     }
     f
@@ -234,13 +229,13 @@ pub fn splits(model: &Model, seed: u64, paths: &StoredPaths) -> Result<Vec<Split
         let line = Line::Product(pi);
         let mut net_premium: [Option<(Vec<f64>, Vec<f64>)>; 2] = [None, None];
         for (k, f) in central[pi].iter().enumerate() {
-            let x: Vec<f64> = match f.peril {
-                Some(slot) => paths
+            let x: Vec<f64> = match f.source {
+                Source::PerilCount(slot) => paths
                     .line_column(line, LineField::PerilCount(slot))?
                     .into_iter()
                     .map(|c| c as f64)
                     .collect(),
-                None => paths.map_line_fields(line, &fields, f.value)?,
+                Source::Totals(value) => paths.map_line_fields(line, &fields, value)?,
             };
             let m = mu(pi, k);
             out.push(Split::of(product.name(), &f.metric, f.unit, &x, &m));
@@ -249,7 +244,7 @@ pub fn splits(model: &Model, seed: u64, paths: &StoredPaths) -> Result<Vec<Split
                 "premium_eur" => net_premium[1] = Some((x.clone(), m.clone())),
                 _ => {}
             }
-            if f.peril.is_none() && f.metric != "covered" {
+            if matches!(f.source, Source::Totals(_)) && f.metric != "covered" {
                 match portfolio.iter_mut().find(|(name, ..)| name == &f.metric) {
                     Some((_, _, px, pm)) => {
                         px.iter_mut().zip(&x).for_each(|(a, b)| *a += b);

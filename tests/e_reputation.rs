@@ -165,21 +165,18 @@ fn route_fields_are_validated() {
     }
 }
 
-/// A tree that always goes straight to court (the earlier phases cost under half a cent, so
-/// nothing after rounding, and always escalate): the insurer's mean per case is the capped
-/// lognormal mean E[min(X, C)]; with a deductible D it is E[min(X, C + D)] − E[min(X, D)].
-/// The insured retains the rest of the court cost.
-#[test]
-fn court_only_tree_pays_the_capped_lognormal_mean() {
-    let court = LogNormal::from_median_sigma(3000.0, 0.5).unwrap();
-    for (ceiling, deductible) in [(4000.0, 0.0), (4000.0, 500.0), (2500.0, 0.0)] {
-        let text = format!(
-            r#"{HEADER}
+/// A book of 100,000 persons whose only incidents are defamations (`frequency` per
+/// policy-year) on a tree that always goes straight to court: the earlier phases cost under
+/// half a cent, so nothing after rounding, and always escalate; court costs
+/// LogNormal(3,000 EUR, σ 0.5). `terms` sets the product's ceiling (and deductible); `after`
+/// is appended (a treaty).
+fn court_only_tree(terms: &str, frequency: f64, after: &str) -> String {
+    format!(
+        r#"{HEADER}
 [[products]]
 kind = "e_reputation"
 name = "court_only"
-ceiling_eur = "{ceiling}"
-deductible_eur = "{deductible}"
+{terms}
 
 [[products.segments]]
 name = "persons"
@@ -188,7 +185,7 @@ policies = 100000
 annual_premium_eur = "24"
 
 [products.incidents.defamation]
-frequency = {{ person = 0.01 }}
+frequency = {{ person = {frequency} }}
 author_unknown = 0
 compensation_sought = 0
 direct_action = {{ cost = {{ median_eur = 0.001, sigma = 0.1 }}, outcomes = {{ resolved = 0, escalate = 1, abandoned = 0 }} }}
@@ -201,7 +198,24 @@ frequency = {{ person = 0 }}
 frequency = {{ person = 0 }}
 [products.incidents.business_denigration]
 frequency = {{ business = 0 }}
+
+{after}
 "#
+    )
+}
+
+/// A tree that always goes straight to court (the earlier phases cost under half a cent, so
+/// nothing after rounding, and always escalate): the insurer's mean per case is the capped
+/// lognormal mean E[min(X, C)]; with a deductible D it is E[min(X, C + D)] − E[min(X, D)].
+/// The insured retains the rest of the court cost.
+#[test]
+fn court_only_tree_pays_the_capped_lognormal_mean() {
+    let court = LogNormal::from_median_sigma(3000.0, 0.5).unwrap();
+    for (ceiling, deductible) in [(4000.0, 0.0), (4000.0, 500.0), (2500.0, 0.0)] {
+        let text = court_only_tree(
+            &format!("ceiling_eur = \"{ceiling}\"\ndeductible_eur = \"{deductible}\""),
+            0.01,
+            "",
         );
         let model = model(&text);
         let results = simulate(&model, 9, 400, 2);
@@ -348,38 +362,10 @@ fn policy_books_need_no_companies() {
 fn the_costliest_case_and_a_per_case_layer_follow_their_closed_forms() {
     use protectsim::distributions::normal_quantile;
     use protectsim::store::{Layout, StoredPaths};
-    let text = format!(
-        r#"{HEADER}
-[[products]]
-kind = "e_reputation"
-name = "court_only"
-ceiling_eur = "1000000"
-
-[[products.segments]]
-name = "persons"
-holder = "person"
-policies = 100000
-annual_premium_eur = "24"
-
-[products.incidents.defamation]
-frequency = {{ person = 0.001 }}
-author_unknown = 0
-compensation_sought = 0
-direct_action = {{ cost = {{ median_eur = 0.001, sigma = 0.1 }}, outcomes = {{ resolved = 0, escalate = 1, abandoned = 0 }} }}
-lawyer_letter = {{ cost = {{ median_eur = 0.001, sigma = 0.1 }}, outcomes = {{ resolved = 0, escalate = 1, abandoned = 0 }} }}
-court = {{ cost = {{ median_eur = 3000, sigma = 0.5 }} }}
-
-[products.incidents.intimate_images]
-frequency = {{ person = 0 }}
-[products.incidents.identity_theft]
-frequency = {{ person = 0 }}
-[products.incidents.business_denigration]
-frequency = {{ business = 0 }}
-
-[[reinsurance]]
-product = "court_only"
-excess_of_loss = {{ retention_eur = "4000", limit_eur = "2000", reinstatements = 100 }}
-"#
+    let text = court_only_tree(
+        "ceiling_eur = \"1000000\"",
+        0.001,
+        "[[reinsurance]]\nproduct = \"court_only\"\nexcess_of_loss = { retention_eur = \"4000\", limit_eur = \"2000\", reinstatements = 100 }",
     );
     let model = model(&text);
     let results = simulate(&model, 5, 1500, 2);
