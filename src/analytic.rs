@@ -248,6 +248,19 @@ pub fn product_metrics(model: &Model, product: usize) -> BTreeMap<String, f64> {
             let e = policies(model, p, model.segment_range(product));
             policy_metrics(&mut m, &e);
         }
+        // A product whose closed forms are its shops' books' (see `Cover::expected`).
+        #[allow(unreachable_patterns)]
+        _ => {
+            for book in model.product_covers(product) {
+                for (metric, x) in book.expected().unwrap_or_default() {
+                    *m.entry(metric).or_insert(0.0) += x;
+                }
+            }
+            if let (Some(c), Some(p)) = (m.get("claims_eur"), m.get("premium_eur")) {
+                let ratio = c / p;
+                m.insert("portfolio_loss_ratio".into(), ratio);
+            }
+        }
     }
     quota_share_metrics(&mut m, model, product);
     m

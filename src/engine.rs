@@ -796,6 +796,15 @@ impl Model {
         })
     }
 
+    /// Every shop's book of product `product` on the shop's order stream, whatever its type.
+    pub fn product_covers(&self, product: usize) -> impl Iterator<Item = &dyn Cover> {
+        self.shops.iter().flat_map(move |s| {
+            (s.covers.iter().zip(&s.sides))
+                .filter(move |(_, side)| side.product == product)
+                .map(|(c, _)| &**c)
+        })
+    }
+
     /// Every policy segment's book with its index in [`Model::segments`].
     pub fn policy_books(&self) -> impl Iterator<Item = (usize, &PolicyBook)> {
         self.policy_books.iter().map(|b| (b.segment, &b.book))

@@ -10,6 +10,8 @@
 // does); clippy's suggestion would let NaN through.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
+#[cfg(test)]
+mod adding_a_product;
 pub mod analytic;
 pub mod atomic;
 pub mod calendar;

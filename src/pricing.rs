@@ -163,19 +163,7 @@ pub fn indicated_gross(
 // Tariff parameters
 // ---------------------------------------------------------------------------------------------
 
-/// What a tariff parameter is, which fixes what it multiplies and its grid step.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PriceUnit {
-    /// A price in EUR per covered order (parcel flat fee, legal price): multiplies orders.
-    EurPerOrder,
-    /// A rate of the basket or financed amount: multiplies the exposure.
-    Rate,
-    /// An annual premium in EUR per policy, pro-rated to the horizon: multiplies policy-years.
-    EurPerPolicyYear,
-    /// A rating factor of a rate (the parcel tariff's international factor): multiplies the
-    /// premium its segments pay at factor 1.
-    Factor,
-}
+pub use crate::products::PriceUnit;
 
 impl PriceUnit {
     /// Grid step of the solver: one cent for prices, one basis point (0.0001) for rates.
@@ -266,135 +254,17 @@ pub fn parameters(model: &Model) -> Vec<TariffParameter> {
     let mut out = Vec::new();
     let years = model.horizon().days as f64 / 365.0;
     for (pi, product) in model.products().iter().enumerate() {
-        let segs: Vec<usize> = model.segment_range(pi).collect();
-        let s0 = segs.first().copied().unwrap_or(0);
-        let mut push_with = |path: String, unit, current, segments: Vec<usize>, premium_base| {
+        let s0 = model.segment_range(pi).start;
+        for knob in product.spec().tariff() {
             out.push(TariffParameter {
                 product: pi,
-                path,
-                unit,
-                current,
-                segments,
+                path: format!("products[{pi}].{}", knob.key),
+                unit: knob.unit,
+                current: knob.current,
+                segments: knob.segments.iter().map(|k| s0 + k).collect(),
                 years,
-                premium_base,
-            })
-        };
-        let mut push = |path: String, unit, current, segments: Vec<usize>| {
-            push_with(path, unit, current, segments, false)
-        };
-        match product {
-            Product::BuyerProtection(p) => {
-                let per = crate::products::buyer_protection::simulate::CELLS_PER_CLASS;
-                // Cells: per class, (flat, rated) × (domestic, international).
-                // Only the cells price: views (channel, category group) split the same orders
-                // another way and come after them.
-                let cells = p.tariff.rates.len() * per;
-                let flat = segs
-                    .iter()
-                    .copied()
-                    .take(cells)
-                    .filter(|s| (s - s0) % per < 2);
-                push(
-                    format!("products[{pi}].tariff.flat_fee_eur"),
-                    PriceUnit::EurPerOrder,
-                    p.tariff.flat_fee.to_eur(),
-                    flat.collect(),
-                );
-                // With a rating table, each class rate prices its rated domestic cell and the
-                // international factor the rated international cells of every class; both on
-                // the premium they set, since rates differ by group and band within a cell.
-                let table = p.tariff.factors.as_ref();
-                let classes = p.tariff.rates.len();
-                for (k, (class, rate)) in p.tariff.rates.iter().enumerate() {
-                    let first = s0 + k * per;
-                    let mut path = format!("products[{pi}].tariff.rates");
-                    crate::scenario::locate::push_key(&mut path, class);
-                    let cells = match table {
-                        Some(_) => vec![first + 2],
-                        None => vec![first + 2, first + 3],
-                    };
-                    push_with(path, PriceUnit::Rate, rate.as_f64(), cells, table.is_some());
-                }
-                if let Some(f) = table {
-                    push_with(
-                        format!("products[{pi}].tariff.factors.destination.international"),
-                        PriceUnit::Factor,
-                        f.international.as_f64(),
-                        (0..classes).map(|k| s0 + k * per + 3).collect(),
-                        true,
-                    );
-                    // The group and band factors price the views of the rated baskets they
-                    // rate (cutting across the cells, which the class rates price): only the
-                    // factors the scenario writes, as a sweep can edit only those.
-                    let views = crate::products::buyer_protection::view_names(p);
-                    let view =
-                        |name: &str| views.iter().position(|v| v == name).map(|k| s0 + cells + k);
-                    for (g, group) in crate::catalogue::CATEGORY_GROUPS.iter().enumerate() {
-                        if !f.written_groups.contains(&g) {
-                            continue;
-                        }
-                        if let Some(seg) = view(&format!("rated_category_group:{group}")) {
-                            push_with(
-                                format!("products[{pi}].tariff.factors.category_group.{group}"),
-                                PriceUnit::Factor,
-                                f.groups[g].as_f64(),
-                                vec![seg],
-                                true,
-                            );
-                        }
-                    }
-                    let bands = views
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, v)| v.starts_with("value_band:"));
-                    // The first band is the reference (factor 1, priced by the class rates).
-                    for (k, (at, _)) in bands.skip(1).enumerate() {
-                        push_with(
-                            format!("products[{pi}].tariff.factors.value_bands[{k}].factor"),
-                            PriceUnit::Factor,
-                            f.bands[k].1.as_f64(),
-                            vec![s0 + cells + at],
-                            true,
-                        );
-                    }
-                }
-            }
-            Product::LegalProtection(p) => {
-                for (k, sale) in p.sales.iter().enumerate() {
-                    let name = crate::products::legal_protection::SALES[k];
-                    push(
-                        format!("products[{pi}].sales.{name}.price_eur"),
-                        PriceUnit::EurPerOrder,
-                        sale.price.to_eur(),
-                        vec![s0 + k],
-                    );
-                }
-            }
-            Product::BnplNonPayment(p) => {
-                // Under the contract's life the premium is not the rate times the exposure
-                // (a premium change from the first renewal, refunds at the end): the base is
-                // the premium at the current rate.
-                for (k, plan) in p.plans.iter().enumerate() {
-                    push_with(
-                        format!("products[{pi}].plans[{k}].premium_rate"),
-                        PriceUnit::Rate,
-                        plan.premium_rate.as_f64(),
-                        vec![s0 + k],
-                        p.contract.is_some(),
-                    );
-                }
-            }
-            Product::EReputation(p) => {
-                for (k, seg) in p.segments.iter().enumerate() {
-                    push(
-                        format!("products[{pi}].segments[{k}].annual_premium_eur"),
-                        PriceUnit::EurPerPolicyYear,
-                        seg.annual_premium.to_eur(),
-                        vec![s0 + k],
-                    );
-                }
-            }
-            Product::GuaranteeFrame(_) => {}
+                premium_base: knob.premium_base,
+            });
         }
     }
     out

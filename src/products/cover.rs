@@ -82,6 +82,15 @@ pub trait Cover: Debug + Send + Sync {
     /// claim (`shared_claims`) where the cover wrote its claim.
     fn add_shared(&self, block: &OrderBlock, slot: usize, j: usize, out: &mut CoverOut<'_>);
 
+    /// The closed-form expectations of the book's results on one path, by summary metric
+    /// name (`covered`, `premium_eur`, `claims_eur`, `<peril>_count`, `<peril>_eur`, …), for
+    /// a product whose closed forms are the sum of its shops' books; `None` where the book
+    /// states none (the products whose closed forms need more than one book, which
+    /// `analytic` computes).
+    fn expected(&self) -> Option<std::collections::BTreeMap<String, f64>> {
+        None
+    }
+
     /// The cover as [`Any`], so that closed forms and benchmarks can reach its concrete book
     /// (`engine::Model::covers`).
     fn as_any(&self) -> &dyn Any;

@@ -522,3 +522,35 @@ impl Cover for FrameShopBook {
         self
     }
 }
+
+/// A guarantee frame as the engine sees it: a cover on each shop's order stream from the
+/// warm-up days before the horizon (a guarantee lives 30 days), whose results are its
+/// company's; an occurrence is a merchant's default. Its monthly fees price no segment.
+impl super::ProductSpec for GuaranteeFrame {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn perils(&self) -> &'static [&'static str] {
+        PERILS
+    }
+    fn occurrence(&self) -> Option<super::Occurrence> {
+        Some(super::Occurrence::Default)
+    }
+    fn stream_cover(
+        &self,
+        shop: &Shop,
+        shape: &dyn Fn(i64) -> Vec<f64>,
+        horizon: Horizon,
+    ) -> Option<Box<dyn Cover>> {
+        let warmup = self.warmup_days() as i64;
+        Some(Box::new(FrameShopBook::new(
+            self,
+            shop,
+            &shape(-warmup),
+            horizon,
+        )))
+    }
+    fn stream_take_up(&self) -> Option<f64> {
+        Some(self.take_up)
+    }
+}

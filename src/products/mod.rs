@@ -1,235 +1,108 @@
 //! Insurance products: each file holds one product's eligibility, tariff and claim rules.
 
-pub mod bnpl;
-pub mod buyer_protection;
 pub mod cover;
-pub mod e_reputation;
-pub mod guarantee_frame;
-pub mod legal_protection;
+mod registry;
+pub mod spec;
 
 use crate::calendar::Horizon;
 use crate::money::{Cents, Rate};
 use crate::portfolio::Shop;
-use bnpl::BnplNonPayment;
-use buyer_protection::BuyerProtection;
-use e_reputation::EReputation;
-use guarantee_frame::GuaranteeFrame;
-use legal_protection::LegalProtection;
 use std::collections::BTreeMap;
 use std::ops::AddAssign;
 
 pub use cover::{CompanyOut, Cover, CoverOut, PathOutputs, run_stream};
+pub use spec::{PriceUnit, ProductSpec, TariffKnob};
+
+// The products, one line each (see [`registry`]): folder, variant, the validated value and the
+// scenario table in that folder, and the `kind` a scenario writes.
+registry::registry! {
+    buyer_protection: BuyerProtection(BuyerProtection, raw::RawBuyerProtection) = "buyer_protection",
+    guarantee_frame: GuaranteeFrame(GuaranteeFrame, RawGuaranteeFrame) = "guarantee_frame",
+    legal_protection: LegalProtection(LegalProtection, raw::RawLegalProtection) = "legal_protection",
+    bnpl: BnplNonPayment(BnplNonPayment, raw::RawBnpl) = "bnpl_non_payment",
+    e_reputation: EReputation(EReputation, raw::RawEReputation) = "e_reputation",
+    #[cfg(test)]
+    returns_protection: ReturnsProtection(ReturnsProtection, RawReturnsProtection) = "returns_protection",
+}
 
 /// Most perils any product has; per-path totals keep a fixed array so they stay `Copy`.
 pub const MAX_PERILS: usize = 4;
 
-/// A product of the scenario, by `kind`. Few per scenario, so variants are not boxed.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum Product {
-    BuyerProtection(BuyerProtection),
-    GuaranteeFrame(GuaranteeFrame),
-    LegalProtection(LegalProtection),
-    BnplNonPayment(BnplNonPayment),
-    /// E-reputation legal cover, sold per policy-year (no orders, no shops).
-    EReputation(EReputation),
-}
-
+/// What every product answers, read through its [`ProductSpec`] (see [`spec`]).
 impl Product {
     /// The product's name in the scenario (`name = "parcel"`).
     pub fn name(&self) -> &str {
-        match self {
-            Product::BuyerProtection(p) => &p.name,
-            Product::GuaranteeFrame(p) => &p.name,
-            Product::LegalProtection(p) => &p.name,
-            Product::BnplNonPayment(p) => &p.name,
-            Product::EReputation(p) => &p.name,
-        }
+        self.spec().name()
     }
 
-    /// The product's cover on `shop`'s order stream, or `None` for a product not sold on a
-    /// shop's orders (BNPL plans, e-reputation policies). `shape(first)` is the shop's daily
-    /// shape (calendar × trend) from horizon day `first` (negative: before the horizon, for a
-    /// cover that needs the orders of earlier days) to the horizon's end.
+    /// See [`ProductSpec::stream_cover`].
     pub fn stream_cover(
         &self,
         shop: &Shop,
         shape: &dyn Fn(i64) -> Vec<f64>,
         horizon: Horizon,
     ) -> Option<Box<dyn Cover>> {
-        match self {
-            Product::BuyerProtection(p) => Some(Box::new(buyer_protection::ShopBook::new(
-                p,
-                shop,
-                &shape(0),
-                horizon,
-            ))),
-            Product::LegalProtection(p) => Some(Box::new(legal_protection::LegalBook::new(
-                p,
-                shop,
-                &shape(0),
-                horizon,
-            ))),
-            Product::GuaranteeFrame(p) => {
-                let warmup = p.warmup_days() as i64;
-                Some(Box::new(guarantee_frame::FrameShopBook::new(
-                    p,
-                    shop,
-                    &shape(-warmup),
-                    horizon,
-                )))
-            }
-            Product::BnplNonPayment(_) | Product::EReputation(_) => None,
-        }
+        self.spec().stream_cover(shop, shape, horizon)
     }
 
-    /// The share of a shop's orders that buy the product's cover, for a product sold on a
-    /// shop's order stream; `None` otherwise.
+    /// See [`ProductSpec::stream_take_up`].
     pub fn stream_take_up(&self) -> Option<f64> {
-        match self {
-            Product::BuyerProtection(p) => Some(p.take_up),
-            Product::LegalProtection(p) => Some(p.take_up()),
-            Product::GuaranteeFrame(p) => Some(p.take_up),
-            Product::BnplNonPayment(_) | Product::EReputation(_) => None,
-        }
+        self.spec().stream_take_up()
     }
 
-    /// The scenario `kind`.
-    /// What one occurrence of the product is, for its occurrence exceedance curve: a day's
-    /// claims (parcel protection: every parcel of a day, which a carrier's disruption hits
-    /// together), a case (legal protection, e-reputation), a merchant's default (a guarantee
-    /// frame); `None`
-    /// where the product defines none.
+    /// See [`ProductSpec::occurrence`].
     pub fn occurrence(&self) -> Option<Occurrence> {
-        match self {
-            Product::BuyerProtection(_) => Some(Occurrence::Day),
-            Product::LegalProtection(_) | Product::EReputation(_) => Some(Occurrence::Case),
-            Product::GuaranteeFrame(_) => Some(Occurrence::Default),
-            Product::BnplNonPayment(_) => None,
-        }
+        self.spec().occurrence()
     }
 
-    /// Sets the per-occurrence excess-of-loss layers (retention, limit), lowest first, whose
-    /// losses the product's book keeps per occurrence (a legal protection case); a product
-    /// whose occurrences are summed by the engine (a day's parcel claims) keeps nothing here.
+    /// See [`ProductSpec::set_occurrence_layers`].
     pub fn set_occurrence_layers(&mut self, layers: Vec<(Cents, Cents)>) {
-        match self {
-            Product::LegalProtection(p) => p.case_layers = layers,
-            Product::EReputation(p) => p.case_layers = layers,
-            _ => {}
-        }
+        self.spec_mut().set_occurrence_layers(layers)
     }
 
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Product::BuyerProtection(_) => "buyer_protection",
-            Product::GuaranteeFrame(_) => "guarantee_frame",
-            Product::LegalProtection(_) => "legal_protection",
-            Product::BnplNonPayment(_) => "bnpl_non_payment",
-            Product::EReputation(_) => "e_reputation",
-        }
-    }
-
-    /// Whether the product is sold per policy-year from its own book (segments of policies in
-    /// force) rather than on the orders of shops.
+    /// See [`ProductSpec::sold_per_policy`].
     pub fn sold_per_policy(&self) -> bool {
-        matches!(self, Product::EReputation(_))
+        self.spec().sold_per_policy()
     }
 
-    /// Products whose cases go through a first, amicable stage before a second one (legal
-    /// protection: mediation, then court): the stage's name and what a case is called. Their
-    /// results also count cases settled at that stage, abandoned after it and its days
-    /// ([`ProductTotals::settled`]); the stage is the product's first peril.
+    /// See [`ProductSpec::case_stage`].
     pub fn case_stage(&self) -> Option<CaseStage> {
-        match self {
-            Product::LegalProtection(_) => Some(CaseStage {
-                stage: "mediation",
-                cases: "disputes",
-            }),
-            _ => None,
-        }
+        self.spec().case_stage()
     }
 
-    /// The perils claims are split by, in output order.
+    /// See [`ProductSpec::perils`].
     pub fn perils(&self) -> &'static [&'static str] {
-        match self {
-            Product::BuyerProtection(_) => buyer_protection::PERILS,
-            Product::GuaranteeFrame(_) => guarantee_frame::PERILS,
-            Product::LegalProtection(_) => legal_protection::PERILS,
-            Product::BnplNonPayment(_) => bnpl::PERILS,
-            Product::EReputation(_) => e_reputation::PERILS,
-        }
+        self.spec().perils()
     }
 
-    /// Whether the product's contracts live and end within the horizon (BNPL with a
-    /// `contract`): its results then count ended contracts and refunded premium.
+    /// See [`ProductSpec::has_contract_life`].
     pub fn has_contract_life(&self) -> bool {
-        matches!(self, Product::BnplNonPayment(p) if p.contract.is_some())
+        self.spec().has_contract_life()
     }
 
-    /// What `covered` counts for this product: `orders`, `plans` or `policies`.
+    /// See [`ProductSpec::exposure_unit`].
     pub fn exposure_unit(&self) -> &'static str {
-        match self {
-            Product::BuyerProtection(_)
-            | Product::GuaranteeFrame(_)
-            | Product::LegalProtection(_) => "orders",
-            Product::BnplNonPayment(_) => "plans",
-            Product::EReputation(_) => "policies",
-        }
+        self.spec().exposure_unit()
     }
 
-    /// Names of the segments this product's results are also split by (pricing cells of
-    /// parcel protection, plan types, sales channels, policy segments), in output order; empty
-    /// when it has none.
+    /// See [`ProductSpec::segments`].
     pub fn segments(&self) -> Vec<String> {
-        match self {
-            Product::BuyerProtection(p) => buyer_protection::cell_names(p),
-            Product::GuaranteeFrame(_) => Vec::new(),
-            Product::LegalProtection(_) => legal_protection::SALES
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
-            Product::BnplNonPayment(p) => p.segments(),
-            Product::EReputation(p) => p.segments.iter().map(|s| s.name.clone()).collect(),
-        }
+        self.spec().segments()
     }
 
-    /// Names of the product's views: further splits of its results that are not part of its
-    /// segments' partition (parcel `pricing_views`: `channel:web`, `category_group:home`, …);
-    /// each view family adds up to the product on its own. Empty unless asked for.
+    /// See [`ProductSpec::views`].
     pub fn views(&self) -> Vec<String> {
-        match self {
-            Product::BuyerProtection(p) => buyer_protection::view_names(p),
-            // A dispute's motive is known only once the order is disputed: the motive views
-            // hold the disputes' cases and costs, no orders and no premium.
-            Product::LegalProtection(p) if p.by_motive => legal_protection::MOTIVES
-                .iter()
-                .map(|m| format!("motive:{m}"))
-                .collect(),
-            // Payments and recoveries by development month: no orders, no premium.
-            Product::BnplNonPayment(p) => p.development_views(),
-            _ => Vec::new(),
-        }
+        self.spec().views()
     }
 
-    /// Whether the product's views carry orders and premium (parcel views) rather than only
-    /// the costs of claims (legal protection's motive views).
+    /// See [`ProductSpec::views_priced`].
     pub fn views_priced(&self) -> bool {
-        !matches!(
-            self,
-            Product::LegalProtection(_) | Product::BnplNonPayment(_)
-        )
+        self.spec().views_priced()
     }
 
-    /// Premium rates by risk class, for products whose tariff has them.
+    /// See [`ProductSpec::risk_class_rates`].
     pub fn risk_class_rates(&self) -> Option<&BTreeMap<String, Rate>> {
-        match self {
-            Product::BuyerProtection(p) => Some(&p.tariff.rates),
-            Product::GuaranteeFrame(_)
-            | Product::LegalProtection(_)
-            | Product::BnplNonPayment(_)
-            | Product::EReputation(_) => None,
-        }
+        self.spec().risk_class_rates()
     }
 }
 

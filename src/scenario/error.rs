@@ -230,7 +230,7 @@ impl ScenarioError {
                 format!(
                     "unknown field `{}`: did you mean `kind`? every product needs kind = one of {} (check the spelling)",
                     key.trim_matches('"'),
-                    super::raw::PRODUCT_KINDS
+                    crate::products::kinds().join(", ")
                 )
             } else if message.starts_with("missing field") {
                 // The deserializer blames the table that lacks the field; name the field itself.

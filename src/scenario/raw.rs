@@ -7,11 +7,6 @@
 //! holds the scenario's frame around them and the `kind` switch.
 
 pub use crate::input::raw::RawByDestination;
-use crate::products::bnpl::raw::RawBnpl;
-use crate::products::buyer_protection::raw::RawBuyerProtection;
-use crate::products::e_reputation::raw::RawEReputation;
-use crate::products::guarantee_frame::RawGuaranteeFrame;
-use crate::products::legal_protection::raw::RawLegalProtection;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
@@ -208,28 +203,7 @@ pub struct RawDeliveryTime {
     pub sigma: f64,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-#[allow(clippy::large_enum_variant)] // read once per scenario
-pub enum RawProduct {
-    BuyerProtection(RawBuyerProtection),
-    GuaranteeFrame(RawGuaranteeFrame),
-    LegalProtection(RawLegalProtection),
-    BnplNonPayment(RawBnpl),
-    EReputation(RawEReputation),
-}
-
-impl RawProduct {
-    pub fn name(&self) -> &str {
-        match self {
-            RawProduct::BuyerProtection(p) => &p.name,
-            RawProduct::GuaranteeFrame(p) => &p.name,
-            RawProduct::LegalProtection(p) => &p.name,
-            RawProduct::BnplNonPayment(p) => &p.name,
-            RawProduct::EReputation(p) => &p.name,
-        }
-    }
-}
+pub use crate::products::RawProduct;
 
 /// Makes an error raised inside a product table precise.
 ///
@@ -275,25 +249,8 @@ pub(super) fn precise_product_error(text: &str, error: toml::de::Error) -> toml:
         let kind = table
             .remove("kind")
             .and_then(|k| k.get_ref().as_str().map(str::to_owned));
-        match kind.as_deref() {
-            Some("buyer_protection") => {
-                RawBuyerProtection::deserialize(ValueDeserializer::from(product)).err()
-            }
-            Some("guarantee_frame") => {
-                RawGuaranteeFrame::deserialize(ValueDeserializer::from(product)).err()
-            }
-            Some("legal_protection") => {
-                RawLegalProtection::deserialize(ValueDeserializer::from(product)).err()
-            }
-            Some("bnpl_non_payment") => {
-                RawBnpl::deserialize(ValueDeserializer::from(product)).err()
-            }
-            Some("e_reputation") => {
-                RawEReputation::deserialize(ValueDeserializer::from(product)).err()
-            }
-            _ => None,
-        }
-        .filter(|e| e.span().is_some())
+        crate::products::read_error(kind.as_deref()?, ValueDeserializer::from(product))
+            .filter(|e| e.span().is_some())
     };
     // The blamed product first. The span of a buffered array-of-tables element can point at
     // an earlier element (an unknown field under a `[products.x.y]` header of the second
@@ -304,10 +261,6 @@ pub(super) fn precise_product_error(text: &str, error: toml::de::Error) -> toml:
         .or_else(|| products.iter().find_map(precise_in))
         .unwrap_or(error)
 }
-
-/// The `kind` values of products, as the scenario writes them.
-pub const PRODUCT_KINDS: &str =
-    "buyer_protection, guarantee_frame, legal_protection, bnpl_non_payment, e_reputation";
 
 /// For a product without `kind`: the path of a key of it that looks like a misspelt `kind`
 /// (`kidn`, `Kind`, `knd`), so that the message names the unknown key instead of only the

@@ -11,11 +11,7 @@ use crate::input::validate::{Issue, Validator, show};
 use crate::money::Cents;
 use crate::orders::MAX_COVERS;
 use crate::products::Product;
-use crate::products::bnpl::{BnplNonPayment, MAX_CUSTOMERS_PER_SHOP};
-use crate::products::buyer_protection::BuyerProtection;
-use crate::products::e_reputation::EReputation;
-use crate::products::guarantee_frame::GuaranteeFrame;
-use crate::products::legal_protection::LegalProtection;
+use crate::products::bnpl::MAX_CUSTOMERS_PER_SHOP;
 use std::collections::{BTreeMap, HashSet};
 
 /// Longest horizon accepted: ten years of days.
@@ -98,23 +94,7 @@ pub(super) fn validate(raw: RawScenario, hash: String) -> Result<Scenario, Vec<I
                 "is used by an earlier product; product names must be unique",
             );
         }
-        products.push(match p {
-            RawProduct::BuyerProtection(bp) => {
-                Product::BuyerProtection(BuyerProtection::validate(bp, &path, &mut v))
-            }
-            RawProduct::GuaranteeFrame(gf) => {
-                Product::GuaranteeFrame(GuaranteeFrame::validate(gf, &path, &mut v))
-            }
-            RawProduct::LegalProtection(lp) => {
-                Product::LegalProtection(LegalProtection::validate(lp, &path, &mut v))
-            }
-            RawProduct::BnplNonPayment(b) => {
-                Product::BnplNonPayment(BnplNonPayment::validate(b, &path, &mut v))
-            }
-            RawProduct::EReputation(er) => {
-                Product::EReputation(EReputation::validate(er, &path, &mut v))
-            }
-        });
+        products.push(p.validate(&path, &mut v));
     }
 
     // A book of policies needs no merchant: a scenario whose products are all sold per policy
@@ -511,9 +491,9 @@ fn shop(
         }
         let on_stream = attached
             .iter()
-            .filter(|&&p| !matches!(products[p], Product::BnplNonPayment(_)))
+            .filter(|&&p| products[p].stream_take_up().is_some())
             .count();
-        if !matches!(products[idx], Product::BnplNonPayment(_)) && on_stream >= MAX_COVERS {
+        if products[idx].stream_take_up().is_some() && on_stream >= MAX_COVERS {
             v.fail(
                 &path,
                 format!("{name:?}"),

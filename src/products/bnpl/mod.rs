@@ -809,6 +809,48 @@ fn customers(v: &mut Validator, path: &str, raw: &RawCustomers) -> Customers {
     }
 }
 
+
+/// BNPL non-payment as the engine sees it: plans segmented by plan type, with views by
+/// development month; no occurrence is defined.
+impl super::ProductSpec for BnplNonPayment {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn perils(&self) -> &'static [&'static str] {
+        PERILS
+    }
+    fn exposure_unit(&self) -> &'static str {
+        "plans"
+    }
+    fn segments(&self) -> Vec<String> {
+        BnplNonPayment::segments(self)
+    }
+    /// Payments and recoveries by development month: no orders, no premium.
+    fn views(&self) -> Vec<String> {
+        self.development_views()
+    }
+    fn views_priced(&self) -> bool {
+        false
+    }
+    fn has_contract_life(&self) -> bool {
+        self.contract.is_some()
+    }
+    /// Each plan's premium rate prices its plan type. Under the contract's life the premium is
+    /// not the rate times the exposure (a premium change from the first renewal, refunds at
+    /// the end): the base is then the premium at the current rate.
+    fn tariff(&self) -> Vec<super::TariffKnob> {
+        (self.plans.iter().enumerate())
+            .map(|(k, plan)| super::TariffKnob {
+                key: format!("plans[{k}].premium_rate"),
+                unit: super::PriceUnit::Rate,
+                current: plan.premium_rate.as_f64(),
+                segments: vec![k],
+                premium_base: self.contract.is_some(),
+            })
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

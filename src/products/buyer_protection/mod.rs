@@ -598,3 +598,118 @@ impl BuyerProtection {
         self.report_within_days
     }
 }
+
+/// Parcel protection as the engine sees it: a cover on each shop's order stream whose pricing
+/// cells are its segments; an occurrence is a day's parcel claims over every shop.
+impl super::ProductSpec for BuyerProtection {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn perils(&self) -> &'static [&'static str] {
+        PERILS
+    }
+    fn segments(&self) -> Vec<String> {
+        cell_names(self)
+    }
+    fn views(&self) -> Vec<String> {
+        view_names(self)
+    }
+    fn occurrence(&self) -> Option<super::Occurrence> {
+        Some(super::Occurrence::Day)
+    }
+    fn risk_class_rates(&self) -> Option<&BTreeMap<String, Rate>> {
+        Some(&self.tariff.rates)
+    }
+    fn stream_cover(
+        &self,
+        shop: &crate::portfolio::Shop,
+        shape: &dyn Fn(i64) -> Vec<f64>,
+        horizon: crate::calendar::Horizon,
+    ) -> Option<Box<dyn super::Cover>> {
+        Some(Box::new(ShopBook::new(self, shop, &shape(0), horizon)))
+    }
+    fn stream_take_up(&self) -> Option<f64> {
+        Some(self.take_up)
+    }
+    fn tariff(&self) -> Vec<super::TariffKnob> {
+        tariff_knobs(self)
+    }
+}
+
+/// The tariff's parameters: the flat fee prices the flat cells; each class rate its rated
+/// domestic cell (and, without a rating table, its rated international cell); with a rating
+/// table, the international factor the rated international cells of every class and the group
+/// and band factors the scenario writes the views of the rated baskets they rate (cutting
+/// across the cells), on the premium they set, since rates then differ within a cell.
+fn tariff_knobs(p: &BuyerProtection) -> Vec<super::TariffKnob> {
+    use super::{PriceUnit, TariffKnob};
+    let per = simulate::CELLS_PER_CLASS;
+    // Cells: per class, (flat, rated) × (domestic, international); the views come after them.
+    let cells = p.tariff.rates.len() * per;
+    let knob = |key: String, unit, current, segments, premium_base| TariffKnob {
+        key,
+        unit,
+        current,
+        segments,
+        premium_base,
+    };
+    let mut out = vec![knob(
+        "tariff.flat_fee_eur".into(),
+        PriceUnit::EurPerOrder,
+        p.tariff.flat_fee.to_eur(),
+        (0..cells).filter(|k| k % per < 2).collect(),
+        false,
+    )];
+    let table = p.tariff.factors.as_ref();
+    let classes = p.tariff.rates.len();
+    for (k, (class, rate)) in p.tariff.rates.iter().enumerate() {
+        let first = k * per;
+        let mut key = "tariff.rates".to_string();
+        push_key(&mut key, class);
+        let priced = match table {
+            Some(_) => vec![first + 2],
+            None => vec![first + 2, first + 3],
+        };
+        out.push(knob(key, PriceUnit::Rate, rate.as_f64(), priced, table.is_some()));
+    }
+    if let Some(f) = table {
+        out.push(knob(
+            "tariff.factors.destination.international".into(),
+            PriceUnit::Factor,
+            f.international.as_f64(),
+            (0..classes).map(|k| k * per + 3).collect(),
+            true,
+        ));
+        let views = view_names(p);
+        let view = |name: &str| views.iter().position(|v| v == name).map(|k| cells + k);
+        for (g, group) in crate::catalogue::CATEGORY_GROUPS.iter().enumerate() {
+            if !f.written_groups.contains(&g) {
+                continue;
+            }
+            if let Some(seg) = view(&format!("rated_category_group:{group}")) {
+                out.push(knob(
+                    format!("tariff.factors.category_group.{group}"),
+                    PriceUnit::Factor,
+                    f.groups[g].as_f64(),
+                    vec![seg],
+                    true,
+                ));
+            }
+        }
+        let bands = views
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| v.starts_with("value_band:"));
+        // The first band is the reference (factor 1, priced by the class rates).
+        for (k, (at, _)) in bands.skip(1).enumerate() {
+            out.push(knob(
+                format!("tariff.factors.value_bands[{k}].factor"),
+                PriceUnit::Factor,
+                f.bands[k].1.as_f64(),
+                vec![cells + at],
+                true,
+            ));
+        }
+    }
+    out
+}

@@ -737,6 +737,45 @@ impl EReputation {
     }
 }
 
+
+/// E-reputation legal cover as the engine sees it: policies sold per policy-year from its own
+/// book (no orders, no shops), segmented by policy segment; an occurrence is a case.
+impl super::ProductSpec for EReputation {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn perils(&self) -> &'static [&'static str] {
+        PERILS
+    }
+    fn exposure_unit(&self) -> &'static str {
+        "policies"
+    }
+    fn segments(&self) -> Vec<String> {
+        self.segments.iter().map(|s| s.name.clone()).collect()
+    }
+    fn occurrence(&self) -> Option<super::Occurrence> {
+        Some(super::Occurrence::Case)
+    }
+    fn set_occurrence_layers(&mut self, layers: Vec<(Cents, Cents)>) {
+        self.case_layers = layers;
+    }
+    fn sold_per_policy(&self) -> bool {
+        true
+    }
+    /// Each segment's annual premium prices it.
+    fn tariff(&self) -> Vec<super::TariffKnob> {
+        (self.segments.iter().enumerate())
+            .map(|(k, seg)| super::TariffKnob {
+                key: format!("segments[{k}].annual_premium_eur"),
+                unit: super::PriceUnit::EurPerPolicyYear,
+                current: seg.annual_premium.to_eur(),
+                segments: vec![k],
+                premium_base: false,
+            })
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -614,6 +614,68 @@ impl LegalProtection {
     }
 }
 
+
+/// Legal protection as the engine sees it: a cover on each shop's order stream, segmented by
+/// way of sale, whose cases go through mediation before court; an occurrence is a case.
+impl super::ProductSpec for LegalProtection {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn perils(&self) -> &'static [&'static str] {
+        PERILS
+    }
+    fn segments(&self) -> Vec<String> {
+        SALES.iter().map(|s| s.to_string()).collect()
+    }
+    /// A dispute's motive is known only once the order is disputed: the motive views hold
+    /// the disputes' cases and costs, no orders and no premium.
+    fn views(&self) -> Vec<String> {
+        if self.by_motive {
+            MOTIVES.iter().map(|m| format!("motive:{m}")).collect()
+        } else {
+            Vec::new()
+        }
+    }
+    fn views_priced(&self) -> bool {
+        false
+    }
+    fn occurrence(&self) -> Option<super::Occurrence> {
+        Some(super::Occurrence::Case)
+    }
+    fn set_occurrence_layers(&mut self, layers: Vec<(Cents, Cents)>) {
+        self.case_layers = layers;
+    }
+    fn case_stage(&self) -> Option<super::CaseStage> {
+        Some(super::CaseStage {
+            stage: "mediation",
+            cases: "disputes",
+        })
+    }
+    fn stream_cover(
+        &self,
+        shop: &crate::portfolio::Shop,
+        shape: &dyn Fn(i64) -> Vec<f64>,
+        horizon: crate::calendar::Horizon,
+    ) -> Option<Box<dyn super::Cover>> {
+        Some(Box::new(LegalBook::new(self, shop, &shape(0), horizon)))
+    }
+    fn stream_take_up(&self) -> Option<f64> {
+        Some(self.take_up())
+    }
+    /// Each way of sale's price prices its segment.
+    fn tariff(&self) -> Vec<super::TariffKnob> {
+        (self.sales.iter().enumerate())
+            .map(|(k, sale)| super::TariffKnob {
+                key: format!("sales.{}.price_eur", SALES[k]),
+                unit: super::PriceUnit::EurPerOrder,
+                current: sale.price.to_eur(),
+                segments: vec![k],
+                premium_base: false,
+            })
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
