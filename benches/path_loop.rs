@@ -12,19 +12,17 @@
 //! from the same generator). After criterion, the loop and the floor are timed again
 //! in alternation, 31 rounds each, and the medians give the line
 //!
-//!     loop/floor = 1.83 (loop 24.1 ns/order, floor 13.2 ns/order)
+//!     loop/floor = 1.91 (loop 11.3 ns/order, floor 5.9 ns/order)
 //!
 //! Quote that ratio, not the absolute figures: both halves are measured seconds apart on the
 //! same core, so load from other work on the machine cancels out of it, while the figures move
 //! with the load by 20 % and more.
 //!
-//! Measured with `cargo bench --bench path_loop` on the 2-core x86-64 dev VM under heavy load
-//! from other builds (load average 10): the loop as it was (an out-of-line normal, per-order
+//! Measured with `cargo bench --bench path_loop -- nomatch` on the 2-core x86-64 dev VM (AMD
+//! EPYC with AVX-512): the loop as first written (an out-of-line normal, per-order
 //! eligibility branches and table reads, the whole chain per order) read 4.4 against this
-//! floor; the reworked loop reads 2.33 and 3.18 in two runs minutes apart (loop 64.6 and 59.3,
-//! floor 27.7 and 18.7 ns per covered order). The goal is 2 or less: not reached yet. See the
-//! order loop's doc comment (`src/products/buyer_protection/simulate.rs`, `ShopBook::orders`)
-//! for what changed and why.
+//! floor; the loop of `ShopBook::block_f64` reads 1.89–1.95, and 2.16–2.24 with its AVX2 copy.
+//! The goal is 2 or less. See `docs/benchmarks.md` for each step and its figure.
 
 use criterion::{Criterion, Throughput, criterion_group};
 use protectsim::engine::{Model, stream, stream_id};
@@ -175,10 +173,11 @@ fn ratio() {
     let (l, f) = medians(&books);
     let ns = |s: f64| s * 1e9 / covered as f64;
     println!(
-        "loop/floor = {:.2} (loop {:.1} ns/order, floor {:.1} ns/order; {covered} covered orders, median of {ROUNDS})",
+        "loop/floor = {:.2} (loop {:.1} ns/order, floor {:.1} ns/order; {covered} covered orders, median of {ROUNDS}; {} copy of the parcel block)",
         l / f,
         ns(l),
-        ns(f)
+        ns(f),
+        protectsim::products::buyer_protection::block_copy()
     );
 }
 

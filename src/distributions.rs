@@ -284,8 +284,22 @@ impl DeliveryTime {
     /// once by the caller (the parcel loop keeps it per destination).
     #[inline]
     pub fn sample_beyond_tail(&self, tail: f64, u: f64) -> f64 {
-        let p = (1.0 - u) * tail;
-        self.0.at_z(-normal_quantile(p.max(f64::MIN_POSITIVE)))
+        self.at_tail(Self::tail_beyond(tail, u))
+    }
+
+    /// The first half of [`DeliveryTime::sample_beyond_tail`]: the tail probability
+    /// `P(T > t)` of the time `t` it draws. A caller that only compares `t` with a threshold
+    /// compares this with the threshold's tail instead (the larger `t`, the smaller its tail),
+    /// and needs no quantile.
+    #[inline]
+    pub fn tail_beyond(tail: f64, u: f64) -> f64 {
+        ((1.0 - u) * tail).max(f64::MIN_POSITIVE)
+    }
+
+    /// The time whose tail probability `P(T > t)` is `p` (positive).
+    #[inline]
+    pub fn at_tail(&self, p: f64) -> f64 {
+        self.0.at_z(-normal_quantile(p))
     }
 
     /// A delivery time given that it is at most `threshold`, from a uniform `u` in [0, 1).

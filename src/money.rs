@@ -277,6 +277,11 @@ impl Rate {
         self.millionths as f64 / Self::SCALE as f64
     }
 
+    /// The rate in millionths, exactly (the integer [`Rate::apply`] multiplies by).
+    pub fn millionths(self) -> i64 {
+        self.millionths
+    }
+
     /// [`Rate::apply`] to an amount known to be non-negative (a basket), without the sign's
     /// branch: the parcel loop's tariff.
     #[inline(always)]

@@ -38,7 +38,7 @@ pub mod simulate;
 
 pub use expected::{Expected, eligible_from, event_probabilities};
 pub use rating::RatingFactors;
-pub use simulate::ShopBook;
+pub use simulate::{ShopBook, block_copy};
 
 use crate::calendar::is_black_week;
 use crate::catalogue::{Category, Channel};

@@ -105,6 +105,37 @@ impl CellSums {
     }
 }
 
+/// Which compiled copy of the parcel block this processor runs: `AVX-512`, `AVX2` or
+/// `portable` (see [`ShopBook::apply`]); the benchmark prints it beside its ratio.
+pub fn block_copy() -> &'static str {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if has_avx512() {
+            return "AVX-512";
+        }
+        if std::is_x86_feature_detected!("avx2") {
+            return "AVX2";
+        }
+    }
+    "portable"
+}
+
+/// Whether the processor has the AVX-512 extensions [`ShopBook::block_avx512`] is compiled for.
+#[cfg(target_arch = "x86_64")]
+fn has_avx512() -> bool {
+    std::is_x86_feature_detected!("avx512f")
+        && std::is_x86_feature_detected!("avx512dq")
+        && std::is_x86_feature_detected!("avx512vl")
+        && std::is_x86_feature_detected!("avx512bw")
+}
+
+/// A delivery time drawn below a threshold by its quantile is below the threshold times this,
+/// whatever the quantile's rounding (relative errors of about 10^-15).
+const BOUND_MARGIN: f64 = 1.0 + 1e-9;
+
+/// 2^52: below it, integers are exact in doubles with room for one more addition.
+const TWO_52: f64 = 4_503_599_627_370_496.0;
+
 // The incidents of a block are marked in the bits of one `u64`.
 const _: () = assert!(BLOCK <= 64);
 
@@ -220,6 +251,15 @@ impl Coverage {
         })
     }
 
+    /// The slot in `cap_cents` of an order by its attribute draw (see [`Coverage::cap`]).
+    #[inline(always)]
+    fn slot(&self, mix: u64) -> u64 {
+        let (hi, lo) = (mix >> 32, mix & 0xffff_ffff);
+        let c: u64 = self.category_bounds.iter().map(|&t| (hi >= t) as u64).sum();
+        let h: u64 = self.channel_bounds.iter().map(|&t| (lo >= t) as u64).sum();
+        (h * CATEGORY_RUNS as u64 + c) & (CAP_SLOTS as u64 - 1)
+    }
+
     /// The cap of an order by its attribute draw: counts, no search, so no branch depends on
     /// the draw.
     #[inline(always)]
@@ -271,6 +311,12 @@ pub struct ShopBook {
     /// time, computed once for the incidents' inverse-CDF draws.
     delay_tail: [f64; 2],
     delay_cdf: [f64; 2],
+    /// Whether every premium of the fast loop is exact in doubles: the largest basket in cents
+    /// times the largest rate in millionths below 2^52 (see [`ShopBook::block_f64`]).
+    exact_in_f64: bool,
+    /// Per destination, `P(T > loss threshold)`: a late parcel whose transit's tail is below
+    /// it is lost (see [`ShopBook::incident`]).
+    loss_tail: [f64; 2],
 }
 
 impl ShopBook {
@@ -333,15 +379,21 @@ impl ShopBook {
                     .collect(),
                 probability: (0..horizon.days).map(|d| dis.probability(d)).collect(),
             });
+        let dest_rates = (product.tariff.factors.as_ref())
+            .filter(|f| f.written_groups.is_empty() && f.bands.is_empty())
+            .map(|f| [0, 1].map(|d| f.effective(rate, d, 0, 0, product.tariff.rounding)));
+        let largest_rate = dest_rates.map_or(rate, |[a, b]| a.max(b)).millionths();
+        // Baskets are capped (at most 10^8 cents, validated); rounding adds half a cent.
+        let largest_basket = shop.basket.cap_eur() * 100.0 + 1.0;
+        let exact_in_f64 = largest_basket * (largest_rate as f64) < TWO_52;
         ShopBook {
+            exact_in_f64,
             coverage: Coverage::new(product, &shop.categories, &shop.channels),
             product: product.clone(),
             rate,
             table: (product.tariff.factors.as_ref())
                 .map(|f| RateTable::new(f, rate, product.tariff.rounding)),
-            dest_rates: (product.tariff.factors.as_ref())
-                .filter(|f| f.written_groups.is_empty() && f.bands.is_empty())
-                .map(|f| [0, 1].map(|d| f.effective(rate, d, 0, 0, product.tariff.rounding))),
+            dest_rates,
             class,
             basket: shop.basket,
             categories: shop.categories.clone(),
@@ -355,11 +407,27 @@ impl ShopBook {
             horizon_days: horizon.days as f64,
             delay_tail: [0, 1].map(|i| shop.delivery[i].tail(product.delay.after_days[i])),
             delay_cdf: [0, 1].map(|i| shop.delivery[i].dist().cdf(product.delay.after_days[i])),
+            loss_tail: [0, 1].map(|i| shop.delivery[i].tail(product.loss.after_days[i])),
         }
     }
 
     pub fn product(&self) -> &BuyerProtection {
         &self.product
+    }
+
+    /// The book with its tariff in integers even where doubles are exact, so that tests can
+    /// hold the two loops to the same cents.
+    #[cfg(test)]
+    pub(crate) fn with_integer_tariff(&self) -> ShopBook {
+        ShopBook {
+            exact_in_f64: false,
+            ..self.clone()
+        }
+    }
+
+    /// Whether the fast loop computes the tariff in doubles (see [`ShopBook::block_f64`]).
+    pub fn tariff_in_doubles(&self) -> bool {
+        self.exact_in_f64
     }
     /// What the order stream needs of the cover: its take-up, and one uniform per order (the
     /// peril's).
@@ -534,12 +602,16 @@ impl ShopBook {
     /// - an incident (about 2 % of covered parcels) sets a bit in the block's incident mask
     ///   instead of branching; the marked orders then go, in order, to a cold function that
     ///   draws from the claims stream and writes the order's cell;
-    /// - on a processor with AVX2 (checked once per block) the same code runs compiled for it
-    ///   ([`ShopBook::block_avx2`]), and the basket's truncation to cents and the tariff skip
-    ///   the range and sign checks a basket cannot need;
+    /// - on a processor with AVX-512 or AVX2 (checked once per block) the same code runs
+    ///   compiled for it ([`ShopBook::block_avx512`], [`ShopBook::block_avx2`]), and the
+    ///   basket's truncation to cents and the tariff skip the range and sign checks a basket
+    ///   cannot need;
+    /// - where the shop's premiums are exact in doubles (nearly always), the tariff is computed
+    ///   in them ([`ShopBook::block_f64`]), which vectorises where 64-bit integer products and
+    ///   quotients do not;
     /// - the block goes stage by stage: the baskets (`exp` with a clamped exponent and no
-    ///   branch, which the compiler vectorises), then cover and tariff, then the masked sums
-    ///   (vectorised). One order's chain normal → `exp` → cents → premium → sums was longer
+    ///   branch, which the compiler vectorises), then cover, tariff and masked sums in one
+    ///   vectorised loop. One order's chain normal → `exp` → cents → premium → sums was longer
     ///   than the processor could overlap with the next orders; short independent stages
     ///   overlap. With the rounding rule a constant (one copy of the loop per rule) the tariff
     ///   has no indirect jump.
@@ -548,10 +620,10 @@ impl ShopBook {
     /// 2-core x86-64 VM with AVX-512, each figure the median of 31 alternating timings, runs
     /// minutes apart): `loop/floor` 2.97–3.00 with the stream as first built, 2.76–2.80 with
     /// the incident mask and the AVX2 copy, 2.68–2.69 with the unchecked truncation and
-    /// tariff. Of the loop's time, about a third is the stream's draws, half this function,
-    /// and an eighth the incidents' claims draws (inverse normal CDFs and logarithms). Tried
-    /// and dropped: the tariff and the sums in doubles, exact for validated amounts but 3.97–
-    /// 4.16 (the compiler did not keep the stages vectorised).
+    /// tariff, 2.17–2.21 with the tariff in doubles, 1.89–1.95 with the AVX-512 copy and one
+    /// loop for stages 3 and 4 (2.16–2.24 with the AVX2 copy forced). Of the loop's time now,
+    /// about half is the stream's draws, a third this function and a tenth the incidents'
+    /// claim details (see `docs/benchmarks.md`).
     ///
     /// The result is the same, to the cent, as [`ShopBook::block_with_views`] without views.
     #[inline(never)]
@@ -561,9 +633,17 @@ impl ShopBook {
         args: BlockArgs<'_, R>,
     ) {
         #[cfg(target_arch = "x86_64")]
+        if has_avx512() {
+            // SAFETY: the processor has these AVX-512 extensions, checked just above.
+            return unsafe { self.block_avx512::<R, ROUNDING, RATED>(sums, args) };
+        }
+        #[cfg(target_arch = "x86_64")]
         if std::is_x86_feature_detected!("avx2") {
             // SAFETY: the processor has AVX2, checked just above.
             return unsafe { self.block_avx2::<R, ROUNDING, RATED>(sums, args) };
+        }
+        if self.exact_in_f64 {
+            return self.block_f64::<R, ROUNDING, RATED>(sums, args);
         }
         self.block_impl::<R, ROUNDING, RATED>(sums, args)
     }
@@ -578,11 +658,143 @@ impl ShopBook {
         sums: &mut CellSums,
         args: BlockArgs<'_, R>,
     ) {
+        if self.exact_in_f64 {
+            return self.block_f64::<R, ROUNDING, RATED>(sums, args);
+        }
         self.block_impl::<R, ROUNDING, RATED>(sums, args)
     }
 
-    /// `RATED`: the tariff has a rating table of destination factors alone, a rate per
-    /// destination (else the class rate is a constant of the loop).
+    /// [`ShopBook::block`] compiled for processors with AVX-512 (F, DQ, VL, BW): eight lanes
+    /// per instruction, and conversions between doubles and 64-bit integers in one
+    /// instruction. The same instructions' results, so the same cents.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx512bw")]
+    fn block_avx512<R: Rng, const ROUNDING: u8, const RATED: bool>(
+        &self,
+        sums: &mut CellSums,
+        args: BlockArgs<'_, R>,
+    ) {
+        if self.exact_in_f64 {
+            return self.block_f64::<R, ROUNDING, RATED>(sums, args);
+        }
+        self.block_impl::<R, ROUNDING, RATED>(sums, args)
+    }
+
+    /// [`ShopBook::block_impl`] with the tariff and the sums in doubles, for a shop whose
+    /// premiums are exact in them (`exact_in_f64`): every basket in cents, rate in millionths,
+    /// their product, its quotient and remainder by 10^6 and a block's sums are integers below
+    /// 2^52, so each double holds the integer the integer loop computes, to the unit. Written
+    /// as short loops with no table read and no integer division, which the compiler keeps
+    /// vectorised (four orders per instruction with AVX2); the caps, a table read per order,
+    /// come first in a loop of their own.
+    #[inline(always)]
+    fn block_f64<R: Rng, const ROUNDING: u8, const RATED: bool>(
+        &self,
+        sums: &mut CellSums,
+        (coverage, day, d, b, slot, marks, claims, cells): BlockArgs<'_, R>,
+    ) {
+        const SCALE: f64 = 1_000_000.0;
+        let tariff = &self.product.tariff;
+        let flat_below = tariff.flat_below.0 as f64;
+        let flat_fee = tariff.flat_fee.0 as f64;
+        let rate = self.rate.millionths() as f64;
+        let dest_rate = self
+            .dest_rates
+            .map_or([rate; 2], |r| r.map(|r| r.millionths() as f64));
+        let basket = self.basket;
+        let m = b.len;
+        let (bought, u) = (&b.bought[slot], &b.u[slot]);
+        let p_any = [day.risk[0].p_any, day.risk[1].p_any];
+        // Stage 2, the baskets, and each order's cap times its pieces.
+        let mut value = [0f64; BLOCK];
+        for (v, &z) in value[..m].iter_mut().zip(&b.z[..m]) {
+            *v = basket.cents_at_z_in_block(z);
+        }
+
+        // Stage 3, cover and tariff in doubles, into integers for stage 4: a double `x` in
+        // [0, 2^52) is the integer whose bits `x + 2^52` holds below the exponent's.
+        let int = |x: f64| (x + TWO_52).to_bits() as i64 - TWO_52.to_bits() as i64;
+        let mut acc = [[0i64; 4]; 3];
+        let mut incident = [0u64; BLOCK];
+        for j in 0..m {
+            let v = value[j];
+            // `Cents::round` for a basket, which is never negative.
+            let cents = (v + 0.5).floor();
+            let rated = cents >= flat_below;
+            let took = bought[j] != 0;
+            // The value cap applies per piece: `items` pieces share the basket equally.
+            // The mask is free and lets the compiler drop the bounds check.
+            let limit = coverage.cap_cents[coverage.slot(b.mix[j]) as usize & (CAP_SLOTS - 1)] * b.items[j];
+            let eligible = took & (v <= limit);
+            let abroad = b.dest[j] & 1 == 1;
+            let rate = if RATED {
+                if abroad { dest_rate[1] } else { dest_rate[0] }
+            } else {
+                rate
+            };
+            // `Rate::apply` in doubles: q and r of n = cents × millionths by 10^6, then the
+            // rounding rule. The quotient is below 2^52 / 10^6 < 2^33, where doubles are
+            // 2^-20 apart: n / 10^6, correctly rounded, stays below q + 1 when n is not a
+            // multiple of 10^6 (it is q + 1 − j·10^-6 for some j ≥ 1), so its floor is q.
+            let n = cents * rate;
+            let q = (n / SCALE).floor();
+            let r = n - q * SCALE;
+            let up = match ROUNDING {
+                // Half up.
+                0 => 2.0 * r >= SCALE,
+                // Half even: q is odd when q − 2⌊q/2⌋ = 1.
+                1 => (2.0 * r > SCALE) | ((2.0 * r == SCALE) & (q - 2.0 * (q * 0.5).floor() == 1.0)),
+                // Up.
+                2 => r > 0.0,
+                _ => false,
+            };
+            let p = if up { q + 1.0 } else { q };
+            let p = if rated { p } else { flat_fee };
+            let e = -(eligible as i64);
+            let c = if eligible { 1 } else { 1 << 32 };
+            let count = -(took as i64) & c;
+            let exposure = e & int(cents);
+            let premium = e & int(p);
+            let p_any = if abroad { p_any[1] } else { p_any[0] };
+            incident[j] = (eligible & (u[j] < p_any)) as u64;
+            // Stage 4, the sums (all, rated, international, both) of [`CellSums`].
+            let (r, i) = (-(rated as i64), -(abroad as i64));
+            let masks = [-1, r, i, r & i];
+            for (a, q) in acc.iter_mut().zip([count, exposure, premium]) {
+                for (a, m) in a.iter_mut().zip(masks) {
+                    *a += m & q;
+                }
+            }
+        }
+        let mut hits = 0u64;
+        for (j, &x) in incident[..m].iter().enumerate() {
+            hits |= x << j;
+        }
+        // The incidents (about 2 % of covered parcels), in the orders' order, so the claims
+        // stream is read as by an order-by-order loop.
+        while hits != 0 {
+            let j = hits.trailing_zeros() as usize;
+            hits &= hits - 1;
+            let cents = Cents::round(value[j]);
+            let (dest, rated) = (b.dest[j], cents >= tariff.flat_below);
+            let cell = &mut cells[cell(rated, dest)];
+            let (events, paid) =
+                self.incident(d as f64, &day.risk[dest], dest, u[j], cents, claims, cell);
+            marks.events[j] |= events;
+            marks.claimed[j] |= (paid as u8) << slot;
+        }
+        let [o, e, p] = acc;
+        for k in 0..4 {
+            sums.orders[k] += o[k];
+            sums.exposure[k] += e[k];
+            sums.premium[k] += p[k];
+        }
+    }
+
+    /// The block with the tariff in 64-bit integers, for a shop whose premiums are not
+    /// exact in doubles ([`ShopBook::block_f64`] otherwise). `RATED`: the tariff has a rating
+    /// table of destination factors alone, a rate per destination (else the class rate is a
+    /// constant of the loop).
     #[inline(always)]
     fn block_impl<R: Rng, const ROUNDING: u8, const RATED: bool>(
         &self,
@@ -787,11 +999,13 @@ impl ShopBook {
         };
         let late = w < r.p_late;
         let threshold = p.delay.after_days[dest];
-        // A late parcel's transit, beyond the delay threshold; past the loss threshold it is
-        // lost, whatever its delivery law says afterwards.
-        let late_transit = late
-            .then(|| self.delivery[dest].sample_beyond_tail(self.delay_tail[dest], w / r.p_late));
-        if late_transit.is_some_and(|transit| transit > p.loss.after_days[dest]) {
+        // A late parcel's transit, beyond the delay threshold, as its tail probability; past
+        // the loss threshold (a tail below the threshold's) it is lost, whatever its delivery
+        // law says afterwards. The transit itself, a quantile, is needed only for a damaged
+        // parcel's report date.
+        let late_tail =
+            late.then(|| DeliveryTime::tail_beyond(self.delay_tail[dest], w / r.p_late));
+        if late_tail.is_some_and(|tail| tail < self.loss_tail[dest]) {
             return lost(claims, t);
         }
         let delay_report = (late && uniform(claims) < p.delay.claim_propensity)
@@ -800,22 +1014,29 @@ impl ShopBook {
         let mut paid = Cents::ZERO;
         let mut any_paid = false;
         if damaged && uniform(claims) < p.damage.claim_propensity {
-            let transit = late_transit.unwrap_or_else(|| {
-                let u = (w - r.p_late) / (1.0 - r.p_late);
-                self.delivery[dest].sample_within_cdf(self.delay_cdf[dest], u)
-            });
             let report_lag = lag(claims, p.damage.report_lag_mean_days);
             if report_lag > p.damage.report_window_days {
                 t.rejected += 1;
-            } else if self.settle(
-                DAMAGE,
-                order_day,
-                self.handling_days + transit + report_lag,
-                basket,
-                t,
-            ) {
-                paid = basket;
-                any_paid = true;
+            } else {
+                // The transit matters only through the report date's two comparisons (the
+                // reporting window, the horizon's end), and is at most the delay threshold
+                // (on time) or the loss threshold (late, not lost). When even that bound
+                // passes both, every transit does the same, and its quantile is not computed.
+                let late = late_tail.is_some();
+                let bound = if late { p.loss.after_days[dest] } else { threshold } * BOUND_MARGIN;
+                let report = |transit: f64| self.handling_days + transit + report_lag;
+                let transit = if self.settles_within(order_day, report(bound)) {
+                    bound
+                } else if let Some(tail) = late_tail {
+                    self.delivery[dest].at_tail(tail)
+                } else {
+                    let u = (w - r.p_late) / (1.0 - r.p_late);
+                    self.delivery[dest].sample_within_cdf(self.delay_cdf[dest], u)
+                };
+                if self.settle(DAMAGE, order_day, report(transit), basket, t) {
+                    paid = basket;
+                    any_paid = true;
+                }
             }
         }
         if let Some(report) = delay_report {
@@ -826,6 +1047,14 @@ impl ShopBook {
             }
         }
         (events, any_paid)
+    }
+
+    /// Whether a claim reported `report` days after an order of `order_day` is within the
+    /// reporting window and reported before the horizon's end: [`ShopBook::settle`]'s two
+    /// comparisons, both passed.
+    #[inline]
+    fn settles_within(&self, order_day: f64, report: f64) -> bool {
+        report <= self.product.report_within_days && order_day + report < self.horizon_days
     }
 
     /// Pays a claim reported `report` days after the order, if within the reporting window;
