@@ -12,7 +12,7 @@
 //! from the same generator). After criterion, the loop and the floor are timed again
 //! in alternation, 31 rounds each, and the medians give the line
 //!
-//!     loop/floor = 1.91 (loop 11.3 ns/order, floor 5.9 ns/order)
+//!     loop/floor = 1.84 (loop 10.9 ns/order, floor 5.9 ns/order; …; AVX-512 copy of the parcel block)
 //!
 //! Quote that ratio, not the absolute figures: both halves are measured seconds apart on the
 //! same core, so load from other work on the machine cancels out of it, while the figures move
@@ -21,7 +21,7 @@
 //! Measured with `cargo bench --bench path_loop -- nomatch` on the 2-core x86-64 dev VM (AMD
 //! EPYC with AVX-512): the loop as first written (an out-of-line normal, per-order
 //! eligibility branches and table reads, the whole chain per order) read 4.4 against this
-//! floor; the loop of `ShopBook::block_f64` reads 1.89–1.95, and 2.16–2.24 with its AVX2 copy.
+//! floor; the loop of `ShopBook::block_f64` reads 1.82–1.88, and 1.85–1.99 with its AVX2 copy.
 //! The goal is 2 or less. See `docs/benchmarks.md` for each step and its figure.
 
 use criterion::{Criterion, Throughput, criterion_group};

@@ -186,8 +186,6 @@ pub(crate) struct Disrupted {
 const CATEGORY_RUNS: usize = 4;
 /// Channel runs: at most one per channel.
 const CHANNEL_RUNS: usize = 3;
-/// Slots of [`Coverage::cap_cents`]: a power of two at least `CATEGORY_RUNS × CHANNEL_RUNS`.
-const CAP_SLOTS: usize = 16;
 /// A threshold no 32-bit draw reaches: pads the unused runs.
 const NEVER: u64 = 1 << 32;
 
@@ -195,7 +193,7 @@ const NEVER: u64 = 1 << 32;
 /// largest basket it covers. The shop's category and channel mixes are cut into runs of
 /// adjacent items the wording treats alike (see [`Mix::runs`]), so the loop compares the
 /// attribute draw against a few fixed thresholds where coverage changes (one for each
-/// quickstart shop) and reads one cap, instead of picking the category and the channel and
+/// quickstart shop) and selects one cap, instead of picking the category and the channel and
 /// reading three per-category tables.
 #[derive(Debug, Clone, PartialEq)]
 struct Coverage {
@@ -204,10 +202,11 @@ struct Coverage {
     category_bounds: [u64; CATEGORY_RUNS - 1],
     /// Thresholds of the channel mix (lower 32 bits) where the offer changes, padded.
     channel_bounds: [u64; CHANNEL_RUNS - 1],
-    /// Largest covered basket in cents by channel run × [`CATEGORY_RUNS`] + category run: −∞
-    /// where the category is excluded or the cover is not offered on the channel (no basket
-    /// is covered), +∞ where uncapped.
-    cap_cents: [f64; CAP_SLOTS],
+    /// Largest covered basket in cents by category run: −∞ where the category is excluded,
+    /// +∞ where uncapped (runs past the mix's last are never reached).
+    category_caps: [f64; CATEGORY_RUNS],
+    /// Whether the cover is offered, by channel run.
+    channel_offered: [bool; CHANNEL_RUNS],
 }
 
 impl Coverage {
@@ -236,47 +235,34 @@ impl Coverage {
         for (b, &t) in channel_bounds.iter_mut().zip(&ch_bounds) {
             *b = t as u64;
         }
-        let mut cap_cents = [f64::NEG_INFINITY; CAP_SLOTS];
-        for (h, &o) in offered.iter().enumerate() {
-            for (c, &cap) in caps.iter().enumerate() {
-                if o {
-                    cap_cents[h * CATEGORY_RUNS + c] = cap;
-                }
-            }
-        }
+        let mut category_caps = [f64::NEG_INFINITY; CATEGORY_RUNS];
+        category_caps[..caps.len()].copy_from_slice(&caps);
+        let mut channel_offered = [false; CHANNEL_RUNS];
+        channel_offered[..offered.len()].copy_from_slice(&offered);
         Some(Coverage {
             category_bounds,
             channel_bounds,
-            cap_cents,
+            category_caps,
+            channel_offered,
         })
     }
 
-    /// The slot in `cap_cents` of an order by its attribute draw (see [`Coverage::cap`]).
-    #[inline(always)]
-    fn slot(&self, mix: u64) -> u64 {
-        let (hi, lo) = (mix >> 32, mix & 0xffff_ffff);
-        let c: u64 = self.category_bounds.iter().map(|&t| (hi >= t) as u64).sum();
-        let h: u64 = self.channel_bounds.iter().map(|&t| (lo >= t) as u64).sum();
-        (h * CATEGORY_RUNS as u64 + c) & (CAP_SLOTS as u64 - 1)
-    }
-
-    /// The cap of an order by its attribute draw: counts, no search, so no branch depends on
-    /// the draw.
+    /// The cap of an order by its attribute draw: −∞ where the cover is not offered on its
+    /// channel, else its category run's cap. The runs' bounds rise, so the run is the last
+    /// whose bound the draw reaches: selects, no search and no table read, so no branch
+    /// depends on the draw and a block of orders is one vectorised loop.
     #[inline(always)]
     fn cap(&self, mix: u64) -> f64 {
         let (hi, lo) = (mix >> 32, mix & 0xffff_ffff);
-        let c: usize = self
-            .category_bounds
-            .iter()
-            .map(|&t| (hi >= t) as usize)
-            .sum();
-        let h: usize = self
-            .channel_bounds
-            .iter()
-            .map(|&t| (lo >= t) as usize)
-            .sum();
-        // The mask is free and lets the compiler drop the bounds check.
-        self.cap_cents[(h * CATEGORY_RUNS + c) & (CAP_SLOTS - 1)]
+        let mut cap = self.category_caps[0];
+        for (&t, &c) in self.category_bounds.iter().zip(&self.category_caps[1..]) {
+            cap = if hi >= t { c } else { cap };
+        }
+        let mut offered = self.channel_offered[0];
+        for (&t, &o) in self.channel_bounds.iter().zip(&self.channel_offered[1..]) {
+            offered = if lo >= t { o } else { offered };
+        }
+        if offered { cap } else { f64::NEG_INFINITY }
     }
 }
 
@@ -594,9 +580,9 @@ impl ShopBook {
     ///
     /// - the draws are stage 1, made by the order stream for a whole block (every draw
     ///   inlined, the normal included, so the stream's state stays in registers);
-    /// - eligibility is one comparison of the basket with a cap read from [`Coverage`], by
-    ///   the runs of the category and channel draws, instead of three table reads and three
-    ///   branches, and ineligible orders are counted with masks instead of a branch and a
+    /// - eligibility is one comparison of the basket with a cap chosen by selects on the runs
+    ///   of the category and channel draws ([`Coverage::cap`]), instead of three table reads
+    ///   and three branches, and ineligible orders are counted with masks instead of a branch and a
     ///   store into the order's cell;
     /// - covered and ineligible counts share one packed masked add per cell sum;
     /// - an incident (about 2 % of covered parcels) sets a bit in the block's incident mask
@@ -621,9 +607,9 @@ impl ShopBook {
     /// minutes apart): `loop/floor` 2.97–3.00 with the stream as first built, 2.76–2.80 with
     /// the incident mask and the AVX2 copy, 2.68–2.69 with the unchecked truncation and
     /// tariff, 2.17–2.21 with the tariff in doubles, 1.89–1.95 with the AVX-512 copy and one
-    /// loop for stages 3 and 4 (2.16–2.24 with the AVX2 copy forced). Of the loop's time now,
-    /// about half is the stream's draws, a third this function and a tenth the incidents'
-    /// claim details (see `docs/benchmarks.md`).
+    /// loop for stages 3 and 4, 1.82–1.88 with the caps by selects (1.85–1.99 with the AVX2
+    /// copy forced). Of the loop's time now, about half is the stream's draws, a third this
+    /// function and a tenth the incidents' claim details (see `docs/benchmarks.md`).
     ///
     /// The result is the same, to the cent, as [`ShopBook::block_with_views`] without views.
     #[inline(never)]
@@ -723,8 +709,7 @@ impl ShopBook {
             let rated = cents >= flat_below;
             let took = bought[j] != 0;
             // The value cap applies per piece: `items` pieces share the basket equally.
-            // The mask is free and lets the compiler drop the bounds check.
-            let limit = coverage.cap_cents[coverage.slot(b.mix[j]) as usize & (CAP_SLOTS - 1)] * b.items[j];
+            let limit = coverage.cap(b.mix[j]) * b.items[j];
             let eligible = took & (v <= limit);
             let abroad = b.dest[j] & 1 == 1;
             let rate = if RATED {
