@@ -122,7 +122,9 @@ pub fn policies(
 ) -> e_reputation::Expected {
     let days = model.horizon().days;
     let mut e = e_reputation::Expected::zero();
-    for (_, book) in model.policy_books().filter(|(s, _)| segments.contains(s)) {
+    for (_, book) in
+        (model.policy_books::<e_reputation::PolicyBook>()).filter(|(s, _)| segments.contains(s))
+    {
         e += e_reputation::Expected::of(product, book, days);
     }
     e

@@ -13,10 +13,10 @@ use crate::orders::{CoverDemand, OrderBlock, OrderStream};
 use crate::products::Streams;
 use crate::products::bnpl::simulate::{PathRisk as BnplPathRisk, Population as BnplPopulation};
 use crate::products::bnpl::{ShopBook as BnplShopBook, Termination};
-use crate::products::e_reputation::PolicyBook;
 use crate::products::guarantee_frame::Insolvency;
 use crate::products::{
-    CompanyOut, Cover, CoverOut, Occurrence, PathOutputs, Product, ProductTotals, run_stream,
+    CompanyOut, Cover, CoverOut, Occurrence, PathOutputs, PolicyCover, Product, ProductTotals,
+    run_stream,
 };
 use crate::scenario::{Company, Scenario, ScenarioError};
 use rand::RngExt;
@@ -132,14 +132,14 @@ struct ShopModel {
     carrier: Option<usize>,
 }
 
-/// One segment of a policy product (e-reputation cover), with its stream ids per incident type.
+/// One segment of a product sold per policy-year (see [`PolicyCover`]), with its stream ids
+/// per stream group.
 #[derive(Debug, Clone)]
 struct PolicyBookModel {
     /// Index of the segment in [`Model::segments`]: the only totals it writes into.
     segment: usize,
-    book: PolicyBook,
-    /// (counts, cases, routes) stream ids per incident type.
-    streams: Vec<(u64, u64, u64)>,
+    book: Arc<dyn PolicyCover>,
+    streams: Vec<[u64; 3]>,
 }
 
 impl FrameCompany {
@@ -663,28 +663,17 @@ impl Model {
                 });
             }
         }
+        // The books of policies of products sold per policy-year, segment by segment.
         let mut policy_books = Vec::new();
         for (pi, p) in scenario.products().iter().enumerate() {
-            if let Product::EReputation(er) = p {
-                for (k, seg) in er.segments.iter().enumerate() {
-                    let streams = crate::products::e_reputation::PERILS
-                        .iter()
-                        .map(|peril| {
-                            let name = |what: &str| {
-                                stream_id(&format!(
-                                    "e_reputation/{what}/{}/{}/{peril}",
-                                    er.name, seg.name
-                                ))
-                            };
-                            (name("counts"), name("cases"), name("routes"))
-                        })
-                        .collect();
-                    policy_books.push(PolicyBookModel {
-                        segment: segment_start[pi] + k,
-                        book: PolicyBook::new(er, k, horizon.days),
-                        streams,
-                    });
-                }
+            for (k, spec) in p.spec().policy_books(horizon.days).into_iter().enumerate() {
+                policy_books.push(PolicyBookModel {
+                    segment: segment_start[pi] + k,
+                    book: Arc::from(spec.book),
+                    streams: (spec.streams.iter())
+                        .map(|names| names.each_ref().map(|n| stream_id(n)))
+                        .collect(),
+                });
             }
         }
         let economy_stream = scenario
@@ -805,9 +794,11 @@ impl Model {
         })
     }
 
-    /// Every policy segment's book with its index in [`Model::segments`].
-    pub fn policy_books(&self) -> impl Iterator<Item = (usize, &PolicyBook)> {
-        self.policy_books.iter().map(|b| (b.segment, &b.book))
+    /// Every policy segment's book of concrete type `T` (e-reputation's `PolicyBook`) with
+    /// its index in [`Model::segments`], for closed forms.
+    pub fn policy_books<T: 'static>(&self) -> impl Iterator<Item = (usize, &T)> {
+        (self.policy_books.iter())
+            .filter_map(|b| Some((b.segment, b.book.as_any().downcast_ref::<T>()?)))
     }
 
     /// Companies insured by BNPL product `product` (each has one contract).
@@ -995,14 +986,7 @@ impl Model {
             .collect();
         for b in &self.policy_books {
             b.book.simulate(
-                |k| {
-                    let (counts, cases, routes) = b.streams[k];
-                    (
-                        stream(seed, path, counts),
-                        stream(seed, path, cases),
-                        stream(seed, path, routes),
-                    )
-                },
+                &mut |k| b.streams[k].map(|id| stream(seed, path, id)),
                 &mut segments[b.segment],
             );
         }

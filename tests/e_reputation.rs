@@ -6,6 +6,7 @@
 use protectsim::distributions::LogNormal;
 use protectsim::engine::{self, Model, PathResult};
 use protectsim::products::Product;
+use protectsim::products::e_reputation::PolicyBook;
 use protectsim::scenario::Scenario;
 use protectsim::stats::Moments;
 use protectsim::summary;
@@ -265,7 +266,7 @@ fn case_counts_are_poisson() {
     let model = model(&text);
     let results = simulate(&model, 3, 800, 2);
     let mut checked = 0;
-    for (s, book) in model.policy_books() {
+    for (s, book) in model.policy_books::<PolicyBook>() {
         for k in 0..4 {
             let want = book.mean_cases[k];
             if want == 0.0 {

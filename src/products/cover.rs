@@ -96,6 +96,20 @@ pub trait Cover: Debug + Send + Sync {
     fn as_any(&self) -> &dyn Any;
 }
 
+/// A book of policies in force, sold per policy-year rather than on orders (a segment of
+/// e-reputation cover): simulated once per path into its segment's totals, from streams of its
+/// own. The engine builds one per [`super::PolicyBookSpec`] a product gives
+/// ([`super::ProductSpec::policy_books`]) and names no product.
+pub trait PolicyCover: Debug + Send + Sync {
+    /// Simulates one path into `out` (the segment's totals). `streams(k)` gives the three
+    /// streams of the book's `k`-th stream group, named by [`super::PolicyBookSpec::streams`].
+    fn simulate(&self, streams: &mut dyn FnMut(usize) -> [PathRng; 3], out: &mut ProductTotals);
+
+    /// The book as [`Any`], so that closed forms can reach its concrete type
+    /// (`engine::Model::policy_books`).
+    fn as_any(&self) -> &dyn Any;
+}
+
 /// Where the covers of one shop's stream write on one path: cover `c` (its index among the
 /// covers handed to [`run_stream`]) writes into `cover(c)`.
 pub trait PathOutputs {

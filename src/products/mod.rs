@@ -10,8 +10,8 @@ use crate::portfolio::Shop;
 use std::collections::BTreeMap;
 use std::ops::AddAssign;
 
-pub use cover::{CompanyOut, Cover, CoverOut, PathOutputs, run_stream};
-pub use spec::{PriceUnit, ProductSpec, TariffKnob};
+pub use cover::{CompanyOut, Cover, CoverOut, PathOutputs, PolicyCover, run_stream};
+pub use spec::{PolicyBookSpec, PriceUnit, ProductSpec, TariffKnob};
 
 // The products, one line each (see [`registry`]): folder, variant, the validated value and the
 // scenario table in that folder, and the `kind` a scenario writes.

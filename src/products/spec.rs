@@ -13,7 +13,7 @@
 //! through this trait; they never ask which product they hold, except for the few per-product
 //! models the trait does not carry yet (see `docs/architecture.md`, "Adding a product").
 
-use super::{CaseStage, Cover, Occurrence};
+use super::{CaseStage, Cover, Occurrence, PolicyCover};
 use crate::calendar::Horizon;
 use crate::money::{Cents, Rate};
 use crate::portfolio::Shop;
@@ -49,6 +49,14 @@ pub struct TariffKnob {
     /// Whether the base is the segments' premium over the current value (rates and factors of
     /// a tariff whose premium is not one rate times the exposure).
     pub premium_base: bool,
+}
+
+/// One book of policies of a product sold per policy-year, with the names of its random
+/// streams: per stream group, three names (each a stream of its own on every path).
+#[derive(Debug)]
+pub struct PolicyBookSpec {
+    pub book: Box<dyn PolicyCover>,
+    pub streams: Vec<[String; 3]>,
 }
 
 /// A product of the scenario, as the engine, the outputs and the pricing see it (see the
@@ -133,6 +141,12 @@ pub trait ProductSpec {
     /// stream; `None` otherwise.
     fn stream_take_up(&self) -> Option<f64> {
         None
+    }
+
+    /// For a product sold per policy-year ([`ProductSpec::sold_per_policy`]): one book per
+    /// segment, in segment order, over a horizon of `horizon_days`.
+    fn policy_books(&self, _horizon_days: u32) -> Vec<PolicyBookSpec> {
+        Vec::new()
     }
 
     /// The product's tariff parameters, which `price` solves and `sweep` edits.

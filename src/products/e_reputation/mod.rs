@@ -762,6 +762,23 @@ impl super::ProductSpec for EReputation {
     fn sold_per_policy(&self) -> bool {
         true
     }
+    /// One book per segment; its streams, per incident type, are
+    /// `e_reputation/{counts,cases,routes}/<product>/<segment>/<incident>`.
+    fn policy_books(&self, horizon_days: u32) -> Vec<super::PolicyBookSpec> {
+        (self.segments.iter().enumerate())
+            .map(|(k, seg)| super::PolicyBookSpec {
+                book: Box::new(PolicyBook::new(self, k, horizon_days)),
+                streams: PERILS
+                    .iter()
+                    .map(|peril| {
+                        ["counts", "cases", "routes"].map(|what| {
+                            format!("e_reputation/{what}/{}/{}/{peril}", self.name, seg.name)
+                        })
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
     /// Each segment's annual premium prices it.
     fn tariff(&self) -> Vec<super::TariffKnob> {
         (self.segments.iter().enumerate())

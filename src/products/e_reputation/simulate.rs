@@ -245,6 +245,29 @@ impl CaseDraw {
     }
 }
 
+
+/// A segment's book as the engine runs it: its streams by incident type.
+impl crate::products::PolicyCover for PolicyBook {
+    fn simulate(
+        &self,
+        streams: &mut dyn FnMut(usize) -> [crate::rng::PathRng; 3],
+        out: &mut ProductTotals,
+    ) {
+        PolicyBook::simulate(
+            self,
+            |k| {
+                let [counts, cases, routes] = streams(k);
+                (counts, cases, routes)
+            },
+            out,
+        )
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::{PHASES, default_incident};
