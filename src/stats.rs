@@ -439,18 +439,39 @@ pub fn correlation(x: &[f64], y: &[f64]) -> (f64, f64) {
 /// per-path residuals `num[i] - R den[i]`. With a single path the ratio is returned with a NaN
 /// standard error; empty input gives (NaN, NaN).
 pub fn ratio_of_means(num: &[f64], den: &[f64]) -> (f64, f64) {
-    if num.len() != den.len() || num.is_empty() {
+    if num.len() != den.len() {
         return (f64::NAN, f64::NAN);
     }
-    let mean_num = num.iter().copied().collect::<Moments>().mean();
-    let mean_den = den.iter().copied().collect::<Moments>().mean();
-    if mean_den == 0.0 {
-        return (f64::NAN, f64::NAN);
+    let pairs = |f: &mut dyn FnMut(f64, f64)| -> Result<(), std::convert::Infallible> {
+        num.iter().zip(den).for_each(|(&y, &x)| f(y, x));
+        Ok(())
+    };
+    match ratio_of_means_by(pairs) {
+        Ok(r) => r,
+    }
+}
+
+/// [`ratio_of_means`] of pairs that `pairs` hands to its argument, (numerator, denominator)
+/// path by path, in the same order each time it is called (twice: the means, then the
+/// residuals): the same two passes, so the same bits, without holding the columns (a stored
+/// run read chunk by chunk).
+pub fn ratio_of_means_by<E>(
+    mut pairs: impl FnMut(&mut dyn FnMut(f64, f64)) -> Result<(), E>,
+) -> Result<(f64, f64), E> {
+    let (mut num, mut den) = (Moments::new(), Moments::new());
+    pairs(&mut |y, x| {
+        num.push(y);
+        den.push(x);
+    })?;
+    let (n, mean_num, mean_den) = (num.count(), num.mean(), den.mean());
+    if n == 0 || mean_den == 0.0 {
+        return Ok((f64::NAN, f64::NAN));
     }
     let ratio = mean_num / mean_den;
-    let residuals: Moments = num.iter().zip(den).map(|(&y, &x)| y - ratio * x).collect();
-    let se = (residuals.variance() / num.len() as f64).sqrt() / mean_den.abs();
-    (ratio, se)
+    let mut residuals = Moments::new();
+    pairs(&mut |y, x| residuals.push(y - ratio * x))?;
+    let se = (residuals.variance() / n as f64).sqrt() / mean_den.abs();
+    Ok((ratio, se))
 }
 
 #[cfg(test)]

@@ -436,14 +436,14 @@ fn product_rows(
         eur(LineField::Outstanding)?,
     );
     push("recoveries_eur".into(), "EUR", eur(LineField::Recoveries)?);
+    // The portfolio loss ratio from two passes over the stored paths, so that no two columns
+    // are held at once (80 MB each at 10^7 paths).
+    let (lr, se) = stats::ratio_of_means_by(|f| {
+        paths.for_each_line_fields(line, &MONEY, |t| {
+            f(t.net_claims().to_eur(), t.premium.to_eur())
+        })
+    })?;
     let net = derived(|t| t.net_claims().to_eur())?;
-    let premium: Vec<f64> = paths
-        .line_column(line, LineField::Premium)?
-        .into_iter()
-        .map(|x| Cents(x).to_eur())
-        .collect();
-    let (lr, se) = stats::ratio_of_means(&net, &premium);
-    drop(premium);
     push("net_claims_eur".into(), "EUR", Summary::of_owned(net));
     push("retained_eur".into(), "EUR", eur(LineField::Retained)?);
     if product.exposure_unit() == "orders" {

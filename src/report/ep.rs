@@ -42,13 +42,15 @@ impl Curve {
 /// The curves of every product's net claims, then the portfolio's where there are several
 /// products, read one product column at a time from the stored paths.
 pub fn curves(model: &Model, paths: &StoredPaths) -> Result<Vec<Curve>> {
-    let mut portfolio = vec![0.0; paths.len() as usize];
+    // The portfolio's column only where there are several products: a column is 8 bytes a
+    // path, the memory of a run of many paths.
+    let mut portfolio = (model.products().len() > 1).then(|| vec![0.0; paths.len() as usize]);
     let mut out = Vec::new();
     for (pi, p) in model.products().iter().enumerate() {
         let net = paths.map_line_fields(Line::Product(pi), &crate::summary::MONEY, |t| {
             t.net_claims().to_eur()
         })?;
-        for (a, x) in portfolio.iter_mut().zip(&net) {
+        for (a, x) in portfolio.iter_mut().flatten().zip(&net) {
             *a += x;
         }
         out.push(Curve::of(p.name(), p.kind(), "aep", net));
@@ -82,7 +84,7 @@ pub fn curves(model: &Model, paths: &StoredPaths) -> Result<Vec<Curve>> {
             None => {}
         }
     }
-    if model.products().len() > 1 {
+    if let Some(portfolio) = portfolio {
         out.push(Curve::of(PORTFOLIO, PORTFOLIO, "aep", portfolio));
     }
     Ok(out)

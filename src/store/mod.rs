@@ -375,6 +375,18 @@ impl StoredPaths {
         mut f: impl FnMut(&crate::products::ProductTotals) -> T,
     ) -> Result<Vec<T>> {
         let mut out = Vec::with_capacity(self.len() as usize);
+        self.for_each_line_fields(line, fields, |t| out.push(f(t)))?;
+        Ok(out)
+    }
+
+    /// [`StoredPaths::map_line_fields`] without the column: `f` sees each path's totals in
+    /// path order, and the memory is one chunk's.
+    pub fn for_each_line_fields(
+        &self,
+        line: Line,
+        fields: &[LineField],
+        mut f: impl FnMut(&crate::products::ProductTotals),
+    ) -> Result<()> {
         let mut column = Vec::new();
         let mut totals = Vec::new();
         for p in &self.parts {
@@ -386,9 +398,9 @@ impl StoredPaths {
                 p.words(&file, self.layout.line_word(line, field), &mut column)?;
                 field.fill(totals.iter_mut(), &column);
             }
-            out.extend(totals.iter().map(&mut f));
+            totals.iter().for_each(&mut f);
         }
-        Ok(out)
+        Ok(())
     }
 
     /// Series column `j` over all paths, in path order.
