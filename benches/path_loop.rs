@@ -21,7 +21,7 @@
 //! Measured with `cargo bench --bench path_loop -- nomatch` on the 2-core x86-64 dev VM (AMD
 //! EPYC with AVX-512): the loop as first written (an out-of-line normal, per-order
 //! eligibility branches and table reads, the whole chain per order) read 4.4 against this
-//! floor; the loop of `ShopBook::block_f64` reads 1.82–1.88, and 1.85–1.99 with its AVX2 copy.
+//! floor; the loop of `ShopBook::block_stages` reads 1.82–1.88, and 1.85–1.99 with its AVX2 copy.
 //! The goal is 2 or less. See `docs/benchmarks.md` for each step and its figure.
 
 use criterion::{Criterion, Throughput, criterion_group};

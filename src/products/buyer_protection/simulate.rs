@@ -266,6 +266,72 @@ impl Coverage {
     }
 }
 
+/// The rounding rule of a tariff as the fast loop's constant parameter (one copy per rule).
+const fn rounding_of(rule: u8) -> Rounding {
+    match rule {
+        0 => Rounding::HalfUp,
+        1 => Rounding::HalfEven,
+        2 => Rounding::Up,
+        _ => Rounding::Down,
+    }
+}
+
+/// A basket of `basket_cents` (unrounded, between 0 and its cap) at `rate`: its cents, its
+/// premium (the flat fee below `flat_below`) and whether it is in the rated band, by the
+/// tariff in 64-bit integers ([`Rate::apply`] with rounding rule `ROUNDING`).
+#[inline(always)]
+fn priced_in_integers<const ROUNDING: u8>(
+    basket_cents: f64,
+    rate: Rate,
+    flat_below: Cents,
+    flat_fee: Cents,
+) -> (i64, i64, bool) {
+    // `Cents::round` for a basket, which is never negative. SAFETY: the basket is finite and
+    // between 0 and its cap (at most 10^8 cents, validated), so the truncation is in range.
+    let cents = Cents(unsafe { (basket_cents + 0.5).to_int_unchecked::<i64>() });
+    let rated = cents >= flat_below;
+    let p = rate.apply_nonnegative(cents, rounding_of(ROUNDING));
+    let p = std::hint::select_unpredictable(rated, p, flat_fee);
+    (cents.0, p.0, rated)
+}
+
+/// [`priced_in_integers`] in doubles, for a shop whose premiums are exact in them (see
+/// [`ShopBook::block_stages`]); the results come back as integers by the bits of `x + 2^52`, the
+/// integer below the exponent for a double `x` in [0, 2^52), which vectorises where a
+/// conversion instruction may not exist.
+#[inline(always)]
+fn priced_in_doubles<const ROUNDING: u8>(
+    basket_cents: f64,
+    rate: Rate,
+    flat_below: Cents,
+    flat_fee: Cents,
+) -> (i64, i64, bool) {
+    const SCALE: f64 = 1_000_000.0;
+    let int = |x: f64| (x + TWO_52).to_bits() as i64 - TWO_52.to_bits() as i64;
+    // `Cents::round` for a basket, which is never negative.
+    let cents = (basket_cents + 0.5).floor();
+    let rated = cents >= flat_below.0 as f64;
+    // q and r of n = cents × millionths by 10^6, then the rounding rule. The quotient is
+    // below 2^52 / 10^6 < 2^33, where doubles are 2^-20 apart: n / 10^6, correctly rounded,
+    // stays below q + 1 when n is not a multiple of 10^6 (it is q + 1 − j·10^-6 for some
+    // j ≥ 1), so its floor is q.
+    let n = cents * rate.millionths() as f64;
+    let q = (n / SCALE).floor();
+    let r = n - q * SCALE;
+    let up = match rounding_of(ROUNDING) {
+        Rounding::HalfUp => 2.0 * r >= SCALE,
+        // q is odd when q − 2⌊q/2⌋ = 1.
+        Rounding::HalfEven => {
+            (2.0 * r > SCALE) | ((2.0 * r == SCALE) & (q - 2.0 * (q * 0.5).floor() == 1.0))
+        }
+        Rounding::Up => r > 0.0,
+        Rounding::Down => false,
+    };
+    let p = if up { q + 1.0 } else { q };
+    let p = if rated { p } else { flat_fee.0 as f64 };
+    (int(cents), int(p), rated)
+}
+
 /// The precomputed book of one product in one shop.
 #[derive(Debug, Clone)]
 pub struct ShopBook {
@@ -298,7 +364,7 @@ pub struct ShopBook {
     delay_tail: [f64; 2],
     delay_cdf: [f64; 2],
     /// Whether every premium of the fast loop is exact in doubles: the largest basket in cents
-    /// times the largest rate in millionths below 2^52 (see [`ShopBook::block_f64`]).
+    /// times the largest rate in millionths below 2^52 (see [`ShopBook::block_stages`]).
     exact_in_f64: bool,
     /// Per destination, `P(T > loss threshold)`: a late parcel whose transit's tail is below
     /// it is lost (see [`ShopBook::incident`]).
@@ -411,7 +477,7 @@ impl ShopBook {
         }
     }
 
-    /// Whether the fast loop computes the tariff in doubles (see [`ShopBook::block_f64`]).
+    /// Whether the fast loop computes the tariff in doubles (see [`ShopBook::block_stages`]).
     pub fn tariff_in_doubles(&self) -> bool {
         self.exact_in_f64
     }
@@ -593,7 +659,7 @@ impl ShopBook {
     ///   basket's truncation to cents and the tariff skip the range and sign checks a basket
     ///   cannot need;
     /// - where the shop's premiums are exact in doubles (nearly always), the tariff is computed
-    ///   in them ([`ShopBook::block_f64`]), which vectorises where 64-bit integer products and
+    ///   in them ([`ShopBook::block_stages`]), which vectorises where 64-bit integer products and
     ///   quotients do not;
     /// - the block goes stage by stage: the baskets (`exp` with a clamped exponent and no
     ///   branch, which the compiler vectorises), then cover, tariff and masked sums in one
@@ -628,10 +694,7 @@ impl ShopBook {
             // SAFETY: the processor has AVX2, checked just above.
             return unsafe { self.block_avx2::<R, ROUNDING, RATED>(sums, args) };
         }
-        if self.exact_in_f64 {
-            return self.block_f64::<R, ROUNDING, RATED>(sums, args);
-        }
-        self.block_impl::<R, ROUNDING, RATED>(sums, args)
+        self.block_any::<R, ROUNDING, RATED>(sums, args)
     }
 
     /// [`ShopBook::block`] compiled for processors with AVX2: four doubles or 64-bit integers
@@ -644,10 +707,7 @@ impl ShopBook {
         sums: &mut CellSums,
         args: BlockArgs<'_, R>,
     ) {
-        if self.exact_in_f64 {
-            return self.block_f64::<R, ROUNDING, RATED>(sums, args);
-        }
-        self.block_impl::<R, ROUNDING, RATED>(sums, args)
+        self.block_any::<R, ROUNDING, RATED>(sums, args)
     }
 
     /// [`ShopBook::block`] compiled for processors with AVX-512 (F, DQ, VL, BW): eight lanes
@@ -660,92 +720,78 @@ impl ShopBook {
         sums: &mut CellSums,
         args: BlockArgs<'_, R>,
     ) {
-        if self.exact_in_f64 {
-            return self.block_f64::<R, ROUNDING, RATED>(sums, args);
-        }
-        self.block_impl::<R, ROUNDING, RATED>(sums, args)
+        self.block_any::<R, ROUNDING, RATED>(sums, args)
     }
 
-    /// [`ShopBook::block_impl`] with the tariff and the sums in doubles, for a shop whose
-    /// premiums are exact in them (`exact_in_f64`): every basket in cents, rate in millionths,
-    /// their product, its quotient and remainder by 10^6 and a block's sums are integers below
-    /// 2^52, so each double holds the integer the integer loop computes, to the unit. Written
-    /// as short loops with no table read and no integer division, which the compiler keeps
-    /// vectorised (four orders per instruction with AVX2); the caps, a table read per order,
-    /// come first in a loop of their own.
+    /// The block with the tariff in doubles where the shop's premiums are exact in them
+    /// (`exact_in_f64`, see [`ShopBook::block_stages`]), else in 64-bit integers.
     #[inline(always)]
-    fn block_f64<R: Rng, const ROUNDING: u8, const RATED: bool>(
+    fn block_any<R: Rng, const ROUNDING: u8, const RATED: bool>(
+        &self,
+        sums: &mut CellSums,
+        args: BlockArgs<'_, R>,
+    ) {
+        if self.exact_in_f64 {
+            self.block_stages::<R, ROUNDING, RATED, true>(sums, args)
+        } else {
+            self.block_stages::<R, ROUNDING, RATED, false>(sums, args)
+        }
+    }
+
+    /// Stages 2 to 4 of one block. `DOUBLES`: the tariff in doubles, for a shop whose premiums
+    /// are exact in them (`exact_in_f64`): every basket in cents, rate in millionths, their
+    /// product, its quotient and remainder by 10^6 and a block's sums are integers below
+    /// 2^52, so each double holds the integer the integer tariff ([`Rate::apply`]) computes,
+    /// to the unit, and the loop has no 64-bit integer product or quotient, which do not
+    /// vectorise. `RATED`: the tariff has a rating table of destination factors alone, a rate
+    /// per destination (else the class rate is a constant of the loop).
+    #[inline(always)]
+    fn block_stages<R: Rng, const ROUNDING: u8, const RATED: bool, const DOUBLES: bool>(
         &self,
         sums: &mut CellSums,
         (coverage, day, d, b, slot, marks, claims, cells): BlockArgs<'_, R>,
     ) {
-        const SCALE: f64 = 1_000_000.0;
         let tariff = &self.product.tariff;
-        let flat_below = tariff.flat_below.0 as f64;
-        let flat_fee = tariff.flat_fee.0 as f64;
-        let rate = self.rate.millionths() as f64;
-        let dest_rate = self
-            .dest_rates
-            .map_or([rate; 2], |r| r.map(|r| r.millionths() as f64));
+        let dest_rate = self.dest_rates.unwrap_or([self.rate; 2]);
         let basket = self.basket;
         let m = b.len;
         let (bought, u) = (&b.bought[slot], &b.u[slot]);
         let p_any = [day.risk[0].p_any, day.risk[1].p_any];
-        // Stage 2, the baskets, and each order's cap times its pieces.
+        // Stage 2, the baskets: independent `exp`s, no branch.
         let mut value = [0f64; BLOCK];
         for (v, &z) in value[..m].iter_mut().zip(&b.z[..m]) {
             *v = basket.cents_at_z_in_block(z);
         }
-
-        // Stage 3, cover and tariff in doubles, into integers for stage 4: a double `x` in
-        // [0, 2^52) is the integer whose bits `x + 2^52` holds below the exponent's.
-        let int = |x: f64| (x + TWO_52).to_bits() as i64 - TWO_52.to_bits() as i64;
+        // Stage 3, cover and tariff, without a branch, and stage 4, the sums (all, rated,
+        // international, both) of [`CellSums`] by masks, in one vectorised loop; the orders
+        // with an incident are marked for the claims after it.
         let mut acc = [[0i64; 4]; 3];
         let mut incident = [0u64; BLOCK];
         for j in 0..m {
             let v = value[j];
-            // `Cents::round` for a basket, which is never negative.
-            let cents = (v + 0.5).floor();
-            let rated = cents >= flat_below;
             let took = bought[j] != 0;
             // The value cap applies per piece: `items` pieces share the basket equally.
-            let limit = coverage.cap(b.mix[j]) * b.items[j];
-            let eligible = took & (v <= limit);
+            let eligible = took & (v <= coverage.cap(b.mix[j]) * b.items[j]);
             let abroad = b.dest[j] & 1 == 1;
+            // With a rating table of destination factors alone: the destination's rate.
             let rate = if RATED {
                 if abroad { dest_rate[1] } else { dest_rate[0] }
             } else {
-                rate
+                self.rate
             };
-            // `Rate::apply` in doubles: q and r of n = cents × millionths by 10^6, then the
-            // rounding rule. The quotient is below 2^52 / 10^6 < 2^33, where doubles are
-            // 2^-20 apart: n / 10^6, correctly rounded, stays below q + 1 when n is not a
-            // multiple of 10^6 (it is q + 1 − j·10^-6 for some j ≥ 1), so its floor is q.
-            let n = cents * rate;
-            let q = (n / SCALE).floor();
-            let r = n - q * SCALE;
-            let up = match ROUNDING {
-                // Half up.
-                0 => 2.0 * r >= SCALE,
-                // Half even: q is odd when q − 2⌊q/2⌋ = 1.
-                1 => (2.0 * r > SCALE) | ((2.0 * r == SCALE) & (q - 2.0 * (q * 0.5).floor() == 1.0)),
-                // Up.
-                2 => r > 0.0,
-                _ => false,
+            let (cents, premium, rated) = if DOUBLES {
+                priced_in_doubles::<ROUNDING>(v, rate, tariff.flat_below, tariff.flat_fee)
+            } else {
+                priced_in_integers::<ROUNDING>(v, rate, tariff.flat_below, tariff.flat_fee)
             };
-            let p = if up { q + 1.0 } else { q };
-            let p = if rated { p } else { flat_fee };
             let e = -(eligible as i64);
             let c = if eligible { 1 } else { 1 << 32 };
             let count = -(took as i64) & c;
-            let exposure = e & int(cents);
-            let premium = e & int(p);
             let p_any = if abroad { p_any[1] } else { p_any[0] };
             incident[j] = (eligible & (u[j] < p_any)) as u64;
-            // Stage 4, the sums (all, rated, international, both) of [`CellSums`].
             let (r, i) = (-(rated as i64), -(abroad as i64));
             let masks = [-1, r, i, r & i];
-            for (a, q) in acc.iter_mut().zip([count, exposure, premium]) {
+            for (a, q) in acc.iter_mut().zip([count, e & cents, e & premium]) {
                 for (a, m) in a.iter_mut().zip(masks) {
                     *a += m & q;
                 }
@@ -773,100 +819,6 @@ impl ShopBook {
             sums.orders[k] += o[k];
             sums.exposure[k] += e[k];
             sums.premium[k] += p[k];
-        }
-    }
-
-    /// The block with the tariff in 64-bit integers, for a shop whose premiums are not
-    /// exact in doubles ([`ShopBook::block_f64`] otherwise). `RATED`: the tariff has a rating
-    /// table of destination factors alone, a rate per destination (else the class rate is a
-    /// constant of the loop).
-    #[inline(always)]
-    fn block_impl<R: Rng, const ROUNDING: u8, const RATED: bool>(
-        &self,
-        sums: &mut CellSums,
-        (coverage, day, d, b, slot, marks, claims, cells): BlockArgs<'_, R>,
-    ) {
-        let tariff = &self.product.tariff;
-        let (flat_below, flat_fee, rate, basket) =
-            (tariff.flat_below, tariff.flat_fee, self.rate, self.basket);
-        let dest_rate = self.dest_rates.unwrap_or([rate; 2]);
-        let rounding = match ROUNDING {
-            0 => Rounding::HalfUp,
-            1 => Rounding::HalfEven,
-            2 => Rounding::Up,
-            _ => Rounding::Down,
-        };
-        let m = b.len;
-        let (bought, u) = (&b.bought[slot], &b.u[slot]);
-        let mut value = [0f64; BLOCK];
-        // Per order, for stage 4: packed count, exposure and premium (0 unless covered) and
-        // the rated-band mask.
-        let (mut count, mut exposure, mut premium) = ([0i64; BLOCK], [0i64; BLOCK], [0i64; BLOCK]);
-        let mut rated_mask = [0i64; BLOCK];
-        // Stage 2, the baskets: independent `exp`s, no branch.
-        for (v, &z) in value[..m].iter_mut().zip(&b.z[..m]) {
-            *v = basket.cents_at_z_in_block(z);
-        }
-        // Stage 3, cover and tariff, without a branch; the orders with an incident are marked
-        // in `hits` (bit j for order j).
-        let p_any = [day.risk[0].p_any, day.risk[1].p_any];
-        let mut hits = 0u64;
-        for j in 0..m {
-            let basket_cents = value[j];
-            // `Cents::round` for a basket, which is never negative. SAFETY: the basket is
-            // finite and between 0 and its cap (at most 10^8 cents, validated), so the
-            // truncation is in range.
-            let cents = Cents(unsafe { (basket_cents + 0.5).to_int_unchecked::<i64>() });
-            let rated = cents >= flat_below;
-            let took = bought[j] != 0;
-            // The value cap applies per piece: `items` pieces share the basket equally.
-            let eligible = took & (basket_cents <= coverage.cap(b.mix[j]) * b.items[j]);
-            // With a rating table of destination factors alone: the destination's rate.
-            let rate = if RATED {
-                dest_rate[b.dest[j] & 1]
-            } else {
-                rate
-            };
-            // `ParcelTariff::premium` with the rounding rule a constant.
-            let p = rate.apply_nonnegative(cents, rounding);
-            let p = std::hint::select_unpredictable(rated, p, flat_fee);
-            let e = -(eligible as i64);
-            let c = std::hint::select_unpredictable(eligible, 1, 1 << 32);
-            count[j] = -(took as i64) & c;
-            exposure[j] = e & cents.0;
-            premium[j] = e & p.0;
-            rated_mask[j] = -(rated as i64);
-            hits |= ((eligible & (u[j] < p_any[b.dest[j] & 1])) as u64) << j;
-        }
-        // The incidents (about 2 % of covered parcels), in the orders' order, so the claims
-        // stream is read as by an order-by-order loop.
-        while hits != 0 {
-            let j = hits.trailing_zeros() as usize;
-            hits &= hits - 1;
-            let (dest, rated, cents) = (b.dest[j], rated_mask[j] != 0, Cents(exposure[j]));
-            let cell = &mut cells[cell(rated, dest)];
-            let (events, paid) =
-                self.incident(d as f64, &day.risk[dest], dest, u[j], cents, claims, cell);
-            marks.events[j] |= events;
-            marks.claimed[j] |= (paid as u8) << slot;
-        }
-        // Stage 4, the sums (all, rated, international, both) of [`CellSums`]: masked adds
-        // over the block, which the compiler vectorises.
-        let mut acc = [[0i64; 4]; 3];
-        for j in 0..m {
-            let (r, i) = (rated_mask[j], -((b.dest[j] & 1) as i64));
-            let masks = [-1, r, i, r & i];
-            for (a, q) in acc.iter_mut().zip([count[j], exposure[j], premium[j]]) {
-                for (a, m) in a.iter_mut().zip(masks) {
-                    *a += m & q;
-                }
-            }
-        }
-        let [o, e, p] = acc;
-        for (k, ((o, e), p)) in o.into_iter().zip(e).zip(p).enumerate() {
-            sums.orders[k] += o;
-            sums.exposure[k] += e;
-            sums.premium[k] += p;
         }
     }
 
