@@ -4,23 +4,27 @@
 
 use anyhow::{Context, Result};
 use std::fs::File;
-use std::io::Write;
+use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
 /// Writes `dir/name` atomically: into a hidden temporary file in the same folder, flushed to
-/// disk, then renamed over the target.
+/// disk, then renamed over the target. The file is buffered: parquet and CSV writers issue a
+/// write per page header and per field, which unbuffered cost a system call each (about
+/// 200,000 for the per-path files of 2·10^5 paths).
 pub fn write_atomic(
     dir: &Path,
     name: &str,
-    write: impl FnOnce(&mut File) -> Result<()>,
+    write: impl FnOnce(&mut BufWriter<File>) -> Result<()>,
 ) -> Result<PathBuf> {
     let target = dir.join(name);
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let result = (|| {
-        let mut file =
-            File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+        let mut file = BufWriter::with_capacity(
+            BUFFER,
+            File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?,
+        );
         write(&mut file)?;
-        file.flush()?;
+        let file = file.into_inner().map_err(|e| e.into_error())?;
         file.sync_all()?;
         std::fs::rename(&tmp, &target)
             .with_context(|| format!("cannot rename {} to {}", tmp.display(), target.display()))
@@ -30,6 +34,9 @@ pub fn write_atomic(
     }
     result.map(|_| target)
 }
+
+/// Bytes a result file is written in: 1 MiB.
+pub const BUFFER: usize = 1 << 20;
 
 /// Writes `bytes` to `dir/name` through a temporary name and a rename, without flushing it to
 /// the disk: for the path store, which syncs by time ([`crate::store::SYNC_EVERY`]).
