@@ -105,58 +105,49 @@ impl<'a> PathTable<'a> {
 
     /// The rows of the paths `first..first + n`, whose stored columns are `cols`: the
     /// [`COLUMNS`] in order.
+    ///
+    /// Rows are built a tile of [`TILE_ROWS`] at a time: the tile's totals are filled from the
+    /// stored words, field by field, then every column appends the tile's values. A tile's
+    /// totals stay in the core's cache while the thirty-odd columns read them; filling every
+    /// row's totals first and then mapping each column over all of them read the whole block
+    /// from memory once per column (on the compound peer model that cost as much as polars'
+    /// encoding of the file).
     pub fn frame(&self, first: u64, n: usize, cols: &Columns) -> PolarsResult<DataFrame> {
         let lines = &self.lines;
-        let rows = n * lines.len();
-        // Row i × L + l: path first + i, line l.
-        let mut totals = vec![ProductTotals::default(); rows];
-        for (l, line) in lines.iter().enumerate() {
-            for field in LineField::all() {
-                let column = &cols.words[self.layout.line_word(line.stored, field)][..n];
-                field.fill(totals.iter_mut().skip(l).step_by(lines.len()), column);
-            }
-        }
-        let line_of = |r: usize| &lines[r % lines.len()];
+        let per_path = lines.len();
+        let rows = n * per_path;
+        let line_of = |r: usize| &lines[r % per_path];
         let product_of = |r: usize| &self.products[line_of(r).product];
         let text = |name: &str, f: &dyn Fn(usize) -> &'a str| {
-            if lines.len() == 1 {
+            if per_path == 1 {
                 // One line: the same text on every row, without a string per row.
                 return Column::new_scalar(name.into(), Scalar::from(PlSmallStr::from(f(0))), rows);
             }
             Column::new(name.into(), (0..rows).map(f).collect::<Vec<&str>>())
         };
-        let mut out: Vec<Column> = Vec::with_capacity(COLUMNS.len() + 2 * self.perils.len());
+        // Each column, in file order: built now (path, names) or from the rows' totals.
+        let mut slots: Vec<Slot> = Vec::with_capacity(COLUMNS.len() + 2 * self.perils.len());
         for c in COLUMNS {
             let name = c.name;
             match c.value {
-                Value::Path => out.push(Column::new(
+                Value::Path => slots.push(Slot::Ready(Column::new(
                     name.into(),
                     (0..rows)
-                        .map(|r| first + (r / lines.len()) as u64)
+                        .map(|r| first + (r / per_path) as u64)
                         .collect::<Vec<u64>>(),
-                )),
-                Value::Product => out.push(text(name, &|r| product_of(r).name())),
-                Value::Kind => out.push(text(name, &|r| product_of(r).kind())),
+                ))),
+                Value::Product => slots.push(Slot::Ready(text(name, &|r| product_of(r).name()))),
+                Value::Kind => slots.push(Slot::Ready(text(name, &|r| product_of(r).kind()))),
                 Value::Segment => {
                     if let Some(names) = &self.segment_names {
-                        out.push(text(name, &|r| line_of(r).segment.map_or("", |s| names[s])));
+                        slots.push(Slot::Ready(text(name, &|r| {
+                            line_of(r).segment.map_or("", |s| names[s])
+                        })));
                     }
                 }
-                Value::Count(f) => out.push(Column::new(
-                    name.into(),
-                    totals.iter().map(f).collect::<Vec<u64>>(),
-                )),
-                Value::Eur(f) => out.push(Column::new(
-                    name.into(),
-                    totals.iter().map(|t| f(t).to_eur()).collect::<Vec<f64>>(),
-                )),
-                Value::Ratio(f) => out.push(Column::new(
-                    name.into(),
-                    totals
-                        .iter()
-                        .map(|t| super::nullable(f(t)))
-                        .collect::<Vec<Option<f64>>>(),
-                )),
+                Value::Count(f) => slots.push(Slot::cells(name, Cells::Count(f, Vec::new()))),
+                Value::Eur(f) => slots.push(Slot::cells(name, Cells::Eur(f, Vec::new()))),
+                Value::Ratio(f) => slots.push(Slot::cells(name, Cells::Ratio(f, Vec::new()))),
                 Value::Perils => {
                     for peril in &self.perils {
                         // The peril's slot in each line's product, if it has the peril.
@@ -170,67 +161,161 @@ impl<'a> PathTable<'a> {
                             })
                             .collect();
                         let (count, eur) = (format!("{peril}_count"), format!("{peril}_eur"));
-                        if let Some(k) = common_slot(&slot) {
+                        let (c, e) = match common_slot(&slot) {
                             // Every line has the peril in the same slot: no nulls to build.
-                            out.push(Column::new(
-                                count.into(),
-                                totals
-                                    .iter()
-                                    .map(|t| t.perils[k].count)
-                                    .collect::<Vec<u64>>(),
-                            ));
-                            out.push(Column::new(
-                                eur.into(),
-                                totals
-                                    .iter()
-                                    .map(|t| t.perils[k].amount.to_eur())
-                                    .collect::<Vec<f64>>(),
-                            ));
-                            continue;
-                        }
-                        let at = |r: usize| slot[r % lines.len()];
-                        out.push(Column::new(
-                            count.into(),
-                            (0..rows)
-                                .map(|r| at(r).map(|k| totals[r].perils[k].count))
-                                .collect::<Vec<Option<u64>>>(),
-                        ));
-                        out.push(Column::new(
-                            eur.into(),
-                            (0..rows)
-                                .map(|r| at(r).map(|k| totals[r].perils[k].amount.to_eur()))
-                                .collect::<Vec<Option<f64>>>(),
-                        ));
+                            Some(k) => (
+                                Cells::PerilCount(k, Vec::new()),
+                                Cells::PerilEur(k, Vec::new()),
+                            ),
+                            None => (
+                                Cells::PerilCountByLine(slot.clone(), Vec::new()),
+                                Cells::PerilEurByLine(slot, Vec::new()),
+                            ),
+                        };
+                        slots.push(Slot::Cells(count, c));
+                        slots.push(Slot::Cells(eur, e));
                     }
                 }
                 Value::Treaty(f) => {
                     if self.treaties.iter().any(Option::is_some) {
-                        out.push(Column::new(
-                            name.into(),
-                            (0..rows)
-                                .map(|r| {
-                                    let t = &totals[r];
-                                    self.treaties[r % lines.len()].as_ref().and_then(|treaty| {
-                                        super::nullable(f(t, &treaty.cede_totals(t)))
-                                    })
-                                })
-                                .collect::<Vec<Option<f64>>>(),
-                        ));
+                        slots.push(Slot::cells(name, Cells::Treaty(f, Vec::new())));
                     }
                 }
                 Value::Staged(f) => {
                     if self.staged {
-                        out.push(Column::new(
-                            name.into(),
-                            (0..rows)
-                                .map(|r| product_of(r).case_stage().map(|_| f(&totals[r])))
-                                .collect::<Vec<Option<f64>>>(),
-                        ));
+                        slots.push(Slot::cells(name, Cells::Staged(f, Vec::new())));
                     }
                 }
             }
         }
+        for slot in &mut slots {
+            if let Slot::Cells(_, cells) = slot {
+                cells.reserve(rows);
+            }
+        }
+        let tile_paths = (TILE_ROWS / per_path).max(1);
+        let mut tile = vec![ProductTotals::default(); tile_paths * per_path];
+        let mut p0 = 0;
+        while p0 < n {
+            let np = tile_paths.min(n - p0);
+            let tile = &mut tile[..np * per_path];
+            // Row i × L + l of the tile: path first + p0 + i, line l.
+            for (l, line) in lines.iter().enumerate() {
+                for field in LineField::all() {
+                    let column = &cols.words[self.layout.line_word(line.stored, field)];
+                    field.fill(
+                        tile.iter_mut().skip(l).step_by(per_path),
+                        &column[p0..p0 + np],
+                    );
+                }
+            }
+            for slot in &mut slots {
+                if let Slot::Cells(_, cells) = slot {
+                    cells.extend(self, p0 * per_path, tile);
+                }
+            }
+            p0 += np;
+        }
+        let out = slots
+            .into_iter()
+            .map(|slot| match slot {
+                Slot::Ready(c) => c,
+                Slot::Cells(name, cells) => cells.column(name),
+            })
+            .collect();
         DataFrame::new(rows, out)
+    }
+}
+
+/// Rows a tile of [`PathTable::frame`] holds at most (a few hundred kB of totals).
+const TILE_ROWS: usize = 512;
+
+/// A column of a block: built whole, or from the rows' totals tile by tile.
+enum Slot {
+    Ready(Column),
+    Cells(String, Cells),
+}
+
+impl Slot {
+    fn cells(name: &str, cells: Cells) -> Slot {
+        Slot::Cells(name.to_string(), cells)
+    }
+}
+
+/// The values of one column so far, and how a row's totals give the next one.
+enum Cells {
+    Count(fn(&ProductTotals) -> u64, Vec<u64>),
+    Eur(fn(&ProductTotals) -> Cents, Vec<f64>),
+    Ratio(fn(&ProductTotals) -> f64, Vec<Option<f64>>),
+    /// A peril every line's product has, in this slot.
+    PerilCount(usize, Vec<u64>),
+    PerilEur(usize, Vec<f64>),
+    /// A peril in a slot that depends on the line (none: null).
+    PerilCountByLine(Vec<Option<usize>>, Vec<Option<u64>>),
+    PerilEurByLine(Vec<Option<usize>>, Vec<Option<f64>>),
+    Treaty(
+        fn(&ProductTotals, &crate::reinsurance::Ceded) -> f64,
+        Vec<Option<f64>>,
+    ),
+    Staged(fn(&ProductTotals) -> f64, Vec<Option<f64>>),
+}
+
+impl Cells {
+    fn reserve(&mut self, rows: usize) {
+        match self {
+            Cells::Count(_, v) | Cells::PerilCount(_, v) => v.reserve_exact(rows),
+            Cells::Eur(_, v) | Cells::PerilEur(_, v) => v.reserve_exact(rows),
+            Cells::PerilCountByLine(_, v) => v.reserve_exact(rows),
+            Cells::Ratio(_, v)
+            | Cells::PerilEurByLine(_, v)
+            | Cells::Treaty(_, v)
+            | Cells::Staged(_, v) => v.reserve_exact(rows),
+        }
+    }
+
+    /// Appends the values of `tile`, the rows from `row` on.
+    fn extend(&mut self, table: &PathTable<'_>, row: usize, tile: &[ProductTotals]) {
+        let per_path = table.lines.len();
+        let rows = tile
+            .iter()
+            .enumerate()
+            .map(|(i, t)| ((row + i) % per_path, t));
+        match self {
+            Cells::Count(f, v) => v.extend(tile.iter().map(*f)),
+            Cells::Eur(f, v) => v.extend(tile.iter().map(|t| f(t).to_eur())),
+            Cells::Ratio(f, v) => v.extend(tile.iter().map(|t| super::nullable(f(t)))),
+            Cells::PerilCount(k, v) => v.extend(tile.iter().map(|t| t.perils[*k].count)),
+            Cells::PerilEur(k, v) => v.extend(tile.iter().map(|t| t.perils[*k].amount.to_eur())),
+            Cells::PerilCountByLine(slot, v) => {
+                v.extend(rows.map(|(l, t)| slot[l].map(|k| t.perils[k].count)))
+            }
+            Cells::PerilEurByLine(slot, v) => {
+                v.extend(rows.map(|(l, t)| slot[l].map(|k| t.perils[k].amount.to_eur())))
+            }
+            Cells::Treaty(f, v) => v.extend(rows.map(|(l, t)| {
+                table.treaties[l]
+                    .as_ref()
+                    .and_then(|treaty| super::nullable(f(t, &treaty.cede_totals(t))))
+            })),
+            Cells::Staged(f, v) => v.extend(rows.map(|(l, t)| {
+                table.products[table.lines[l].product]
+                    .case_stage()
+                    .map(|_| f(t))
+            })),
+        }
+    }
+
+    fn column(self, name: String) -> Column {
+        let name: PlSmallStr = name.into();
+        match self {
+            Cells::Count(_, v) | Cells::PerilCount(_, v) => Column::new(name, v),
+            Cells::Eur(_, v) | Cells::PerilEur(_, v) => Column::new(name, v),
+            Cells::PerilCountByLine(_, v) => Column::new(name, v),
+            Cells::Ratio(_, v)
+            | Cells::PerilEurByLine(_, v)
+            | Cells::Treaty(_, v)
+            | Cells::Staged(_, v) => Column::new(name, v),
+        }
     }
 }
 
