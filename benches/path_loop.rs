@@ -25,11 +25,12 @@
 //! The goal is 2 or less. See `docs/benchmarks.md` for each step and its figure.
 
 use criterion::{Criterion, Throughput, criterion_group};
-use protectsim::engine::{Model, stream, stream_id};
+use protectsim::engine::{Model, PathScratch, stream, stream_id};
 use protectsim::orders::{OrderBlock, OrderMarks, OrderStream};
 use protectsim::products::ProductTotals;
 use protectsim::products::buyer_protection::ShopBook;
 use protectsim::scenario::Scenario;
+use protectsim::store::{Columns, Layout};
 use std::hint::black_box;
 use std::time::Instant;
 
@@ -39,12 +40,12 @@ const PATHS: u64 = 4;
 const ROUNDS: usize = 31;
 
 fn model() -> Model {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/scenarios/quickstart.toml"
-    ))
-    .unwrap();
-    Model::new(&Scenario::parse(&text, "quickstart.toml").unwrap())
+    load("scenarios/quickstart.toml")
+}
+
+fn load(file: &str) -> Model {
+    let text = std::fs::read_to_string(format!("{}/{file}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    Model::new(&Scenario::parse(&text, file).unwrap())
 }
 
 /// A shop's order stream and its parcel book: the stream, the book, its cover slot, the
@@ -181,6 +182,54 @@ fn ratio() {
     );
 }
 
+/// Paths a round of the path-cost ratio times.
+const SMALL_PATHS: u64 = 4096;
+
+/// The path/orders line: on the compound peer model (ten orders a path), the whole path
+/// (`Model::simulate_path_into` as a run calls it, and its words appended to the store's
+/// columns) against the floor
+/// of its orders' draws, medians of alternating rounds as for loop/floor.
+fn path_ratio() {
+    let model = load("benches/peers/compound_poisson_lognormal.toml");
+    let books = books(&model);
+    let layout = Layout::of(&model);
+    let cols = std::cell::RefCell::new(Columns::new(&layout, SMALL_PATHS as usize));
+    let (mut r, mut scratch) = (model.simulate_path(SEED, 0), PathScratch::default());
+    let mut path = |p: u64| {
+        model.simulate_path_into(SEED, p, &mut r, &mut scratch);
+        let c = &mut *cols.borrow_mut();
+        layout.push(&r, &mut c.words, &mut c.series);
+        r.products[0].covered
+    };
+    let covered: u64 = (0..SMALL_PATHS).map(&mut path).sum();
+    let time = |f: &mut dyn FnMut(u64) -> u64| {
+        let t = Instant::now();
+        for p in 0..SMALL_PATHS {
+            black_box(f(black_box(p)));
+        }
+        t.elapsed().as_secs_f64()
+    };
+    let (mut l, mut f) = (Vec::new(), Vec::new());
+    for _ in 0..ROUNDS {
+        cols.borrow_mut().clear();
+        l.push(time(&mut path));
+        f.push(time(&mut |p| run_floor(&books, p)));
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (l, f) = (median(&mut l), median(&mut f));
+    let ns = |s: f64| s * 1e9 / SMALL_PATHS as f64;
+    println!(
+        "path/orders = {:.2} (path {:.0} ns, its orders' floor {:.0} ns; {:.1} covered orders a path on the compound peer model, median of {ROUNDS})",
+        l / f,
+        ns(l),
+        ns(f),
+        covered as f64 / SMALL_PATHS as f64
+    );
+}
+
 criterion_group!(benches, path_loop);
 
 fn main() {
@@ -188,5 +237,6 @@ fn main() {
     Criterion::default().configure_from_args().final_summary();
     if std::env::args().any(|a| a == "--bench") {
         ratio();
+        path_ratio();
     }
 }

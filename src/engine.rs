@@ -440,11 +440,46 @@ fn segment_range(segment_start: &[usize], segments: usize, pi: usize) -> Range<u
     segment_start[pi]..end
 }
 
-/// A batch of consecutive paths and their results.
-pub type Batch = (Range<u64>, Vec<PathResult>);
+/// A batch of consecutive paths and what their results were written into (a
+/// [`PathSink`]'s records).
+pub type Batch<T> = (Range<u64>, T);
 
-/// Called with each finished batch (to store it); an error stops the run.
-pub type OnBatch<'a> = dyn Fn(&Range<u64>, &[PathResult]) -> anyhow::Result<()> + Sync + 'a;
+/// Called with each finished batch (for its progress); an error stops the run.
+pub type OnBatch<'a> = dyn Fn(&Range<u64>) -> anyhow::Result<()> + Sync + 'a;
+
+/// Where [`Model::simulate_batches`] writes each finished path: a batch's records start
+/// `empty` (for its number of paths) and every path's result is `push`ed in path order. The
+/// result is the simulation's scratch, overwritten by the next path, so a sink copies what it
+/// keeps (the run's store keeps words in columns, not results).
+pub trait PathSink: Sync {
+    type Records: Send;
+    fn empty(&self, paths: usize) -> Self::Records;
+    fn push(&self, records: &mut Self::Records, result: &PathResult);
+}
+
+/// Keeps every result whole (tests, pricing and small runs that read results in memory).
+pub struct KeepResults;
+
+impl PathSink for KeepResults {
+    type Records = Vec<PathResult>;
+    fn empty(&self, paths: usize) -> Vec<PathResult> {
+        Vec::with_capacity(paths)
+    }
+    fn push(&self, records: &mut Vec<PathResult>, result: &PathResult) {
+        records.push(result.clone());
+    }
+}
+
+/// What one path allocates, kept from path to path of a batch: a path costs its orders and a
+/// few hundred nanoseconds of setup, not an allocation per vector and a zeroed order block.
+/// Nothing in it carries a value from one path to the next: the result's totals are zeroed
+/// and every other buffer is written before it is read, as the order block already was from
+/// shop to shop within a path (each stream writes the fields of the orders it hands over).
+#[derive(Default)]
+pub struct PathScratch {
+    block: Box<OrderBlock>,
+    day_claims: Vec<Vec<Cents>>,
+}
 
 /// What one path produced: totals per product (in scenario order), per segment (in
 /// [`Model::segments`] order; a segmented product's total is the sum of its segments) and the
@@ -733,6 +768,21 @@ impl Model {
         })
     }
 
+    /// [`Model::simulate_drawn`] into `out`, reusing `scratch`'s buffers.
+    pub fn simulate_drawn_into(
+        &self,
+        seed: u64,
+        path: u64,
+        out: &mut PathResult,
+        scratch: &mut PathScratch,
+    ) -> Result<(), ScenarioError> {
+        match self.drawn(seed, path)? {
+            Some(m) => m.simulate_path_into(seed, path, out, scratch),
+            None => self.simulate_path_into(seed, path, out, scratch),
+        }
+        Ok(())
+    }
+
     /// The reinsurance treaty of product `product`, if it has one.
     pub fn treaty(&self, product: usize) -> Option<&crate::reinsurance::Treaty> {
         self.treaties.iter().find(|t| t.product == product)
@@ -851,8 +901,30 @@ impl Model {
     /// Simulates one path with this model's values (for a scenario with parameter risk, its
     /// central values: [`Model::simulate_drawn`] draws the path's own).
     pub fn simulate_path(&self, seed: u64, path: u64) -> PathResult {
+        let mut out = PathResult {
+            path,
+            products: Vec::new(),
+            segments: Vec::new(),
+            frames: Vec::new(),
+        };
+        self.simulate_path_into(seed, path, &mut out, &mut PathScratch::default());
+        out
+    }
+
+    /// [`Model::simulate_path`] into `out` (whatever it held before), reusing `scratch`'s
+    /// buffers: the same result, without the allocations.
+    pub fn simulate_path_into(
+        &self,
+        seed: u64,
+        path: u64,
+        out: &mut PathResult,
+        scratch: &mut PathScratch,
+    ) {
         let days = self.horizon.days;
-        let mut products = vec![ProductTotals::default(); self.products.len()];
+        out.path = path;
+        let products = &mut out.products;
+        products.clear();
+        products.resize(self.products.len(), ProductTotals::default());
         // The path's economy, drawn only where a company's defaults are correlated with it.
         let economy = self
             .frames
@@ -890,8 +962,10 @@ impl Model {
             .map(|f| vec![Cents::ZERO; (days + f.duration_days - 1) as usize])
             .collect();
         let mut frame_totals = vec![ProductTotals::default(); self.frames.len()];
-        let mut segments = vec![ProductTotals::default(); self.segments.len()];
-        let mut block = OrderBlock::default();
+        let segments = &mut out.segments;
+        segments.clear();
+        segments.resize(self.segments.len(), ProductTotals::default());
+        let block = &mut *scratch.block;
         let mut populations: Vec<Option<BnplPopulation>> = vec![None; self.bnpl_populations.len()];
         // The insurer's terminations after a claim, company by company, from a first pass.
         let terminations: Vec<Option<u32>> = (0..self.bnpl_populations.len())
@@ -899,14 +973,14 @@ impl Model {
             .collect();
         let mut ended = vec![false; self.bnpl_populations.len()];
         // Per product whose occurrence is a day, its claims by order day over every shop.
-        let mut day_claims: Vec<Vec<Cents>> = self
-            .products
-            .iter()
-            .map(|p| match p.occurrence() {
-                Some(Occurrence::Day) => vec![Cents::ZERO; days as usize],
-                _ => Vec::new(),
-            })
-            .collect();
+        let day_claims = &mut scratch.day_claims;
+        day_claims.resize_with(self.products.len(), Vec::new);
+        for (d, p) in day_claims.iter_mut().zip(&self.products) {
+            d.clear();
+            if let Some(Occurrence::Day) = p.occurrence() {
+                d.resize(days as usize, Cents::ZERO);
+            }
+        }
         // Each carrier's disrupted days, shared by its shops.
         let disrupted: Vec<Vec<bool>> = self
             .carriers
@@ -918,16 +992,16 @@ impl Model {
                 .volume
                 .sample(&mut stream(seed, path, shop.volume_stream));
             if !shop.covers.is_empty() {
-                let mut out = ShopSides {
+                let mut sides = ShopSides {
                     sides: &shop.sides,
-                    segments: &mut segments,
+                    segments,
                     new: &mut new,
                     frame_totals: &mut frame_totals,
                     insolvency: &insolvency,
                     disrupted: shop.carrier.map_or(&[][..], |k| &disrupted[k]),
-                    day_claims: &mut day_claims,
+                    day_claims,
                 };
-                self.order_stream(seed, path, shop, volume, &mut block, &mut out);
+                self.order_stream(seed, path, shop, volume, block, &mut sides);
             }
             for b in &shop.bnpl {
                 let k = b.population;
@@ -995,7 +1069,7 @@ impl Model {
                 products[seg.product] += segments[s];
             }
         }
-        for (pi, (t, days)) in products.iter_mut().zip(&day_claims).enumerate() {
+        for (pi, (t, days)) in products.iter_mut().zip(day_claims.iter()).enumerate() {
             if let Some(&largest) = days.iter().max() {
                 t.largest_occurrence = largest;
             }
@@ -1009,12 +1083,7 @@ impl Model {
                 }
             }
         }
-        PathResult {
-            path,
-            products,
-            segments,
-            frames,
-        }
+        out.frames = frames;
     }
 
     /// Simulates `paths` on the current rayon pool in fixed batches, calling `progress` with the
@@ -1027,8 +1096,8 @@ impl Model {
         progress: &(dyn Fn(u64) + Sync),
     ) -> anyhow::Result<Vec<PathResult>> {
         let never = AtomicBool::new(false);
-        let done = self.simulate_batches(seed, batches(paths), &never, &|_, r| {
-            progress(r.len() as u64);
+        let done = self.simulate_batches(seed, batches(paths), &never, &KeepResults, &|b| {
+            progress(b.end - b.start);
             Ok(())
         })?;
         Ok(done.into_iter().flat_map(|(_, r)| r).collect())
@@ -1094,31 +1163,38 @@ impl Model {
     /// Simulates the given batches in parallel. After each batch, `finished` receives it (to
     /// store it); a batch not yet started when `stop` is set is skipped, so the returned list
     /// may be shorter than `batches`. Results come back in the order of `batches`.
-    pub fn simulate_batches(
+    pub fn simulate_batches<S: PathSink>(
         &self,
         seed: u64,
         batches: Vec<Range<u64>>,
         stop: &AtomicBool,
+        sink: &S,
         finished: &OnBatch<'_>,
-    ) -> anyhow::Result<Vec<Batch>> {
-        let nested: Vec<Option<anyhow::Result<Batch>>> = batches
+    ) -> anyhow::Result<Vec<Batch<S::Records>>> {
+        let nested: Vec<Option<anyhow::Result<Batch<S::Records>>>> = batches
             .into_par_iter()
             .map(|batch| {
                 if stop.load(Ordering::Relaxed) {
                     return None;
                 }
-                let mut out = Vec::with_capacity((batch.end - batch.start) as usize);
+                let mut records = sink.empty((batch.end - batch.start) as usize);
+                let mut scratch = PathScratch::default();
+                let mut r = PathResult {
+                    path: batch.start,
+                    products: Vec::new(),
+                    segments: Vec::new(),
+                    frames: Vec::new(),
+                };
                 for p in batch.clone() {
-                    let r = match self.simulate_drawn(seed, p) {
-                        Ok(r) => r,
-                        Err(e) => return Some(Err(e.into())),
-                    };
+                    if let Err(e) = self.simulate_drawn_into(seed, p, &mut r, &mut scratch) {
+                        return Some(Err(e.into()));
+                    }
                     if let Some(e) = self.overflow(&r) {
                         return Some(Err(e.into()));
                     }
-                    out.push(r);
+                    sink.push(&mut records, &r);
                 }
-                Some(finished(&batch, &out).map(|()| (batch, out)))
+                Some(finished(&batch).map(|()| (batch, records)))
             })
             .collect();
         nested.into_iter().flatten().collect()

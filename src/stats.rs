@@ -224,10 +224,19 @@ impl Summary {
     /// same tail. `None` unless the values are such copies.
     fn of_constant(values: &[f64]) -> Option<Summary> {
         let (&x, rest) = values.split_first()?;
-        if rest.is_empty() || !x.is_finite() || rest.iter().any(|y| y.to_bits() != x.to_bits()) {
+        if rest.iter().any(|y| y.to_bits() != x.to_bits()) {
             return None;
         }
-        let n = values.len();
+        Summary::of_copies(x, values.len())
+    }
+
+    /// [`Summary::of_owned`] of `n` copies of `x`, without the copies: a stored column whose
+    /// every chunk holds one value (see [`Summary::of_constant`]). `None` unless `n` is at
+    /// least 2 and `x` finite.
+    pub fn of_copies(x: f64, n: usize) -> Option<Summary> {
+        if n < 2 || !x.is_finite() {
+            return None;
+        }
         let moments = Moments {
             n: n as u64,
             mean: x,
@@ -245,7 +254,7 @@ impl Summary {
             p95: x,
             p99: x,
             p99_5: x,
-            tvar_99: tvar_sorted_tail(n, &values[j..], 0.99),
+            tvar_99: tvar_sorted_tail(n, &vec![x; n - j], 0.99),
         })
     }
 }

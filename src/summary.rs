@@ -64,13 +64,14 @@ pub fn summarise(model: &Model, results: &[PathResult]) -> Vec<MetricRow> {
 pub fn summarise_stored(model: &Model, paths: &StoredPaths) -> Result<Vec<MetricRow>> {
     let mut rows = Vec::new();
     let n = paths.len();
+    let constants = paths.constants()?;
     for (pi, product) in model.products().iter().enumerate() {
         let expected = analytic::product_metrics(model, pi);
         product_rows(
             &mut rows,
             product,
             None,
-            paths,
+            (paths, &constants),
             Line::Product(pi),
             &expected,
         )?;
@@ -91,7 +92,7 @@ pub fn summarise_stored(model: &Model, paths: &StoredPaths) -> Result<Vec<Metric
                 &mut rows,
                 product,
                 Some(name),
-                paths,
+                (paths, &constants),
                 Line::Segment(s),
                 &expected,
             )?;
@@ -371,7 +372,7 @@ fn product_rows(
     rows: &mut Vec<MetricRow>,
     product: &Product,
     segment: Option<&str>,
-    paths: &StoredPaths,
+    (paths, constants): (&StoredPaths, &crate::store::Constants),
     line: Line,
     expected: &BTreeMap<String, f64>,
 ) -> Result<()> {
@@ -388,19 +389,25 @@ fn product_rows(
             analytic,
         });
     };
-    // One stored field as counts or as EUR.
-    let count = |field: LineField| -> Result<Summary> {
-        let v = paths.line_column(line, field)?;
-        Ok(Summary::of_owned(v.into_iter().map(|x| x as f64).collect()))
+    // One stored field as counts or as EUR; a constant column without reading it.
+    let n = paths.len() as usize;
+    let field = |field: LineField, g: fn(i64) -> f64| -> Result<Summary> {
+        let j = paths.layout().line_word(line, field);
+        if let Some(s) = constants.word(j).and_then(|x| Summary::of_copies(g(x), n)) {
+            return Ok(s);
+        }
+        let v = paths.words(j)?;
+        Ok(Summary::of_owned(v.into_iter().map(g).collect()))
     };
-    let eur = |field: LineField| -> Result<Summary> {
-        let v = paths.line_column(line, field)?;
-        Ok(Summary::of_owned(
-            v.into_iter().map(|x| Cents(x).to_eur()).collect(),
-        ))
-    };
+    let count = |f: LineField| field(f, |x| x as f64);
+    let eur = |f: LineField| field(f, |x| Cents(x).to_eur());
     // Claims, net claims and the loss ratios, from the 7 words they are made of.
-    let derived = |f: fn(&ProductTotals) -> f64| paths.map_line_fields(line, &MONEY, f);
+    let derived = |f: fn(&ProductTotals) -> f64| -> Result<Vec<f64>> {
+        match constants.line_fields(line, &MONEY) {
+            Some(t) => Ok(vec![f(&t); n]),
+            None => paths.map_line_fields(line, &MONEY, f),
+        }
+    };
 
     let unit = product.exposure_unit();
     push("covered".into(), unit, count(LineField::Covered)?);

@@ -2,13 +2,12 @@
 //! folder and print the summary table. Also the simulation half of `frame`.
 
 use crate::cli::{RunArgs, RunOptions, UsageError};
-use crate::engine::PathResult;
 use crate::engine::{self, BATCH_PATHS, Model};
 use crate::frame::DailyBand;
 use crate::outdir::{self, FolderLock};
 use crate::report::{self, Manifest, Shard, terminal};
 use crate::scenario::Scenario;
-use crate::store::{self, ChunkWriter, Line, LineField, RunKey, StoredPaths};
+use crate::store::{self, ChunkWriter, Columns, Line, LineField, RunKey, StoredPaths};
 use crate::summary::MetricRow;
 use anyhow::{Context, Result};
 use chrono::Utc;
@@ -196,35 +195,39 @@ pub(super) fn simulate_and_write(args: &RunArgs, require_frames: bool) -> Result
     let threads = pool.current_num_threads();
     let mut per_round = 2 * threads as u64 * BATCH_PATHS;
     let max_round = store::chunk_paths(&layout).max(per_round);
+    // The columns of the chunk being stored, kept from round to round.
+    let mut held = Columns::new(&layout, max_round as usize);
+    let sink = store::ColumnSink::new(layout);
     let mut at = 0;
     while at < todo.len() {
         let round = next_round(&todo, &mut at, per_round);
         let round_clock = Instant::now();
         let done = pool.install(|| {
-            model.simulate_batches(opts.seed(), round.clone(), stop, &|batch, _| {
+            model.simulate_batches(opts.seed(), round.clone(), stop, &sink, &|batch| {
                 bar.inc(batch.end - batch.start);
                 Ok(())
             })
         })?;
         interrupted |= done.len() < round.len();
         // Contiguous runs of finished batches, each stored as one chunk.
-        let mut run: Option<(Range<u64>, Vec<PathResult>)> = None;
-        for (b, results) in done {
+        let mut run: Option<Range<u64>> = None;
+        for (b, cols) in done {
             match &mut run {
-                Some((r, v)) if r.end == b.start => {
-                    r.end = b.end;
-                    v.extend(results);
-                }
+                Some(r) if r.end == b.start => r.end = b.end,
                 _ => {
-                    if let Some((r, v)) = run.take() {
-                        chunks.push(writer.write(r, &v)?);
+                    if let Some(r) = run.take() {
+                        chunks.push(writer.write(r, &held)?);
+                        held.clear();
                     }
-                    run = Some((b, results));
+                    run = Some(b);
                 }
             }
+            held.append(&cols);
+            sink.recycle(cols);
         }
-        if let Some((r, v)) = run {
-            chunks.push(writer.write(r, &v)?);
+        if let Some(r) = run {
+            chunks.push(writer.write(r, &held)?);
+            held.clear();
         }
         if interrupted {
             break;

@@ -117,6 +117,16 @@ impl Columns {
         }
     }
 
+    /// Appends `other`'s paths after these (columns of the same layout).
+    pub fn append(&mut self, other: &Columns) {
+        for (d, s) in self.words.iter_mut().zip(&other.words) {
+            d.extend_from_slice(s);
+        }
+        for (d, s) in self.series.iter_mut().zip(&other.series) {
+            d.extend_from_slice(s);
+        }
+    }
+
     /// Empties every column, keeping its capacity.
     pub fn clear(&mut self) {
         self.words.iter_mut().for_each(Vec::clear);
@@ -129,29 +139,29 @@ pub fn file_name(range: &Range<u64>) -> String {
     format!("chunk-{:012}-{:012}.bin", range.start, range.end)
 }
 
-/// Encodes a chunk: the file's bytes.
-pub fn encode(
+/// Encodes the chunk file of the paths `range`, whose columns are `cols`, into `bytes`, with
+/// `body` as room for the blocks. Both keep their capacity from chunk to chunk, so that
+/// storing a chunk allocates nothing: fresh buffers of a few hundred kB per chunk sent the
+/// allocator's pages back to the kernel and faulted them in again.
+pub fn encode_into(
     key: &RunKey,
     range: &Range<u64>,
     layout: &Layout,
     cols: &Columns,
-) -> Result<Vec<u8>> {
-    let mut blocks: Vec<Vec<u8>> = Vec::with_capacity(cols.words.len() + cols.series.len());
+    body: &mut Vec<u8>,
+    bytes: &mut Vec<u8>,
+) -> Result<()> {
+    body.clear();
+    let mut offsets = Vec::with_capacity(cols.words.len() + cols.series.len() + 1);
     for w in &cols.words {
-        let mut b = Vec::with_capacity(1 + w.len());
-        encode_words(w, &mut b);
-        blocks.push(b);
+        offsets.push(body.len() as u64);
+        encode_words(w, body);
     }
     for s in &cols.series {
-        blocks.push(s.iter().flat_map(|x| x.to_le_bytes()).collect());
+        offsets.push(body.len() as u64);
+        body.extend(s.iter().flat_map(|x| x.to_le_bytes()));
     }
-    let mut offsets = Vec::with_capacity(blocks.len() + 1);
-    let mut at = 0u64;
-    for b in &blocks {
-        offsets.push(at);
-        at += b.len() as u64;
-    }
-    offsets.push(at);
+    offsets.push(body.len() as u64);
     let header = postcard::to_stdvec(&Header {
         key: key.clone(),
         first: range.start,
@@ -159,16 +169,14 @@ pub fn encode(
         layout: *layout,
         offsets,
     })?;
-    let mut bytes = Vec::with_capacity(16 + header.len() + at as usize);
+    bytes.clear();
     bytes.extend_from_slice(MAGIC);
     bytes.extend_from_slice(&(header.len() as u32).to_le_bytes());
     bytes.extend_from_slice(&header);
-    for b in &blocks {
-        bytes.extend_from_slice(b);
-    }
-    let crc = crc32fast::hash(&bytes);
+    bytes.extend_from_slice(body);
+    let crc = crc32fast::hash(bytes);
     bytes.extend_from_slice(&crc.to_le_bytes());
-    Ok(bytes)
+    Ok(())
 }
 
 /// A verified chunk file: where its columns are.
@@ -243,6 +251,35 @@ impl Chunk {
         file.read_exact_at(&mut block, start)
             .with_context(|| format!("cannot read {}", self.path.display()))?;
         Ok(block)
+    }
+
+    /// Per word column, its value if this chunk stores it as a constant block: the file read
+    /// once, only its word blocks decoded, and those stored path by path only for their tag.
+    pub fn constant_words(&self) -> Result<Vec<Option<i64>>> {
+        use std::os::unix::fs::FileExt;
+        let words = self.layout.words();
+        let (start, end) = (self.offsets[0], self.offsets[words]);
+        let file = File::open(&self.path)
+            .with_context(|| format!("cannot read {}", self.path.display()))?;
+        let mut bytes = vec![0u8; (end - start) as usize];
+        file.read_exact_at(&mut bytes, start)
+            .with_context(|| format!("cannot read {}", self.path.display()))?;
+        (0..words)
+            .map(|j| {
+                let block = &bytes
+                    [(self.offsets[j] - start) as usize..(self.offsets[j + 1] - start) as usize];
+                match block.first() {
+                    Some(0) => {
+                        let mut at = 1;
+                        match get_varint(block, &mut at) {
+                            Some(x) if at == block.len() => Ok(Some(x)),
+                            _ => bail!("{} is corrupt (column {j})", self.path.display()),
+                        }
+                    }
+                    _ => Ok(None),
+                }
+            })
+            .collect()
     }
 
     /// Word column `j` of this chunk's paths, appended to `out`.

@@ -80,6 +80,72 @@ pub fn chunk_paths(layout: &Layout) -> u64 {
     (per / b).clamp(1, 1024) * b
 }
 
+/// The word columns that hold one value on every path ([`StoredPaths::constants`]).
+pub struct Constants {
+    layout: Layout,
+    value: Vec<Option<i64>>,
+}
+
+impl Constants {
+    /// The value of word column `j` if it is the same on every path.
+    pub fn word(&self, j: usize) -> Option<i64> {
+        self.value.get(j).copied().flatten()
+    }
+
+    /// The totals of `line` restricted to `fields` (every other field zero) if they are the
+    /// same on every path.
+    pub fn line_fields(
+        &self,
+        line: Line,
+        fields: &[LineField],
+    ) -> Option<crate::products::ProductTotals> {
+        let mut t = crate::products::ProductTotals::default();
+        for &field in fields {
+            let x = self.word(self.layout.line_word(line, field))?;
+            field.fill(std::iter::once(&mut t), &[x]);
+        }
+        Some(t)
+    }
+}
+
+/// Where a run's paths go: each finished path's words are appended to its batch's columns,
+/// and no result outlives its path. A batch's columns, once stored, come back for another
+/// batch ([`ColumnSink::recycle`]): a fresh set per batch (a vector per word) allocated on a
+/// worker thread and freed on the main one made the allocator hand its pages back to the
+/// kernel and fault them in again, about a tenth of a run's time.
+pub struct ColumnSink {
+    layout: Layout,
+    spare: std::sync::Mutex<Vec<Columns>>,
+}
+
+impl ColumnSink {
+    pub fn new(layout: Layout) -> ColumnSink {
+        ColumnSink {
+            layout,
+            spare: std::sync::Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Takes back a batch's columns once they are stored.
+    pub fn recycle(&self, mut cols: Columns) {
+        cols.clear();
+        if let Ok(mut spare) = self.spare.lock() {
+            spare.push(cols);
+        }
+    }
+}
+
+impl crate::engine::PathSink for ColumnSink {
+    type Records = Columns;
+    fn empty(&self, paths: usize) -> Columns {
+        let spare = self.spare.lock().ok().and_then(|mut s| s.pop());
+        spare.unwrap_or_else(|| Columns::new(&self.layout, paths))
+    }
+    fn push(&self, cols: &mut Columns, r: &PathResult) {
+        self.layout.push(r, &mut cols.words, &mut cols.series);
+    }
+}
+
 /// Writes chunks of finished paths into a result folder's [`DIR`], syncing by time.
 pub struct ChunkWriter {
     dir: PathBuf,
@@ -87,6 +153,9 @@ pub struct ChunkWriter {
     layout: Layout,
     last_sync: Instant,
     unsynced: Vec<PathBuf>,
+    /// The encoding's buffers, kept from chunk to chunk.
+    body: Vec<u8>,
+    bytes: Vec<u8>,
 }
 
 impl ChunkWriter {
@@ -100,20 +169,29 @@ impl ChunkWriter {
             layout,
             last_sync: Instant::now(),
             unsynced: Vec::new(),
+            body: Vec::new(),
+            bytes: Vec::new(),
         })
     }
 
     /// Stores the results of the contiguous paths `range` (in path order).
-    pub fn write(&mut self, range: Range<u64>, results: &[PathResult]) -> Result<Chunk> {
-        debug_assert_eq!(results.len() as u64, range.end - range.start);
-        let mut cols = Columns::new(&self.layout, results.len());
-        for r in results {
-            self.layout.push(r, &mut cols.words, &mut cols.series);
-        }
-        let bytes = chunk::encode(&self.key, &range, &self.layout, &cols)?;
+    pub fn write(&mut self, range: Range<u64>, cols: &Columns) -> Result<Chunk> {
+        debug_assert!(
+            cols.words
+                .iter()
+                .all(|w| w.len() as u64 == range.end - range.start)
+        );
+        chunk::encode_into(
+            &self.key,
+            &range,
+            &self.layout,
+            cols,
+            &mut self.body,
+            &mut self.bytes,
+        )?;
         let name = chunk::file_name(&range);
-        let path = crate::atomic::write_atomic_unsynced(&self.dir, &name, &bytes)?;
-        let chunk = Chunk::parse(&path, &bytes)?;
+        let path = crate::atomic::write_atomic_unsynced(&self.dir, &name, &self.bytes)?;
+        let chunk = Chunk::parse(&path, &self.bytes)?;
         self.unsynced.push(path);
         if self.last_sync.elapsed() >= SYNC_EVERY {
             self.sync()?;
@@ -348,6 +426,38 @@ impl StoredPaths {
             p.words(&p.open()?, j, &mut out)?;
         }
         Ok(out)
+    }
+
+    /// Which word columns hold one value on every path, and that value: from the chunks'
+    /// constant blocks, each chunk read once. Most columns of a run are constant (an unused
+    /// peril, a cell no order reaches, a window nobody reports outside), and a statistic of
+    /// a constant column needs no pass over the paths.
+    pub fn constants(&self) -> Result<Constants> {
+        let mut value: Vec<Option<i64>> = vec![None; self.layout.words()];
+        for (k, p) in self.parts.iter().enumerate() {
+            let here = match p {
+                Part::Disk(c) => c.constant_words()?,
+                Part::Memory(_, cols) => cols
+                    .words
+                    .iter()
+                    .map(|w| match w.split_first() {
+                        Some((&x, rest)) if rest.iter().all(|&y| y == x) => Some(x),
+                        _ => None,
+                    })
+                    .collect(),
+            };
+            for (v, h) in value.iter_mut().zip(here) {
+                *v = match (k, *v, h) {
+                    (0, _, h) => h,
+                    (_, Some(v), Some(h)) if v == h => Some(v),
+                    _ => None,
+                };
+            }
+        }
+        Ok(Constants {
+            layout: self.layout,
+            value,
+        })
     }
 
     /// Column `field` of `line` over all paths.
