@@ -237,6 +237,8 @@ pub(super) fn simulate_and_write(args: &RunArgs, require_frames: bool) -> Result
         }
     }
     writer.sync()?;
+    // The simulation's buffers (a chunk's columns, its encoding) go before the statistics.
+    drop((held, sink, writer));
     bar.finish_and_clear();
     if interrupted {
         let stored: u64 = chunks.iter().map(|c| c.range.end - c.range.start).sum();
