@@ -168,7 +168,13 @@ impl Summary {
     /// taken in ascending order exactly as [`tvar_sorted`] takes it. The figures are identical
     /// to those of a full sort.
     pub fn of_owned(mut values: Vec<f64>) -> Summary {
-        if let Some(summary) = Summary::of_constant(&values) {
+        Summary::of_mut(&mut values)
+    }
+
+    /// [`Summary::of_owned`] of values the caller keeps (and may reuse): they are left
+    /// partly reordered.
+    pub fn of_mut(values: &mut [f64]) -> Summary {
+        if let Some(summary) = Summary::of_constant(values) {
             return summary;
         }
         let moments: Moments = values.iter().copied().collect();
@@ -199,10 +205,10 @@ impl Summary {
             from = index;
             x
         };
-        summary.p50 = select(0.50, &mut values);
-        summary.p75 = select(0.75, &mut values);
-        summary.p90 = select(0.90, &mut values);
-        summary.p95 = select(0.95, &mut values);
+        summary.p50 = select(0.50, values);
+        summary.p75 = select(0.75, values);
+        summary.p90 = select(0.90, values);
+        summary.p95 = select(0.95, values);
         // VaR 99, VaR 99.5 and TVaR 99 read the top: sort it from the lower of VaR 99's index
         // and TVaR's boundary index floor(0.99 n) on, once.
         let j = ((n as f64 * 0.99).floor() as usize).min(n - 1);

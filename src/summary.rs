@@ -10,6 +10,7 @@ use crate::products::{Product, ProductTotals};
 use crate::stats::{self, Summary};
 use crate::store::{FrameField, Line, LineField, StoredPaths};
 use anyhow::Result;
+use std::cell::{RefCell, RefMut};
 use std::collections::BTreeMap;
 
 /// One row of the summary table.
@@ -389,24 +390,34 @@ fn product_rows(
             analytic,
         });
     };
-    // One stored field as counts or as EUR; a constant column without reading it.
+    // One stored field as counts or as EUR; a constant column without reading it. The
+    // columns are read into two buffers kept from metric to metric.
     let n = paths.len() as usize;
+    let (words, values) = (RefCell::new(Vec::new()), RefCell::new(Vec::new()));
     let field = |field: LineField, g: fn(i64) -> f64| -> Result<Summary> {
         let j = paths.layout().line_word(line, field);
         if let Some(s) = constants.word(j).and_then(|x| Summary::of_copies(g(x), n)) {
             return Ok(s);
         }
-        let v = paths.words(j)?;
-        Ok(Summary::of_owned(v.into_iter().map(g).collect()))
+        let (mut w, mut v) = (words.borrow_mut(), values.borrow_mut());
+        paths.words_into(j, &mut w)?;
+        v.clear();
+        v.extend(w.iter().map(|&x| g(x)));
+        Ok(Summary::of_mut(&mut v))
     };
     let count = |f: LineField| field(f, |x| x as f64);
     let eur = |f: LineField| field(f, |x| Cents(x).to_eur());
     // Claims, net claims and the loss ratios, from the 7 words they are made of.
-    let derived = |f: fn(&ProductTotals) -> f64| -> Result<Vec<f64>> {
+    let derived = |f: fn(&ProductTotals) -> f64| -> Result<RefMut<'_, Vec<f64>>> {
+        let mut v = values.borrow_mut();
         match constants.line_fields(line, &MONEY) {
-            Some(t) => Ok(vec![f(&t); n]),
-            None => paths.map_line_fields(line, &MONEY, f),
+            Some(t) => {
+                v.clear();
+                v.resize(n, f(&t));
+            }
+            None => paths.map_line_fields_into(line, &MONEY, f, &mut v)?,
         }
+        Ok(v)
     };
 
     let unit = product.exposure_unit();
@@ -417,7 +428,7 @@ fn product_rows(
     push(
         "claims_eur".into(),
         "EUR",
-        Summary::of_owned(derived(|t| t.claims().to_eur())?),
+        Summary::of_mut(&mut derived(|t| t.claims().to_eur())?),
     );
     for (k, peril) in product.perils().iter().enumerate() {
         push(
@@ -450,8 +461,8 @@ fn product_rows(
             f(t.net_claims().to_eur(), t.premium.to_eur())
         })
     })?;
-    let net = derived(|t| t.net_claims().to_eur())?;
-    push("net_claims_eur".into(), "EUR", Summary::of_owned(net));
+    let net = Summary::of_mut(&mut derived(|t| t.net_claims().to_eur())?);
+    push("net_claims_eur".into(), "EUR", net);
     push("retained_eur".into(), "EUR", eur(LineField::Retained)?);
     if product.exposure_unit() == "orders" {
         // Sold on the shops' order streams: the claims that share an order with another cover.
@@ -515,18 +526,18 @@ fn product_rows(
     }
 
     // Per-path loss ratios; paths with no premium have none and are left out (n says so).
-    let ratios: Vec<f64> = derived(ProductTotals::loss_ratio)?
-        .into_iter()
-        .filter(|x| !x.is_nan())
-        .collect();
+    let mut ratios = derived(ProductTotals::loss_ratio)?;
+    ratios.retain(|x| !x.is_nan());
     let (p, p_se) = stats::exceedance(&ratios, 1.0);
     let n_ratios = ratios.len() as u64;
-    push("loss_ratio".into(), "ratio", Summary::of_owned(ratios));
-    let paid: Vec<f64> = derived(ProductTotals::paid_loss_ratio)?
-        .into_iter()
-        .filter(|x| !x.is_nan())
-        .collect();
-    push("paid_loss_ratio".into(), "ratio", Summary::of_owned(paid));
+    let summary = Summary::of_mut(&mut ratios);
+    drop(ratios);
+    push("loss_ratio".into(), "ratio", summary);
+    let mut paid = derived(ProductTotals::paid_loss_ratio)?;
+    paid.retain(|x| !x.is_nan());
+    let summary = Summary::of_mut(&mut paid);
+    drop(paid);
+    push("paid_loss_ratio".into(), "ratio", summary);
     push(
         "portfolio_loss_ratio".into(),
         "ratio",

@@ -421,11 +421,20 @@ impl StoredPaths {
 
     /// Word column `j` over all paths, in path order.
     pub fn words(&self, j: usize) -> Result<Vec<i64>> {
-        let mut out = Vec::with_capacity(self.len() as usize);
-        for p in &self.parts {
-            p.words(&p.open()?, j, &mut out)?;
-        }
+        let mut out = Vec::new();
+        self.words_into(j, &mut out)?;
         Ok(out)
+    }
+
+    /// [`StoredPaths::words`] into `out` (emptied first), whose room is reused: a column of
+    /// 10^7 paths is 80 MB, which the allocator maps afresh, page by page, for every new one.
+    pub fn words_into(&self, j: usize, out: &mut Vec<i64>) -> Result<()> {
+        out.clear();
+        out.reserve(self.len() as usize);
+        for p in &self.parts {
+            p.words(&p.open()?, j, out)?;
+        }
+        Ok(())
     }
 
     /// Which word columns hold one value on every path, and that value: from the chunks'
@@ -482,11 +491,24 @@ impl StoredPaths {
         &self,
         line: Line,
         fields: &[LineField],
-        mut f: impl FnMut(&crate::products::ProductTotals) -> T,
+        f: impl FnMut(&crate::products::ProductTotals) -> T,
     ) -> Result<Vec<T>> {
-        let mut out = Vec::with_capacity(self.len() as usize);
-        self.for_each_line_fields(line, fields, |t| out.push(f(t)))?;
+        let mut out = Vec::new();
+        self.map_line_fields_into(line, fields, f, &mut out)?;
         Ok(out)
+    }
+
+    /// [`StoredPaths::map_line_fields`] into `out` (emptied first), whose room is reused.
+    pub fn map_line_fields_into<T>(
+        &self,
+        line: Line,
+        fields: &[LineField],
+        mut f: impl FnMut(&crate::products::ProductTotals) -> T,
+        out: &mut Vec<T>,
+    ) -> Result<()> {
+        out.clear();
+        out.reserve(self.len() as usize);
+        self.for_each_line_fields(line, fields, |t| out.push(f(t)))
     }
 
     /// [`StoredPaths::map_line_fields`] without the column: `f` sees each path's totals in
