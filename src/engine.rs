@@ -448,13 +448,13 @@ pub type Batch<T> = (Range<u64>, T);
 pub type OnBatch<'a> = dyn Fn(&Range<u64>) -> anyhow::Result<()> + Sync + 'a;
 
 /// Where [`Model::simulate_batches`] writes each finished path: a batch's records start
-/// `empty` (for its number of paths) and every path's result is `push`ed in path order. The
-/// result is the simulation's scratch, overwritten by the next path, so a sink copies what it
-/// keeps (the run's store keeps words in columns, not results).
+/// `empty` (for its number of paths) and every path's result is `push`ed in path order, the
+/// `i`-th of its batch. The result is the simulation's scratch, overwritten by the next path,
+/// so a sink copies what it keeps (the run's store keeps words in columns, not results).
 pub trait PathSink: Sync {
     type Records: Send;
     fn empty(&self, paths: usize) -> Self::Records;
-    fn push(&self, records: &mut Self::Records, result: &PathResult);
+    fn push(&self, records: &mut Self::Records, i: usize, result: &PathResult);
 }
 
 /// Keeps every result whole (tests, pricing and small runs that read results in memory).
@@ -465,7 +465,7 @@ impl PathSink for KeepResults {
     fn empty(&self, paths: usize) -> Vec<PathResult> {
         Vec::with_capacity(paths)
     }
-    fn push(&self, records: &mut Vec<PathResult>, result: &PathResult) {
+    fn push(&self, records: &mut Vec<PathResult>, _: usize, result: &PathResult) {
         records.push(result.clone());
     }
 }
@@ -1185,14 +1185,14 @@ impl Model {
                     segments: Vec::new(),
                     frames: Vec::new(),
                 };
-                for p in batch.clone() {
+                for (i, p) in batch.clone().enumerate() {
                     if let Err(e) = self.simulate_drawn_into(seed, p, &mut r, &mut scratch) {
                         return Some(Err(e.into()));
                     }
                     if let Some(e) = self.overflow(&r) {
                         return Some(Err(e.into()));
                     }
-                    sink.push(&mut records, &r);
+                    sink.push(&mut records, i, &r);
                 }
                 Some(finished(&batch).map(|()| (batch, records)))
             })

@@ -163,17 +163,28 @@ impl Layout {
 
     /// Appends one path's words and series values to column buffers (`words[j]`, `series[j]`).
     pub fn push(&self, r: &PathResult, words: &mut [Vec<i64>], series: &mut [Vec<f32>]) {
-        let mut j = 0;
+        let i = words.first().map(Vec::len).unwrap_or(0);
+        words.iter_mut().for_each(|w| w.push(0));
+        series.iter_mut().for_each(|s| s.push(0.0));
+        self.set(r, i, words, series);
+    }
+
+    /// Writes one path's words and series values at row `i` of column buffers (`words[j]`,
+    /// `series[j]`) at least `i + 1` long: a run's batch columns are sized once, and a path
+    /// writes its words in place instead of growing every column by one.
+    pub fn set(&self, r: &PathResult, i: usize, words: &mut [Vec<i64>], series: &mut [Vec<f32>]) {
+        // The words first in each zip: a zip takes from its first iterator before its second,
+        // so the columns are taken only for a word.
+        let mut columns = words.iter_mut();
         for t in r.products.iter().chain(&r.segments) {
-            for w in line_words(t) {
-                words[j].push(w);
-                j += 1;
+            for (w, c) in line_words(t).into_iter().zip(columns.by_ref()) {
+                c[i] = w;
             }
         }
         for (c, f) in r.frames.iter().enumerate() {
             let s = &f.saturation;
             let opt = |d: Option<u32>| d.map_or(-1, i64::from);
-            for w in [
+            let frame_words = [
                 s.peak.0,
                 s.peak_day as i64,
                 s.days_over as i64,
@@ -186,13 +197,13 @@ impl Layout {
                 f.raised.final_frame.0,
                 f.raised.days_over as i64,
                 f.raised.uncovered.0,
-            ] {
-                words[j].push(w);
-                j += 1;
+            ];
+            for (w, c) in frame_words.into_iter().zip(columns.by_ref()) {
+                c[i] = w;
             }
             let base = self.series_column(c, 0);
             for (d, &a) in f.active_eur.iter().enumerate() {
-                series[base + d].push(a);
+                series[base + d][i] = a;
             }
         }
     }
@@ -369,6 +380,59 @@ pub fn totals_from(word: impl Fn(usize) -> i64) -> ProductTotals {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Regression: `set` zipped the columns before the words, and a zip takes from its first
+    /// iterator before it finds the second empty, so every line after the first was written
+    /// one column late. Every word of a result with two products, three segments and two
+    /// frame companies lands in its own column, in place or appended, and reads back whole.
+    #[test]
+    fn a_set_path_writes_every_word_in_its_column() {
+        let layout = Layout {
+            products: 2,
+            segments: 3,
+            frames: 2,
+            days: 4,
+        };
+        let line = |base: i64| totals_from(|k| base + k as i64 + 1);
+        let frame = |k: u32| FramePath {
+            saturation: Saturation {
+                peak: Cents(101 + k as i64),
+                peak_day: 2 + k,
+                days_over: 3 + k,
+                max_excess: Cents(104),
+                first_over: Some(k),
+            },
+            default_day: None,
+            insolvency_loss: Cents(106 + k as i64),
+            raised: Raised {
+                raises: 7,
+                first_raise: Some(1 + k),
+                final_frame: Cents(109),
+                days_over: 10 + k,
+                uncovered: Cents(111),
+            },
+            active_eur: (0..4).map(|d| (d * 10 + k) as f32).collect(),
+        };
+        let r = PathResult {
+            path: 5,
+            products: vec![line(0), line(100)],
+            segments: vec![line(200), line(300), line(400)],
+            frames: vec![frame(0), frame(1)],
+        };
+        let (mut words, mut series) = (
+            vec![vec![0; 3]; layout.words()],
+            vec![vec![0.0; 3]; layout.series()],
+        );
+        layout.set(&r, 1, &mut words, &mut series);
+        let back = layout.path_result(5, |j| words[j][1], |j| series[j][1]);
+        assert_eq!(back, r);
+        let (mut words, mut series) = (
+            vec![Vec::new(); layout.words()],
+            vec![Vec::new(); layout.series()],
+        );
+        layout.push(&r, &mut words, &mut series);
+        assert_eq!(layout.path_result(5, |j| words[j][0], |j| series[j][0]), r);
+    }
 
     /// `LineField::fill` of every field rebuilds the totals `totals_from` decodes, and
     /// `LineField::all` lists the fields in stored order.

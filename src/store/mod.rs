@@ -137,12 +137,16 @@ impl ColumnSink {
 
 impl crate::engine::PathSink for ColumnSink {
     type Records = Columns;
+    /// Columns of `paths` rows each, every path's words written in place.
     fn empty(&self, paths: usize) -> Columns {
         let spare = self.spare.lock().ok().and_then(|mut s| s.pop());
-        spare.unwrap_or_else(|| Columns::new(&self.layout, paths))
+        let mut cols = spare.unwrap_or_else(|| Columns::new(&self.layout, paths));
+        cols.words.iter_mut().for_each(|w| w.resize(paths, 0));
+        cols.series.iter_mut().for_each(|s| s.resize(paths, 0.0));
+        cols
     }
-    fn push(&self, cols: &mut Columns, r: &PathResult) {
-        self.layout.push(r, &mut cols.words, &mut cols.series);
+    fn push(&self, cols: &mut Columns, i: usize, r: &PathResult) {
+        self.layout.set(r, i, &mut cols.words, &mut cols.series);
     }
 }
 
