@@ -148,25 +148,26 @@ fn path_loop(c: &mut Criterion) {
     group.finish();
 }
 
-/// Median seconds of `ROUNDS` timings of `f` over `PATHS` paths, interleaved with `g`.
-fn medians(books: &[Book<'_>]) -> (f64, f64) {
-    let time = |f: &dyn Fn(u64) -> u64| {
+/// Median seconds of `ROUNDS` timings of `f` over paths `0..paths`, interleaved with `g`'s:
+/// load on the machine moves both alike, and cancels out of their ratio.
+fn medians(paths: u64, f: &mut dyn FnMut(u64) -> u64, g: &mut dyn FnMut(u64) -> u64) -> (f64, f64) {
+    let time = |f: &mut dyn FnMut(u64) -> u64| {
         let t = Instant::now();
-        for p in 0..PATHS {
+        for p in 0..paths {
             black_box(f(black_box(p)));
         }
         t.elapsed().as_secs_f64()
     };
-    let (mut l, mut f) = (Vec::new(), Vec::new());
+    let (mut a, mut b) = (Vec::new(), Vec::new());
     for _ in 0..ROUNDS {
-        l.push(time(&|p| run_loop(books, p)));
-        f.push(time(&|p| run_floor(books, p)));
+        a.push(time(f));
+        b.push(time(g));
     }
     let median = |v: &mut Vec<f64>| {
         v.sort_by(f64::total_cmp);
         v[v.len() / 2]
     };
-    (median(&mut l), median(&mut f))
+    (median(&mut a), median(&mut b))
 }
 
 /// The loop/floor line (skipped when the bench binary runs as a test).
@@ -174,7 +175,9 @@ fn ratio() {
     let model = model();
     let books = books(&model);
     let covered: u64 = (0..PATHS).map(|p| run_loop(&books, p)).sum();
-    let (l, f) = medians(&books);
+    let (l, f) = medians(PATHS, &mut |p| run_loop(&books, p), &mut |p| {
+        run_floor(&books, p)
+    });
     let ns = |s: f64| s * 1e9 / covered as f64;
     println!(
         "loop/floor = {:.2} (loop {:.1} ns/order, floor {:.1} ns/order; {covered} covered orders, median of {ROUNDS}; {} copy of the parcel block)",
@@ -188,10 +191,9 @@ fn ratio() {
 /// Paths a round of the path-cost ratio times.
 const SMALL_PATHS: u64 = 4096;
 
-/// The path/orders line: on the compound peer model (ten orders a path), the whole path
-/// (`Model::simulate_path_into` as a run calls it, and its words appended to the store's
-/// columns) against the floor
-/// of its orders' draws, medians of alternating rounds as for loop/floor.
+/// The path/orders line: on the compound peer model (ten orders a path), the whole path as a
+/// run simulates it (`Model::simulate_path_into`, its words written into a batch's columns)
+/// against the floor of its orders' draws, medians of alternating rounds as for loop/floor.
 fn path_ratio() {
     let model = load("benches/peers/compound_poisson_lognormal.toml");
     let books = books(&model);
@@ -206,23 +208,7 @@ fn path_ratio() {
         r.products[0].covered
     };
     let covered: u64 = (0..SMALL_PATHS).map(&mut path).sum();
-    let time = |f: &mut dyn FnMut(u64) -> u64| {
-        let t = Instant::now();
-        for p in 0..SMALL_PATHS {
-            black_box(f(black_box(p)));
-        }
-        t.elapsed().as_secs_f64()
-    };
-    let (mut l, mut f) = (Vec::new(), Vec::new());
-    for _ in 0..ROUNDS {
-        l.push(time(&mut path));
-        f.push(time(&mut |p| run_floor(&books, p)));
-    }
-    let median = |v: &mut Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
-    };
-    let (l, f) = (median(&mut l), median(&mut f));
+    let (l, f) = medians(SMALL_PATHS, &mut path, &mut |p| run_floor(&books, p));
     let ns = |s: f64| s * 1e9 / SMALL_PATHS as f64;
     println!(
         "path/orders = {:.2} (path {:.0} ns, its orders' floor {:.0} ns; {:.1} covered orders a path on the compound peer model, median of {ROUNDS})",

@@ -108,8 +108,8 @@ impl Constants {
     }
 }
 
-/// Where a run's paths go: each finished path's words are appended to its batch's columns,
-/// and no result outlives its path. A batch's columns, once stored, come back for another
+/// Where a run's paths go: each finished path's words are written into its row of its
+/// batch's columns, and no result outlives its path. A batch's columns, once stored, come back for another
 /// batch ([`ColumnSink::recycle`]): a fresh set per batch (a vector per word) allocated on a
 /// worker thread and freed on the main one made the allocator hand its pages back to the
 /// kernel and fault them in again, about a tenth of a run's time.
@@ -178,7 +178,8 @@ impl ChunkWriter {
         })
     }
 
-    /// Stores the results of the contiguous paths `range` (in path order).
+    /// Stores the columns of the contiguous paths `range` (one row per path, in path order)
+    /// as one chunk.
     pub fn write(&mut self, range: Range<u64>, cols: &Columns) -> Result<Chunk> {
         debug_assert!(
             cols.words
