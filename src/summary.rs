@@ -456,10 +456,18 @@ fn product_rows(
     push("recoveries_eur".into(), "EUR", eur(LineField::Recoveries)?);
     // The portfolio loss ratio from two passes over the stored paths, so that no two columns
     // are held at once (80 MB each at 10^7 paths).
-    let (lr, se) = stats::ratio_of_means_by(|f| {
-        paths.for_each_line_fields(line, &MONEY, |t| {
+    // A line whose money is the same on every path hands the same pair n times, without
+    // reading the store.
+    let constant = constants.line_fields(line, &MONEY);
+    let (lr, se) = stats::ratio_of_means_by(|f| match &constant {
+        Some(t) => {
+            let (y, x) = (t.net_claims().to_eur(), t.premium.to_eur());
+            (0..n).for_each(|_| f(y, x));
+            Ok(())
+        }
+        None => paths.for_each_line_fields(line, &MONEY, |t| {
             f(t.net_claims().to_eur(), t.premium.to_eur())
-        })
+        }),
     })?;
     let net = Summary::of_mut(&mut derived(|t| t.net_claims().to_eur())?);
     push("net_claims_eur".into(), "EUR", net);
