@@ -492,6 +492,18 @@ pub struct PathResult {
     pub frames: Vec<FramePath>,
 }
 
+impl PathResult {
+    /// A result with no totals yet, for [`Model::simulate_path_into`] to fill.
+    pub fn empty(path: u64) -> PathResult {
+        PathResult {
+            path,
+            products: Vec::new(),
+            segments: Vec::new(),
+            frames: Vec::new(),
+        }
+    }
+}
+
 /// A money total that left the range the engine sums exactly (see [`Cents`]): the scenario
 /// asks for more money per path than an `i64` of cents holds. Bad input (exit code 2).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -762,10 +774,9 @@ impl Model {
     /// drawn model where the scenario has parameter risk, of this model otherwise. A draw
     /// that breaks a rule is an error ([`Scenario::validate_draws`] refuses it before a run).
     pub fn simulate_drawn(&self, seed: u64, path: u64) -> Result<PathResult, ScenarioError> {
-        Ok(match self.drawn(seed, path)? {
-            Some(m) => m.simulate_path(seed, path),
-            None => self.simulate_path(seed, path),
-        })
+        let mut out = PathResult::empty(path);
+        self.simulate_drawn_into(seed, path, &mut out, &mut PathScratch::default())?;
+        Ok(out)
     }
 
     /// [`Model::simulate_drawn`] into `out`, reusing `scratch`'s buffers.
@@ -901,12 +912,7 @@ impl Model {
     /// Simulates one path with this model's values (for a scenario with parameter risk, its
     /// central values: [`Model::simulate_drawn`] draws the path's own).
     pub fn simulate_path(&self, seed: u64, path: u64) -> PathResult {
-        let mut out = PathResult {
-            path,
-            products: Vec::new(),
-            segments: Vec::new(),
-            frames: Vec::new(),
-        };
+        let mut out = PathResult::empty(path);
         self.simulate_path_into(seed, path, &mut out, &mut PathScratch::default());
         out
     }
@@ -1179,12 +1185,7 @@ impl Model {
                 }
                 let mut records = sink.empty((batch.end - batch.start) as usize);
                 let mut scratch = PathScratch::default();
-                let mut r = PathResult {
-                    path: batch.start,
-                    products: Vec::new(),
-                    segments: Vec::new(),
-                    frames: Vec::new(),
-                };
+                let mut r = PathResult::empty(batch.start);
                 for (i, p) in batch.clone().enumerate() {
                     if let Err(e) = self.simulate_drawn_into(seed, p, &mut r, &mut scratch) {
                         return Some(Err(e.into()));
