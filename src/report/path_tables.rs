@@ -118,12 +118,23 @@ impl<'a> PathTable<'a> {
         let rows = n * per_path;
         let line_of = |r: usize| &lines[r % per_path];
         let product_of = |r: usize| &self.products[line_of(r).product];
-        let text = |name: &str, f: &dyn Fn(usize) -> &'a str| {
+        let text = |name: &str, f: &dyn Fn(usize) -> &'a str| -> PolarsResult<Column> {
             if per_path == 1 {
                 // One line: the same text on every row, without a string per row.
-                return Column::new_scalar(name.into(), Scalar::from(PlSmallStr::from(f(0))), rows);
+                return Ok(Column::new_scalar(
+                    name.into(),
+                    Scalar::from(PlSmallStr::from(f(0))),
+                    rows,
+                ));
             }
-            Column::new(name.into(), (0..rows).map(f).collect::<Vec<&str>>())
+            // Each line's text once, and every row a view of its line's: a dictionary
+            // encoder sees a few texts repeating, not one stored copy per row.
+            let texts = StringChunked::from_iter_values(name.into(), (0..per_path).map(f));
+            let rows = IdxCa::from_vec(
+                "".into(),
+                (0..rows).map(|r| (r % per_path) as IdxSize).collect(),
+            );
+            Ok(texts.take(&rows)?.into_column())
         };
         // Each column, in file order: built now (path, names) or from the rows' totals.
         let mut slots: Vec<Slot> = Vec::with_capacity(COLUMNS.len() + 2 * self.perils.len());
@@ -136,13 +147,13 @@ impl<'a> PathTable<'a> {
                         .map(|r| first + (r / per_path) as u64)
                         .collect::<Vec<u64>>(),
                 ))),
-                Value::Product => slots.push(Slot::Ready(text(name, &|r| product_of(r).name()))),
-                Value::Kind => slots.push(Slot::Ready(text(name, &|r| product_of(r).kind()))),
+                Value::Product => slots.push(Slot::Ready(text(name, &|r| product_of(r).name())?)),
+                Value::Kind => slots.push(Slot::Ready(text(name, &|r| product_of(r).kind())?)),
                 Value::Segment => {
                     if let Some(names) = &self.segment_names {
                         slots.push(Slot::Ready(text(name, &|r| {
                             line_of(r).segment.map_or("", |s| names[s])
-                        })));
+                        })?));
                     }
                 }
                 Value::Count(f) => slots.push(Slot::cells(name, Cells::Count(f, Vec::new()))),
