@@ -381,3 +381,49 @@ fn a_reused_scratch_gives_every_path_what_fresh_buffers_give() {
         }
     }
 }
+
+/// Batch columns are recycled without being zeroed (`store::ColumnSink::recycle`): columns
+/// full of another batch's words must store what fresh columns store, every word and every
+/// day of a frame's series, on fixtures with segments, frames, BNPL and policy books.
+#[test]
+fn recycled_batch_columns_store_what_fresh_ones_store() {
+    use protectsim::store::{ColumnSink, Columns, Layout};
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let fixtures = [
+        "golden/quickstart",
+        "golden/frame_black_friday",
+        "golden/bnpl_non_payment",
+        "golden/e_reputation",
+        "golden/legal_protection",
+    ];
+    for f in fixtures {
+        let path = format!("{}/tests/fixtures/{f}.toml", env!("CARGO_MANIFEST_DIR"));
+        let model =
+            Model::new(&Scenario::parse(&std::fs::read_to_string(path).unwrap(), f).unwrap());
+        let layout = Layout::of(&model);
+        let run = |sink: &ColumnSink| -> Columns {
+            let mut done = model
+                .simulate_batches(7, vec![64..128], &stop, sink, &|_| Ok(()))
+                .unwrap();
+            assert_eq!(done.len(), 1, "{f}");
+            done.pop().unwrap().1
+        };
+        let fresh = run(&ColumnSink::new(layout));
+        let reused = ColumnSink::new(layout);
+        let mut junk = Columns::new(&layout, 64);
+        junk.words
+            .iter_mut()
+            .for_each(|w| w.resize(64, 0x5A5A_5A5A));
+        junk.series.iter_mut().for_each(|s| s.resize(64, 12345.5));
+        reused.recycle(junk);
+        let again = run(&reused);
+        assert_eq!(again.words, fresh.words, "{f}");
+        let bits = |c: &Columns| -> Vec<Vec<u32>> {
+            c.series
+                .iter()
+                .map(|s| s.iter().map(|x| x.to_bits()).collect())
+                .collect()
+        };
+        assert_eq!(bits(&again), bits(&fresh), "{f}");
+    }
+}

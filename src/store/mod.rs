@@ -126,9 +126,12 @@ impl ColumnSink {
         }
     }
 
-    /// Takes back a batch's columns once they are stored.
-    pub fn recycle(&self, mut cols: Columns) {
-        cols.clear();
+    /// Takes back a batch's columns once they are stored. Their rows keep the stored words
+    /// until the next batch's paths overwrite them: [`Layout::set`] writes every word and
+    /// series value of a path's row, and a batch is handed on only once every one of its
+    /// paths is written, so zeroing the columns first (1.4 kB a path on the compound peer
+    /// model, 6 % of its run) would only be written over.
+    pub fn recycle(&self, cols: Columns) {
         if let Ok(mut spare) = self.spare.lock() {
             spare.push(cols);
         }
@@ -137,7 +140,8 @@ impl ColumnSink {
 
 impl crate::engine::PathSink for ColumnSink {
     type Records = Columns;
-    /// Columns of `paths` rows each, every path's words written in place.
+    /// Columns of `paths` rows each, every path's words written in place; recycled columns
+    /// of the same length are handed out as they are (see [`ColumnSink::recycle`]).
     fn empty(&self, paths: usize) -> Columns {
         let spare = self.spare.lock().ok().and_then(|mut s| s.pop());
         let mut cols = spare.unwrap_or_else(|| Columns::new(&self.layout, paths));
