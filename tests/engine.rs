@@ -403,7 +403,7 @@ fn recycled_batch_columns_store_what_fresh_ones_store() {
         let layout = Layout::of(&model);
         let run = |sink: &ColumnSink| -> Columns {
             let mut done = model
-                .simulate_batches(7, vec![64..128], &stop, sink, &|_| Ok(()))
+                .simulate_batches(7, engine::batches(64..128), &stop, sink, &|_| Ok(()))
                 .unwrap();
             assert_eq!(done.len(), 1, "{f}");
             done.pop().unwrap().1

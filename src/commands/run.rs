@@ -195,8 +195,8 @@ pub(super) fn simulate_and_write(args: &RunArgs, require_frames: bool) -> Result
     let threads = pool.current_num_threads();
     let mut per_round = 2 * threads as u64 * BATCH_PATHS;
     let max_round = store::chunk_paths(&layout).max(per_round);
-    // The columns of the chunk being stored, kept from round to round.
-    let mut held = Columns::new(&layout, max_round as usize);
+    // The columns of the batches of the chunk being stored, handed back to the sink once it is.
+    let mut parts: Vec<Columns> = Vec::new();
     let sink = store::ColumnSink::new(layout);
     let mut at = 0;
     while at < todo.len() {
@@ -216,18 +216,17 @@ pub(super) fn simulate_and_write(args: &RunArgs, require_frames: bool) -> Result
                 Some(r) if r.end == b.start => r.end = b.end,
                 _ => {
                     if let Some(r) = run.take() {
-                        chunks.push(writer.write(r, &held)?);
-                        held.clear();
+                        chunks.push(writer.write(r, &parts)?);
+                        parts.drain(..).for_each(|c| sink.recycle(c));
                     }
                     run = Some(b);
                 }
             }
-            held.append(&cols);
-            sink.recycle(cols);
+            parts.push(cols);
         }
         if let Some(r) = run {
-            chunks.push(writer.write(r, &held)?);
-            held.clear();
+            chunks.push(writer.write(r, &parts)?);
+            parts.drain(..).for_each(|c| sink.recycle(c));
         }
         if interrupted {
             break;
@@ -238,7 +237,7 @@ pub(super) fn simulate_and_write(args: &RunArgs, require_frames: bool) -> Result
     }
     writer.sync()?;
     // The simulation's buffers (a chunk's columns, its encoding) go before the statistics.
-    drop((held, sink, writer));
+    drop((parts, sink, writer));
     bar.finish_and_clear();
     if interrupted {
         let stored: u64 = chunks.iter().map(|c| c.range.end - c.range.start).sum();

@@ -52,16 +52,17 @@ fn get_varint(bytes: &[u8], at: &mut usize) -> Option<i64> {
     None
 }
 
-/// One word column as a block.
-fn encode_words(w: &[i64], out: &mut Vec<u8>) {
-    match w.first() {
-        Some(&x) if w.iter().all(|&y| y == x) => {
+/// One word column as a block, from its consecutive parts (one per batch of paths).
+fn encode_words<'a>(parts: impl Iterator<Item = &'a [i64]> + Clone, out: &mut Vec<u8>) {
+    let first = parts.clone().find_map(|w| w.first().copied());
+    match first {
+        Some(x) if parts.clone().all(|w| w.iter().all(|&y| y == x)) => {
             out.push(0);
             put_varint(out, x);
         }
         _ => {
             out.push(1);
-            for &x in w {
+            for &x in parts.flatten() {
                 put_varint(out, x);
             }
         }
@@ -117,16 +118,6 @@ impl Columns {
         }
     }
 
-    /// Appends `other`'s paths after these (columns of the same layout).
-    pub fn append(&mut self, other: &Columns) {
-        for (d, s) in self.words.iter_mut().zip(&other.words) {
-            d.extend_from_slice(s);
-        }
-        for (d, s) in self.series.iter_mut().zip(&other.series) {
-            d.extend_from_slice(s);
-        }
-    }
-
     /// Empties every column, keeping its capacity.
     pub fn clear(&mut self) {
         self.words.iter_mut().for_each(Vec::clear);
@@ -139,27 +130,31 @@ pub fn file_name(range: &Range<u64>) -> String {
     format!("chunk-{:012}-{:012}.bin", range.start, range.end)
 }
 
-/// Encodes the chunk file of the paths `range`, whose columns are `cols`, into `bytes`, with
-/// `body` as room for the blocks. Both keep their capacity from chunk to chunk, so that
-/// storing a chunk allocates nothing: fresh buffers of a few hundred kB per chunk sent the
-/// allocator's pages back to the kernel and faulted them in again.
+/// Encodes the chunk file of the paths `range`, whose columns are the consecutive `parts`
+/// (the batches of the range, in path order), into `bytes`, with `body` as room for the
+/// blocks. Both keep their capacity from chunk to chunk, so that storing a chunk allocates
+/// nothing: fresh buffers of a few hundred kB per chunk sent the allocator's pages back to the
+/// kernel and faulted them in again. The parts are read where they are: copying them into one
+/// set of columns first was 3 % of a compound peer run.
 pub fn encode_into(
     key: &RunKey,
     range: &Range<u64>,
     layout: &Layout,
-    cols: &Columns,
+    parts: &[Columns],
     body: &mut Vec<u8>,
     bytes: &mut Vec<u8>,
 ) -> Result<()> {
     body.clear();
-    let mut offsets = Vec::with_capacity(cols.words.len() + cols.series.len() + 1);
-    for w in &cols.words {
+    let mut offsets = Vec::with_capacity(layout.words() + layout.series() + 1);
+    for j in 0..layout.words() {
         offsets.push(body.len() as u64);
-        encode_words(w, body);
+        encode_words(parts.iter().map(|c| c.words[j].as_slice()), body);
     }
-    for s in &cols.series {
+    for j in 0..layout.series() {
         offsets.push(body.len() as u64);
-        body.extend(s.iter().flat_map(|x| x.to_le_bytes()));
+        for c in parts {
+            body.extend(c.series[j].iter().flat_map(|x| x.to_le_bytes()));
+        }
     }
     offsets.push(body.len() as u64);
     let header = postcard::to_stdvec(&Header {
@@ -318,7 +313,7 @@ mod tests {
         ];
         for w in columns {
             let mut b = Vec::new();
-            encode_words(w, &mut b);
+            encode_words(std::iter::once(w), &mut b);
             let mut back = Vec::new();
             decode_words(&b, w.len(), &mut back).expect("decodes");
             assert_eq!(back, w);

@@ -182,19 +182,21 @@ impl ChunkWriter {
         })
     }
 
-    /// Stores the columns of the contiguous paths `range` (one row per path, in path order)
-    /// as one chunk.
-    pub fn write(&mut self, range: Range<u64>, cols: &Columns) -> Result<Chunk> {
-        debug_assert!(
-            cols.words
-                .iter()
-                .all(|w| w.len() as u64 == range.end - range.start)
-        );
+    /// Stores the columns of the contiguous paths `range` as one chunk: `parts` are the
+    /// columns of its consecutive batches (one row per path, in path order).
+    pub fn write(&mut self, range: Range<u64>, parts: &[Columns]) -> Result<Chunk> {
+        let rows = |c: &Columns| c.words.first().map_or(0, Vec::len) as u64;
+        debug_assert!(parts.iter().all(|c| {
+            c.words.len() == self.layout.words()
+                && c.series.len() == self.layout.series()
+                && c.words.iter().all(|w| w.len() as u64 == rows(c))
+        }));
+        debug_assert_eq!(parts.iter().map(rows).sum::<u64>(), range.end - range.start);
         chunk::encode_into(
             &self.key,
             &range,
             &self.layout,
-            cols,
+            parts,
             &mut self.body,
             &mut self.bytes,
         )?;
