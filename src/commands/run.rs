@@ -279,7 +279,9 @@ pub(super) fn simulate_and_write(args: &RunArgs, require_frames: bool) -> Result
         wall_time_s: wall,
         files: Vec::new(),
     };
-    let bands = report::write_run(opts.out(), &mut manifest, &model, &paths, &rows, &splits)?;
+    // On the run's threads: the per-path files encode their columns in parallel.
+    let bands = pool
+        .install(|| report::write_run(opts.out(), &mut manifest, &model, &paths, &rows, &splits))?;
     Ok(Run {
         scenario,
         opts,

@@ -144,8 +144,8 @@ impl ParquetSink {
         {
             // The writer writes one row group per chunk.
             df.rechunk_mut();
-            let group = encoding::row_group(&df, &self.fields, self.options)?;
-            self.writer.write_row_groups(vec![group])?;
+            let pages = encoding::row_group(&df, &self.fields, self.options)?;
+            self.writer.write_row_group(df.height() as u64, &pages)?;
         }
         Ok(())
     }
