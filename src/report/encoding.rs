@@ -27,7 +27,7 @@
 //! (perf: `estimate_cardinality`, `ValueMap::try_push_valid`, the string hashing).
 
 use polars::prelude::*;
-use polars_arrow::array::{Array, DictionaryArray, PrimitiveArray, Utf8ViewArray, new_empty_array};
+use polars_arrow::array::{Array, DictionaryArray, PrimitiveArray, Utf8ViewArray};
 use polars_arrow::datatypes::{ArrowDataType, IntegerType};
 use polars_parquet::write::{
     CompressedPage, Encoding, ParquetType, WriteOptions, array_to_columns, compress,
@@ -63,8 +63,10 @@ fn column_pages(
     field: &ParquetType,
     options: WriteOptions,
 ) -> PolarsResult<Vec<Vec<CompressedPage>>> {
+    // One chunk (the caller rechunks the row group: then this is a cheap clone).
     let array = column
         .as_materialized_series()
+        .rechunk()
         .to_arrow(0, CompatLevel::newest());
     let leaves = match dictionary(array.as_ref()) {
         Some(dict) => array_to_columns(dict, field.clone(), options, &[Encoding::RleDictionary])?,
@@ -97,7 +99,7 @@ pub fn dictionary(array: &dyn Array) -> Option<Box<dyn Array>> {
                 .values();
             let (keys, firsts) = scan(values.iter().map(|v| v.to_bits()), |_, _| false)?;
             let dict = PrimitiveArray::<f64>::from_vec(firsts.iter().map(|&i| values[i]).collect());
-            Some(dictionary_array(keys, dict.boxed()))
+            dictionary_array(keys, dict.boxed())
         }
         ArrowDataType::Utf8View => {
             let text = array.as_any().downcast_ref::<Utf8ViewArray>()?;
@@ -109,20 +111,20 @@ pub fn dictionary(array: &dyn Array) -> Option<Box<dyn Array>> {
             let dict = Utf8ViewArray::from_slice_values(
                 firsts.iter().map(|&i| text.value(i)).collect::<Vec<_>>(),
             );
-            Some(dictionary_array(keys, dict.boxed()))
+            dictionary_array(keys, dict.boxed())
         }
         _ => None,
     }
 }
 
-fn dictionary_array(keys: Vec<u32>, values: Box<dyn Array>) -> Box<dyn Array> {
+/// The dictionary array of `keys` into `values`; `None` (the column then goes to polars' own
+/// choice) if arrow refuses it, which keys found by [`scan`] never give it cause to.
+fn dictionary_array(keys: Vec<u32>, values: Box<dyn Array>) -> Option<Box<dyn Array>> {
     let dtype =
         ArrowDataType::Dictionary(IntegerType::UInt32, Box::new(values.dtype().clone()), false);
-    // The keys index `values`, which holds every key's value: `try_new` cannot fail.
-    match DictionaryArray::try_new(dtype, PrimitiveArray::from_vec(keys), values) {
-        Ok(array) => array.boxed(),
-        Err(_) => new_empty_array(ArrowDataType::Null),
-    }
+    DictionaryArray::try_new(dtype, PrimitiveArray::from_vec(keys), values)
+        .ok()
+        .map(|array| array.boxed())
 }
 
 /// The keys of a column of `ids` into its distinct values, and the first row of each value;

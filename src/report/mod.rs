@@ -142,7 +142,7 @@ impl ParquetSink {
         if let Some(mut df) = self.pending.take()
             && df.height() > 0
         {
-            // The writer writes one row group per chunk.
+            // The pending blocks, one chunk per column, become one row group.
             df.rechunk_mut();
             let pages = encoding::row_group(&df, &self.fields, self.options)?;
             self.writer.write_row_group(df.height() as u64, &pages)?;
