@@ -68,6 +68,12 @@ fn simulated_means_match_closed_forms_within_4_standard_errors() {
     assert_eq!(checked, 12);
 }
 
+/// The model of `tests/fixtures/<name>.toml`.
+fn fixture(name: &str) -> Model {
+    let path = format!("{}/tests/fixtures/{name}.toml", env!("CARGO_MANIFEST_DIR"));
+    Model::new(&Scenario::parse(&std::fs::read_to_string(path).unwrap(), name).unwrap())
+}
+
 /// A shop's yearly growth compounds daily from the horizon's start: day d has
 /// `orders_per_day × (1 + g)^(d/365)` expected orders. The closed form of the year's covered
 /// orders, the analytic column and the simulation agree (`tests/fixtures/growth.toml`).
@@ -177,13 +183,7 @@ fn delivery_time_tails_match_validation_targets() {
 /// log, since every result users have computed changes with it.
 #[test]
 fn golden_path_totals() {
-    let load = |f: &str| {
-        let path = format!(
-            "{}/tests/fixtures/golden/{f}.toml",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        Model::new(&Scenario::parse(&std::fs::read_to_string(path).unwrap(), f).unwrap())
-    };
+    let load = |f: &str| fixture(&format!("golden/{f}"));
     let r = load("quickstart").simulate_path(42, 3);
     let t = &r.products[0];
     assert_eq!((t.covered, t.ineligible), (172_918, 6_888));
@@ -368,9 +368,7 @@ fn a_reused_scratch_gives_every_path_what_fresh_buffers_give() {
         "parameter_risk",
     ];
     for f in fixtures {
-        let path = format!("{}/tests/fixtures/{f}.toml", env!("CARGO_MANIFEST_DIR"));
-        let model =
-            Model::new(&Scenario::parse(&std::fs::read_to_string(path).unwrap(), f).unwrap());
+        let model = fixture(f);
         let mut scratch = engine::PathScratch::default();
         let mut reused = model.simulate_path(3, 0);
         for p in [5, 0, 17, 1, 2, 3] {
@@ -397,9 +395,7 @@ fn recycled_batch_columns_store_what_fresh_ones_store() {
         "golden/legal_protection",
     ];
     for f in fixtures {
-        let path = format!("{}/tests/fixtures/{f}.toml", env!("CARGO_MANIFEST_DIR"));
-        let model =
-            Model::new(&Scenario::parse(&std::fs::read_to_string(path).unwrap(), f).unwrap());
+        let model = fixture(f);
         let layout = Layout::of(&model);
         let run = |sink: &ColumnSink| -> Columns {
             let mut done = model
