@@ -10,6 +10,7 @@ use crate::products::{Product, ProductTotals};
 use crate::stats::{self, Summary};
 use crate::store::{FrameField, Line, LineField, StoredPaths};
 use anyhow::Result;
+use rayon::prelude::*;
 use std::cell::{RefCell, RefMut};
 use std::collections::BTreeMap;
 
@@ -63,114 +64,225 @@ pub fn summarise(model: &Model, results: &[PathResult]) -> Vec<MetricRow> {
 /// over the stored paths. Each metric reads its own column(s) from the store, so memory holds
 /// one column of `8 × paths` bytes at a time, whatever the number of products and segments.
 pub fn summarise_stored(model: &Model, paths: &StoredPaths) -> Result<Vec<MetricRow>> {
-    let mut rows = Vec::new();
-    let n = paths.len();
     let constants = paths.constants()?;
-    for (pi, product) in model.products().iter().enumerate() {
-        let expected = analytic::product_metrics(model, pi);
-        product_rows(
-            &mut rows,
-            product,
-            None,
-            (paths, &constants),
-            Line::Product(pi),
-            &expected,
-        )?;
-        if let Some(treaty) = model.treaty(pi) {
-            reinsurance_rows(
+    let units = Unit::all(model);
+    let per_path = units.iter().map(Unit::bytes_per_path).max().unwrap_or(0);
+    let rows = in_parallel_within(
+        COLUMN_BUDGET,
+        per_path.saturating_mul(paths.len() as usize),
+        &units,
+        |u| u.rows(model, (paths, &constants)),
+    )?;
+    rows.into_iter()
+        .collect::<Result<Vec<Vec<MetricRow>>>>()
+        .map(|r| r.concat())
+}
+
+/// Memory the summary's columns may take at once, over the units summarised side by side:
+/// a unit holds one or two columns of the paths (8 bytes a path each), so a run of 10^6
+/// paths summarises up to 16 lines at once, one of 10^7 one line at a time, as with one
+/// thread.
+pub const COLUMN_BUDGET: usize = 256 << 20;
+
+/// `f` of every item on the current rayon pool, each on one thread, and at most as many at
+/// once as keep `bytes` each within `budget`; results in the items' order. The same results
+/// as one after another: each item's `f` runs alone, only the items run side by side.
+pub fn in_parallel_within<T: Sync, R: Send>(
+    budget: usize,
+    bytes: usize,
+    items: &[T],
+    f: impl Fn(&T) -> R + Sync + Send,
+) -> Result<Vec<R>> {
+    let threads = rayon::current_num_threads();
+    let width = (budget / bytes.max(1)).clamp(1, threads);
+    if width == 1 || items.len() < 2 {
+        return Ok(items.iter().map(f).collect());
+    }
+    let run = || items.par_iter().with_max_len(1).map(&f).collect();
+    if width == threads {
+        return Ok(run());
+    }
+    Ok(rayon::ThreadPoolBuilder::new()
+        .num_threads(width)
+        .build()?
+        .install(run))
+}
+
+/// What the summary computes in one piece, reading its own columns: a product's or segment's
+/// line, a treaty, a guarantee-frame company.
+enum Unit<'m> {
+    Line {
+        product: &'m Product,
+        segment: Option<&'m str>,
+        line: Line,
+        expected: BTreeMap<String, f64>,
+    },
+    Treaty {
+        product: &'m Product,
+        treaty: &'m crate::reinsurance::Treaty,
+        line: Line,
+        expected: BTreeMap<String, f64>,
+    },
+    Portfolio(&'m crate::reinsurance::Treaty),
+    Frame(usize),
+}
+
+impl<'m> Unit<'m> {
+    /// Every unit of `model`, in the order of the summary's rows.
+    fn all(model: &'m Model) -> Vec<Unit<'m>> {
+        let mut units = Vec::new();
+        for (pi, product) in model.products().iter().enumerate() {
+            units.push(Unit::Line {
+                product,
+                segment: None,
+                line: Line::Product(pi),
+                expected: analytic::product_metrics(model, pi),
+            });
+            if let Some(treaty) = model.treaty(pi) {
+                units.push(Unit::Treaty {
+                    product,
+                    treaty,
+                    line: Line::Product(pi),
+                    expected: analytic::product_metrics(model, pi),
+                });
+            }
+            for s in model.segment_range(pi) {
+                units.push(Unit::Line {
+                    product,
+                    segment: Some(&model.segments()[s].name),
+                    line: Line::Segment(s),
+                    expected: analytic::segment_metrics(model, s),
+                });
+            }
+        }
+        if let Some(treaty) = model.portfolio_treaty() {
+            units.push(Unit::Portfolio(treaty));
+        }
+        units.extend((0..model.frames().len()).map(Unit::Frame));
+        units
+    }
+
+    /// The most memory a unit holds, in bytes per path: a line its stored words and their
+    /// values; a treaty each path's cession and three columns beside it.
+    fn bytes_per_path(&self) -> usize {
+        let ceded = std::mem::size_of::<(Cents, Cents, crate::reinsurance::Ceded)>();
+        match self {
+            Unit::Line { .. } | Unit::Frame(_) => 16,
+            Unit::Treaty { .. } => ceded + 24,
+            Unit::Portfolio(_) => ceded + 40,
+        }
+    }
+
+    fn rows(
+        &self,
+        model: &Model,
+        (paths, constants): (&StoredPaths, &crate::store::Constants),
+    ) -> Result<Vec<MetricRow>> {
+        let mut rows = Vec::new();
+        match self {
+            Unit::Line {
+                product,
+                segment,
+                line,
+                expected,
+            } => product_rows(
                 &mut rows,
+                product,
+                *segment,
+                (paths, constants),
+                *line,
+                expected,
+            )?,
+            Unit::Treaty {
                 product,
                 treaty,
-                paths,
-                Line::Product(pi),
-                &expected,
-            )?;
+                line,
+                expected,
+            } => reinsurance_rows(&mut rows, product, treaty, paths, *line, expected)?,
+            Unit::Portfolio(treaty) => portfolio_reinsurance_rows(&mut rows, model, treaty, paths)?,
+            Unit::Frame(c) => frame_rows(&mut rows, model, paths, *c)?,
         }
-        for s in model.segment_range(pi) {
-            let name = &model.segments()[s].name;
-            let expected = analytic::segment_metrics(model, s);
-            product_rows(
-                &mut rows,
-                product,
-                Some(name),
-                (paths, &constants),
-                Line::Segment(s),
-                &expected,
-            )?;
-        }
+        Ok(rows)
     }
-    if let Some(treaty) = model.portfolio_treaty() {
-        portfolio_reinsurance_rows(&mut rows, model, treaty, paths)?;
-    }
+}
+
+/// The rows of frame company `c`: its frame, saturation, insolvency and, under a raise
+/// policy, the raises and what stays uncovered.
+fn frame_rows(
+    rows: &mut Vec<MetricRow>,
+    model: &Model,
+    paths: &StoredPaths,
+    c: usize,
+) -> Result<()> {
+    let n = paths.len();
     let layout = *paths.layout();
-    for (c, f) in model.frames().iter().enumerate() {
-        let product = &model.products()[f.product];
-        let mut push = |metric: &str, unit: &'static str, summary: Summary| {
-            rows.push(MetricRow {
-                product: product.name().into(),
-                kind: product.kind(),
-                company: Some(f.name.clone()),
-                segment: None,
-                metric: metric.into(),
-                unit,
-                summary,
-                analytic: None,
-            });
-        };
-        let column = |field: FrameField, g: fn(i64) -> f64| -> Result<Vec<f64>> {
-            Ok(paths
-                .words(layout.frame_word(c, field))?
-                .into_iter()
-                .map(g)
-                .collect())
-        };
-        let eur = |x: i64| Cents(x).to_eur();
-        let count = |x: i64| x as f64;
-        push("frame_eur", "EUR", point(n, f.frame.to_eur(), 0.0));
+    let f = &model.frames()[c];
+    let product = &model.products()[f.product];
+    let mut push = |metric: &str, unit: &'static str, summary: Summary| {
+        rows.push(MetricRow {
+            product: product.name().into(),
+            kind: product.kind(),
+            company: Some(f.name.clone()),
+            segment: None,
+            metric: metric.into(),
+            unit,
+            summary,
+            analytic: None,
+        });
+    };
+    let column = |field: FrameField, g: fn(i64) -> f64| -> Result<Vec<f64>> {
+        Ok(paths
+            .words(layout.frame_word(c, field))?
+            .into_iter()
+            .map(g)
+            .collect())
+    };
+    let eur = |x: i64| Cents(x).to_eur();
+    let count = |x: i64| x as f64;
+    push("frame_eur", "EUR", point(n, f.frame.to_eur(), 0.0));
+    push(
+        "peak_eur",
+        "EUR",
+        Summary::of_owned(column(FrameField::Peak, eur)?),
+    );
+    let days_over = column(FrameField::DaysOver, count)?;
+    let (p, se) = stats::exceedance(&days_over, 0.0);
+    push("days_over_frame", "days", Summary::of_owned(days_over));
+    push(
+        "max_excess_eur",
+        "EUR",
+        Summary::of_owned(column(FrameField::MaxExcess, eur)?),
+    );
+    push("p_saturation", "probability", point(n, p, se));
+    let defaults = column(FrameField::DefaultDay, |d| (d >= 0) as u8 as f64)?;
+    let (p, se) = stats::exceedance(&defaults, 0.5);
+    push("p_insolvency", "probability", point(n, p, se));
+    push(
+        "insolvency_loss_eur",
+        "EUR",
+        Summary::of_owned(column(FrameField::InsolvencyLoss, eur)?),
+    );
+    if f.raise.is_some() {
+        let raises = column(FrameField::Raises, count)?;
+        let (p, se) = stats::exceedance(&raises, 0.0);
+        push("raises", "count", Summary::of_owned(raises));
+        push("p_raise", "probability", point(n, p, se));
         push(
-            "peak_eur",
+            "final_frame_eur",
             "EUR",
-            Summary::of_owned(column(FrameField::Peak, eur)?),
+            Summary::of_owned(column(FrameField::FinalFrame, eur)?),
         );
-        let days_over = column(FrameField::DaysOver, count)?;
-        let (p, se) = stats::exceedance(&days_over, 0.0);
-        push("days_over_frame", "days", Summary::of_owned(days_over));
+        let over = column(FrameField::DaysOverRaised, count)?;
+        let (p, se) = stats::exceedance(&over, 0.0);
+        push("days_over_raised_frame", "days", Summary::of_owned(over));
+        push("p_uncovered", "probability", point(n, p, se));
         push(
-            "max_excess_eur",
+            "uncovered_excess_eur",
             "EUR",
-            Summary::of_owned(column(FrameField::MaxExcess, eur)?),
+            Summary::of_owned(column(FrameField::Uncovered, eur)?),
         );
-        push("p_saturation", "probability", point(n, p, se));
-        let defaults = column(FrameField::DefaultDay, |d| (d >= 0) as u8 as f64)?;
-        let (p, se) = stats::exceedance(&defaults, 0.5);
-        push("p_insolvency", "probability", point(n, p, se));
-        push(
-            "insolvency_loss_eur",
-            "EUR",
-            Summary::of_owned(column(FrameField::InsolvencyLoss, eur)?),
-        );
-        if f.raise.is_some() {
-            let raises = column(FrameField::Raises, count)?;
-            let (p, se) = stats::exceedance(&raises, 0.0);
-            push("raises", "count", Summary::of_owned(raises));
-            push("p_raise", "probability", point(n, p, se));
-            push(
-                "final_frame_eur",
-                "EUR",
-                Summary::of_owned(column(FrameField::FinalFrame, eur)?),
-            );
-            let over = column(FrameField::DaysOverRaised, count)?;
-            let (p, se) = stats::exceedance(&over, 0.0);
-            push("days_over_raised_frame", "days", Summary::of_owned(over));
-            push("p_uncovered", "probability", point(n, p, se));
-            push(
-                "uncovered_excess_eur",
-                "EUR",
-                Summary::of_owned(column(FrameField::Uncovered, eur)?),
-            );
-        }
     }
-    Ok(rows)
+    Ok(())
 }
 
 /// What [`ProductTotals::claims`], [`ProductTotals::net_claims`], [`ProductTotals::loss_ratio`]

@@ -153,7 +153,6 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
 
     let lock = outdir::lock(&args.out)?;
     outdir::prepare(&args.out, &lock, false)?;
-    let (rows, splits) = crate::parameter_risk::summarise(&model, first.seed, &paths)?;
     report::write_atomic(&args.out, SCENARIO_COPY, |f| {
         Ok(f.write_all(text.as_bytes())?)
     })?;
@@ -175,7 +174,7 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
         files: Vec::new(),
         ..first.clone()
     };
-    report::write_run(&args.out, &mut manifest, &model, &paths, &rows, &splits)?;
+    let report::Outputs { rows, .. } = report::write_run(&args.out, &mut manifest, &model, &paths)?;
     if !args.no_report {
         report::html::add_report(&args.out, &mut manifest)?;
     }

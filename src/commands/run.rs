@@ -252,8 +252,6 @@ pub(super) fn simulate_and_write(args: &RunArgs, require_frames: bool) -> Result
     let wall = clock.elapsed().as_secs_f64();
     let fresh_covered = covered_units(&model, &paths, stored_paths)?;
 
-    let (rows, splits) =
-        pool.install(|| crate::parameter_risk::summarise(&model, opts.seed(), &paths))?;
     let mut manifest = Manifest {
         tool: "protectsim".into(),
         version: env!("CARGO_PKG_VERSION").into(),
@@ -279,9 +277,12 @@ pub(super) fn simulate_and_write(args: &RunArgs, require_frames: bool) -> Result
         wall_time_s: wall,
         files: Vec::new(),
     };
-    // On the run's threads: the per-path files encode their columns in parallel.
-    let bands = pool
-        .install(|| report::write_run(opts.out(), &mut manifest, &model, &paths, &rows, &splits))?;
+    // On the run's threads: the summary, the per-path files and their columns' encoding.
+    let report::Outputs {
+        rows,
+        splits,
+        bands,
+    } = pool.install(|| report::write_run(opts.out(), &mut manifest, &model, &paths))?;
     Ok(Run {
         scenario,
         opts,

@@ -294,20 +294,51 @@ pub fn write_csv(dir: &Path, name: &str, df: &mut DataFrame) -> Result<PathBuf> 
     })
 }
 
-/// Writes every output file of a run into `dir` (created if needed); the manifest last, so a
-/// folder with a manifest is complete. The per-path files are written block by block from the
-/// stored paths; frame files and fan charts only when the scenario has guarantee frames; their
-/// daily bands are returned for the `frame` command.
+/// What a run's statistics are: the summary's rows, the parameter-risk splits, and the daily
+/// bands of the guarantee frames (for the `frame` command).
+pub struct Outputs {
+    pub rows: Vec<MetricRow>,
+    pub splits: Vec<crate::parameter_risk::Split>,
+    pub bands: Vec<DailyBand>,
+}
+
+/// Summarises the stored paths and writes every output file of a run into `dir` (created if
+/// needed); the manifest last, so a folder with a manifest is complete. The per-path files
+/// are written block by block from the stored paths while the summary reads its columns,
+/// side by side on the current rayon pool (one after the other on one thread); frame files
+/// and fan charts only when the scenario has guarantee frames.
 pub fn write_run(
     dir: &Path,
     manifest: &mut Manifest,
     model: &Model,
     paths: &StoredPaths,
-    rows: &[MetricRow],
-    splits: &[crate::parameter_risk::Split],
-) -> Result<Vec<DailyBand>> {
+) -> Result<Outputs> {
     std::fs::create_dir_all(dir)
         .with_context(|| format!("cannot create output folder {}", dir.display()))?;
+    let seed = manifest.seed;
+    let (summary, files) = rayon::join(
+        || crate::parameter_risk::summarise(model, seed, paths),
+        || write_path_files(dir, manifest, model, paths),
+    );
+    let frame_paths = files?;
+    let (rows, splits) = summary?;
+    let bands = write_statistics(dir, manifest, model, paths, (&rows, &splits), frame_paths)?;
+    Ok(Outputs {
+        rows,
+        splits,
+        bands,
+    })
+}
+
+/// Writes the per-path files (`paths.parquet`, `segment_paths.parquet` where the model has
+/// segments, `frame_paths.parquet` where it has frames) block by block from the stored paths,
+/// the files of a block side by side. Returns whether `frame_paths.parquet` was written.
+fn write_path_files(
+    dir: &Path,
+    manifest: &mut Manifest,
+    model: &Model,
+    paths: &StoredPaths,
+) -> Result<bool> {
     manifest.files = vec![
         "paths.parquet".into(),
         "summary.parquet".into(),
@@ -357,20 +388,49 @@ pub fn write_run(
     };
     let layout = *paths.layout();
     paths.for_each_column_block(block_paths(model), |first, n, cols| {
-        sink_paths.write_block(&table_paths.frame(first, n, cols)?, n)?;
-        if let (Some(sink), Some(table)) = (sink_segments.as_mut(), &table_segments) {
-            sink.write_block(&table.frame(first, n, cols)?, n)?;
-        }
-        if let Some(sink) = sink_frames.as_mut() {
-            let results = crate::store::path_results(&layout, first, n, cols);
-            sink.write_block(&frames::paths_frame(model, &results)?, n)?;
-        }
-        Ok(())
+        let (a, (b, c)) = rayon::join(
+            || sink_paths.write_block(&table_paths.frame(first, n, cols)?, n),
+            || {
+                rayon::join(
+                    || match (sink_segments.as_mut(), &table_segments) {
+                        (Some(sink), Some(table)) => {
+                            sink.write_block(&table.frame(first, n, cols)?, n)
+                        }
+                        _ => Ok(()),
+                    },
+                    || match sink_frames.as_mut() {
+                        Some(sink) => {
+                            let results = crate::store::path_results(&layout, first, n, cols);
+                            sink.write_block(&frames::paths_frame(model, &results)?, n)
+                        }
+                        None => Ok(()),
+                    },
+                )
+            },
+        );
+        a.and(b).and(c)
     })?;
     sink_paths.finish()?;
     if let Some(sink) = sink_segments {
         sink.finish()?;
     }
+    let framed = sink_frames.is_some();
+    if let Some(sink) = sink_frames {
+        sink.finish()?;
+    }
+    Ok(framed)
+}
+
+/// Writes the summary, the exceedance curves, the dependence and parameter-risk tables, the
+/// frames' raises, daily bands and fan charts, then the manifest; returns the bands.
+fn write_statistics(
+    dir: &Path,
+    manifest: &mut Manifest,
+    model: &Model,
+    paths: &StoredPaths,
+    (rows, splits): (&[MetricRow], &[crate::parameter_risk::Split]),
+    frame_paths: bool,
+) -> Result<Vec<DailyBand>> {
     let mut summary = summary_frame(rows)?;
     write_parquet(dir, "summary.parquet", &mut summary, manifest)?;
     write_csv(dir, "summary.csv", &mut summary)?;
@@ -425,8 +485,7 @@ pub fn write_run(
         sink.finish()?;
         manifest.files.push("frame_raises.parquet".into());
     }
-    if let Some(sink) = sink_frames {
-        sink.finish()?;
+    if frame_paths {
         let mut daily = frames::daily_frame(model, &bands)?;
         write_parquet(dir, "frame_daily.parquet", &mut daily, manifest)?;
         manifest
