@@ -670,3 +670,46 @@ fn product_rows(
     );
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// `in_parallel_within` on a pool of `threads`: the results, and the most items that ran
+    /// at once.
+    fn run(threads: usize, budget: usize, bytes: usize) -> (Vec<u64>, usize) {
+        let items: Vec<u64> = (0..24).collect();
+        let (now, most) = (AtomicUsize::new(0), AtomicUsize::new(0));
+        let pool = crate::engine::pool(threads).expect("a pool");
+        let out = pool
+            .install(|| {
+                in_parallel_within(budget, bytes, &items, |&x| {
+                    let at_once = now.fetch_add(1, Ordering::SeqCst) + 1;
+                    most.fetch_max(at_once, Ordering::SeqCst);
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                    now.fetch_sub(1, Ordering::SeqCst);
+                    x * x
+                })
+            })
+            .expect("runs");
+        (out, most.into_inner())
+    }
+
+    #[test]
+    fn items_side_by_side_keep_their_order_and_the_memory_budget() {
+        let squares: Vec<u64> = (0..24u64).map(|x| x * x).collect();
+        // Room for 2 of 4 threads' items: never more than 2 at once.
+        let (out, most) = run(4, 200, 100);
+        assert_eq!(out, squares);
+        assert!(most <= 2, "{most} items at once within a budget of 2");
+        // Room for every thread: up to 4 at once, the same results.
+        let (out, most) = run(4, 1 << 20, 100);
+        assert_eq!(out, squares);
+        assert!(most <= 4, "{most} items at once on 4 threads");
+        // An item larger than the budget still runs, alone.
+        let (out, most) = run(4, 50, 100);
+        assert_eq!(out, squares);
+        assert_eq!(most, 1);
+    }
+}
