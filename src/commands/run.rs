@@ -195,49 +195,47 @@ pub(super) fn simulate_and_write(args: &RunArgs, require_frames: bool) -> Result
     let threads = pool.current_num_threads();
     let mut per_round = 2 * threads as u64 * BATCH_PATHS;
     let max_round = store::chunk_paths(&layout).max(per_round);
-    // The columns of the batches of the chunk being stored, handed back to the sink once it is.
-    let mut parts: Vec<Columns> = Vec::new();
     let sink = store::ColumnSink::new(layout);
+    // Each round's batches are stored while the next round is simulated: the storing takes
+    // one of the run's threads, the simulation the others (and that one once it is done).
+    let mut finished: Vec<engine::Batch<Columns>> = Vec::new();
     let mut at = 0;
-    while at < todo.len() {
-        let round = next_round(&todo, &mut at, per_round);
-        let round_clock = Instant::now();
-        let done = pool.install(|| {
-            model.simulate_batches(opts.seed(), round.clone(), stop, &sink, &|batch| {
-                bar.inc(batch.end - batch.start);
-                Ok(())
-            })
-        })?;
-        interrupted |= done.len() < round.len();
-        // Contiguous runs of finished batches, each stored as one chunk.
-        let mut run: Option<Range<u64>> = None;
-        for (b, cols) in done {
-            match &mut run {
-                Some(r) if r.end == b.start => r.end = b.end,
-                _ => {
-                    if let Some(r) = run.take() {
-                        chunks.push(writer.write(r, &parts)?);
-                        parts.drain(..).for_each(|c| sink.recycle(c));
-                    }
-                    run = Some(b);
-                }
-            }
-            parts.push(cols);
-        }
-        if let Some(r) = run {
-            chunks.push(writer.write(r, &parts)?);
-            parts.drain(..).for_each(|c| sink.recycle(c));
-        }
-        if interrupted {
+    loop {
+        let round =
+            (at < todo.len() && !interrupted).then(|| next_round(&todo, &mut at, per_round));
+        if round.is_none() && finished.is_empty() {
             break;
         }
-        if round_clock.elapsed().as_secs_f64() < 0.5 {
-            per_round = (2 * per_round).min(max_round);
+        let round_clock = Instant::now();
+        let to_store = std::mem::take(&mut finished);
+        let (stored, done) = pool.install(|| {
+            rayon::join(
+                // The storing first: on one thread it runs before the next round, while
+                // the batches are still in the cache, as if there were no overlap (after
+                // the round it cost a fifth more of the simulation).
+                || store_batches(&mut writer, &sink, to_store),
+                || {
+                    round.as_ref().map(|r| {
+                        model.simulate_batches(opts.seed(), r.clone(), stop, &sink, &|batch| {
+                            bar.inc(batch.end - batch.start);
+                            Ok(())
+                        })
+                    })
+                },
+            )
+        });
+        chunks.extend(stored?);
+        if let (Some(round), Some(done)) = (round, done) {
+            finished = done?;
+            interrupted |= finished.len() < round.len();
+            if round_clock.elapsed().as_secs_f64() < 0.5 {
+                per_round = (2 * per_round).min(max_round);
+            }
         }
     }
     writer.sync()?;
     // The simulation's buffers (a chunk's columns, its encoding) go before the statistics.
-    drop((parts, sink, writer));
+    drop((sink, writer));
     bar.finish_and_clear();
     if interrupted {
         let stored: u64 = chunks.iter().map(|c| c.range.end - c.range.start).sum();
@@ -295,6 +293,39 @@ pub(super) fn simulate_and_write(args: &RunArgs, require_frames: bool) -> Result
         fresh: (fresh_covered, fresh_total),
         _lock: lock,
     })
+}
+
+/// Stores finished batches (in path order) as chunks, one per contiguous run of them, and
+/// hands their columns back to the sink.
+fn store_batches(
+    writer: &mut ChunkWriter,
+    sink: &store::ColumnSink,
+    done: Vec<engine::Batch<Columns>>,
+) -> Result<Vec<store::Chunk>> {
+    let mut chunks = Vec::new();
+    let mut parts: Vec<Columns> = Vec::new();
+    let mut run: Option<Range<u64>> = None;
+    let mut store = |r: Range<u64>, parts: &mut Vec<Columns>| -> Result<()> {
+        chunks.push(writer.write(r, parts)?);
+        parts.drain(..).for_each(|c| sink.recycle(c));
+        Ok(())
+    };
+    for (b, cols) in done {
+        match &mut run {
+            Some(r) if r.end == b.start => r.end = b.end,
+            _ => {
+                if let Some(r) = run.take() {
+                    store(r, &mut parts)?;
+                }
+                run = Some(b);
+            }
+        }
+        parts.push(cols);
+    }
+    if let Some(r) = run {
+        store(r, &mut parts)?;
+    }
+    Ok(chunks)
 }
 
 /// The unit the header counts throughput in: covered orders when any product is sold on
