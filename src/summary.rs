@@ -61,21 +61,29 @@ pub fn summarise(model: &Model, results: &[PathResult]) -> Vec<MetricRow> {
 }
 
 /// Summarises every product's metrics (and those of its segments), then every frame company's,
-/// over the stored paths. Each metric reads its own column(s) from the store, so memory holds
-/// one column of `8 × paths` bytes at a time, whatever the number of products and segments.
+/// over the stored paths. Each metric reads its own column(s) from the store, so a piece of
+/// the summary (a line, a treaty, a company) holds one or two columns of `8 × paths` bytes,
+/// whatever the number of products and segments; pieces run side by side on the current rayon
+/// pool within [`COLUMN_BUDGET`], their rows in the same order as one after another.
 pub fn summarise_stored(model: &Model, paths: &StoredPaths) -> Result<Vec<MetricRow>> {
     let constants = paths.constants()?;
     let units = Unit::all(model);
-    let per_path = units.iter().map(Unit::bytes_per_path).max().unwrap_or(0);
     let rows = in_parallel_within(
         COLUMN_BUDGET,
-        per_path.saturating_mul(paths.len() as usize),
+        piece_bytes(model, paths.len()),
         &units,
         |u| u.rows(model, (paths, &constants)),
     )?;
     rows.into_iter()
         .collect::<Result<Vec<Vec<MetricRow>>>>()
         .map(|r| r.concat())
+}
+
+/// The most memory one piece of the summary (a line, a treaty, a frame company) holds at
+/// once: its columns of `paths` paths.
+pub fn piece_bytes(model: &Model, paths: u64) -> usize {
+    let per_path = Unit::all(model).into_iter().map(Unit::bytes_per_path).max();
+    per_path.unwrap_or(0).saturating_mul(paths as usize)
 }
 
 /// Memory the summary's columns may take at once, over the units summarised side by side:
@@ -108,55 +116,33 @@ pub fn in_parallel_within<T: Sync, R: Send>(
         .install(run))
 }
 
-/// What the summary computes in one piece, reading its own columns: a product's or segment's
-/// line, a treaty, a guarantee-frame company.
-enum Unit<'m> {
-    Line {
-        product: &'m Product,
-        segment: Option<&'m str>,
-        line: Line,
-        expected: BTreeMap<String, f64>,
-    },
-    Treaty {
-        product: &'m Product,
-        treaty: &'m crate::reinsurance::Treaty,
-        line: Line,
-        expected: BTreeMap<String, f64>,
-    },
-    Portfolio(&'m crate::reinsurance::Treaty),
+/// What the summary computes in one piece, reading its own columns: a product's line (and its
+/// treaty) or a segment's, the portfolio's treaty, a guarantee-frame company.
+#[derive(Clone, Copy)]
+enum Unit {
+    Product(usize),
+    Treaty(usize),
+    Segment { product: usize, segment: usize },
+    Portfolio,
     Frame(usize),
 }
 
-impl<'m> Unit<'m> {
+impl Unit {
     /// Every unit of `model`, in the order of the summary's rows.
-    fn all(model: &'m Model) -> Vec<Unit<'m>> {
+    fn all(model: &Model) -> Vec<Unit> {
         let mut units = Vec::new();
-        for (pi, product) in model.products().iter().enumerate() {
-            units.push(Unit::Line {
-                product,
-                segment: None,
-                line: Line::Product(pi),
-                expected: analytic::product_metrics(model, pi),
-            });
-            if let Some(treaty) = model.treaty(pi) {
-                units.push(Unit::Treaty {
-                    product,
-                    treaty,
-                    line: Line::Product(pi),
-                    expected: analytic::product_metrics(model, pi),
-                });
+        for pi in 0..model.products().len() {
+            units.push(Unit::Product(pi));
+            if model.treaty(pi).is_some() {
+                units.push(Unit::Treaty(pi));
             }
-            for s in model.segment_range(pi) {
-                units.push(Unit::Line {
-                    product,
-                    segment: Some(&model.segments()[s].name),
-                    line: Line::Segment(s),
-                    expected: analytic::segment_metrics(model, s),
-                });
-            }
+            units.extend(model.segment_range(pi).map(|segment| Unit::Segment {
+                product: pi,
+                segment,
+            }));
         }
-        if let Some(treaty) = model.portfolio_treaty() {
-            units.push(Unit::Portfolio(treaty));
+        if model.portfolio_treaty().is_some() {
+            units.push(Unit::Portfolio);
         }
         units.extend((0..model.frames().len()).map(Unit::Frame));
         units
@@ -164,43 +150,52 @@ impl<'m> Unit<'m> {
 
     /// The most memory a unit holds, in bytes per path: a line its stored words and their
     /// values; a treaty each path's cession and three columns beside it.
-    fn bytes_per_path(&self) -> usize {
+    fn bytes_per_path(self) -> usize {
         let ceded = std::mem::size_of::<(Cents, Cents, crate::reinsurance::Ceded)>();
         match self {
-            Unit::Line { .. } | Unit::Frame(_) => 16,
-            Unit::Treaty { .. } => ceded + 24,
-            Unit::Portfolio(_) => ceded + 40,
+            Unit::Product(_) | Unit::Segment { .. } | Unit::Frame(_) => 16,
+            Unit::Treaty(_) => ceded + 24,
+            Unit::Portfolio => ceded + 40,
         }
     }
 
     fn rows(
-        &self,
+        self,
         model: &Model,
         (paths, constants): (&StoredPaths, &crate::store::Constants),
     ) -> Result<Vec<MetricRow>> {
         let mut rows = Vec::new();
+        let products = model.products();
         match self {
-            Unit::Line {
-                product,
-                segment,
-                line,
-                expected,
-            } => product_rows(
+            Unit::Product(pi) => product_rows(
                 &mut rows,
-                product,
-                *segment,
+                &products[pi],
+                None,
                 (paths, constants),
-                *line,
-                expected,
+                Line::Product(pi),
+                &analytic::product_metrics(model, pi),
             )?,
-            Unit::Treaty {
-                product,
-                treaty,
-                line,
-                expected,
-            } => reinsurance_rows(&mut rows, product, treaty, paths, *line, expected)?,
-            Unit::Portfolio(treaty) => portfolio_reinsurance_rows(&mut rows, model, treaty, paths)?,
-            Unit::Frame(c) => frame_rows(&mut rows, model, paths, *c)?,
+            Unit::Treaty(pi) => {
+                if let Some(treaty) = model.treaty(pi) {
+                    let expected = analytic::product_metrics(model, pi);
+                    let line = Line::Product(pi);
+                    reinsurance_rows(&mut rows, &products[pi], treaty, paths, line, &expected)?
+                }
+            }
+            Unit::Segment { product, segment } => product_rows(
+                &mut rows,
+                &products[product],
+                Some(&model.segments()[segment].name),
+                (paths, constants),
+                Line::Segment(segment),
+                &analytic::segment_metrics(model, segment),
+            )?,
+            Unit::Portfolio => {
+                if let Some(treaty) = model.portfolio_treaty() {
+                    portfolio_reinsurance_rows(&mut rows, model, treaty, paths)?
+                }
+            }
+            Unit::Frame(c) => frame_rows(&mut rows, model, paths, c)?,
         }
         Ok(rows)
     }
