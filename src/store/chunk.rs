@@ -21,7 +21,6 @@
 use super::RunKey;
 use super::layout::Layout;
 use anyhow::{Context, Result, bail};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::fs::File;
 use std::ops::Range;
@@ -132,40 +131,32 @@ pub fn file_name(range: &Range<u64>) -> String {
 }
 
 /// Encodes the chunk file of the paths `range`, whose columns are the consecutive `parts`
-/// (the batches of the range, in path order), into `bytes`, with `blocks` as room for the
-/// column blocks. Both keep their capacity from chunk to chunk, so that storing a chunk
-/// allocates nothing: fresh buffers of a few hundred kB per chunk sent the allocator's pages
-/// back to the kernel and faulted them in again. The parts are read where they are: copying
-/// them into one set of columns first was 3 % of a compound peer run. The columns are encoded
-/// side by side on the current rayon pool, each into its own block; the file is the same
-/// bytes whatever the number of threads.
+/// (the batches of the range, in path order), into `bytes`, with `body` as room for the
+/// blocks. Both keep their capacity from chunk to chunk, so that storing a chunk allocates
+/// nothing: fresh buffers of a few hundred kB per chunk sent the allocator's pages back to the
+/// kernel and faulted them in again. The parts are read where they are: copying them into one
+/// set of columns first was 3 % of a compound peer run.
 pub fn encode_into(
     key: &RunKey,
     range: &Range<u64>,
     layout: &Layout,
     parts: &[Columns],
-    blocks: &mut Vec<Vec<u8>>,
+    body: &mut Vec<u8>,
     bytes: &mut Vec<u8>,
 ) -> Result<()> {
-    let (words, series) = (layout.words(), layout.series());
-    blocks.resize_with(words + series, Vec::new);
-    blocks.par_iter_mut().enumerate().for_each(|(j, block)| {
-        block.clear();
-        if j < words {
-            encode_words(parts.iter().map(|c| c.words[j].as_slice()), block);
-        } else {
-            for c in parts {
-                block.extend(c.series[j - words].iter().flat_map(|x| x.to_le_bytes()));
-            }
-        }
-    });
-    let mut offsets = Vec::with_capacity(blocks.len() + 1);
-    let mut at = 0;
-    for b in blocks.iter() {
-        offsets.push(at);
-        at += b.len() as u64;
+    body.clear();
+    let mut offsets = Vec::with_capacity(layout.words() + layout.series() + 1);
+    for j in 0..layout.words() {
+        offsets.push(body.len() as u64);
+        encode_words(parts.iter().map(|c| c.words[j].as_slice()), body);
     }
-    offsets.push(at);
+    for j in 0..layout.series() {
+        offsets.push(body.len() as u64);
+        for c in parts {
+            body.extend(c.series[j].iter().flat_map(|x| x.to_le_bytes()));
+        }
+    }
+    offsets.push(body.len() as u64);
     let header = postcard::to_stdvec(&Header {
         key: key.clone(),
         first: range.start,
@@ -177,9 +168,7 @@ pub fn encode_into(
     bytes.extend_from_slice(MAGIC);
     bytes.extend_from_slice(&(header.len() as u32).to_le_bytes());
     bytes.extend_from_slice(&header);
-    for b in blocks.iter() {
-        bytes.extend_from_slice(b);
-    }
+    bytes.extend_from_slice(body);
     let crc = crc32fast::hash(bytes);
     bytes.extend_from_slice(&crc.to_le_bytes());
     Ok(())

@@ -161,8 +161,8 @@ pub struct ChunkWriter {
     layout: Layout,
     last_sync: Instant,
     unsynced: Vec<PathBuf>,
-    /// The encoding's buffers (a block per column, the file), kept from chunk to chunk.
-    blocks: Vec<Vec<u8>>,
+    /// The encoding's buffers, kept from chunk to chunk.
+    body: Vec<u8>,
     bytes: Vec<u8>,
 }
 
@@ -177,7 +177,7 @@ impl ChunkWriter {
             layout,
             last_sync: Instant::now(),
             unsynced: Vec::new(),
-            blocks: Vec::new(),
+            body: Vec::new(),
             bytes: Vec::new(),
         })
     }
@@ -197,7 +197,7 @@ impl ChunkWriter {
             &range,
             &self.layout,
             parts,
-            &mut self.blocks,
+            &mut self.body,
             &mut self.bytes,
         )?;
         let name = chunk::file_name(&range);
