@@ -232,22 +232,18 @@ fn frame_rows(
             .map(g)
             .collect())
     };
-    let eur = |x: i64| Cents(x).to_eur();
-    let count = |x: i64| x as f64;
+    let money = |field: FrameField| column(field, |x| Cents(x).to_eur()).map(Summary::of_owned);
+    // A count's summary and the probability that it is above zero.
+    let counted = |field: FrameField| -> Result<(Summary, (f64, f64))> {
+        let v = column(field, |x| x as f64)?;
+        let above = stats::exceedance(&v, 0.0);
+        Ok((Summary::of_owned(v), above))
+    };
     push("frame_eur", "EUR", point(n, f.frame.to_eur(), 0.0));
-    push(
-        "peak_eur",
-        "EUR",
-        Summary::of_owned(column(FrameField::Peak, eur)?),
-    );
-    let days_over = column(FrameField::DaysOver, count)?;
-    let (p, se) = stats::exceedance(&days_over, 0.0);
-    push("days_over_frame", "days", Summary::of_owned(days_over));
-    push(
-        "max_excess_eur",
-        "EUR",
-        Summary::of_owned(column(FrameField::MaxExcess, eur)?),
-    );
+    push("peak_eur", "EUR", money(FrameField::Peak)?);
+    let (days_over, (p, se)) = counted(FrameField::DaysOver)?;
+    push("days_over_frame", "days", days_over);
+    push("max_excess_eur", "EUR", money(FrameField::MaxExcess)?);
     push("p_saturation", "probability", point(n, p, se));
     let defaults = column(FrameField::DefaultDay, |d| (d >= 0) as u8 as f64)?;
     let (p, se) = stats::exceedance(&defaults, 0.5);
@@ -255,27 +251,17 @@ fn frame_rows(
     push(
         "insolvency_loss_eur",
         "EUR",
-        Summary::of_owned(column(FrameField::InsolvencyLoss, eur)?),
+        money(FrameField::InsolvencyLoss)?,
     );
     if f.raise.is_some() {
-        let raises = column(FrameField::Raises, count)?;
-        let (p, se) = stats::exceedance(&raises, 0.0);
-        push("raises", "count", Summary::of_owned(raises));
+        let (raises, (p, se)) = counted(FrameField::Raises)?;
+        push("raises", "count", raises);
         push("p_raise", "probability", point(n, p, se));
-        push(
-            "final_frame_eur",
-            "EUR",
-            Summary::of_owned(column(FrameField::FinalFrame, eur)?),
-        );
-        let over = column(FrameField::DaysOverRaised, count)?;
-        let (p, se) = stats::exceedance(&over, 0.0);
-        push("days_over_raised_frame", "days", Summary::of_owned(over));
+        push("final_frame_eur", "EUR", money(FrameField::FinalFrame)?);
+        let (over, (p, se)) = counted(FrameField::DaysOverRaised)?;
+        push("days_over_raised_frame", "days", over);
         push("p_uncovered", "probability", point(n, p, se));
-        push(
-            "uncovered_excess_eur",
-            "EUR",
-            Summary::of_owned(column(FrameField::Uncovered, eur)?),
-        );
+        push("uncovered_excess_eur", "EUR", money(FrameField::Uncovered)?);
     }
     Ok(())
 }
