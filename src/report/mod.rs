@@ -327,9 +327,9 @@ pub fn write_run(
     } else {
         (summarise(), write_path_files(dir, manifest, model, paths))
     };
-    let frame_paths = files?;
+    files?;
     let (rows, splits) = summary?;
-    let bands = write_statistics(dir, manifest, model, paths, (&rows, &splits), frame_paths)?;
+    let bands = write_statistics(dir, manifest, model, paths, (&rows, &splits))?;
     Ok(Outputs {
         rows,
         splits,
@@ -339,13 +339,13 @@ pub fn write_run(
 
 /// Writes the per-path files (`paths.parquet`, `segment_paths.parquet` where the model has
 /// segments, `frame_paths.parquet` where it has frames) block by block from the stored paths,
-/// the files of a block side by side. Returns whether `frame_paths.parquet` was written.
+/// the files of a block side by side.
 fn write_path_files(
     dir: &Path,
     manifest: &mut Manifest,
     model: &Model,
     paths: &StoredPaths,
-) -> Result<bool> {
+) -> Result<()> {
     manifest.files = vec![
         "paths.parquet".into(),
         "summary.parquet".into(),
@@ -395,37 +395,29 @@ fn write_path_files(
     };
     let layout = *paths.layout();
     paths.for_each_column_block(block_paths(model), |first, n, cols| {
-        let (a, (b, c)) = rayon::join(
-            || sink_paths.write_block(&table_paths.frame(first, n, cols)?, n),
-            || {
-                rayon::join(
-                    || match (sink_segments.as_mut(), &table_segments) {
-                        (Some(sink), Some(table)) => {
-                            sink.write_block(&table.frame(first, n, cols)?, n)
-                        }
-                        _ => Ok(()),
-                    },
-                    || match sink_frames.as_mut() {
-                        Some(sink) => {
-                            let results = crate::store::path_results(&layout, first, n, cols);
-                            sink.write_block(&frames::paths_frame(model, &results)?, n)
-                        }
-                        None => Ok(()),
-                    },
-                )
-            },
-        );
+        let products = || sink_paths.write_block(&table_paths.frame(first, n, cols)?, n);
+        let segments = || match (sink_segments.as_mut(), &table_segments) {
+            (Some(sink), Some(table)) => sink.write_block(&table.frame(first, n, cols)?, n),
+            _ => Ok(()),
+        };
+        let companies = || match sink_frames.as_mut() {
+            Some(sink) => {
+                let results = crate::store::path_results(&layout, first, n, cols);
+                sink.write_block(&frames::paths_frame(model, &results)?, n)
+            }
+            None => Ok(()),
+        };
+        let (a, (b, c)) = rayon::join(products, || rayon::join(segments, companies));
         a.and(b).and(c)
     })?;
     sink_paths.finish()?;
     if let Some(sink) = sink_segments {
         sink.finish()?;
     }
-    let framed = sink_frames.is_some();
     if let Some(sink) = sink_frames {
         sink.finish()?;
     }
-    Ok(framed)
+    Ok(())
 }
 
 /// Writes the summary, the exceedance curves, the dependence and parameter-risk tables, the
@@ -436,7 +428,6 @@ fn write_statistics(
     model: &Model,
     paths: &StoredPaths,
     (rows, splits): (&[MetricRow], &[crate::parameter_risk::Split]),
-    frame_paths: bool,
 ) -> Result<Vec<DailyBand>> {
     let mut summary = summary_frame(rows)?;
     write_parquet(dir, "summary.parquet", &mut summary, manifest)?;
@@ -492,7 +483,7 @@ fn write_statistics(
         sink.finish()?;
         manifest.files.push("frame_raises.parquet".into());
     }
-    if frame_paths {
+    if !model.frames().is_empty() {
         let mut daily = frames::daily_frame(model, &bands)?;
         write_parquet(dir, "frame_daily.parquet", &mut daily, manifest)?;
         manifest
