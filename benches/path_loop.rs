@@ -192,7 +192,8 @@ fn ratio() {
 const SMALL_PATHS: u64 = 4096;
 
 /// The path/orders line: on the compound peer model (ten orders a path), the whole path as a
-/// run simulates it (`Model::simulate_path_into`, its words written into a batch's columns)
+/// run simulates it (`Model::simulate_path_into`, its words written into a batch's rows and the
+/// rows turned into columns at the end of each batch)
 /// against the floor of its orders' draws, medians of alternating rounds as for loop/floor.
 fn path_ratio() {
     let model = load("benches/peers/compound_poisson_lognormal.toml");
@@ -205,6 +206,9 @@ fn path_ratio() {
     let mut path = |p: u64| {
         model.simulate_path_into(SEED, p, &mut r, &mut scratch);
         sink.push(&mut cols, (p % batch) as usize, &r);
+        if p % batch == batch - 1 {
+            sink.finish(&mut cols);
+        }
         r.products[0].covered
     };
     let covered: u64 = (0..SMALL_PATHS).map(&mut path).sum();

@@ -448,13 +448,17 @@ pub type Batch<T> = (Range<u64>, T);
 pub type OnBatch<'a> = dyn Fn(&Range<u64>) -> anyhow::Result<()> + Sync + 'a;
 
 /// Where [`Model::simulate_batches`] writes each finished path: a batch's records start
-/// `empty` (for its number of paths) and every path's result is `push`ed in path order, the
-/// `i`-th of its batch. The result is the simulation's scratch, overwritten by the next path,
-/// so a sink copies what it keeps (the run's store keeps words in columns, not results).
+/// `empty` (for its number of paths), every path's result is `push`ed in path order, the
+/// `i`-th of its batch, and the records are `finish`ed once the batch's last path is pushed,
+/// before the batch is handed on. The result is the simulation's scratch, overwritten by the
+/// next path, so a sink copies what it keeps (the run's store keeps words in columns, not
+/// results).
 pub trait PathSink: Sync {
     type Records: Send;
     fn empty(&self, paths: usize) -> Self::Records;
     fn push(&self, records: &mut Self::Records, i: usize, result: &PathResult);
+    /// Called once after the batch's last `push`.
+    fn finish(&self, _records: &mut Self::Records) {}
 }
 
 /// Keeps every result whole (tests, pricing and small runs that read results in memory).
@@ -1195,6 +1199,7 @@ impl Model {
                     }
                     sink.push(&mut records, i, &r);
                 }
+                sink.finish(&mut records);
                 Some(finished(&batch).map(|()| (batch, records)))
             })
             .collect();

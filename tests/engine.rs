@@ -381,8 +381,9 @@ fn a_reused_scratch_gives_every_path_what_fresh_buffers_give() {
 }
 
 /// Batch columns are recycled without being zeroed (`store::ColumnSink::recycle`): columns
-/// full of another batch's words must store what fresh columns store, every word and every
-/// day of a frame's series, on fixtures with segments, frames, BNPL and policy books.
+/// full of junk, and columns (with the rows they were turned from) of another batch, must
+/// store what fresh columns store, every word and every day of a frame's series, on fixtures
+/// with segments, frames, BNPL and policy books.
 #[test]
 fn recycled_batch_columns_store_what_fresh_ones_store() {
     use protectsim::store::{ColumnSink, Columns, Layout};
@@ -397,13 +398,14 @@ fn recycled_batch_columns_store_what_fresh_ones_store() {
     for f in fixtures {
         let model = fixture(f);
         let layout = Layout::of(&model);
-        let run = |sink: &ColumnSink| -> Columns {
+        let batch = |sink: &ColumnSink, paths| -> Columns {
             let mut done = model
-                .simulate_batches(7, engine::batches(64..128), &stop, sink, &|_| Ok(()))
+                .simulate_batches(7, engine::batches(paths), &stop, sink, &|_| Ok(()))
                 .unwrap();
             assert_eq!(done.len(), 1, "{f}");
             done.pop().unwrap().1
         };
+        let run = |sink: &ColumnSink| batch(sink, 64..128);
         let fresh = run(&ColumnSink::new(layout));
         let reused = ColumnSink::new(layout);
         let mut junk = Columns::new(&layout, 64);
@@ -421,5 +423,10 @@ fn recycled_batch_columns_store_what_fresh_ones_store() {
                 .collect()
         };
         assert_eq!(bits(&again), bits(&fresh), "{f}");
+        reused.recycle(again);
+        reused.recycle(batch(&reused, 0..64));
+        let after_another = run(&reused);
+        assert_eq!(after_another.words, fresh.words, "{f}");
+        assert_eq!(bits(&after_another), bits(&fresh), "{f}");
     }
 }

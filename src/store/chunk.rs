@@ -103,6 +103,17 @@ struct Header {
 pub struct Columns {
     pub words: Vec<Vec<i64>>,
     pub series: Vec<Vec<f32>>,
+    /// A batch's paths as they are simulated, a row each ([`super::ColumnSink`]); empty
+    /// elsewhere.
+    pub(super) rows: Rows,
+}
+
+/// Paths as rows: path `i`'s words at `words[i * w..(i + 1) * w]` for the layout's `w` words,
+/// its series values likewise.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Rows {
+    pub(super) words: Vec<i64>,
+    pub(super) series: Vec<f32>,
 }
 
 impl Columns {
@@ -115,6 +126,7 @@ impl Columns {
             series: (0..layout.series())
                 .map(|_| Vec::with_capacity(paths))
                 .collect(),
+            rows: Rows::default(),
         }
     }
 

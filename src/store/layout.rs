@@ -163,23 +163,23 @@ impl Layout {
 
     /// Appends one path's words and series values to column buffers (`words[j]`, `series[j]`).
     pub fn push(&self, r: &PathResult, words: &mut [Vec<i64>], series: &mut [Vec<f32>]) {
-        let i = words.first().map(Vec::len).unwrap_or(0);
-        words.iter_mut().for_each(|w| w.push(0));
-        series.iter_mut().for_each(|s| s.push(0.0));
-        self.set(r, i, words, series);
+        let mut row = vec![0; self.words()];
+        let mut days = vec![0.0; self.series()];
+        self.row(r, &mut row, &mut days);
+        words.iter_mut().zip(row).for_each(|(c, w)| c.push(w));
+        series.iter_mut().zip(days).for_each(|(c, v)| c.push(v));
     }
 
-    /// Writes one path's words and series values at row `i` of column buffers (`words[j]`,
-    /// `series[j]`) at least `i + 1` long: a run's batch columns are sized once, and a path
-    /// writes its words in place instead of growing every column by one.
-    pub fn set(&self, r: &PathResult, i: usize, words: &mut [Vec<i64>], series: &mut [Vec<f32>]) {
-        // The words first in each zip: a zip takes from its first iterator before its second,
-        // so the columns are taken only for a word.
-        let mut columns = words.iter_mut();
+    /// Writes one path's record as one row: its [`Layout::words`] words into `words` and its
+    /// [`Layout::series`] series values into `series`, in column order. Every word and value
+    /// of the row is written. A run's batch keeps its paths as rows while they are simulated
+    /// and turns them into columns once (see [`crate::store::ColumnSink`]): a path then writes
+    /// its words into one run of memory, not one word into each of its columns.
+    pub fn row(&self, r: &PathResult, words: &mut [i64], series: &mut [f32]) {
+        let mut at = 0;
         for t in r.products.iter().chain(&r.segments) {
-            for (w, c) in line_words(t).into_iter().zip(columns.by_ref()) {
-                c[i] = w;
-            }
+            words[at..at + LINE_WORDS].copy_from_slice(&line_words(t));
+            at += LINE_WORDS;
         }
         for (c, f) in r.frames.iter().enumerate() {
             let s = &f.saturation;
@@ -198,13 +198,10 @@ impl Layout {
                 f.raised.days_over as i64,
                 f.raised.uncovered.0,
             ];
-            for (w, c) in frame_words.into_iter().zip(columns.by_ref()) {
-                c[i] = w;
-            }
+            words[at..at + FRAME_WORDS].copy_from_slice(&frame_words);
+            at += FRAME_WORDS;
             let base = self.series_column(c, 0);
-            for (d, &a) in f.active_eur.iter().enumerate() {
-                series[base + d][i] = a;
-            }
+            series[base..base + f.active_eur.len()].copy_from_slice(&f.active_eur);
         }
     }
 
@@ -419,12 +416,9 @@ mod tests {
             segments: vec![line(200), line(300), line(400)],
             frames: vec![frame(0), frame(1)],
         };
-        let (mut words, mut series) = (
-            vec![vec![0; 3]; layout.words()],
-            vec![vec![0.0; 3]; layout.series()],
-        );
-        layout.set(&r, 1, &mut words, &mut series);
-        let back = layout.path_result(5, |j| words[j][1], |j| series[j][1]);
+        let (mut words, mut series) = (vec![0; layout.words()], vec![0.0; layout.series()]);
+        layout.row(&r, &mut words, &mut series);
+        let back = layout.path_result(5, |j| words[j], |j| series[j]);
         assert_eq!(back, r);
         let (mut words, mut series) = (
             vec![Vec::new(); layout.words()],
