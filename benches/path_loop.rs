@@ -14,8 +14,10 @@
 //!
 //!     loop/floor = 1.84 (loop 10.9 ns/order, floor 5.9 ns/order; …; AVX-512 copy of the parcel block)
 //!
-//! A second line, `path/orders`, times a whole path of the compound peer model (ten orders a
-//! path) as a run simulates it against the floor of its orders' draws, in the same way.
+//! Two more lines time a whole path of the compound peer model (ten orders a path) as a run
+//! simulates it, in the same way: `path/orders` against the floor of its orders' draws, and
+//! `path/loop` against its orders with their cover applied (each order's claim and its draws
+//! included), with the difference, what a path costs besides its orders.
 //!
 //! Quote those ratios, not the absolute figures: both halves are measured seconds apart on the
 //! same core, so load from other work on the machine cancels out of it, while the figures move
@@ -191,10 +193,11 @@ fn ratio() {
 /// Paths a round of the path-cost ratio times.
 const SMALL_PATHS: u64 = 4096;
 
-/// The path/orders line: on the compound peer model (ten orders a path), the whole path as a
-/// run simulates it (`Model::simulate_path_into`, its words written into a batch's rows and the
-/// rows turned into columns at the end of each batch)
-/// against the floor of its orders' draws, medians of alternating rounds as for loop/floor.
+/// The path/orders and path/loop lines: on the compound peer model (ten orders a path), the
+/// whole path as a run simulates it (`Model::simulate_path_into`, its words written into a
+/// batch's rows and the rows turned into columns at the end of each batch) against the floor
+/// of its orders' draws, then against its orders with their cover (`run_loop`), medians of
+/// alternating rounds as for loop/floor.
 fn path_ratio() {
     let model = load("benches/peers/compound_poisson_lognormal.toml");
     let books = books(&model);
