@@ -129,12 +129,6 @@ impl Columns {
             rows: Rows::default(),
         }
     }
-
-    /// Empties every column, keeping its capacity.
-    pub fn clear(&mut self) {
-        self.words.iter_mut().for_each(Vec::clear);
-        self.series.iter_mut().for_each(Vec::clear);
-    }
 }
 
 /// File name of the chunk of paths `range` (sorts in path order).

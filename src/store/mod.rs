@@ -174,6 +174,9 @@ impl crate::engine::PathSink for ColumnSink {
 /// `columns`, each as long as the rows are many.
 fn transpose<T: Copy>(rows: &[T], columns: &mut [Vec<T>]) {
     let n = columns.len();
+    if n == 0 {
+        return; // no columns (a model without frame series): nothing to copy
+    }
     for (j, column) in columns.iter_mut().enumerate() {
         for (v, row) in column.iter_mut().zip(rows.chunks_exact(n)) {
             *v = row[j];
