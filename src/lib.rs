@@ -19,6 +19,7 @@ pub mod carrier;
 pub mod catalogue;
 pub mod cli;
 pub mod commands;
+pub mod cpu;
 pub mod distributions;
 pub mod engine;
 pub mod ep;

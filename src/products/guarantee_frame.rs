@@ -376,6 +376,9 @@ impl FrameShopBook {
             .default_day
             .map(|tau| (tau as i64 - warmup, tau as i64))
             .filter(|&(lo, hi)| day >= lo && day <= hi);
+        if at_risk.is_none() {
+            return self.guarantees(day, b, slot, added, t);
+        }
         for j in 0..b.len {
             if b.bought[slot][j] == 0 {
                 continue;
@@ -395,6 +398,80 @@ impl FrameShopBook {
                 }
             }
         }
+    }
+
+    /// [`FrameShopBook::apply`] of a block none of whose guarantees can be refunded (its
+    /// company does not default while they are active, the case of almost every block): no
+    /// draw, so the block is one pass without a branch over its orders, summed in raw `i64`
+    /// (at most 64 guarantees of at most 10^9 cents, see [`Cents`]) and added to the checked
+    /// totals once. The same cents as order by order: every guarantee is at least 0, so a sum
+    /// leaves the range at the same order as the order-by-order sums would, and the basket by
+    /// [`crate::distributions::Basket::cents_at_z_in_block`] rounds to the same cent. The
+    /// frame's order loop was 62 % of a `frame_black_friday` run (perf), twice its order
+    /// stream.
+    fn guarantees(
+        &self,
+        day: i64,
+        b: &OrderBlock,
+        slot: usize,
+        added: &mut Cents,
+        t: &mut ProductTotals,
+    ) {
+        let p = &self.product;
+        let (z, bought) = (&b.z[..b.len], &b.bought[slot][..b.len]);
+        let max_cents = p.max_per_order.0 as f64;
+        let (sum, n) = self.block_sums(z, bought, max_cents);
+        *added += Cents(sum);
+        if day >= 0 {
+            t.covered += n as u64;
+            t.exposure += Cents(sum);
+            t.premium += Cents(p.fee_per_guarantee.0 * n);
+        }
+    }
+
+    /// The guaranteed cents of the orders that `bought` the guarantee among baskets `z`, and
+    /// their number, in the copy compiled for this processor's vector extensions (see
+    /// [`crate::cpu`]): with AVX-512, eight baskets per instruction and their conversion to
+    /// cents in one.
+    fn block_sums(&self, z: &[f64], bought: &[u8], max_cents: f64) -> (i64, i64) {
+        #[cfg(target_arch = "x86_64")]
+        if crate::cpu::has_avx512() {
+            // SAFETY: the processor has these AVX-512 extensions, checked just above.
+            return unsafe { self.block_sums_avx512(z, bought, max_cents) };
+        }
+        #[cfg(target_arch = "x86_64")]
+        if crate::cpu::has_avx2() {
+            // SAFETY: the processor has AVX2, checked just above.
+            return unsafe { self.block_sums_avx2(z, bought, max_cents) };
+        }
+        self.block_sums_any(z, bought, max_cents)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx512bw")]
+    fn block_sums_avx512(&self, z: &[f64], bought: &[u8], max_cents: f64) -> (i64, i64) {
+        self.block_sums_any(z, bought, max_cents)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn block_sums_avx2(&self, z: &[f64], bought: &[u8], max_cents: f64) -> (i64, i64) {
+        self.block_sums_any(z, bought, max_cents)
+    }
+
+    #[inline(always)]
+    fn block_sums_any(&self, z: &[f64], bought: &[u8], max_cents: f64) -> (i64, i64) {
+        let (mut sum, mut n) = (0i64, 0i64);
+        for (&z, &bought) in z.iter().zip(bought) {
+            let v = self.basket.cents_at_z_in_block(z);
+            // A compare and select for `min` (no NaN comes out of the basket), and
+            // `Cents::round` of a positive amount.
+            let guaranteed = (if v < max_cents { v } else { max_cents } + 0.5) as i64;
+            let bought = (bought != 0) as i64;
+            sum += guaranteed * bought;
+            n += bought;
+        }
+        (sum, n)
     }
 
     /// At insolvency `elapsed` days after the order (shipped to `dest`): refunded if not yet

@@ -110,23 +110,14 @@ impl CellSums {
 pub fn block_copy() -> &'static str {
     #[cfg(target_arch = "x86_64")]
     {
-        if has_avx512() {
+        if crate::cpu::has_avx512() {
             return "AVX-512";
         }
-        if std::is_x86_feature_detected!("avx2") {
+        if crate::cpu::has_avx2() {
             return "AVX2";
         }
     }
     "portable"
-}
-
-/// Whether the processor has the AVX-512 extensions [`ShopBook::block_avx512`] is compiled for.
-#[cfg(target_arch = "x86_64")]
-fn has_avx512() -> bool {
-    std::is_x86_feature_detected!("avx512f")
-        && std::is_x86_feature_detected!("avx512dq")
-        && std::is_x86_feature_detected!("avx512vl")
-        && std::is_x86_feature_detected!("avx512bw")
 }
 
 /// A delivery time drawn below a threshold by its quantile is below the threshold times this,
@@ -685,12 +676,12 @@ impl ShopBook {
         args: BlockArgs<'_, R>,
     ) {
         #[cfg(target_arch = "x86_64")]
-        if has_avx512() {
+        if crate::cpu::has_avx512() {
             // SAFETY: the processor has these AVX-512 extensions, checked just above.
             return unsafe { self.block_avx512::<R, ROUNDING, RATED>(sums, args) };
         }
         #[cfg(target_arch = "x86_64")]
-        if std::is_x86_feature_detected!("avx2") {
+        if crate::cpu::has_avx2() {
             // SAFETY: the processor has AVX2, checked just above.
             return unsafe { self.block_avx2::<R, ROUNDING, RATED>(sums, args) };
         }

@@ -1,0 +1,21 @@
+//! Which vector extensions this processor has, for the order loops compiled in several copies
+//! (a portable one, one for AVX2, one for AVX-512) and chosen when they run: the same
+//! instructions' results in every copy (no fused multiply-add is enabled), so the same cents,
+//! with more lanes per instruction where the processor has them.
+
+/// Whether the processor has the AVX-512 extensions the loops' AVX-512 copies are compiled
+/// for (F, DQ, VL, BW: eight doubles or 64-bit integers per instruction, and conversions
+/// between them in one instruction).
+#[cfg(target_arch = "x86_64")]
+pub fn has_avx512() -> bool {
+    std::is_x86_feature_detected!("avx512f")
+        && std::is_x86_feature_detected!("avx512dq")
+        && std::is_x86_feature_detected!("avx512vl")
+        && std::is_x86_feature_detected!("avx512bw")
+}
+
+/// Whether the processor has AVX2 (four doubles or 64-bit integers per instruction).
+#[cfg(target_arch = "x86_64")]
+pub fn has_avx2() -> bool {
+    std::is_x86_feature_detected!("avx2")
+}
