@@ -465,8 +465,12 @@ impl FrameShopBook {
         for (&z, &bought) in z.iter().zip(bought) {
             let v = self.basket.cents_at_z_in_block(z);
             // A compare and select for `min` (no NaN comes out of the basket), and
-            // `Cents::round` of a positive amount.
-            let guaranteed = (if v < max_cents { v } else { max_cents } + 0.5) as i64;
+            // `Cents::round` of a positive amount, truncated by one vector instruction where
+            // `as` (which saturates and sends NaN to 0) is a scalar conversion per order.
+            // SAFETY: the basket is finite and between 0 and its cap, and the maximum per
+            // order at most 10^9 cents (validated), so the truncation is in range.
+            let capped = if v < max_cents { v } else { max_cents };
+            let guaranteed = unsafe { (capped + 0.5).to_int_unchecked::<i64>() };
             let bought = (bought != 0) as i64;
             sum += guaranteed * bought;
             n += bought;
