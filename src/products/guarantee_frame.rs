@@ -420,62 +420,13 @@ impl FrameShopBook {
         let p = &self.product;
         let (z, bought) = (&b.z[..b.len], &b.bought[slot][..b.len]);
         let max_cents = p.max_per_order.0 as f64;
-        let (sum, n) = self.block_sums(z, bought, max_cents);
+        let (sum, n) = guaranteed_sums(&self.basket, z, bought, max_cents);
         *added += Cents(sum);
         if day >= 0 {
             t.covered += n as u64;
             t.exposure += Cents(sum);
             t.premium += Cents(p.fee_per_guarantee.0 * n);
         }
-    }
-
-    /// The guaranteed cents of the orders that `bought` the guarantee among baskets `z`, and
-    /// their number, in the copy compiled for this processor's vector extensions (see
-    /// [`crate::cpu`]): with AVX-512, eight baskets per instruction and their conversion to
-    /// cents in one.
-    fn block_sums(&self, z: &[f64], bought: &[u8], max_cents: f64) -> (i64, i64) {
-        #[cfg(target_arch = "x86_64")]
-        if crate::cpu::has_avx512() {
-            // SAFETY: the processor has these AVX-512 extensions, checked just above.
-            return unsafe { self.block_sums_avx512(z, bought, max_cents) };
-        }
-        #[cfg(target_arch = "x86_64")]
-        if crate::cpu::has_avx2() {
-            // SAFETY: the processor has AVX2, checked just above.
-            return unsafe { self.block_sums_avx2(z, bought, max_cents) };
-        }
-        self.block_sums_any(z, bought, max_cents)
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx512bw")]
-    fn block_sums_avx512(&self, z: &[f64], bought: &[u8], max_cents: f64) -> (i64, i64) {
-        self.block_sums_any(z, bought, max_cents)
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
-    fn block_sums_avx2(&self, z: &[f64], bought: &[u8], max_cents: f64) -> (i64, i64) {
-        self.block_sums_any(z, bought, max_cents)
-    }
-
-    #[inline(always)]
-    fn block_sums_any(&self, z: &[f64], bought: &[u8], max_cents: f64) -> (i64, i64) {
-        let (mut sum, mut n) = (0i64, 0i64);
-        for (&z, &bought) in z.iter().zip(bought) {
-            let v = self.basket.cents_at_z_in_block(z);
-            // A compare and select for `min` (no NaN comes out of the basket), and
-            // `Cents::round` of a positive amount, truncated by one vector instruction where
-            // `as` (which saturates and sends NaN to 0) is a scalar conversion per order.
-            // SAFETY: the basket is finite and between 0 and its cap, and the maximum per
-            // order at most 10^9 cents (validated), so the truncation is in range.
-            let capped = if v < max_cents { v } else { max_cents };
-            let guaranteed = unsafe { (capped + 0.5).to_int_unchecked::<i64>() };
-            let bought = (bought != 0) as i64;
-            sum += guaranteed * bought;
-            n += bought;
-        }
-        (sum, n)
     }
 
     /// At insolvency `elapsed` days after the order (shipped to `dest`): refunded if not yet
@@ -557,6 +508,57 @@ pub struct RawStressMonth {
     pub multiplier: f64,
 }
 
+/// The guaranteed cents of the orders that `bought` the guarantee among baskets `z`, each
+/// `min(basket, max_cents)` rounded to the cent, and their number, in the copy compiled for
+/// this processor's vector extensions (see [`crate::cpu`]): with AVX-512, eight baskets per
+/// instruction and their conversion to cents in one. Every copy runs the same instructions on
+/// each basket, so the same cents (a test compares them with the order-by-order rule).
+fn guaranteed_sums(basket: &Basket, z: &[f64], bought: &[u8], max_cents: f64) -> (i64, i64) {
+    #[cfg(target_arch = "x86_64")]
+    if crate::cpu::has_avx512() {
+        // SAFETY: the processor has these AVX-512 extensions, checked just above.
+        return unsafe { guaranteed_sums_avx512(basket, z, bought, max_cents) };
+    }
+    #[cfg(target_arch = "x86_64")]
+    if crate::cpu::has_avx2() {
+        // SAFETY: the processor has AVX2, checked just above.
+        return unsafe { guaranteed_sums_avx2(basket, z, bought, max_cents) };
+    }
+    guaranteed_sums_any(basket, z, bought, max_cents)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq,avx512vl,avx512bw")]
+fn guaranteed_sums_avx512(basket: &Basket, z: &[f64], bought: &[u8], max: f64) -> (i64, i64) {
+    guaranteed_sums_any(basket, z, bought, max)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn guaranteed_sums_avx2(basket: &Basket, z: &[f64], bought: &[u8], max: f64) -> (i64, i64) {
+    guaranteed_sums_any(basket, z, bought, max)
+}
+
+#[inline(always)]
+fn guaranteed_sums_any(basket: &Basket, z: &[f64], bought: &[u8], max_cents: f64) -> (i64, i64) {
+    let (mut sum, mut n) = (0i64, 0i64);
+    for (&z, &bought) in z.iter().zip(bought) {
+        let v = basket.cents_at_z_in_block(z);
+        // A compare and select for `min` (no NaN comes out of the basket), and
+        // `Cents::round` of a positive amount, truncated by one vector instruction where
+        // `as` (which saturates and sends NaN to 0) is a scalar conversion per order.
+        // SAFETY: the basket is finite and between 0 and its cap, and the maximum per
+        // order at most 10^9 cents (validated), so the truncation is in range.
+        let capped = if v < max_cents { v } else { max_cents };
+        let guaranteed = unsafe { (capped + 0.5).to_int_unchecked::<i64>() };
+        let bought = (bought != 0) as i64;
+        sum += guaranteed * bought;
+        n += bought;
+    }
+    (sum, n)
+}
+
+
 /// The trust-mark guarantee on the shop's order stream: its results are its company's (the
 /// frame is the company's), and it marks the orders it refunds when the company defaults.
 impl Cover for FrameShopBook {
@@ -633,5 +635,57 @@ impl super::ProductSpec for GuaranteeFrame {
     }
     fn stream_take_up(&self) -> Option<f64> {
         Some(self.take_up)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::distributions::LogNormal;
+
+    /// The one-pass sums, in every copy this processor can run, against the order-by-order
+    /// rule (`Cents::round(min(basket, max))` added one order at a time): baskets from far
+    /// below a cent to far above the cap and the maximum, a maximum below and above the cap
+    /// and one on a half cent, and blocks of every length up to a full one.
+    #[test]
+    fn one_pass_guarantees_are_the_order_by_order_cents() {
+        use rand::{RngExt, SeedableRng};
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(7);
+        let basket = Basket::new(LogNormal::from_median_sigma(60.0, 1.6).unwrap(), 20_000.0).unwrap();
+        // A maximum of half a cent more than a whole number rounds up, like a basket there.
+        for max_cents in [1.0, 100.5, 250_000.0, 1e9] {
+            for len in 0..=crate::orders::BLOCK {
+                let z: Vec<f64> = (0..len)
+                    .map(|i| match i % 7 {
+                        0 => -40.0,
+                        1 => 40.0,
+                        _ => rng.random_range(-6.0..6.0),
+                    })
+                    .collect();
+                let bought: Vec<u8> = (0..len).map(|_| rng.random_range(0..3)).collect();
+                let (mut sum, mut n) = (Cents::ZERO, 0i64);
+                for (&z, &b) in z.iter().zip(&bought) {
+                    if b != 0 {
+                        sum += Cents::round(basket.cents_at_z(z).min(max_cents));
+                        n += 1;
+                    }
+                }
+                let want = (sum.0, n);
+                assert_eq!(guaranteed_sums(&basket, &z, &bought, max_cents), want);
+                assert_eq!(guaranteed_sums_any(&basket, &z, &bought, max_cents), want);
+                #[cfg(target_arch = "x86_64")]
+                if crate::cpu::has_avx2() {
+                    // SAFETY: the processor has AVX2.
+                    let got = unsafe { guaranteed_sums_avx2(&basket, &z, &bought, max_cents) };
+                    assert_eq!(got, want);
+                }
+                #[cfg(target_arch = "x86_64")]
+                if crate::cpu::has_avx512() {
+                    // SAFETY: the processor has these AVX-512 extensions.
+                    let got = unsafe { guaranteed_sums_avx512(&basket, &z, &bought, max_cents) };
+                    assert_eq!(got, want);
+                }
+            }
+        }
     }
 }
