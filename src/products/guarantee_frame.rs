@@ -558,7 +558,6 @@ fn guaranteed_sums_any(basket: &Basket, z: &[f64], bought: &[u8], max_cents: f64
     (sum, n)
 }
 
-
 /// The trust-mark guarantee on the shop's order stream: its results are its company's (the
 /// frame is the company's), and it marks the orders it refunds when the company defaults.
 impl Cover for FrameShopBook {
@@ -651,7 +650,8 @@ mod tests {
     fn one_pass_guarantees_are_the_order_by_order_cents() {
         use rand::{RngExt, SeedableRng};
         let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(7);
-        let basket = Basket::new(LogNormal::from_median_sigma(60.0, 1.6).unwrap(), 20_000.0).unwrap();
+        let basket =
+            Basket::new(LogNormal::from_median_sigma(60.0, 1.6).unwrap(), 20_000.0).unwrap();
         // A maximum of half a cent more than a whole number rounds up, like a basket there.
         for max_cents in [1.0, 100.5, 250_000.0, 1e9] {
             for len in 0..=crate::orders::BLOCK {

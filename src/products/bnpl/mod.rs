@@ -809,7 +809,6 @@ fn customers(v: &mut Validator, path: &str, raw: &RawCustomers) -> Customers {
     }
 }
 
-
 /// BNPL non-payment as the engine sees it: plans segmented by plan type, with views by
 /// development month; no occurrence is defined.
 impl super::ProductSpec for BnplNonPayment {

@@ -670,7 +670,13 @@ fn tariff_knobs(p: &BuyerProtection) -> Vec<super::TariffKnob> {
             Some(_) => vec![first + 2],
             None => vec![first + 2, first + 3],
         };
-        out.push(knob(key, PriceUnit::Rate, rate.as_f64(), priced, table.is_some()));
+        out.push(knob(
+            key,
+            PriceUnit::Rate,
+            rate.as_f64(),
+            priced,
+            table.is_some(),
+        ));
     }
     if let Some(f) = table {
         out.push(knob(

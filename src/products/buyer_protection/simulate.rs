@@ -951,7 +951,11 @@ impl ShopBook {
                 // (on time) or the loss threshold (late, not lost). When even that bound
                 // passes both, every transit does the same, and its quantile is not computed.
                 let late = late_tail.is_some();
-                let bound = if late { p.loss.after_days[dest] } else { threshold } * BOUND_MARGIN;
+                let bound = if late {
+                    p.loss.after_days[dest]
+                } else {
+                    threshold
+                } * BOUND_MARGIN;
                 let report = |transit: f64| self.handling_days + transit + report_lag;
                 let transit = if self.settles_within(order_day, report(bound)) {
                     bound

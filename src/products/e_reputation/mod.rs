@@ -737,7 +737,6 @@ impl EReputation {
     }
 }
 
-
 /// E-reputation legal cover as the engine sees it: policies sold per policy-year from its own
 /// book (no orders, no shops), segmented by policy segment; an occurrence is a case.
 impl super::ProductSpec for EReputation {

@@ -245,7 +245,6 @@ impl CaseDraw {
     }
 }
 
-
 /// A segment's book as the engine runs it: its streams by incident type.
 impl crate::products::PolicyCover for PolicyBook {
     fn simulate(

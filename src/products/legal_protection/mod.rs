@@ -614,7 +614,6 @@ impl LegalProtection {
     }
 }
 
-
 /// Legal protection as the engine sees it: a cover on each shop's order stream, segmented by
 /// way of sale, whose cases go through mediation before court; an occurrence is a case.
 impl super::ProductSpec for LegalProtection {
