@@ -371,14 +371,16 @@ impl FrameShopBook {
             return;
         };
         let max_cents = p.max_per_order.0 as f64;
-        // Orders placed in [τ − D + 1, τ] are active when the company defaults on day τ.
-        let at_risk = insolvency
+        // Orders placed in [τ − D + 1, τ] are active when the company defaults on day τ; a
+        // block of other days cannot be refunded.
+        let Some(tau) = insolvency
             .default_day
-            .map(|tau| (tau as i64 - warmup, tau as i64))
-            .filter(|&(lo, hi)| day >= lo && day <= hi);
-        if at_risk.is_none() {
+            .map(|tau| tau as i64)
+            .filter(|&tau| day >= tau - warmup && day <= tau)
+        else {
             return self.guarantees(day, b, slot, added, t);
-        }
+        };
+        let elapsed = (tau - day) as f64;
         for j in 0..b.len {
             if b.bought[slot][j] == 0 {
                 continue;
@@ -390,12 +392,9 @@ impl FrameShopBook {
                 t.exposure += guaranteed;
                 t.premium += p.fee_per_guarantee;
             }
-            if let Some((_, tau)) = at_risk {
-                let elapsed = (tau - day) as f64;
-                if self.refund(claims, elapsed, b.dest[j], guaranteed, t) {
-                    marks.events[j] |= event::REFUNDED;
-                    marks.claimed[j] |= 1 << slot;
-                }
+            if self.refund(claims, elapsed, b.dest[j], guaranteed, t) {
+                marks.events[j] |= event::REFUNDED;
+                marks.claimed[j] |= 1 << slot;
             }
         }
     }
